@@ -1,0 +1,92 @@
+/**
+ * The only reader of process.env: every setting is validated here, once, and a
+ * bad value stops the process with one line that says which variable and why.
+ */
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+
+export type RateLimit = { perSecond: number; burst: number } | null;
+
+export type Config = {
+  port: number;
+  host: string | undefined;
+  dbPath: string;
+  /** `synchronous` pragma of SQLite: FULL makes every acked commit survive power loss. */
+  sqliteSync: 'FULL' | 'NORMAL';
+  workers: number;
+  rateLimit: RateLimit;
+  /** Origins besides our own allowed to call the API and open sockets. */
+  origins: string[];
+  staticDir: string;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+};
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+  const value = Number(raw.trim());
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+/** `CHAT_RATE_LIMIT=20` (20/s, burst 60), `20:100` (explicit burst), `0` (off). */
+function rateLimit(raw: string | undefined): RateLimit {
+  if (raw === undefined || raw === '') return { perSecond: 20, burst: 60 };
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(?::\s*(\d+))?\s*$/.exec(raw);
+  if (!match) throw new ConfigError(`CHAT_RATE_LIMIT must look like "20" or "20:60" (per second[:burst]) or "0", got "${raw}"`);
+  const perSecond = Number(match[1]);
+  if (perSecond === 0) return null;
+  const burst = match[2] === undefined ? Math.max(1, Math.ceil(perSecond * 3)) : Number(match[2]);
+  if (burst < 1) throw new ConfigError('CHAT_RATE_LIMIT burst must be at least 1');
+  return { perSecond, burst };
+}
+
+function origins(raw: string | undefined): string[] {
+  if (!raw) return [];
+  return raw.split(',').map((origin) => origin.trim()).filter(Boolean).map((origin) => {
+    let url: URL;
+    try {
+      url = new URL(origin);
+    } catch {
+      throw new ConfigError(`CHAT_ORIGINS entries must be origins like http://localhost:5173, got "${origin}"`);
+    }
+    if (url.origin !== origin.replace(/\/$/, '')) throw new ConfigError(`CHAT_ORIGINS entries must be bare origins (no path), got "${origin}"`);
+    return url.origin;
+  });
+}
+
+function serviceUrl(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = env[name];
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be a URL, got "${raw}"`);
+  }
+  if (!protocols.includes(url.protocol)) throw new ConfigError(`${name} must start with ${protocols.join(' or ')}, got "${url.protocol}"`);
+  return raw;
+}
+
+export function readConfig(env: Env = process.env): Config {
+  const sync = (env.CHAT_SQLITE_SYNC ?? 'FULL').toUpperCase();
+  if (sync !== 'FULL' && sync !== 'NORMAL') throw new ConfigError(`CHAT_SQLITE_SYNC must be FULL or NORMAL, got "${env.CHAT_SQLITE_SYNC}"`);
+  return {
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    host: env.HOST || undefined,
+    dbPath: resolve(env.CHAT_DB || './data/chat.db'),
+    sqliteSync: sync,
+    workers: integer(env, 'WORKERS', availableParallelism(), 1, 256),
+    rateLimit: rateLimit(env.CHAT_RATE_LIMIT),
+    origins: origins(env.CHAT_ORIGINS),
+    staticDir: resolve(env.CHAT_STATIC_DIR || './dist'),
+    databaseUrl: serviceUrl(env, 'CHAT_DATABASE_URL', ['postgres:', 'postgresql:']),
+    redisUrl: serviceUrl(env, 'CHAT_REDIS_URL', ['redis:', 'rediss:']),
+  };
+}

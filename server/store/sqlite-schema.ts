@@ -1,0 +1,38 @@
+/**
+ * SQLite schema as an ordered list of migrations; `PRAGMA user_version` records
+ * how many ran. Append new steps, never edit one that has shipped.
+ */
+export const migrations: string[] = [
+  `CREATE TABLE users (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     token_hash TEXT NOT NULL UNIQUE,
+     created_at INTEGER NOT NULL
+   );
+   CREATE TABLE rooms (
+     id TEXT PRIMARY KEY,
+     kind TEXT NOT NULL CHECK (kind IN ('public', 'dm')),
+     last_seq INTEGER NOT NULL DEFAULT 0,
+     created_at INTEGER NOT NULL
+   );
+   -- general is everyone's room, so its membership is implicit and not stored here.
+   CREATE TABLE members (
+     user_id TEXT NOT NULL REFERENCES users(id),
+     room TEXT NOT NULL REFERENCES rooms(id),
+     joined_at INTEGER NOT NULL,
+     PRIMARY KEY (user_id, room)
+   ) WITHOUT ROWID;
+   CREATE TABLE messages (
+     id INTEGER PRIMARY KEY,
+     room TEXT NOT NULL REFERENCES rooms(id),
+     seq INTEGER NOT NULL,
+     author_id TEXT NOT NULL REFERENCES users(id),
+     client_offset TEXT NOT NULL,
+     content TEXT NOT NULL,
+     ts INTEGER NOT NULL,
+     UNIQUE (room, seq),
+     UNIQUE (author_id, client_offset)
+   );
+   CREATE TABLE health (pid INTEGER PRIMARY KEY, checked_at INTEGER NOT NULL);
+   INSERT INTO rooms (id, kind, last_seq, created_at) VALUES ('general', 'public', 0, unixepoch() * 1000);`,
+];

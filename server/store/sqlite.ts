@@ -1,0 +1,195 @@
+/**
+ * Store on SQLite (better-sqlite3): WAL, durable commits, and group commit —
+ * sends that arrive in the same turn of the event loop share one transaction and
+ * are acked together once it has committed. Several worker processes may open the
+ * same file: every write runs in BEGIN IMMEDIATE, so seq allocation is serialized.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { GENERAL_ROOM } from '../../shared/limits';
+import type { Message, RoomId, RoomSummary, User } from '../../shared/protocol';
+import { migrations } from './sqlite-schema';
+import { StoreUnavailableError, type AppendResult, type NewMessage, type Store } from './store';
+
+type MessageRow = {
+  id: number;
+  room: string;
+  seq: number;
+  author_id: string;
+  author_name: string;
+  client_offset: string;
+  content: string;
+  ts: number;
+};
+
+type PendingAppend = { input: NewMessage; resolve: (result: AppendResult) => void; reject: (error: Error) => void };
+
+const MESSAGE_COLUMNS = `m.id, m.room, m.seq, m.author_id, u.name AS author_name, m.client_offset, m.content, m.ts`;
+
+function toMessage(row: MessageRow): Message {
+  return {
+    id: row.id,
+    room: row.room,
+    seq: row.seq,
+    author: { id: row.author_id, name: row.author_name },
+    clientOffset: row.client_offset,
+    content: row.content,
+    ts: row.ts,
+  };
+}
+
+export type SqliteOptions = { synchronous?: 'FULL' | 'NORMAL' };
+
+export function openSqliteStore(path: string, options: SqliteOptions = {}): Store {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  // Several workers contend for the write lock; waiting is cheap next to failing a send.
+  const db = new Database(path, { timeout: 15_000 });
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+
+  const q = {
+    userByTokenHash: db.prepare<[string], User>('SELECT id, name FROM users WHERE token_hash = ?'),
+    userById: db.prepare<[string], User>('SELECT id, name FROM users WHERE id = ?'),
+    insertUser: db.prepare('INSERT INTO users (id, name, token_hash, created_at) VALUES (?, ?, ?, ?)'),
+    renameUser: db.prepare('UPDATE users SET name = ? WHERE id = ?'),
+    existing: db.prepare<[string, string], MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.author_id WHERE m.author_id = ? AND m.client_offset = ?`,
+    ),
+    bumpSeq: db.prepare<[string], { last_seq: number }>('UPDATE rooms SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq'),
+    insertMessage: db.prepare<[string, number, string, string, string, number], { id: number }>(
+      'INSERT INTO messages (room, seq, author_id, client_offset, content, ts) VALUES (?, ?, ?, ?, ?, ?) RETURNING id',
+    ),
+    messagesAfter: db.prepare<[string, number, number], MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.author_id
+       WHERE m.room = ? AND m.seq > ? ORDER BY m.seq LIMIT ?`,
+    ),
+    createRoom: db.prepare('INSERT INTO rooms (id, kind, last_seq, created_at) VALUES (?, ?, 0, ?) ON CONFLICT (id) DO NOTHING'),
+    addMember: db.prepare('INSERT INTO members (user_id, room, joined_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
+    removeMember: db.prepare('DELETE FROM members WHERE user_id = ? AND room = ?'),
+    isMember: db.prepare<[string, string], { one: number }>('SELECT 1 AS one FROM members WHERE user_id = ? AND room = ?'),
+    lastSeq: db.prepare<[string], { last_seq: number }>('SELECT last_seq FROM rooms WHERE id = ?'),
+    roomsOf: db.prepare<[string], { id: string; last_seq: number }>(
+      `SELECT r.id, r.last_seq FROM members m JOIN rooms r ON r.id = m.room WHERE m.user_id = ? ORDER BY r.id`,
+    ),
+    health: db.prepare('INSERT INTO health (pid, checked_at) VALUES (?, ?) ON CONFLICT (pid) DO UPDATE SET checked_at = excluded.checked_at'),
+  };
+
+  let queue: PendingAppend[] = [];
+  let flushScheduled = false;
+  let closed = false;
+
+  /** One transaction for everything queued; each result is decided inside it. */
+  const commitBatch = db.transaction((batch: PendingAppend[]) => {
+    const outcomes: Array<AppendResult | Error> = [];
+    const now = Date.now();
+    for (const { input } of batch) {
+      const found = q.existing.get(input.author.id, input.clientOffset);
+      if (found) {
+        outcomes.push({ message: toMessage(found), created: false });
+        continue;
+      }
+      const bumped = q.bumpSeq.get(input.room);
+      if (!bumped) {
+        outcomes.push(new Error(`room ${input.room} does not exist`));
+        continue;
+      }
+      const row = q.insertMessage.get(input.room, bumped.last_seq, input.author.id, input.clientOffset, input.content, now);
+      if (!row) throw new Error('INSERT … RETURNING gave no row');
+      outcomes.push({
+        created: true,
+        message: { id: row.id, room: input.room, seq: bumped.last_seq, author: input.author, clientOffset: input.clientOffset, content: input.content, ts: now },
+      });
+    }
+    return outcomes;
+  });
+
+  function flush(): void {
+    flushScheduled = false;
+    const batch = queue;
+    queue = [];
+    if (batch.length === 0) return;
+    let outcomes: Array<AppendResult | Error>;
+    try {
+      outcomes = commitBatch.immediate(batch);
+    } catch (error) {
+      const failure = new StoreUnavailableError(`commit failed: ${(error as Error).message}`);
+      for (const pending of batch) pending.reject(failure);
+      return;
+    }
+    batch.forEach((pending, index) => {
+      const outcome = outcomes[index];
+      if (outcome instanceof Error) pending.reject(outcome);
+      else pending.resolve(outcome);
+    });
+  }
+
+  /** Runs a synchronous query, turning driver failures into `unavailable`. */
+  function guarded<T>(work: () => T): Promise<T> {
+    try {
+      return Promise.resolve(work());
+    } catch (error) {
+      return Promise.reject(new StoreUnavailableError((error as Error).message));
+    }
+  }
+
+  return {
+    createUser: (user, tokenHash) => guarded(() => void q.insertUser.run(user.id, user.name, tokenHash, Date.now())),
+    userByTokenHash: (tokenHash) => guarded(() => q.userByTokenHash.get(tokenHash) ?? null),
+    userById: (id) => guarded(() => q.userById.get(id) ?? null),
+    renameUser: (id, name) => guarded(() => void q.renameUser.run(name, id)),
+
+    appendMessage(input) {
+      if (closed) return Promise.reject(new StoreUnavailableError('store is closed'));
+      return new Promise<AppendResult>((resolve, reject) => {
+        queue.push({ input, resolve, reject });
+        if (!flushScheduled) {
+          flushScheduled = true;
+          // setImmediate runs after the pending I/O callbacks, so sends read in this turn join the batch.
+          setImmediate(flush);
+        }
+      });
+    },
+
+    messagesAfter: (room, afterSeq, limit) => guarded(() => q.messagesAfter.all(room, afterSeq, limit).map(toMessage)),
+
+    joinRoom: (userId, room, kind) =>
+      guarded(() =>
+        db
+          .transaction(() => {
+            const now = Date.now();
+            q.createRoom.run(room, kind, now);
+            if (room !== GENERAL_ROOM) q.addMember.run(userId, room, now);
+            return q.lastSeq.get(room)?.last_seq ?? 0;
+          })
+          .immediate(),
+      ),
+    leaveRoom: (userId, room) => guarded(() => q.removeMember.run(userId, room).changes > 0),
+    isMember: (userId, room) => guarded(() => room === GENERAL_ROOM || q.isMember.get(userId, room) !== undefined),
+    roomsOf: (userId) =>
+      guarded((): RoomSummary[] => [
+        { id: GENERAL_ROOM, lastSeq: q.lastSeq.get(GENERAL_ROOM)?.last_seq ?? 0 },
+        ...q.roomsOf.all(userId).map((row) => ({ id: row.id as RoomId, lastSeq: row.last_seq })),
+      ]),
+
+    checkHealth: () => guarded(() => void q.health.run(process.pid, Date.now())),
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      flush();
+      db.close();
+    },
+  };
+}
+
+function migrate(db: Database.Database): void {
+  // IMMEDIATE takes the write lock first, so two workers starting together migrate once.
+  db.transaction(() => {
+    const current = db.pragma('user_version', { simple: true }) as number;
+    for (let step = current; step < migrations.length; step++) db.exec(migrations[step]);
+    if (current < migrations.length) db.pragma(`user_version = ${migrations.length}`);
+  }).immediate();
+}

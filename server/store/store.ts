@@ -1,0 +1,46 @@
+/**
+ * The Store interface the rest of the server uses: the only way to persistence.
+ * SQLite (embedded default) and PostgreSQL (scale-out) implement it, and the
+ * contract tests in test/server/store-contract.test.ts hold both to it.
+ */
+import type { Message, RoomId, RoomSummary, User } from '../../shared/protocol';
+
+export type NewMessage = { room: RoomId; author: User; clientOffset: string; content: string };
+
+export type AppendResult = { message: Message; created: boolean };
+
+export type RoomKind = 'public' | 'dm';
+
+export interface Store {
+  /** Stores a new user; only `tokenHash` of its secret is kept. General membership comes with it. */
+  createUser(user: User, tokenHash: string): Promise<void>;
+  userByTokenHash(tokenHash: string): Promise<User | null>;
+  userById(id: string): Promise<User | null>;
+  renameUser(id: string, name: string): Promise<void>;
+
+  /**
+   * Commits the message durably, allocating the room's next seq, or returns the
+   * one already stored under `(author.id, clientOffset)` with `created: false`.
+   * Resolves only after the commit; concurrent calls are group-committed.
+   */
+  appendMessage(input: NewMessage): Promise<AppendResult>;
+
+  /** Messages of `room` with seq > `afterSeq`, in seq order, at most `limit`. */
+  messagesAfter(room: RoomId, afterSeq: number, limit: number): Promise<Message[]>;
+
+  /** Creates the room if missing and makes `userId` a member; returns its lastSeq. */
+  joinRoom(userId: string, room: RoomId, kind: RoomKind): Promise<number>;
+  /** Returns whether the user was a member. */
+  leaveRoom(userId: string, room: RoomId): Promise<boolean>;
+  isMember(userId: string, room: RoomId): Promise<boolean>;
+  /** The user's rooms with their last seq, general first. */
+  roomsOf(userId: string): Promise<RoomSummary[]>;
+
+  /** Throws unless the store can read and write right now. */
+  checkHealth(): Promise<void>;
+  /** Finishes pending commits, then closes. */
+  close(): Promise<void>;
+}
+
+/** Thrown by a store when persistence is failing; the edges answer `unavailable`. */
+export class StoreUnavailableError extends Error {}

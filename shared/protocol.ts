@@ -1,0 +1,66 @@
+/**
+ * The wire contract (../shared/protocol.md) as types: payloads, acks and the
+ * typed Socket.IO event maps used by the server and the PWA alike.
+ */
+
+export type RoomId = string;
+
+export type User = { id: string; name: string };
+
+export type Message = {
+  /** Global server offset, strictly increasing in commit order. */
+  id: number;
+  room: RoomId;
+  /** Per-room 1, 2, 3, … with no gaps. */
+  seq: number;
+  author: User;
+  clientOffset: string;
+  content: string;
+  /** Server time, ms since epoch. */
+  ts: number;
+};
+
+export type ErrCode = 'invalid' | 'too_long' | 'forbidden' | 'rate_limited' | 'unavailable' | 'not_found';
+
+export type Err = { code: ErrCode; message: string; retryAfterMs?: number };
+
+// The empty object type is the protocol's own `Ack<{}>`: success carries no extra fields.
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export type Ack<T extends object = {}> = ({ ok: true } & T) | { ok: false; error: Err };
+
+export type Cursors = Record<RoomId, number>;
+export type LastSeqs = Record<RoomId, number>;
+
+export type RoomSummary = { id: RoomId; lastSeq: number };
+
+export type SendPayload = { room: RoomId; clientOffset: string; content: string };
+export type RoomPayload = { room: RoomId };
+export type DmOpenPayload = { userId: string };
+export type SyncPayload = { cursors: Cursors };
+export type TypingPayload = { room: RoomId; typing: boolean };
+
+export type HandshakeAuth = { token: string; cursors?: Cursors };
+
+export type Notice = { room: RoomId; kind: 'joined' | 'left'; user: User };
+
+export interface ClientToServerEvents {
+  'message:send': (payload: SendPayload, ack?: (answer: Ack<{ message: Message }>) => void) => void;
+  'room:join': (payload: RoomPayload, ack?: (answer: Ack<{ room: RoomId; lastSeq: number }>) => void) => void;
+  'room:leave': (payload: RoomPayload, ack?: (answer: Ack) => void) => void;
+  'dm:open': (payload: DmOpenPayload, ack?: (answer: Ack<{ room: RoomId; lastSeq: number }>) => void) => void;
+  sync: (payload: SyncPayload, ack?: (answer: Ack<{ lastSeq: LastSeqs }>) => void) => void;
+  typing: (payload: TypingPayload) => void;
+}
+
+export interface ServerToClientEvents {
+  'message:new': (message: Message) => void;
+  'message:batch': (messages: Message[]) => void;
+  'sync:done': (payload: { lastSeq: LastSeqs }) => void;
+  presence: (payload: { online: User[] }) => void;
+  typing: (payload: { room: RoomId; user: User; typing: boolean }) => void;
+  notice: (payload: Notice) => void;
+}
+
+/** HTTP answers of the `/api` routes. */
+export type SessionCreated = { token: string; user: User };
+export type ErrorBody = { error: Err };

@@ -1,0 +1,91 @@
+/**
+ * Runtime validation of every payload that crosses the wire, one schema per
+ * event or body, and the single mapping from a validation failure to the
+ * protocol's error codes. Server edges and the PWA both use these.
+ */
+import * as v from 'valibot';
+import type { Err } from './protocol';
+import {
+  CLIENT_OFFSET_PATTERN,
+  DM_ROOM_PATTERN,
+  GENERAL_ROOM,
+  MAX_CONTENT_CHARS,
+  MAX_NAME_CHARS,
+  ROOM_SLUG_PATTERN,
+  USER_ID_PATTERN,
+  charCount,
+} from './limits';
+
+const TOO_LONG = `content is longer than ${MAX_CONTENT_CHARS} characters`;
+
+export const roomIdSchema = v.pipe(
+  v.string('room must be a string'),
+  v.check(
+    (room) => room === GENERAL_ROOM || ROOM_SLUG_PATTERN.test(room) || DM_ROOM_PATTERN.test(room),
+    'room must be "general", a slug of 1-32 [a-z0-9-], or a DM id',
+  ),
+);
+
+/** Public rooms only: what `room:join` may create. */
+export const publicRoomSchema = v.pipe(
+  v.string('room must be a string'),
+  v.regex(ROOM_SLUG_PATTERN, 'room must be a slug of 1-32 characters [a-z0-9-]'),
+);
+
+export const clientOffsetSchema = v.pipe(
+  v.string('clientOffset must be a string'),
+  v.regex(CLIENT_OFFSET_PATTERN, 'clientOffset must be 1-64 characters [A-Za-z0-9_-]'),
+);
+
+export const contentSchema = v.pipe(
+  v.string('content must be a string'),
+  v.check((text) => text.trim().length > 0, 'content must not be empty'),
+  v.check((text) => charCount(text) <= MAX_CONTENT_CHARS, TOO_LONG),
+);
+
+export const nameSchema = v.pipe(
+  v.string('name must be a string'),
+  v.trim(),
+  v.minLength(1, 'name must not be empty'),
+  v.check((name) => charCount(name) <= MAX_NAME_CHARS, `name must be at most ${MAX_NAME_CHARS} characters`),
+);
+
+const seqSchema = v.pipe(v.number('seq must be a number'), v.integer('seq must be an integer'), v.minValue(0, 'seq must be ≥ 0'));
+
+export const cursorsSchema = v.record(roomIdSchema, seqSchema, 'cursors must map room ids to seqs');
+
+export const sessionBodySchema = v.object({ name: nameSchema });
+export const sendSchema = v.object({ room: roomIdSchema, clientOffset: clientOffsetSchema, content: contentSchema });
+export const postMessageBodySchema = v.object({ clientOffset: clientOffsetSchema, content: contentSchema });
+export const joinSchema = v.object({ room: publicRoomSchema });
+export const leaveSchema = v.object({
+  room: v.pipe(roomIdSchema, v.check((room) => room !== GENERAL_ROOM, 'general cannot be left')),
+});
+export const dmOpenSchema = v.object({ userId: v.pipe(v.string('userId must be a string'), v.regex(USER_ID_PATTERN, 'userId is malformed')) });
+export const syncSchema = v.object({ cursors: cursorsSchema });
+export const typingSchema = v.object({ room: roomIdSchema, typing: v.boolean('typing must be a boolean') });
+export const handshakeAuthSchema = v.object({
+  token: v.pipe(v.string(), v.minLength(1)),
+  cursors: v.optional(cursorsSchema),
+});
+
+const pageNumber = (fallback: number) =>
+  v.pipe(
+    v.optional(v.string(), String(fallback)),
+    v.regex(/^\d{1,15}$/, 'must be a non-negative integer'),
+    v.transform(Number),
+  );
+export const historyQuerySchema = v.object({ after: pageNumber(0), limit: pageNumber(500) });
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: Err };
+
+/** Parses untrusted input; failures come back as the protocol's `invalid` or `too_long`. */
+export function parsePayload<S extends v.GenericSchema>(schema: S, input: unknown): ParseResult<v.InferOutput<S>> {
+  const result = v.safeParse(schema, input);
+  if (result.success) return { ok: true, value: result.output };
+  const tooLong = result.issues.some((issue) => issue.message === TOO_LONG);
+  const first = result.issues[0];
+  const path = first.path?.map((item) => String(item.key)).join('.');
+  const message = tooLong ? TOO_LONG : path ? `${path}: ${first.message}` : first.message;
+  return { ok: false, error: { code: tooLong ? 'too_long' : 'invalid', message } };
+}

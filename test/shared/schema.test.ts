@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { charCount } from '../../shared/limits';
+import { cursorsSchema, parsePayload, sendSchema, sessionBodySchema } from '../../shared/schema';
+
+describe('shared schemas', () => {
+  it('accepts a well-formed send and keeps content verbatim', () => {
+    const result = parsePayload(sendSchema, { room: 'general', clientOffset: 'a-1_B', content: '  <b>hi</b>  ' });
+    expect(result).toEqual({ ok: true, value: { room: 'general', clientOffset: 'a-1_B', content: '  <b>hi</b>  ' } });
+  });
+
+  it.each([
+    ['missing content', { room: 'general', clientOffset: 'x' }, 'invalid'],
+    ['content not a string', { room: 'general', clientOffset: 'x', content: 42 }, 'invalid'],
+    ['blank content', { room: 'general', clientOffset: 'x', content: '   ' }, 'invalid'],
+    ['4001 chars', { room: 'general', clientOffset: 'x', content: 'a'.repeat(4001) }, 'too_long'],
+    ['bad room slug', { room: 'Not A Slug', clientOffset: 'x', content: 'hi' }, 'invalid'],
+    ['clientOffset with a space', { room: 'general', clientOffset: 'a b', content: 'hi' }, 'invalid'],
+    ['clientOffset of 65 chars', { room: 'general', clientOffset: 'a'.repeat(65), content: 'hi' }, 'invalid'],
+    ['not an object', 'hello', 'invalid'],
+  ])('rejects %s', (_label, input, code) => {
+    const result = parsePayload(sendSchema, input);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error.code).toBe(code);
+  });
+
+  it('counts an emoji as one character', () => {
+    expect(charCount('👋🏽'.repeat(2))).toBe(4);
+    expect(parsePayload(sendSchema, { room: 'general', clientOffset: 'x', content: '😀'.repeat(4000) }).ok).toBe(true);
+  });
+
+  it('trims names and bounds them to 32 characters', () => {
+    expect(parsePayload(sessionBodySchema, { name: '  Ana ' })).toEqual({ ok: true, value: { name: 'Ana' } });
+    expect(parsePayload(sessionBodySchema, { name: '   ' }).ok).toBe(false);
+    expect(parsePayload(sessionBodySchema, { name: 'n'.repeat(33) }).ok).toBe(false);
+  });
+
+  it('accepts DM ids and rejects negative cursors', () => {
+    expect(parsePayload(cursorsSchema, { general: 3, 'dm:a:b': 0 }).ok).toBe(true);
+    expect(parsePayload(cursorsSchema, { general: -1 }).ok).toBe(false);
+    expect(parsePayload(cursorsSchema, { general: 1.5 }).ok).toBe(false);
+  });
+});
