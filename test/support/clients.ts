@@ -1,0 +1,62 @@
+/** Real HTTP and socket.io-client helpers for tests: sessions, connected sockets, waiting for events. */
+import { io, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, Cursors, ServerToClientEvents, SessionCreated } from '../../shared/protocol';
+
+export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export async function createSession(url: string, name: string): Promise<SessionCreated> {
+  const response = await fetch(`${url}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name }),
+  });
+  if (response.status !== 201) throw new Error(`POST /api/session answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as SessionCreated;
+}
+
+export type ConnectOptions = { cursors?: Cursors; transports?: Array<'websocket' | 'polling'>; autoConnect?: boolean };
+
+/** A socket that is not connected yet: attach listeners, then `connectAndWait`. */
+export function createSocket(url: string, token: string, options: ConnectOptions = {}): ChatSocket {
+  return io(url, {
+    auth: { token, cursors: options.cursors ?? {} },
+    transports: options.transports ?? ['websocket'],
+    autoConnect: false,
+    reconnection: false,
+    forceNew: true,
+  });
+}
+
+export function connectAndWait(socket: ChatSocket, timeoutMs = 10_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('connect timed out')), timeoutMs);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    socket.once('connect_error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    socket.connect();
+  });
+}
+
+/** Resolves once `sync:done` arrives, with every message:batch received before it. */
+export async function connectAndCatchUp(url: string, token: string, options: ConnectOptions = {}) {
+  const socket = createSocket(url, token, options);
+  const batches: import('../../shared/protocol').Message[][] = [];
+  socket.on('message:batch', (batch) => batches.push(batch));
+  const done = new Promise<{ lastSeq: Record<string, number> }>((resolve) => socket.once('sync:done', resolve));
+  await connectAndWait(socket);
+  const syncDone = await done;
+  return { socket, batches, messages: batches.flat(), lastSeq: syncDone.lastSeq };
+}
+
+export async function waitFor(condition: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
