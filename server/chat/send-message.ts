@@ -1,0 +1,35 @@
+/**
+ * The one path every send takes, over Socket.IO or HTTP: access, rate limit,
+ * durable append (idempotent by clientOffset), then a single broadcast of what is new.
+ */
+import type { Err, Message, SendPayload, User } from '../../shared/protocol';
+import type { RateLimiter } from '../rate-limit';
+import type { Store } from '../store/store';
+import { accessTo } from './access';
+import { err, toErr } from './errors';
+
+export type SendDeps = {
+  store: Store;
+  limiter: RateLimiter;
+  /** Emits `message:new` to every member's sockets on every worker. */
+  publish(message: Message): void;
+};
+
+export type SendOutcome = { ok: true; message: Message; created: boolean } | { ok: false; error: Err };
+
+export async function sendMessage(deps: SendDeps, author: User, payload: SendPayload): Promise<SendOutcome> {
+  try {
+    const access = await accessTo(deps.store, author.id, payload.room);
+    if (access === 'forbidden') return { ok: false, error: err('forbidden', `you may not post in ${payload.room}`) };
+    if (access === 'public') return { ok: false, error: err('forbidden', `join ${payload.room} (room:join) before posting in it`) };
+
+    const rate = deps.limiter.take(author.id);
+    if (!rate.ok) return { ok: false, error: err('rate_limited', 'too many messages; slow down', rate.retryAfterMs) };
+
+    const { message, created } = await deps.store.appendMessage({ ...payload, author });
+    if (created) deps.publish(message);
+    return { ok: true, message, created };
+  } catch (error) {
+    return { ok: false, error: toErr(error) };
+  }
+}

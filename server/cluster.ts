@@ -1,0 +1,67 @@
+/**
+ * The primary of the node:cluster mode: forks WORKERS workers, routes
+ * connections to them (sticky), replaces any that dies, and shuts down cleanly.
+ */
+import cluster, { type Worker } from 'node:cluster';
+import { setupPrimary } from '@socket.io/cluster-adapter';
+import type { Config } from './config';
+import { createStickyRouter, isStickyMessage } from './sticky';
+
+export function runPrimary(config: Config): void {
+  setupPrimary();
+  const ready = new Set<Worker>();
+  const router = createStickyRouter(() => [...ready]);
+  let stopping = false;
+  let listening = false;
+  const recentCrashes: number[] = [];
+
+  const fork = () => {
+    const worker = cluster.fork();
+    worker.on('message', (message: unknown) => {
+      if (isStickyMessage(message)) return router.bind(worker, message);
+      if ((message as { type?: string } | null)?.type === 'worker:ready') {
+        ready.add(worker);
+        if (!listening) listen();
+      }
+    });
+  };
+
+  const listen = () => {
+    listening = true;
+    router.server.listen(config.port, config.host, () => {
+      console.log(`chat server on http://localhost:${config.port} (${config.workers} workers, store ${config.databaseUrl ? 'PostgreSQL' : config.dbPath})`);
+    });
+  };
+
+  cluster.on('exit', (worker, code, signal) => {
+    ready.delete(worker);
+    router.forget(worker);
+    if (stopping) return;
+    console.error(`worker ${worker.process.pid} died (${signal ?? code}); starting a new one`);
+    const now = Date.now();
+    recentCrashes.push(now);
+    while (recentCrashes.length > 0 && now - recentCrashes[0] > 10_000) recentCrashes.shift();
+    // A worker that dies on start would otherwise be respawned in a tight loop.
+    setTimeout(fork, recentCrashes.length > config.workers * 3 ? 2_000 : 0);
+  });
+
+  router.server.on('error', (error) => {
+    console.error(`cannot listen on port ${config.port}: ${error.message}`);
+    process.exit(1);
+  });
+
+  const shutdown = () => {
+    if (stopping) return;
+    stopping = true;
+    router.server.close();
+    const workers = Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker !== undefined);
+    for (const worker of workers) worker.process.kill('SIGTERM');
+    const force = setTimeout(() => workers.forEach((worker) => worker.process.kill('SIGKILL')), 10_000);
+    force.unref();
+    Promise.all(workers.map((worker) => (worker.isDead() ? Promise.resolve() : new Promise((resolve) => worker.once('exit', resolve))))).then(() => process.exit(0));
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+
+  for (let index = 0; index < config.workers; index++) fork();
+}

@@ -1,0 +1,27 @@
+/** The only file with side effects at import: read the config, then start the cluster or a single worker. */
+import cluster from 'node:cluster';
+import { ConfigError, readConfig, type Config } from './config';
+import { runPrimary } from './cluster';
+import { startWorker } from './worker';
+
+function configOrExit(): Config {
+  try {
+    return readConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`config error: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+const config = configOrExit();
+if (cluster.isPrimary && config.workers > 1) {
+  runPrimary(config);
+} else {
+  startWorker(config, { clustered: cluster.isWorker }).catch((error: unknown) => {
+    console.error(`cannot start: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });
+}

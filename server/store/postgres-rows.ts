@@ -1,0 +1,27 @@
+/** How a message row of the PostgreSQL store reads and becomes a protocol Message. */
+import type { Message } from '../../shared/protocol';
+
+export type MessageRow = {
+  id: number;
+  room: string;
+  seq: number;
+  author_id: string;
+  author_name: string;
+  client_offset: string;
+  content: string;
+  ts: number;
+};
+
+export const MESSAGE_COLUMNS = `m.id, m.room, m.seq, m.author_id, u.name AS author_name, m.client_offset, m.content, m.ts`;
+
+export function toMessage(row: MessageRow): Message {
+  return {
+    id: row.id,
+    room: row.room,
+    seq: row.seq,
+    author: { id: row.author_id, name: row.author_name },
+    clientOffset: row.client_offset,
+    content: row.content,
+    ts: row.ts,
+  };
+}

@@ -1,0 +1,87 @@
+/**
+ * PostgreSQL schema as an ordered list of migrations and the runner that applies
+ * them once, even when several instances start together. Append new steps,
+ * never edit one that has shipped; `schema_version` records how many ran.
+ */
+import type { PoolClient } from 'pg';
+
+export const migrations: string[] = [
+  `CREATE TABLE users (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     token_hash TEXT NOT NULL UNIQUE,
+     created_at BIGINT NOT NULL
+   );
+   CREATE TABLE rooms (
+     id TEXT PRIMARY KEY,
+     kind TEXT NOT NULL CHECK (kind IN ('public', 'dm')),
+     last_seq BIGINT NOT NULL DEFAULT 0,
+     created_at BIGINT NOT NULL
+   );
+   -- general is everyone's room, so its membership is implicit and not stored here.
+   CREATE TABLE members (
+     user_id TEXT NOT NULL REFERENCES users(id),
+     room TEXT NOT NULL REFERENCES rooms(id),
+     joined_at BIGINT NOT NULL,
+     PRIMARY KEY (user_id, room)
+   );
+   CREATE TABLE messages (
+     id BIGINT PRIMARY KEY,
+     room TEXT NOT NULL REFERENCES rooms(id),
+     seq BIGINT NOT NULL,
+     author_id TEXT NOT NULL REFERENCES users(id),
+     client_offset TEXT NOT NULL,
+     content TEXT NOT NULL,
+     ts BIGINT NOT NULL,
+     UNIQUE (room, seq),
+     UNIQUE (author_id, client_offset)
+   );
+   -- The single row every message-writing transaction locks first: it hands out ids
+   -- and, by serializing those transactions, makes id order equal commit order.
+   CREATE TABLE message_ids (
+     singleton BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (singleton),
+     last_id BIGINT NOT NULL
+   );
+   INSERT INTO message_ids (last_id) VALUES (0);
+   CREATE TABLE health (instance TEXT PRIMARY KEY, checked_at BIGINT NOT NULL);
+   INSERT INTO rooms (id, kind, last_seq, created_at)
+     VALUES ('general', 'public', 0, (extract(epoch FROM now()) * 1000)::BIGINT);`,
+];
+
+/** First key of the advisory lock pair: "CHAT" in ASCII, so it is recognizable in pg_locks. */
+const MIGRATION_LOCK_CLASS = 0x43484154;
+
+/**
+ * Creates `schema` if needed and brings it to the latest version. A session-level
+ * advisory lock (keyed by schema) makes concurrent starters wait for the first
+ * one instead of racing on CREATE TABLE.
+ */
+export async function migrate(client: PoolClient, schema: string): Promise<void> {
+  await client.query('SELECT pg_advisory_lock($1, hashtext($2))', [MIGRATION_LOCK_CLASS, schema]);
+  try {
+    // Checked first so an existing schema needs no CREATE privilege on the database.
+    const found = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+    if (found.rowCount === 0) await client.query(`CREATE SCHEMA ${quoteIdent(schema)}`);
+    await client.query('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+    const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_version');
+    const current = rows[0]?.version ?? 0;
+    for (let step = current; step < migrations.length; step++) {
+      // Each step commits with its version bump, so a crash mid-way resumes at the right step.
+      await client.query('BEGIN');
+      await client.query(migrations[step]);
+      await client.query('DELETE FROM schema_version');
+      await client.query('INSERT INTO schema_version (version) VALUES ($1)', [step + 1]);
+      await client.query('COMMIT');
+    }
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [MIGRATION_LOCK_CLASS, schema]).catch(() => undefined);
+  }
+}
+
+/** Double-quotes an SQL identifier (schema names come from configuration, not from users). */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}

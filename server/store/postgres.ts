@@ -1,0 +1,225 @@
+/**
+ * Store on PostgreSQL for the scale-out mode: several server instances on
+ * several machines share one database. Appends are group-committed (everything
+ * that arrives while a transaction is in flight goes into the next one) and acked
+ * only after COMMIT; storage failures surface as StoreUnavailableError and the
+ * pool reconnects by itself when PostgreSQL comes back.
+ *
+ * Why ids are commit-ordered: a sequence hands out numbers in *call* order, so
+ * with two writers id 8 can commit before id 7 and a reader that saw 8 may never
+ * look back for 7. Every message-writing transaction instead starts by updating
+ * the single `message_ids` row: its row lock is held until COMMIT, so these
+ * transactions run one at a time, cluster-wide, and ids follow commit order.
+ * The trade-off: writes do not run in parallel across rooms (one commit, one WAL
+ * flush at a time); group commit is what keeps throughput up, since each
+ * transaction carries every append that queued behind the previous one.
+ */
+import pg from 'pg';
+import { hostname } from 'node:os';
+import { GENERAL_ROOM } from '../../shared/limits';
+import type { RoomSummary, User } from '../../shared/protocol';
+import { appendBatch, type BatchOutcome } from './postgres-append';
+import { MESSAGE_COLUMNS, toMessage, type MessageRow } from './postgres-rows';
+import { migrate } from './postgres-schema';
+import { StoreUnavailableError, type AppendResult, type NewMessage, type Store } from './store';
+
+export type PostgresOptions = {
+  /** Schema for every table (created if missing); overrides `?schema=` in the URL. Default `public`. */
+  schema?: string;
+  /** Most connections this process opens. */
+  maxConnections?: number;
+};
+
+type PendingAppend = { input: NewMessage; resolve: (result: AppendResult) => void; reject: (error: Error) => void };
+
+/** Larger batches only lengthen the time the global writer lock is held. */
+const MAX_BATCH = 500;
+const INT8_OID = 20;
+const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * `url` is a libpq-style URL; an extra `?schema=name` query parameter puts every
+ * table in that schema (tests use a fresh one per run).
+ */
+export async function openPostgresStore(url: string, options: PostgresOptions = {}): Promise<Store> {
+  const { connectionString, schema } = splitSchema(url, options.schema);
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.maxConnections ?? 10,
+    // Without a timeout a request would hang for as long as PostgreSQL is unreachable.
+    connectionTimeoutMillis: 5_000,
+    query_timeout: 30_000,
+    keepAlive: true,
+    // search_path is fixed at connect time, so every pooled connection sees the same schema.
+    options: `-c search_path=${schema}`,
+    // ids, seqs and ms timestamps are int8 but stay far below 2^53: read them as numbers.
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8_OID && format !== 'binary' ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle connection dropped by a PostgreSQL restart must not crash the process;
+  // the pool discards it and the next query opens a fresh one.
+  pool.on('error', (error) => console.warn(`postgres: idle connection lost (${error.message})`));
+
+  try {
+    const client = await pool.connect();
+    try {
+      await migrate(client, schema);
+    } finally {
+      client.release();
+    }
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw error;
+  }
+
+  const instance = `${hostname()}:${process.pid}`;
+  let queue: PendingAppend[] = [];
+  let draining: Promise<void> | null = null;
+  let closed = false;
+
+  async function commitAndSettle(batch: PendingAppend[]): Promise<void> {
+    let outcomes: BatchOutcome[];
+    try {
+      outcomes = await appendBatch(pool, batch.map((pending) => pending.input));
+    } catch (error) {
+      const failure = new StoreUnavailableError(`commit failed: ${(error as Error).message}`);
+      for (const pending of batch) pending.reject(failure);
+      return;
+    }
+    batch.forEach((pending, index) => {
+      const outcome = outcomes[index];
+      if (outcome instanceof Error) pending.reject(outcome);
+      else pending.resolve(outcome);
+    });
+  }
+
+  /** One transaction at a time per process: they would queue on the writer lock anyway. */
+  async function drain(): Promise<void> {
+    while (queue.length > 0) {
+      const batch = queue.slice(0, MAX_BATCH);
+      queue = queue.slice(MAX_BATCH);
+      await commitAndSettle(batch);
+    }
+  }
+
+  function scheduleDrain(): void {
+    if (draining) return;
+    draining = new Promise<void>((resolve) => {
+      // setImmediate lets the sends read in this turn of the event loop join the first batch.
+      setImmediate(() => {
+        drain().finally(() => {
+          draining = null;
+          resolve();
+        });
+      });
+    });
+  }
+
+  /** Runs a read or small write, turning driver failures into `unavailable`. */
+  async function guarded<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw new StoreUnavailableError((error as Error).message);
+    }
+  }
+
+  async function lastSeqOf(room: string): Promise<number> {
+    const { rows } = await pool.query<{ last_seq: number }>('SELECT last_seq FROM rooms WHERE id = $1', [room]);
+    return rows[0]?.last_seq ?? 0;
+  }
+
+  return {
+    createUser: (user, tokenHash) =>
+      guarded(async () => {
+        await pool.query('INSERT INTO users (id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)', [user.id, user.name, tokenHash, Date.now()]);
+      }),
+    userByTokenHash: (tokenHash) =>
+      guarded(async () => (await pool.query<User>('SELECT id, name FROM users WHERE token_hash = $1', [tokenHash])).rows[0] ?? null),
+    userById: (id) => guarded(async () => (await pool.query<User>('SELECT id, name FROM users WHERE id = $1', [id])).rows[0] ?? null),
+    renameUser: (id, name) =>
+      guarded(async () => {
+        await pool.query('UPDATE users SET name = $1 WHERE id = $2', [name, id]);
+      }),
+
+    appendMessage(input) {
+      if (closed) return Promise.reject(new StoreUnavailableError('store is closed'));
+      return new Promise<AppendResult>((resolve, reject) => {
+        queue.push({ input, resolve, reject });
+        scheduleDrain();
+      });
+    },
+
+    messagesAfter: (room, afterSeq, limit) =>
+      guarded(async () => {
+        const { rows } = await pool.query<MessageRow>(
+          `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.author_id
+           WHERE m.room = $1 AND m.seq > $2 ORDER BY m.seq LIMIT $3`,
+          [room, afterSeq, limit],
+        );
+        return rows.map(toMessage);
+      }),
+
+    joinRoom: (userId, room, kind) =>
+      guarded(async () => {
+        const client = await pool.connect();
+        try {
+          await client.query('BEGIN');
+          const now = Date.now();
+          await client.query('INSERT INTO rooms (id, kind, last_seq, created_at) VALUES ($1, $2, 0, $3) ON CONFLICT (id) DO NOTHING', [room, kind, now]);
+          if (room !== GENERAL_ROOM) {
+            await client.query('INSERT INTO members (user_id, room, joined_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [userId, room, now]);
+          }
+          const { rows } = await client.query<{ last_seq: number }>('SELECT last_seq FROM rooms WHERE id = $1', [room]);
+          await client.query('COMMIT');
+          client.release();
+          return rows[0]?.last_seq ?? 0;
+        } catch (error) {
+          // A failed connection must not go back to the pool.
+          client.release(error as Error);
+          throw error;
+        }
+      }),
+    leaveRoom: (userId, room) =>
+      guarded(async () => ((await pool.query('DELETE FROM members WHERE user_id = $1 AND room = $2', [userId, room])).rowCount ?? 0) > 0),
+    isMember: (userId, room) =>
+      guarded(async () => room === GENERAL_ROOM || ((await pool.query('SELECT 1 FROM members WHERE user_id = $1 AND room = $2', [userId, room])).rowCount ?? 0) > 0),
+    roomsOf: (userId) =>
+      guarded(async (): Promise<RoomSummary[]> => {
+        // COLLATE "C" sorts like SQLite (byte order), whatever the database's locale.
+        const { rows } = await pool.query<{ id: string; last_seq: number }>(
+          `SELECT r.id, r.last_seq FROM members m JOIN rooms r ON r.id = m.room WHERE m.user_id = $1 ORDER BY r.id COLLATE "C"`,
+          [userId],
+        );
+        return [{ id: GENERAL_ROOM, lastSeq: await lastSeqOf(GENERAL_ROOM) }, ...rows.map((row) => ({ id: row.id, lastSeq: row.last_seq }))];
+      }),
+
+    checkHealth: () =>
+      guarded(async () => {
+        await pool.query(
+          'INSERT INTO health (instance, checked_at) VALUES ($1, $2) ON CONFLICT (instance) DO UPDATE SET checked_at = excluded.checked_at',
+          [instance, Date.now()],
+        );
+      }),
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      // Appends already accepted are committed (or failed) before the pool goes away.
+      while (draining) await draining;
+      await pool.end();
+    },
+  };
+}
+
+/** Takes `?schema=` out of the URL (pg would not understand it) and validates it. */
+function splitSchema(url: string, override: string | undefined): { connectionString: string; schema: string } {
+  const parsed = new URL(url);
+  const fromUrl = parsed.searchParams.get('schema');
+  parsed.searchParams.delete('schema');
+  const schema = override ?? fromUrl ?? 'public';
+  if (!SCHEMA_PATTERN.test(schema)) throw new Error(`PostgreSQL schema must match ${SCHEMA_PATTERN}, got "${schema}"`);
+  return { connectionString: parsed.toString(), schema };
+}

@@ -1,0 +1,54 @@
+/**
+ * One server process: store, HTTP app and Socket.IO on a single Node http server.
+ * Alone it listens itself; in the cluster the primary hands it connections.
+ */
+import { createServer } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
+import type { Message } from '../shared/protocol';
+import { attachAdapter } from './adapter';
+import { createApp } from './app';
+import { roomChannel } from './chat/access';
+import type { Config } from './config';
+import { createRateLimiter } from './rate-limit';
+import { createSocketServer, type ChatServer } from './socket';
+import { acceptStickyConnections } from './sticky';
+import { openStore } from './store/open-store';
+
+export async function startWorker(config: Config, options: { clustered: boolean }): Promise<void> {
+  const store = await openStore(config);
+  const limiter = createRateLimiter(config.rateLimit);
+  // The app needs publish before Socket.IO exists (both share one http server), hence the late binding.
+  const live: { io?: ChatServer } = {};
+  // Encoded once by the adapter and fanned out to every member socket on every worker.
+  const publish = (message: Message) => void live.io?.to(roomChannel(message.room)).emit('message:new', message);
+
+  const app = createApp({ store, limiter, publish, config });
+  const httpServer = createServer(getRequestListener(app.fetch));
+  const io = createSocketServer(httpServer, { store, limiter, publish, config });
+  live.io = io;
+  await attachAdapter(io, config, options.clustered);
+
+  if (options.clustered) {
+    acceptStickyConnections(httpServer, io.engine);
+    process.send?.({ type: 'worker:ready' });
+  } else {
+    await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
+    const address = httpServer.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    console.log(`chat server on http://localhost:${port} (1 process, store ${config.databaseUrl ? 'PostgreSQL' : config.dbPath})`);
+  }
+
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    httpServer.close();
+    // Commit what is queued and let its acks go out before the sockets close.
+    await store.close();
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise<void>((resolve) => io.close(() => resolve()));
+    process.exit(0);
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}
