@@ -4,6 +4,7 @@
  * commit-ordered ids, inserts, commits. See postgres.ts for why ids work this way.
  */
 import type pg from 'pg';
+import { inTransaction } from './postgres-client';
 import type { Message } from '../../shared/protocol';
 import { MESSAGE_COLUMNS, toMessage, type MessageRow } from './postgres-rows';
 import type { AppendResult, NewMessage } from './store';
@@ -30,9 +31,7 @@ export async function appendBatch(pool: pg.Pool, inputs: NewMessage[]): Promise<
 }
 
 async function attemptBatch(pool: pg.Pool, inputs: NewMessage[]): Promise<BatchOutcome[]> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client): Promise<BatchOutcome[]> => {
     // The writer lock. Reserving one id per input up front saves a round trip;
     // ids of duplicates are simply never used (ids may skip, seqs never do).
     const reserved = await client.query<{ last_id: number }>('UPDATE message_ids SET last_id = last_id + $1 RETURNING last_id', [inputs.length]);
@@ -103,9 +102,7 @@ async function attemptBatch(pool: pg.Pool, inputs: NewMessage[]): Promise<BatchO
         ],
       );
     }
-    await client.query('COMMIT');
-    client.release();
-
+    // The outcomes are handed out by the caller of inTransaction only after COMMIT succeeded.
     return inputs.map((input, index): BatchOutcome => {
       const key = keyOf(input);
       const earlier = known.get(key);
@@ -116,10 +113,5 @@ async function attemptBatch(pool: pg.Pool, inputs: NewMessage[]): Promise<BatchO
       if (outcome instanceof Error) return outcome;
       return { message: outcome, created: first === index };
     });
-  } catch (error) {
-    // Roll back and drop the connection: after a failure mid-transaction it may be broken.
-    await client.query('ROLLBACK').catch(() => undefined);
-    client.release(error as Error);
-    throw error;
-  }
+  });
 }

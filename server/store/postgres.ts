@@ -19,6 +19,7 @@ import { hostname } from 'node:os';
 import { GENERAL_ROOM } from '../../shared/limits';
 import type { RoomSummary, User } from '../../shared/protocol';
 import { appendBatch, type BatchOutcome } from './postgres-append';
+import { inTransaction, withClient } from './postgres-client';
 import { MESSAGE_COLUMNS, toMessage, type MessageRow } from './postgres-rows';
 import { migrate } from './postgres-schema';
 import { StoreUnavailableError, type AppendResult, type NewMessage, type Store } from './store';
@@ -63,12 +64,7 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
   pool.on('error', (error) => console.warn(`postgres: idle connection lost (${error.message})`));
 
   try {
-    const client = await pool.connect();
-    try {
-      await migrate(client, schema);
-    } finally {
-      client.release();
-    }
+    await withClient(pool, (client) => migrate(client, schema));
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw error;
@@ -163,25 +159,17 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
       }),
 
     joinRoom: (userId, room, kind) =>
-      guarded(async () => {
-        const client = await pool.connect();
-        try {
-          await client.query('BEGIN');
+      guarded(() =>
+        inTransaction(pool, async (client) => {
           const now = Date.now();
           await client.query('INSERT INTO rooms (id, kind, last_seq, created_at) VALUES ($1, $2, 0, $3) ON CONFLICT (id) DO NOTHING', [room, kind, now]);
           if (room !== GENERAL_ROOM) {
             await client.query('INSERT INTO members (user_id, room, joined_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [userId, room, now]);
           }
           const { rows } = await client.query<{ last_seq: number }>('SELECT last_seq FROM rooms WHERE id = $1', [room]);
-          await client.query('COMMIT');
-          client.release();
           return rows[0]?.last_seq ?? 0;
-        } catch (error) {
-          // A failed connection must not go back to the pool.
-          client.release(error as Error);
-          throw error;
-        }
-      }),
+        }),
+      ),
     leaveRoom: (userId, room) =>
       guarded(async () => ((await pool.query('DELETE FROM members WHERE user_id = $1 AND room = $2', [userId, room])).rowCount ?? 0) > 0),
     isMember: (userId, room) =>
