@@ -1,0 +1,112 @@
+/** The only user of IndexedDB: session, messages per room, cursors and the outbox, with the transactions that tie them. */
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { Cursors, RoomId } from '../shared/protocol';
+import type { LocalMessage, OutboxEntry, Session } from './models';
+
+export const DB_NAME = 'offline-chat';
+const DB_VERSION = 1;
+
+interface ChatDB extends DBSchema {
+  session: { key: 'current'; value: Session };
+  messages: { key: string; value: LocalMessage; indexes: { 'by-room': RoomId } };
+  cursors: { key: RoomId; value: { room: RoomId; cursor: number } };
+  outbox: { key: string; value: OutboxEntry; indexes: { 'by-order': number } };
+  drafts: { key: RoomId; value: { room: RoomId; text: string } };
+}
+
+let dbPromise: Promise<IDBPDatabase<ChatDB>> | undefined;
+
+function db(): Promise<IDBPDatabase<ChatDB>> {
+  dbPromise ??= openDB<ChatDB>(DB_NAME, DB_VERSION, {
+    upgrade(database) {
+      database.createObjectStore('session');
+      database.createObjectStore('messages', { keyPath: 'key' }).createIndex('by-room', 'room');
+      database.createObjectStore('cursors', { keyPath: 'room' });
+      database.createObjectStore('outbox', { keyPath: 'clientOffset' }).createIndex('by-order', 'order');
+      database.createObjectStore('drafts', { keyPath: 'room' });
+    },
+    blocking() {
+      // A newer version of the app wants to upgrade: let it.
+      void db().then((open) => open.close());
+      dbPromise = undefined;
+    },
+  });
+  return dbPromise;
+}
+
+export async function loadSession(): Promise<Session | undefined> {
+  return (await db()).get('session', 'current');
+}
+
+export async function saveSession(session: Session): Promise<void> {
+  await (await db()).put('session', session, 'current');
+}
+
+/** Forgets the identity and what was read with it; the outbox stays so nothing typed is lost. */
+export async function clearSession(): Promise<void> {
+  const tx = (await db()).transaction(['session', 'messages', 'cursors'], 'readwrite');
+  await Promise.all([tx.objectStore('session').clear(), tx.objectStore('messages').clear(), tx.objectStore('cursors').clear(), tx.done]);
+}
+
+export async function loadMessages(): Promise<LocalMessage[]> {
+  return (await db()).getAll('messages');
+}
+
+export async function loadCursors(): Promise<Cursors> {
+  const rows = await (await db()).getAll('cursors');
+  return Object.fromEntries(rows.map((row) => [row.room, row.cursor]));
+}
+
+export async function loadOutbox(): Promise<OutboxEntry[]> {
+  return (await db()).getAllFromIndex('outbox', 'by-order');
+}
+
+/** The pending message and its outbox entry are written together or not at all. */
+export async function queueOutgoing(entry: OutboxEntry, message: LocalMessage): Promise<void> {
+  const tx = (await db()).transaction(['outbox', 'messages'], 'readwrite');
+  await Promise.all([tx.objectStore('outbox').add(entry), tx.objectStore('messages').put(message), tx.done]);
+}
+
+/**
+ * Stores server messages and the cursors they advance in one transaction; our own
+ * messages leave the outbox in the same one, so "sent" and "still queued" never coexist.
+ */
+export async function storeServerMessages(messages: LocalMessage[], cursors: Cursors, settledOffsets: string[]): Promise<void> {
+  const tx = (await db()).transaction(['messages', 'cursors', 'outbox'], 'readwrite');
+  const writes: Promise<unknown>[] = [];
+  for (const message of messages) writes.push(tx.objectStore('messages').put(message));
+  for (const [room, cursor] of Object.entries(cursors)) writes.push(tx.objectStore('cursors').put({ room, cursor }));
+  for (const offset of settledOffsets) writes.push(tx.objectStore('outbox').delete(offset));
+  await Promise.all([...writes, tx.done]);
+}
+
+export async function updateOutgoing(entry: OutboxEntry, message: LocalMessage): Promise<void> {
+  const tx = (await db()).transaction(['outbox', 'messages'], 'readwrite');
+  await Promise.all([tx.objectStore('outbox').put(entry), tx.objectStore('messages').put(message), tx.done]);
+}
+
+export async function deleteOutgoing(clientOffset: string, messageKey: string): Promise<void> {
+  const tx = (await db()).transaction(['outbox', 'messages'], 'readwrite');
+  await Promise.all([tx.objectStore('outbox').delete(clientOffset), tx.objectStore('messages').delete(messageKey), tx.done]);
+}
+
+export async function loadDraft(room: RoomId): Promise<string> {
+  return (await (await db()).get('drafts', room))?.text ?? '';
+}
+
+export async function saveDraft(room: RoomId, text: string): Promise<void> {
+  const database = await db();
+  if (text) await database.put('drafts', { room, text });
+  else await database.delete('drafts', room);
+}
+
+/** Asks the browser not to evict our data under storage pressure; false when it declines. */
+export async function requestPersistentStorage(): Promise<boolean> {
+  if (!navigator.storage?.persist) return false;
+  if (await navigator.storage.persisted()) return true;
+  return navigator.storage.persist();
+}
+
+export function isQuotaError(error: unknown): boolean {
+  return error instanceof DOMException && (error.name === 'QuotaExceededError' || error.code === 22);
+}

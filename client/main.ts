@@ -1,0 +1,11 @@
+/** Entry: create the app, install Pinia, register the service worker. */
+import { createPinia } from 'pinia';
+import { createApp } from 'vue';
+import App from './App.vue';
+import { useAppUpdateStore } from './stores/app-update';
+import './styles.css';
+
+const app = createApp(App);
+app.use(createPinia());
+app.mount('#app');
+useAppUpdateStore().register();

@@ -1,0 +1,150 @@
+/**
+ * The socket's life: connect with token + cursors, catch up, then lend the outbox a transport.
+ * navigator.onLine and ack timeouts are trusted over the socket, which phones leave half-dead.
+ */
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+import type { Cursors, Message, SendPayload } from '../../shared/protocol';
+import { fetchRooms } from '../api';
+import { catchUpTotal } from '../cursor-logic';
+import type { Session } from '../models';
+import { ACK_TIMEOUT_MS, type SendResult } from '../outbox-logic';
+import { createChatSocket, type ChatSocket } from '../socket';
+import { useMessagesStore } from './messages';
+import { useOutboxStore, type Transport } from './outbox';
+import { useSessionStore } from './session';
+
+export type Phase = 'offline' | 'connecting' | 'reconnecting' | 'catching-up' | 'online';
+
+const MAX_SYNC_ROUNDS = 5;
+
+export const useConnectionStore = defineStore('connection', () => {
+  const messages = useMessagesStore();
+  const outbox = useOutboxStore();
+  const sessionStore = useSessionStore();
+  const phase = ref<Phase>(navigator.onLine ? 'connecting' : 'offline');
+  const caughtUp = ref(0);
+  const catchUpExpected = ref(0);
+  let socket: ChatSocket | undefined;
+  let syncing = false;
+
+  function start(session: Session): void {
+    if (socket) return;
+    const chat = createChatSocket(() => ({ token: session.token, cursors: messages.cursors() }));
+    socket = chat;
+    const ownId = session.user.id;
+
+    chat.on('connect', () => {
+      phase.value = 'catching-up';
+      caughtUp.value = 0;
+      catchUpExpected.value = 0;
+      void estimateCatchUp(session.token, messages.cursors());
+    });
+    chat.on('message:batch', (batch) => {
+      caughtUp.value += batch.length;
+      void receive(batch, ownId);
+    });
+    chat.on('sync:done', () => {
+      void messages.whenIdle().then(() => {
+        if (!chat.connected) return;
+        phase.value = 'online';
+        outbox.setTransport(transportOf(chat));
+        if (messages.hasGap()) void fillGaps(chat);
+      });
+    });
+    chat.on('message:new', (message) => void receive([message], ownId));
+    chat.on('disconnect', (reason) => {
+      outbox.setTransport(undefined);
+      phase.value = navigator.onLine ? 'reconnecting' : 'offline';
+      // The server hung up on purpose: socket.io does not retry that by itself.
+      if (reason === 'io server disconnect' && navigator.onLine) chat.connect();
+    });
+    chat.on('connect_error', (error) => {
+      if (error.message === 'unauthorized') {
+        stop();
+        void sessionStore.expire();
+        return;
+      }
+      phase.value = navigator.onLine ? 'reconnecting' : 'offline';
+    });
+    window.addEventListener('offline', goOffline);
+    window.addEventListener('online', goOnline);
+    if (navigator.onLine) chat.connect();
+  }
+
+  function stop(): void {
+    window.removeEventListener('offline', goOffline);
+    window.removeEventListener('online', goOnline);
+    outbox.setTransport(undefined);
+    socket?.removeAllListeners();
+    socket?.disconnect();
+    socket = undefined;
+  }
+
+  async function receive(batch: readonly Message[], ownId: string): Promise<void> {
+    const result = await messages.ingest(batch, ownId);
+    outbox.forget(result.settled);
+    if (result.gap && socket && phase.value === 'online') await fillGaps(socket);
+  }
+
+  /** A seq beyond cursor + 1 arrived: ask for what we lack, until no room has a hole. */
+  async function fillGaps(chat: ChatSocket): Promise<void> {
+    if (syncing) return;
+    syncing = true;
+    try {
+      for (let round = 0; round < MAX_SYNC_ROUNDS && messages.hasGap() && chat.connected; round++) {
+        await chat.timeout(ACK_TIMEOUT_MS).emitWithAck('sync', { cursors: messages.cursors() });
+        await messages.whenIdle();
+      }
+    } catch {
+      // No answer: the next connect catches up from the stored cursors anyway.
+    } finally {
+      syncing = false;
+    }
+  }
+
+  async function estimateCatchUp(token: string, cursors: Cursors): Promise<void> {
+    try {
+      const rooms = await fetchRooms(token);
+      catchUpExpected.value = catchUpTotal(cursors, Object.fromEntries(rooms.map((room) => [room.id, room.lastSeq])));
+    } catch {
+      // Progress is a nicety: without it the banner just counts.
+    }
+  }
+
+  function transportOf(chat: ChatSocket): Transport {
+    return {
+      async send(payload: SendPayload): Promise<SendResult> {
+        if (!chat.connected) return { kind: 'disconnected' };
+        try {
+          return { kind: 'answer', answer: await chat.timeout(ACK_TIMEOUT_MS).emitWithAck('message:send', payload) };
+        } catch {
+          return chat.connected ? { kind: 'timeout' } : { kind: 'disconnected' };
+        }
+      },
+      suspect() {
+        if (!chat.connected) return;
+        chat.disconnect();
+        if (navigator.onLine) {
+          phase.value = 'reconnecting';
+          chat.connect();
+        }
+      },
+    };
+  }
+
+  /** The browser says the network is gone: believe it now rather than wait for a socket timeout. */
+  function goOffline(): void {
+    phase.value = 'offline';
+    outbox.setTransport(undefined);
+    socket?.disconnect();
+  }
+
+  function goOnline(): void {
+    if (!socket || socket.connected) return;
+    phase.value = 'connecting';
+    socket.connect();
+  }
+
+  return { phase, caughtUp, catchUpExpected, start, stop };
+});

@@ -1,0 +1,101 @@
+/** Every room's timeline and cursor, loaded from IndexedDB and fed by the server, never shown twice. */
+import { defineStore } from 'pinia';
+import { computed, ref, shallowReactive } from 'vue';
+import { GENERAL_ROOM } from '../../shared/limits';
+import type { Cursors, Message, RoomId } from '../../shared/protocol';
+import { applySeqs, cursorsOf, heldAbove, type RoomProgress } from '../cursor-logic';
+import { isQuotaError, loadCursors, loadMessages, storeServerMessages } from '../db';
+import type { LocalMessage } from '../models';
+import { compareTimeline, mergeServerMessages, removeByKey, upsertLocal } from '../timeline-logic';
+
+export type IngestResult = { settled: string[]; gap: boolean };
+
+export const useMessagesStore = defineStore('messages', () => {
+  /** The room on screen; rooms navigation will switch it. */
+  const currentRoom = ref<RoomId>(GENERAL_ROOM);
+  const timelines = shallowReactive(new Map<RoomId, LocalMessage[]>());
+  const storageError = ref('');
+  const timeline = computed(() => timelines.get(currentRoom.value) ?? []);
+  // Not reactive: only the sync logic reads it.
+  let progress = new Map<RoomId, RoomProgress>();
+  let queue: Promise<unknown> = Promise.resolve();
+
+  /** Incoming work runs one batch at a time so cursors and timelines change in arrival order. */
+  function serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = queue.then(task);
+    queue = run.catch(() => undefined);
+    return run;
+  }
+
+  function whenIdle(): Promise<void> {
+    return serial(async () => undefined);
+  }
+
+  async function load(): Promise<void> {
+    const [stored, cursors] = await Promise.all([loadMessages(), loadCursors()]);
+    const byRoom = new Map<RoomId, LocalMessage[]>();
+    for (const message of stored) byRoom.set(message.room, [...(byRoom.get(message.room) ?? []), message]);
+    const rooms = new Map<RoomId, RoomProgress>();
+    for (const [room, cursor] of Object.entries(cursors)) rooms.set(room, { cursor, held: new Set() });
+    for (const [room, list] of byRoom) {
+      timelines.set(room, list.sort(compareTimeline));
+      const cursor = cursors[room] ?? 0;
+      const seqs = list.flatMap((message) => (message.seq === undefined ? [] : [message.seq]));
+      rooms.set(room, { cursor, held: heldAbove(cursor, seqs) });
+    }
+    progress = rooms;
+  }
+
+  function cursors(): Cursors {
+    return cursorsOf(progress);
+  }
+
+  function hasGap(): boolean {
+    return [...progress.values()].some((room) => room.held.size > 0);
+  }
+
+  /** Stores server messages (catch-up, live, or our own acked ones); returns our clientOffsets that are now settled. */
+  function ingest(messages: readonly Message[], ownUserId: string): Promise<IngestResult> {
+    return serial(async () => {
+      const rooms = new Set(messages.map((message) => message.room));
+      const merged = new Map<RoomId, LocalMessage[]>();
+      const changed: LocalMessage[] = [];
+      for (const room of rooms) {
+        const merge = mergeServerMessages(
+          timelines.get(room) ?? [],
+          messages.filter((message) => message.room === room),
+        );
+        merged.set(room, merge.timeline);
+        changed.push(...merge.changed);
+      }
+      const seqs = changed.flatMap((message) => (message.seq === undefined ? [] : [{ room: message.room, seq: message.seq }]));
+      const next = applySeqs(progress, seqs);
+      const settled = messages.filter((message) => message.author.id === ownUserId).map((message) => message.clientOffset);
+      try {
+        await storeServerMessages(changed, next.changed, settled);
+        progress = next.rooms;
+      } catch (error) {
+        // Shown anyway; the cursor stays put so the next connect fetches them again.
+        reportStorageError(error);
+      }
+      for (const [room, list] of merged) timelines.set(room, list);
+      return { settled, gap: next.gap };
+    });
+  }
+
+  function reportStorageError(error: unknown): void {
+    storageError.value = isQuotaError(error)
+      ? 'This device is out of storage space for the chat. Free some space; your unsent messages are safe and new ones cannot be queued until then.'
+      : 'The chat could not save to this device’s storage. Unsent messages already queued are kept.';
+  }
+
+  function showLocal(message: LocalMessage): void {
+    timelines.set(message.room, upsertLocal(timelines.get(message.room) ?? [], message));
+  }
+
+  function forgetLocal(room: RoomId, key: string): void {
+    timelines.set(room, removeByKey(timelines.get(room) ?? [], key));
+  }
+
+  return { currentRoom, timeline, storageError, load, cursors, hasGap, ingest, whenIdle, showLocal, forgetLocal, reportStorageError };
+});

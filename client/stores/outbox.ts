@@ -1,0 +1,164 @@
+/** Messages typed but not yet acknowledged: queued durably first, then sent one at a time, in order, until the server says ok. */
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import type { SendPayload } from '../../shared/protocol';
+import { parsePayload, sendSchema } from '../../shared/schema';
+import { deleteOutgoing, loadOutbox, queueOutgoing, updateOutgoing } from '../db';
+import { messageKey, type LocalMessage, type OutboxEntry } from '../models';
+import { clientOffsetFromBytes, nextOrder, nextToSend, outcomeOf, type SendResult } from '../outbox-logic';
+import { useMessagesStore } from './messages';
+import { useSessionStore } from './session';
+
+/** What the connection lends the outbox while it is connected and caught up. */
+export type Transport = {
+  send(payload: SendPayload): Promise<SendResult>;
+  /** An ack timed out: the socket may be a zombie (phones), so reconnect it. */
+  suspect(): void;
+};
+
+export type SendAttempt = { ok: true } | { ok: false; reason: string };
+
+export const useOutboxStore = defineStore('outbox', () => {
+  const messages = useMessagesStore();
+  const sessionStore = useSessionStore();
+  const entries = ref<OutboxEntry[]>([]);
+  const unsentCount = computed(() => entries.value.length);
+  const failedCount = computed(() => entries.value.filter((entry) => entry.failed).length);
+  const attempts = new Map<string, number>();
+  let transport: Transport | undefined;
+  let flushing = false;
+  let wake: (() => void) | undefined;
+
+  async function load(): Promise<void> {
+    entries.value = await loadOutbox();
+  }
+
+  function localMessage(entry: OutboxEntry): LocalMessage | undefined {
+    const user = sessionStore.session?.user;
+    if (!user) return undefined;
+    return {
+      key: messageKey(user.id, entry.clientOffset),
+      room: entry.room,
+      clientOffset: entry.clientOffset,
+      author: user,
+      content: entry.content,
+      state: entry.failed ? 'failed' : 'pending',
+      ts: entry.createdAt,
+      order: entry.order,
+      ...(entry.failed ? { error: entry.failed } : {}),
+    };
+  }
+
+  /** Queues a message: IndexedDB first (entry + pending message in one transaction), then the screen, then the wire. */
+  async function send(content: string): Promise<SendAttempt> {
+    const clientOffset = clientOffsetFromBytes(crypto.getRandomValues(new Uint8Array(16)));
+    const room = messages.currentRoom;
+    const parsed = parsePayload(sendSchema, { room, clientOffset, content });
+    if (!parsed.ok) return { ok: false, reason: parsed.error.message };
+    const now = Date.now();
+    const entry: OutboxEntry = { clientOffset, room, content, order: nextOrder(entries.value, now), createdAt: now };
+    const message = localMessage(entry);
+    if (!message) return { ok: false, reason: 'Join first.' };
+    try {
+      await queueOutgoing(entry, message);
+    } catch (error) {
+      messages.reportStorageError(error);
+      return { ok: false, reason: 'Not queued: this device could not store it. Your text is still in the box.' };
+    }
+    entries.value = [...entries.value, entry];
+    messages.showLocal(message);
+    kick(false);
+    return { ok: true };
+  }
+
+  /** Our messages the server has stored (ack, live echo or catch-up) leave the outbox. */
+  function forget(clientOffsets: readonly string[]): void {
+    if (clientOffsets.length === 0) return;
+    const gone = new Set(clientOffsets);
+    for (const offset of gone) attempts.delete(offset);
+    entries.value = entries.value.filter((entry) => !gone.has(entry.clientOffset));
+  }
+
+  async function replace(entry: OutboxEntry): Promise<void> {
+    const message = localMessage(entry);
+    if (!message) return;
+    await updateOutgoing(entry, message);
+    entries.value = entries.value.map((item) => (item.clientOffset === entry.clientOffset ? entry : item));
+    messages.showLocal(message);
+  }
+
+  async function retry(clientOffset: string): Promise<void> {
+    const entry = entries.value.find((item) => item.clientOffset === clientOffset);
+    if (!entry) return;
+    attempts.delete(clientOffset);
+    await replace({ clientOffset: entry.clientOffset, room: entry.room, content: entry.content, order: entry.order, createdAt: entry.createdAt });
+    kick(true);
+  }
+
+  async function remove(clientOffset: string): Promise<void> {
+    const entry = entries.value.find((item) => item.clientOffset === clientOffset);
+    const user = sessionStore.session?.user;
+    if (!entry || !user) return;
+    const key = messageKey(user.id, clientOffset);
+    await deleteOutgoing(clientOffset, key);
+    forget([clientOffset]);
+    messages.forgetLocal(entry.room, key);
+  }
+
+  /** Called with a transport after every catch-up (`sync:done`), and with undefined when the connection drops. */
+  function setTransport(next: Transport | undefined): void {
+    transport = next;
+    if (next) kick(true);
+  }
+
+  /** Starts the flush loop; `urgent` also cuts short a backoff pause (new connection, user's Retry). */
+  function kick(urgent: boolean): void {
+    if (urgent) wake?.();
+    if (!flushing) void flush();
+  }
+
+  function pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wake = undefined;
+        resolve();
+      }
+      wake = done;
+    });
+  }
+
+  /** Sends the oldest pending entry, waits for its ack, and repeats: order is kept, same clientOffsets on every replay. */
+  async function flush(): Promise<void> {
+    flushing = true;
+    try {
+      for (;;) {
+        const current = transport;
+        const entry = nextToSend(entries.value);
+        const user = sessionStore.session?.user;
+        if (!current || !entry || !user) return;
+        const result = await current.send({ room: entry.room, clientOffset: entry.clientOffset, content: entry.content });
+        const tried = attempts.get(entry.clientOffset) ?? 0;
+        const outcome = outcomeOf(result, tried, Math.random());
+        if (outcome.kind === 'sent') {
+          const { settled } = await messages.ingest([outcome.message], user.id);
+          forget([...settled, entry.clientOffset]);
+        } else if (outcome.kind === 'failed') {
+          const still = entries.value.find((item) => item.clientOffset === entry.clientOffset);
+          if (still) await replace({ ...still, failed: outcome.error });
+        } else if (outcome.kind === 'retry') {
+          attempts.set(entry.clientOffset, tried + 1);
+          if (outcome.suspectSocket) current.suspect();
+          await pause(outcome.delayMs);
+        } else {
+          return;
+        }
+      }
+    } finally {
+      flushing = false;
+    }
+  }
+
+  return { entries, unsentCount, failedCount, load, send, forget, retry, remove, setTransport };
+});

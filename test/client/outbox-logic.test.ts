@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { CLIENT_OFFSET_PATTERN } from '../../shared/limits';
+import type { Message } from '../../shared/protocol';
+import type { OutboxEntry } from '../../client/models';
+import { backoffMs, clientOffsetFromBytes, inWriteOrder, nextOrder, nextToSend, outcomeOf } from '../../client/outbox-logic';
+
+const entry = (clientOffset: string, order: number, failed = false): OutboxEntry => ({
+  clientOffset,
+  room: 'general',
+  content: clientOffset,
+  order,
+  createdAt: order,
+  ...(failed ? { failed: { code: 'too_long', message: 'too long' } } : {}),
+});
+
+const message: Message = {
+  id: 7,
+  room: 'general',
+  seq: 3,
+  author: { id: 'u1', name: 'Ann' },
+  clientOffset: 'a',
+  content: 'hi',
+  ts: 1,
+};
+
+describe('client offsets', () => {
+  it('are 22 url-safe characters that the server accepts', () => {
+    for (let i = 0; i < 200; i++) {
+      const offset = clientOffsetFromBytes(crypto.getRandomValues(new Uint8Array(16)));
+      expect(offset).toMatch(CLIENT_OFFSET_PATTERN);
+      expect(offset).toHaveLength(22);
+    }
+  });
+
+  it('differ for different bytes', () => {
+    expect(clientOffsetFromBytes(new Uint8Array(16))).not.toBe(clientOffsetFromBytes(new Uint8Array(16).fill(255)));
+  });
+});
+
+describe('send order', () => {
+  it('sends the oldest written entry first, whatever the storage order', () => {
+    const entries = [entry('c', 30), entry('a', 10), entry('b', 20)];
+    expect(nextToSend(entries)?.clientOffset).toBe('a');
+    expect(inWriteOrder(entries).map((item) => item.clientOffset)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('skips failed entries, which wait for the user', () => {
+    expect(nextToSend([entry('a', 10, true), entry('b', 20)])?.clientOffset).toBe('b');
+    expect(nextToSend([entry('a', 10, true)])).toBeUndefined();
+  });
+
+  it('gives a new entry an order after every existing one, even if the clock went back', () => {
+    expect(nextOrder([], 1000)).toBe(1000);
+    expect(nextOrder([entry('a', 5000)], 1000)).toBe(5001);
+  });
+});
+
+describe('what an answer means', () => {
+  it('ok: the message is sent', () => {
+    expect(outcomeOf({ kind: 'answer', answer: { ok: true, message } }, 0, 0)).toEqual({ kind: 'sent', message });
+  });
+
+  it.each(['invalid', 'too_long', 'forbidden'] as const)('%s: failed for good, the user decides', (code) => {
+    const outcome = outcomeOf({ kind: 'answer', answer: { ok: false, error: { code, message: 'no' } } }, 0, 0);
+    expect(outcome).toEqual({ kind: 'failed', error: { code, message: 'no' } });
+  });
+
+  it('rate_limited: waits at least retryAfterMs and keeps the entry pending', () => {
+    const outcome = outcomeOf({ kind: 'answer', answer: { ok: false, error: { code: 'rate_limited', message: 'slow', retryAfterMs: 4000 } } }, 0, 0);
+    expect(outcome).toEqual({ kind: 'retry', delayMs: 4000, suspectSocket: false });
+  });
+
+  it('unavailable: retries with backoff, the socket is fine', () => {
+    const outcome = outcomeOf({ kind: 'answer', answer: { ok: false, error: { code: 'unavailable', message: 'db' } } }, 2, 0);
+    expect(outcome).toEqual({ kind: 'retry', delayMs: backoffMs(2, 0), suspectSocket: false });
+  });
+
+  it('timeout: retries and suspects a dead socket', () => {
+    expect(outcomeOf({ kind: 'timeout' }, 0, 0.5)).toMatchObject({ kind: 'retry', suspectSocket: true });
+  });
+
+  it('disconnect: waits for the next connect to replay', () => {
+    expect(outcomeOf({ kind: 'disconnected' }, 0, 0)).toEqual({ kind: 'wait-for-connect' });
+  });
+});
+
+describe('backoff', () => {
+  it('grows with attempts and is capped at 30 s', () => {
+    expect(backoffMs(0, 0)).toBe(250);
+    expect(backoffMs(3, 0)).toBe(2000);
+    expect(backoffMs(3, 0.999)).toBeLessThanOrEqual(4000);
+    expect(backoffMs(20, 0.999)).toBeLessThanOrEqual(30_000);
+    expect(backoffMs(20, 0)).toBe(15_000);
+  });
+});
