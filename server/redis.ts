@@ -1,0 +1,49 @@
+/**
+ * The one Redis connection of a process (scale-out mode): connects at startup
+ * or fails with one line naming CHAT_REDIS_URL, then reconnects by itself for as
+ * long as the process lives. Errors while connected are logged, never thrown.
+ */
+import { createClient } from 'redis';
+
+function newClient(url: string, retry: (retries: number, cause: Error) => number | Error) {
+  return createClient({ url, socket: { connectTimeout: 5_000, reconnectStrategy: retry } });
+}
+
+export type RedisConnection = ReturnType<typeof newClient>;
+
+export async function connectRedis(url: string): Promise<RedisConnection> {
+  let everReady = false;
+  let lost = false;
+  const where = describeAddress(url);
+  // At startup a missing Redis is a configuration problem: fail fast. Later it is an outage: keep retrying.
+  const client = newClient(url, (retries, cause) => (everReady ? Math.min(100 * 2 ** retries, 2_000) : cause));
+  client.on('error', (error: Error) => {
+    if (!everReady || lost) return;
+    lost = true;
+    console.warn(`redis: connection to ${where} lost (${error.message}); retrying`);
+  });
+  client.on('ready', () => {
+    if (lost) console.warn(`redis: reconnected to ${where}`);
+    everReady = true;
+    lost = false;
+  });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new Error(`CHAT_REDIS_URL: cannot reach Redis at ${where} (${reason(error)})`);
+  }
+  return client;
+}
+
+function describeAddress(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.hostname || 'localhost'}:${parsed.port || '6379'}`;
+}
+
+/** Prefers a network code (ECONNREFUSED) or auth error text over a generic message; never the URL's password. */
+function reason(error: unknown): string {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  if (typeof code === 'string') return code;
+  const message = error instanceof Error ? error.message : String(error);
+  return /\b(E[A-Z]{3,})\b/.exec(message)?.[1] ?? message;
+}

@@ -1,0 +1,128 @@
+/**
+ * Scale-out: two independent server instances sharing PostgreSQL (a fresh schema
+ * per run, dropped afterwards) and Redis. Clients on both must see every message
+ * exactly once in gap-free order, including when one instance is SIGKILLed under
+ * load and its clients move to the survivor with their cursors and outboxes.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Message } from '../../shared/protocol';
+import { createSession, waitFor } from '../support/clients';
+import { removeTempDirs, startServer, type RunningServer } from '../support/server';
+import { dropSchema, freshSchemaName, postgresProblem, redisProblem, shouldRun, TEST_DATABASE_URL, TEST_REDIS_URL, urlWithSchema } from '../support/services';
+import { ModelClient } from './model-client';
+
+const problems = [await postgresProblem(), await redisProblem()].filter((problem): problem is string => problem !== null);
+const servicesAvailable = shouldRun('scale-out (PostgreSQL + Redis)', problems.length > 0 ? problems.join('; ') : null);
+
+/** Every client holds seqs 1..n, each exactly one of the `expected` messages, and saw no broadcast twice. */
+function expectExactlyOnceInOrder(clients: ModelClient[], expected: Map<string, Message>): void {
+  const n = expected.size;
+  for (const client of clients) {
+    expect(client.cursor()).toBe(n);
+    expect(client.held.size).toBe(n);
+    const keys = [...client.held.values()].map((message) => `${message.author.id}/${message.clientOffset}`);
+    expect(new Set(keys).size).toBe(n);
+    for (const [key, message] of expected) expect(client.held.get(message.seq), key).toEqual(message);
+    expect(client.duplicateBroadcasts).toEqual([]);
+  }
+}
+
+describe.skipIf(!servicesAvailable)('two instances sharing PostgreSQL and Redis', () => {
+  const schema = freshSchemaName('chat_scale');
+  const env = { CHAT_DATABASE_URL: urlWithSchema(TEST_DATABASE_URL, schema), CHAT_REDIS_URL: TEST_REDIS_URL };
+  let a: RunningServer;
+  let b: RunningServer;
+  const clients: ModelClient[] = [];
+  /** Every message the store must hold exactly once, by author/clientOffset. */
+  const expected = new Map<string, Message>();
+
+  beforeAll(async () => {
+    // Started together on purpose: the migration lock must let both come up on the fresh schema.
+    [a, b] = await Promise.all([startServer({ workers: 1, env }), startServer({ workers: 1, env })]);
+  });
+  afterAll(async () => {
+    clients.forEach((client) => client.close());
+    await Promise.all([a?.stop(), b?.stop()]);
+    removeTempDirs();
+    await dropSchema(schema);
+  });
+
+  const record = (client: ModelClient) => {
+    for (const message of client.acked.values()) expected.set(`${message.author.id}/${message.clientOffset}`, message);
+  };
+
+  it('delivers concurrent sends from both instances exactly once, in gap-free order, to every client', async () => {
+    for (let i = 0; i < 6; i++) {
+      const server = i % 2 === 0 ? a : b;
+      const client = new ModelClient(await createSession(server.url, `user${i}`));
+      await client.connect(server.url);
+      clients.push(client);
+    }
+    clients.forEach((client, index) => {
+      for (let n = 0; n < 30; n++) client.send(`warm-${index}-${n}`, `message ${n} from client ${index}`);
+    });
+    await waitFor(() => clients.every((client) => client.outbox.size === 0), 30_000, 'every send acked');
+    clients.forEach(record);
+    expect(expected.size).toBe(180);
+    await waitFor(() => clients.every((client) => client.cursor() === expected.size), 15_000, 'every client to hold every message');
+    expectExactlyOnceInOrder(clients, expected);
+    // Live, not patched up by sync: the broadcasts crossed from each instance to the other through Redis.
+    for (const client of clients) expect(client.liveSeqs.size).toBe(expected.size);
+  });
+
+  it('loses and duplicates nothing when one instance is SIGKILLed mid-load and its clients move to the other', async () => {
+    const onA = clients.filter((_, index) => index % 2 === 0);
+    let sending = true;
+    let counter = 0;
+    const load = (async () => {
+      while (sending) {
+        clients.forEach((client, index) => client.send(`load-${index}-${counter}`, `load ${counter} from ${index}`));
+        counter++;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    })();
+
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    await a.kill();
+    // Their sockets are dead; reconnect to the survivor with the cursor they hold and resend the outbox.
+    await Promise.all(onA.map((client) => client.connect(b.url)));
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    sending = false;
+    await load;
+
+    await waitFor(
+      () => {
+        clients.forEach((client) => client.flush());
+        return clients.every((client) => client.outbox.size === 0);
+      },
+      30_000,
+      'every send acked after the failover',
+    );
+    clients.forEach(record);
+    expect(expected.size).toBe(180 + counter * clients.length);
+
+    // A final sync on the survivor fills whatever broadcast was lost with instance A.
+    await waitFor(
+      () => {
+        clients.forEach((client) => void client.sync());
+        return clients.every((client) => client.cursor() === expected.size);
+      },
+      15_000,
+      'every client to hold every message',
+    );
+    expectExactlyOnceInOrder(clients, expected);
+
+    // The survivor's store agrees: every acked message once, nothing else.
+    const stored: Message[] = [];
+    for (let after = 0; ; ) {
+      const response = await fetch(`${b.url}/api/rooms/general/messages?after=${after}&limit=500`, { headers: { authorization: `Bearer ${clients[1].session.token}` } });
+      const page = ((await response.json()) as { messages: Message[] }).messages;
+      if (page.length === 0) break;
+      stored.push(...page);
+      after = page[page.length - 1].seq;
+    }
+    expect(stored.map((message) => message.seq)).toEqual(stored.map((_, index) => index + 1));
+    expect(stored.length).toBe(expected.size);
+    for (const message of stored) expect(expected.get(`${message.author.id}/${message.clientOffset}`)).toEqual(message);
+  });
+});
