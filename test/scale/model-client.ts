@@ -95,12 +95,20 @@ export class ModelClient {
     const content = this.outbox.get(clientOffset);
     if (!socket?.connected || content === undefined || this.inFlight.has(clientOffset)) return;
     this.inFlight.add(clientOffset);
-    socket.timeout(ACK_TIMEOUT_MS).emit('message:send', { room: ROOM, clientOffset, content }, (error, answer) => {
-      if (socket === this.socket) this.inFlight.delete(clientOffset);
-      if (error || !answer.ok) return; // stays in the outbox; the next flush resends it
-      this.outbox.delete(clientOffset);
-      this.acked.set(clientOffset, answer.message);
-      this.hold(answer.message);
-    });
+    socket
+      .timeout(ACK_TIMEOUT_MS)
+      .emitWithAck('message:send', { room: ROOM, clientOffset, content })
+      .then(
+        (answer) => {
+          if (!answer.ok) return; // stays in the outbox; the next flush resends it
+          this.outbox.delete(clientOffset);
+          this.acked.set(clientOffset, answer.message);
+          this.hold(answer.message);
+        },
+        () => undefined, // timed out or disconnected: stays in the outbox
+      )
+      .finally(() => {
+        if (socket === this.socket) this.inFlight.delete(clientOffset);
+      });
   }
 }
