@@ -84,6 +84,7 @@ export const useMessagesStore = defineStore('messages', () => {
   }
 
   function reportStorageError(error: unknown): void {
+    console.error('IndexedDB write failed', error);
     storageError.value = isQuotaError(error)
       ? 'This device is out of storage space for the chat. Free some space; your unsent messages are safe and new ones cannot be queued until then.'
       : 'The chat could not save to this device’s storage. Unsent messages already queued are kept.';

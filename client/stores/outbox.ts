@@ -1,6 +1,6 @@
 /** Messages typed but not yet acknowledged: queued durably first, then sent one at a time, in order, until the server says ok. */
 import { defineStore } from 'pinia';
-import { computed, ref } from 'vue';
+import { computed, ref, toRaw } from 'vue';
 import type { SendPayload } from '../../shared/protocol';
 import { parsePayload, sendSchema } from '../../shared/schema';
 import { deleteOutgoing, loadOutbox, queueOutgoing, updateOutgoing } from '../db';
@@ -40,12 +40,13 @@ export const useOutboxStore = defineStore('outbox', () => {
       key: messageKey(user.id, entry.clientOffset),
       room: entry.room,
       clientOffset: entry.clientOffset,
-      author: user,
+      // A plain copy: IndexedDB cannot clone Vue's reactive proxies.
+      author: { id: user.id, name: user.name },
       content: entry.content,
       state: entry.failed ? 'failed' : 'pending',
       ts: entry.createdAt,
       order: entry.order,
-      ...(entry.failed ? { error: entry.failed } : {}),
+      ...(entry.failed ? { error: { ...entry.failed } } : {}),
     };
   }
 
@@ -146,7 +147,7 @@ export const useOutboxStore = defineStore('outbox', () => {
           forget([...settled, entry.clientOffset]);
         } else if (outcome.kind === 'failed') {
           const still = entries.value.find((item) => item.clientOffset === entry.clientOffset);
-          if (still) await replace({ ...still, failed: outcome.error });
+          if (still) await replace({ ...toRaw(still), failed: outcome.error });
         } else if (outcome.kind === 'retry') {
           attempts.set(entry.clientOffset, tried + 1);
           if (outcome.suspectSocket) current.suspect();
