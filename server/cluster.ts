@@ -5,12 +5,12 @@
 import cluster, { type Worker } from 'node:cluster';
 import { setupPrimary } from '@socket.io/cluster-adapter';
 import type { Config } from './config';
-import { createStickyRouter, isStickyMessage } from './sticky';
+import { createStickyRouter } from './sticky';
 
 export function runPrimary(config: Config): void {
   setupPrimary();
   const ready = new Set<Worker>();
-  const router = createStickyRouter(() => [...ready]);
+  const router = createStickyRouter(() => [...ready], (id) => cluster.workers?.[id]);
   let stopping = false;
   let listening = false;
   const recentCrashes: number[] = [];
@@ -18,7 +18,6 @@ export function runPrimary(config: Config): void {
   const fork = () => {
     const worker = cluster.fork();
     worker.on('message', (message: unknown) => {
-      if (isStickyMessage(message)) return router.bind(worker, message);
       if ((message as { type?: string } | null)?.type === 'worker:ready') {
         ready.add(worker);
         if (!listening) listen();
@@ -28,14 +27,13 @@ export function runPrimary(config: Config): void {
 
   const listen = () => {
     listening = true;
-    router.server.listen(config.port, config.host, () => {
+    router.listen(config.port, config.host, () => {
       console.log(`chat server on http://localhost:${config.port} (${config.workers} workers, store ${config.databaseUrl ? 'PostgreSQL' : config.dbPath})`);
     });
   };
 
   cluster.on('exit', (worker, code, signal) => {
     ready.delete(worker);
-    router.forget(worker);
     if (stopping) return;
     console.error(`worker ${worker.process.pid} died (${signal ?? code}); starting a new one`);
     const now = Date.now();
@@ -45,7 +43,7 @@ export function runPrimary(config: Config): void {
     setTimeout(fork, recentCrashes.length > config.workers * 3 ? 2_000 : 0);
   });
 
-  router.server.on('error', (error) => {
+  router.on('error', (error) => {
     console.error(`cannot listen on port ${config.port}: ${error.message}`);
     process.exit(1);
   });
@@ -53,7 +51,7 @@ export function runPrimary(config: Config): void {
   const shutdown = () => {
     if (stopping) return;
     stopping = true;
-    router.server.close();
+    router.close();
     const workers = Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker !== undefined);
     for (const worker of workers) worker.process.kill('SIGTERM');
     const force = setTimeout(() => workers.forEach((worker) => worker.process.kill('SIGKILL')), 10_000);

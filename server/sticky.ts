@@ -11,36 +11,43 @@
  * chunk, so every later byte waits in the kernel for the worker.
  */
 import type { Worker } from 'node:cluster';
-import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpServer, IncomingMessage } from 'node:http';
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 
-type StickyMessage =
-  | { type: 'sticky:connection'; data: string }
-  | { type: 'sticky:bind'; sid: string }
-  | { type: 'sticky:unbind'; sid: string };
+type StickyMessage = { type: 'sticky:connection'; data: string };
 
-const SID_PATTERN = /[?&]sid=([\w-]{20})/;
+/**
+ * Session ids carry their worker: `k<workerId>_<random>`. Routing needs no shared
+ * table, so no race between a worker announcing a session and the client's next
+ * request reaching the primary first.
+ */
+const SID_OWNER = /[?&]sid=k(\d+)_/;
+
+export function sessionIdFor(workerId: number): string {
+  return `k${workerId}_${randomBytes(15).toString('base64url')}`;
+}
 
 export function isStickyMessage(message: unknown): message is StickyMessage {
-  return typeof message === 'object' && message !== null && typeof (message as { type?: unknown }).type === 'string' && (message as { type: string }).type.startsWith('sticky:');
+  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'sticky:connection';
 }
 
 /** Primary side: the net server that routes every connection to a worker. */
-export function createStickyRouter(readyWorkers: () => Worker[]): { server: Server; bind(worker: Worker, message: StickyMessage): void; forget(worker: Worker): void } {
-  const owners = new Map<string, Worker>();
+export function createStickyRouter(readyWorkers: () => Worker[], workerById: (id: number) => Worker | undefined): Server {
   let next = 0;
 
   function pick(firstLine: string): Worker | undefined {
-    const sid = SID_PATTERN.exec(firstLine)?.[1];
-    const owner = sid ? owners.get(sid) : undefined;
-    if (owner && !owner.isDead()) return owner;
+    const owner = SID_OWNER.exec(firstLine);
+    const worker = owner ? workerById(Number(owner[1])) : undefined;
+    if (worker && !worker.isDead()) return worker;
+    // New sessions (and those of a worker that died, which engine.io will then refuse) go round robin.
     const workers = readyWorkers();
     if (workers.length === 0) return undefined;
     next = (next + 1) % workers.length;
     return workers[next];
   }
 
-  const server = createServer({ pauseOnConnect: true }, (socket: Socket) => {
+  return createServer({ pauseOnConnect: true }, (socket: Socket) => {
     socket.on('error', () => socket.destroy());
     socket.once('data', (chunk: Buffer) => {
       stopReading(socket);
@@ -50,23 +57,12 @@ export function createStickyRouter(readyWorkers: () => Worker[]): { server: Serv
         socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\nRetry-After: 1\r\n\r\n');
         return;
       }
-      worker.send({ type: 'sticky:connection', data: chunk.toString('base64') } satisfies StickyMessage, socket, { keepOpen: false }, (error) => {
-        if (error) socket.destroy();
-      });
+      // keepOpen, then close our copy once written: the fd in flight is the worker's now, and if
+      // that worker dies first the kernel resets the connection instead of leaving it hanging here.
+      worker.send({ type: 'sticky:connection', data: chunk.toString('base64') } satisfies StickyMessage, socket, { keepOpen: true }, () => socket.destroy());
     });
     socket.resume();
   });
-
-  return {
-    server,
-    bind(worker, message) {
-      if (message.type === 'sticky:bind') owners.set(message.sid, worker);
-      else if (message.type === 'sticky:unbind' && owners.get(message.sid) === worker) owners.delete(message.sid);
-    },
-    forget(worker) {
-      for (const [sid, owner] of owners) if (owner === worker) owners.delete(sid);
-    },
-  };
 }
 
 /** Stops libuv reading now, not when the stream buffer fills: see the file comment. */
@@ -79,12 +75,13 @@ function stopReading(socket: Socket): void {
   }
 }
 
-type EngineLike = { on(event: 'connection', listener: (socket: { id: string; once(event: 'close', listener: () => void): void }) => void): void };
+type EngineLike = { generateId: (req: IncomingMessage) => string | PromiseLike<string> };
 
-/** Worker side: accept connections the primary hands over, and tell it which sessions live here. */
-export function acceptStickyConnections(httpServer: HttpServer, engine: EngineLike): void {
+/** Worker side: accept connections the primary hands over, and mint session ids it can route. */
+export function acceptStickyConnections(httpServer: HttpServer, engine: EngineLike, workerId: number): void {
+  engine.generateId = () => sessionIdFor(workerId);
   process.on('message', (message: unknown, handle: unknown) => {
-    if (!isStickyMessage(message) || message.type !== 'sticky:connection') return;
+    if (!isStickyMessage(message)) return;
     const socket = handle as Socket | undefined;
     if (!socket) return; // closed by the client while in transit
     httpServer.emit('connection', socket);
@@ -93,9 +90,4 @@ export function acceptStickyConnections(httpServer: HttpServer, engine: EngineLi
   });
   // A kept-alive connection would carry later requests of other sessions to this worker.
   httpServer.prependListener('request', (_req, res) => res.setHeader('Connection', 'close'));
-  engine.on('connection', (rawSocket) => {
-    const sid = rawSocket.id;
-    process.send?.({ type: 'sticky:bind', sid } satisfies StickyMessage);
-    rawSocket.once('close', () => process.send?.({ type: 'sticky:unbind', sid } satisfies StickyMessage));
-  });
 }

@@ -2,6 +2,7 @@
  * One server process: store, HTTP app and Socket.IO on a single Node http server.
  * Alone it listens itself; in the cluster the primary hands it connections.
  */
+import cluster from 'node:cluster';
 import { createServer } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import type { Message } from '../shared/protocol';
@@ -29,7 +30,7 @@ export async function startWorker(config: Config, options: { clustered: boolean 
   await attachAdapter(io, config, options.clustered);
 
   if (options.clustered) {
-    acceptStickyConnections(httpServer, io.engine);
+    acceptStickyConnections(httpServer, io.engine, cluster.worker?.id ?? 0);
     process.send?.({ type: 'worker:ready' });
   } else {
     await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));

@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Message } from '../../shared/protocol';
+import { connectAndCatchUp, createSession, waitFor } from '../support/clients';
+import { removeTempDirs, startServer, type RunningServer } from '../support/server';
+
+async function post(server: RunningServer, token: string, room: string, clientOffset: string, content: string): Promise<Message> {
+  const response = await fetch(`${server.url}/api/rooms/${room}/messages`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ clientOffset, content }),
+  });
+  expect(response.status).toBe(201);
+  return ((await response.json()) as { message: Message }).message;
+}
+
+describe('catch-up and sync', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startServer({ workers: 2 });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    removeTempDirs();
+  });
+
+  it('streams exactly the messages after the stored cursor, in batches of at most 500, then sync:done', async () => {
+    const ana = await createSession(server.url, 'Ana');
+    const bob = await createSession(server.url, 'Bob');
+    const first = await connectAndCatchUp(server.url, bob.token);
+    const cursor = first.lastSeq.general;
+    first.socket.close();
+
+    // 1,203 messages while Bob is away: three batches of 500 and one of 203.
+    const sender = await connectAndCatchUp(server.url, ana.token);
+    const acks = await Promise.all(
+      Array.from({ length: 1203 }, (_, index) => sender.socket.emitWithAck('message:send', { room: 'general', clientOffset: `away-${index}`, content: `#${index}` })),
+    );
+    expect(acks.every((ack) => ack.ok)).toBe(true);
+    sender.socket.close();
+
+    const back = await connectAndCatchUp(server.url, bob.token, { cursors: { general: cursor } });
+    back.socket.close();
+    expect(back.batches.every((batch) => batch.length <= 500)).toBe(true);
+    expect(back.batches.map((batch) => batch.length)).toEqual([500, 500, 203]);
+    expect(back.messages.map((message) => message.seq)).toEqual(Array.from({ length: 1203 }, (_, index) => cursor + 1 + index));
+    expect(back.lastSeq.general).toBe(cursor + 1203);
+  });
+
+  it('sends nothing but sync:done to a client that is up to date', async () => {
+    const cy = await createSession(server.url, 'Cy');
+    const first = await connectAndCatchUp(server.url, cy.token);
+    first.socket.close();
+    const again = await connectAndCatchUp(server.url, cy.token, { cursors: first.lastSeq });
+    again.socket.close();
+    expect(again.messages).toEqual([]);
+    expect(again.lastSeq.general).toBe(first.lastSeq.general);
+  });
+
+  it('fills a gap with sync and answers with the last seqs', async () => {
+    const ana = await createSession(server.url, 'Ana');
+    const m1 = await post(server, ana.token, 'general', 'gap-1', 'one');
+    await post(server, ana.token, 'general', 'gap-2', 'two');
+    await post(server, ana.token, 'general', 'gap-3', 'three');
+
+    const client = await connectAndCatchUp(server.url, ana.token, { cursors: { general: m1.seq + 2 } });
+    const repaired: Message[] = [];
+    client.socket.on('message:batch', (batch) => repaired.push(...batch));
+    const ack = await client.socket.emitWithAck('sync', { cursors: { general: m1.seq - 1 } });
+    client.socket.close();
+    expect(ack).toEqual({ ok: true, lastSeq: { general: m1.seq + 2 } });
+    expect(repaired.map((message) => message.clientOffset)).toEqual(['gap-1', 'gap-2', 'gap-3']);
+  });
+
+  it('replays rooms the user joined and ignores cursors of rooms they are not in', async () => {
+    const ana = await createSession(server.url, 'Ana');
+    const bob = await createSession(server.url, 'Bob');
+    const anaLive = await connectAndCatchUp(server.url, ana.token);
+    const joined = await anaLive.socket.emitWithAck('room:join', { room: 'design' });
+    expect(joined).toEqual({ ok: true, room: 'design', lastSeq: 0 });
+    await post(server, ana.token, 'design', 'd-1', 'in design');
+    anaLive.socket.close();
+
+    const bobCatchUp = await connectAndCatchUp(server.url, bob.token, { cursors: { design: 0 } });
+    bobCatchUp.socket.close();
+    expect(bobCatchUp.messages.filter((message) => message.room === 'design')).toEqual([]);
+
+    const anaAgain = await connectAndCatchUp(server.url, ana.token, { cursors: { general: 1_000_000 } });
+    anaAgain.socket.close();
+    expect(anaAgain.messages.filter((message) => message.room === 'design').map((message) => message.content)).toEqual(['in design']);
+    expect(anaAgain.lastSeq.design).toBe(1);
+  });
+
+  it('keeps live messages flowing to a room after join and stops them after leave', async () => {
+    const ana = await createSession(server.url, 'Ana');
+    const bob = await createSession(server.url, 'Bob');
+    const anaLive = await connectAndCatchUp(server.url, ana.token);
+    const bobLive = await connectAndCatchUp(server.url, bob.token);
+    const seen: Message[] = [];
+    bobLive.socket.on('message:new', (message) => seen.push(message));
+    await anaLive.socket.emitWithAck('room:join', { room: 'ops' });
+    await bobLive.socket.emitWithAck('room:join', { room: 'ops' });
+    await anaLive.socket.emitWithAck('message:send', { room: 'ops', clientOffset: 'ops-1', content: 'first' });
+    await waitFor(() => seen.some((message) => message.clientOffset === 'ops-1'), 5000, 'ops-1');
+    expect(await bobLive.socket.emitWithAck('room:leave', { room: 'ops' })).toEqual({ ok: true });
+    await anaLive.socket.emitWithAck('message:send', { room: 'ops', clientOffset: 'ops-2', content: 'second' });
+    await anaLive.socket.emitWithAck('message:send', { room: 'general', clientOffset: 'ops-3', content: 'marker' });
+    await waitFor(() => seen.some((message) => message.clientOffset === 'ops-3'), 5000, 'marker');
+    expect(seen.some((message) => message.clientOffset === 'ops-2')).toBe(false);
+    anaLive.socket.close();
+    bobLive.socket.close();
+  });
+});
