@@ -1,0 +1,209 @@
+/**
+ * Client-side measurements of the built PWA: initial JS/CSS (gzip) from
+ * dist/index.html, Lighthouse mobile scores, and time to interactive of a warm
+ * offline reload in Chromium. Each step answers "not built" or "failed: …"
+ * instead of throwing, so the server benchmark still reports.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { median } from './load/accounting';
+import { benchTempDir, startServer, type BenchServer } from './servers';
+
+export const CHROMIUM = '/usr/bin/chromium';
+const CHROME_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+export type BundleMetrics =
+  | { status: 'ok'; jsGzipBytes: number; cssGzipBytes: number; scripts: string[]; styles: string[]; detail?: string }
+  | { status: 'not built' | 'failed'; detail?: string };
+
+export type LighthouseMetrics =
+  | { status: 'ok'; scores: Record<'performance' | 'accessibility' | 'best-practices', number | null>; runs: number; detail?: string }
+  | { status: 'not built' | 'failed' | 'skipped'; detail?: string };
+
+export type OfflineMetrics = { status: 'ok'; ms: number | null; runs: number[]; detail?: string } | { status: 'not built' | 'failed' | 'skipped'; detail?: string };
+
+export type ClientMetrics = { bundle: BundleMetrics; lighthouse: LighthouseMetrics; offline: OfflineMetrics };
+
+/** Initial assets of index.html: module scripts, modulepreloads and stylesheets (what the first paint waits for). */
+export function initialAssets(html: string): { scripts: string[]; styles: string[] } {
+  const scripts = new Set<string>();
+  const styles = new Set<string>();
+  for (const match of html.matchAll(/<script\b[^>]*\bsrc=["']([^"']+)["'][^>]*>/gi)) if (match[1]) scripts.add(match[1]);
+  for (const match of html.matchAll(/<link\b[^>]*>/gi)) {
+    const tag = match[0];
+    const href = /\bhref=["']([^"']+)["']/i.exec(tag)?.[1];
+    if (!href) continue;
+    if (/\brel=["']modulepreload["']/i.test(tag)) scripts.add(href);
+    else if (/\brel=["']stylesheet["']/i.test(tag)) styles.add(href);
+  }
+  return { scripts: [...scripts], styles: [...styles] };
+}
+
+function assetPath(distDir: string, href: string): string {
+  const clean = href.replace(/^https?:\/\/[^/]+/, '').replace(/[?#].*$/, '').replace(/^\.?\//, '');
+  return join(distDir, clean);
+}
+
+export function measureBundle(distDir = 'dist'): BundleMetrics {
+  const indexPath = join(distDir, 'index.html');
+  if (!existsSync(indexPath)) return { status: 'not built', detail: `${indexPath} is missing (run npm run build)` };
+  try {
+    const { scripts, styles } = initialAssets(readFileSync(indexPath, 'utf8'));
+    const gzipped = (hrefs: string[]) =>
+      hrefs.reduce((sum, href) => {
+        const file = assetPath(distDir, href);
+        return existsSync(file) ? sum + gzipSync(readFileSync(file), { level: 9 }).length : sum;
+      }, 0);
+    // Inline scripts/styles count too: they are part of index.html's initial cost.
+    return { status: 'ok', jsGzipBytes: gzipped(scripts), cssGzipBytes: gzipped(styles), scripts, styles };
+  } catch (error) {
+    return { status: 'failed', detail: String(error) };
+  }
+}
+
+/** Starts Chromium with remote debugging on a free port; resolves with its port. */
+async function launchChromium(): Promise<{ port: number; process: ChildProcess; close(): void }> {
+  const profile = benchTempDir('bench-chromium-');
+  const child = spawn(CHROMIUM, [...CHROME_FLAGS, '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  const close = () => {
+    try {
+      if (child.pid) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+  const port = await new Promise<number>((resolve, reject) => {
+    let stderr = '';
+    const timer = setTimeout(() => reject(new Error(`chromium did not start: ${stderr.slice(-500)}`)), 20_000);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const match = /DevTools listening on ws:\/\/[^:]+:(\d+)\//.exec(stderr);
+      if (match) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`chromium exited with ${code}: ${stderr.slice(-500)}`)));
+  }).catch((error: unknown) => {
+    close();
+    throw error;
+  });
+  return { port, process: child, close };
+}
+
+export async function measureLighthouse(url: string, runs: number): Promise<LighthouseMetrics> {
+  process.env.CHROME_PATH = CHROMIUM;
+  const { default: lighthouse } = await import('lighthouse');
+  const samples: Array<Record<'performance' | 'accessibility' | 'best-practices', number | null>> = [];
+  const problems: string[] = [];
+  for (let run = 0; run < runs; run++) {
+    const chrome = await launchChromium();
+    try {
+      const result = await lighthouse(url, {
+        port: chrome.port,
+        output: 'json',
+        logLevel: 'error',
+        onlyCategories: ['performance', 'accessibility', 'best-practices'],
+      });
+      const categories = result?.lhr.categories;
+      if (!categories) throw new Error('lighthouse returned no result');
+      const score = (id: string) => {
+        const value = categories[id]?.score;
+        return typeof value === 'number' ? Math.round(value * 100) : null;
+      };
+      samples.push({ performance: score('performance'), accessibility: score('accessibility'), 'best-practices': score('best-practices') });
+      if (result.lhr.runtimeError) problems.push(result.lhr.runtimeError.message);
+    } catch (error) {
+      problems.push(String(error));
+    } finally {
+      chrome.close();
+    }
+  }
+  if (samples.length === 0) return { status: 'failed', detail: problems.join('; ').slice(0, 500) };
+  return {
+    status: 'ok',
+    runs: samples.length,
+    scores: {
+      performance: median(samples.map((s) => s.performance)),
+      accessibility: median(samples.map((s) => s.accessibility)),
+      'best-practices': median(samples.map((s) => s['best-practices'])),
+    },
+    ...(problems.length ? { detail: problems.join('; ').slice(0, 500) } : {}),
+  };
+}
+
+/**
+ * Warm offline reload: load the app, join, let the service worker take
+ * control, go offline, reload, and time until the "Message" textbox is enabled.
+ */
+export async function measureOfflineReload(url: string, runs: number): Promise<OfflineMetrics> {
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'], headless: true });
+  const times: number[] = [];
+  const problems: string[] = [];
+  try {
+    for (let run = 0; run < runs; run++) {
+      const context = await browser.newContext({ viewport: { width: 412, height: 823 }, isMobile: true, hasTouch: true });
+      try {
+        const page = await context.newPage();
+        await page.goto(url, { waitUntil: 'load', timeout: 30_000 });
+        const message = page.getByRole('textbox', { name: 'Message' });
+        const name = page.getByRole('textbox', { name: 'Name' });
+        await Promise.race([message.waitFor({ timeout: 15_000 }), name.waitFor({ timeout: 15_000 })]);
+        if (await name.isVisible()) {
+          await name.fill(`bench-${run}`);
+          await page.getByRole('button', { name: 'Join' }).click();
+        }
+        await message.waitFor({ timeout: 15_000 });
+        await page.waitForFunction(() => navigator.serviceWorker?.controller !== null && navigator.serviceWorker?.controller !== undefined, undefined, { timeout: 20_000 });
+        await page.evaluate(async () => {
+          await navigator.serviceWorker.ready;
+        });
+        await context.setOffline(true);
+        const started = Date.now();
+        await page.reload({ waitUntil: 'commit', timeout: 30_000 });
+        await page.waitForFunction(
+          () => {
+            const box = [...document.querySelectorAll('input, textarea')].find((el) => el.getAttribute('placeholder') === 'Message' || el.getAttribute('aria-label') === 'Message' || (el.id && document.querySelector(`label[for="${el.id}"]`)?.textContent?.trim() === 'Message'));
+            return box instanceof HTMLInputElement || box instanceof HTMLTextAreaElement ? !box.disabled : false;
+          },
+          undefined,
+          { timeout: 30_000, polling: 'raf' },
+        );
+        times.push(Date.now() - started);
+      } catch (error) {
+        problems.push(String(error).split('\n')[0] ?? 'error');
+      } finally {
+        await context.close();
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+  if (times.length === 0) return { status: 'failed', detail: problems.join('; ').slice(0, 500) };
+  return { status: 'ok', ms: median(times), runs: times, ...(problems.length ? { detail: problems.join('; ').slice(0, 500) } : {}) };
+}
+
+/** All client metrics; starts our server (which serves dist/) for Lighthouse and the offline reload. */
+export async function measureClient(runs: number, log: (line: string) => void): Promise<ClientMetrics> {
+  const bundle = measureBundle();
+  if (bundle.status === 'not built') {
+    return { bundle, lighthouse: { status: 'not built' }, offline: { status: 'not built' } };
+  }
+  let server: BenchServer | undefined;
+  try {
+    server = await startServer('ours');
+    // Lighthouse grades the served app; on loopback http://127.0.0.1 counts as a secure origin for the SW.
+    log('client: lighthouse');
+    const lighthouse = await measureLighthouse(`${server.url}/`, runs).catch((error: unknown) => ({ status: 'failed' as const, detail: String(error) }));
+    log('client: offline reload');
+    const offline = await measureOfflineReload(`${server.url}/`, runs).catch((error: unknown) => ({ status: 'failed' as const, detail: String(error) }));
+    return { bundle, lighthouse, offline };
+  } catch (error) {
+    return { bundle, lighthouse: { status: 'failed', detail: String(error) }, offline: { status: 'failed', detail: String(error) } };
+  } finally {
+    await server?.stop();
+  }
+}

@@ -1,0 +1,272 @@
+/**
+ * The load scenarios, each a bounded async function of its job: closed-loop
+ * throughput, the idle-connection ladder (latency and memory against clients),
+ * seeding over the wire, and catch-up of a client that missed messages.
+ */
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { treeRss } from '../proc';
+import { Ledger, clientOffsetOf, encodeContent, parseContent, type LatencyHistogram, type Verdict } from './accounting';
+import { adapterFor, forEachLimited, OffsetTracker, type BenchClient } from './adapters';
+import type { CatchupJob, CatchupResult, Integrity, LadderJob, LadderResult, LadderStep, Latency, SeedJob, SeedResult, ThroughputJob, ThroughputResult } from './types';
+
+const CONNECT_TIMEOUT_MS = 30_000;
+const ACK_TIMEOUT_MS = 30_000;
+const CONNECT_CONCURRENCY = 50;
+/** Hard bound on messages per closed-loop slot, on top of the time bound. */
+const MAX_MESSAGES_PER_SLOT = 5_000_000;
+
+const now = () => performance.now();
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function latencyOf(histogram: LatencyHistogram): Latency {
+  return { p50: histogram.quantile(0.5), p99: histogram.quantile(0.99), max: histogram.count ? histogram.max : null, samples: histogram.count };
+}
+
+function integrityOf(verdict: Verdict, ledger: Ledger): Integrity {
+  return {
+    acked: verdict.acked,
+    lost: verdict.lost,
+    duplicated: verdict.duplicated,
+    duplicateAcks: verdict.duplicateAcks,
+    ackErrors: ledger.ackErrors,
+    unackedDeliveries: verdict.unackedDeliveries,
+    examples: verdict.examples,
+  };
+}
+
+/** Waits until every receiver holds every acked message, or nothing arrived for `idleMs`, or `maxMs` passed. */
+async function drain(ledger: Ledger, idleMs = 5_000, maxMs = 60_000): Promise<boolean> {
+  const started = now();
+  let lastCount = ledger.totalDeliveries;
+  let lastProgress = now();
+  while (!ledger.complete()) {
+    if (now() - started > maxMs) return true;
+    if (ledger.totalDeliveries !== lastCount) {
+      lastCount = ledger.totalDeliveries;
+      lastProgress = now();
+    } else if (now() - lastProgress > idleMs) {
+      return true;
+    }
+    await sleep(50);
+  }
+  // Give duplicates a moment to show up before the verdict.
+  await sleep(200);
+  return false;
+}
+
+/** Connects `clients` with bounded concurrency; returns elapsed ms. */
+async function connectAll(clients: BenchClient[], from = 0): Promise<number> {
+  const started = now();
+  await forEachLimited(clients.length - from, CONNECT_CONCURRENCY, async (index) => {
+    const client = clients[from + index];
+    if (client) await client.connect(CONNECT_TIMEOUT_MS);
+  });
+  return now() - started;
+}
+
+export async function runThroughput(job: ThroughputJob): Promise<ThroughputResult> {
+  const adapter = adapterFor(job.dialect);
+  const runId = randomBytes(4).toString('hex');
+  const offsets = new OffsetTracker();
+  const ledger = new Ledger(job.senders, job.clients);
+  const identities = await adapter.identities(job.url, job.clients);
+  const clients = identities.map((identity, receiver) =>
+    adapter.create(job.url, identity, (content) => {
+      const tag = parseContent(content);
+      if (tag && tag.step === 0) ledger.delivered(receiver, tag.sender, tag.n, now());
+    }, offsets),
+  );
+  try {
+    const connectMs = await connectAll(clients);
+    const windowStart = now() + job.warmupMs;
+    const end = windowStart + job.durationMs;
+    ledger.setWindow(windowStart, end);
+    const next = new Array<number>(job.senders).fill(0);
+    const slot = async (sender: number, client: BenchClient) => {
+      for (let i = 0; i < MAX_MESSAGES_PER_SLOT && now() < end; i++) {
+        const n = next[sender] ?? 0;
+        next[sender] = n + 1;
+        const tag = { step: 0, sender, n };
+        ledger.sent(sender, n, now());
+        try {
+          await client.send(clientOffsetOf(runId, tag), encodeContent(tag), ACK_TIMEOUT_MS);
+          ledger.acked(sender, n, now());
+        } catch {
+          ledger.ackFailed();
+        }
+      }
+    };
+    const loops: Promise<void>[] = [];
+    for (let sender = 0; sender < job.senders; sender++) {
+      const client = clients[sender];
+      if (!client) throw new Error(`no client for sender ${sender}`);
+      for (let w = 0; w < job.window; w++) loops.push(slot(sender, client));
+    }
+    await Promise.all(loops);
+    const drainTimedOut = await drain(ledger);
+    const verdict = ledger.verify();
+    const seconds = job.durationMs / 1000;
+    return {
+      kind: 'throughput',
+      ackedPerSec: ledger.windowAcks / seconds,
+      deliveriesPerSec: ledger.windowDeliveries / seconds,
+      ack: latencyOf(ledger.ackLatency),
+      delivery: latencyOf(ledger.deliveryLatency),
+      integrity: integrityOf(verdict, ledger),
+      connectMs,
+      drainTimedOut,
+    };
+  } finally {
+    for (const client of clients) client.close();
+  }
+}
+
+export async function runLadder(job: LadderJob): Promise<LadderResult> {
+  const adapter = adapterFor(job.dialect);
+  const runId = randomBytes(4).toString('hex');
+  const offsets = new OffsetTracker();
+  const clients: BenchClient[] = [];
+  let ledger = new Ledger(1, 0);
+  let currentStep = -1;
+  await sleep(1_000);
+  const result: LadderResult = { kind: 'ladder', baselineRss: treeRss(job.serverPid), steps: [] };
+  try {
+    for (let stepIndex = 0; stepIndex < job.steps.length; stepIndex++) {
+      const target = job.steps[stepIndex] ?? 0;
+      const from = clients.length;
+      const identities = await adapter.identities(job.url, Math.max(0, target - from));
+      for (const identity of identities) {
+        const receiver = clients.length;
+        clients.push(
+          adapter.create(job.url, identity, (content) => {
+            const tag = parseContent(content);
+            if (tag && tag.step === currentStep) ledger.delivered(receiver, tag.sender, tag.n, now());
+          }, offsets),
+        );
+      }
+      let connectMs: number;
+      try {
+        connectMs = await connectAll(clients, from);
+      } catch (error) {
+        result.error = `connecting ${target} clients failed: ${String(error)}`;
+        break;
+      }
+      await sleep(job.settleMs);
+      const serverRss = treeRss(job.serverPid);
+
+      ledger = new Ledger(1, clients.length);
+      currentStep = stepIndex + 1;
+      const sender = clients[0];
+      if (!sender) break;
+      const count = Math.max(1, Math.round((job.probeRate * job.probeMs) / 1000));
+      const interval = 1000 / job.probeRate;
+      const started = now();
+      ledger.setWindow(started, Number.POSITIVE_INFINITY);
+      for (let n = 0; n < count; n++) {
+        const due = started + n * interval;
+        const wait = due - now();
+        if (wait > 0) await sleep(wait);
+        const tag = { step: currentStep, sender: 0, n };
+        ledger.sent(0, n, now());
+        try {
+          await sender.send(clientOffsetOf(runId, tag), encodeContent(tag), ACK_TIMEOUT_MS);
+          ledger.acked(0, n, now());
+        } catch {
+          ledger.ackFailed();
+        }
+      }
+      await drain(ledger);
+      const verdict = ledger.verify();
+      const step: LadderStep = {
+        clients: clients.length,
+        connectMs,
+        serverRss,
+        ack: latencyOf(ledger.ackLatency),
+        delivery: latencyOf(ledger.deliveryLatency),
+        integrity: integrityOf(verdict, ledger),
+      };
+      result.steps.push(step);
+      process.stderr.write(`ladder: ${clients.length} clients, connect ${connectMs.toFixed(0)} ms, rss ${(serverRss / 2 ** 20).toFixed(0)} MiB\n`);
+    }
+    return result;
+  } finally {
+    for (const client of clients) client.close();
+  }
+}
+
+/** Stores `messages` messages through the server's own protocol (4 senders, 32 in flight each). */
+export async function runSeed(job: SeedJob): Promise<SeedResult> {
+  const adapter = adapterFor(job.dialect);
+  const runId = randomBytes(4).toString('hex');
+  const offsets = new OffsetTracker();
+  const senders = 4;
+  const window = 32;
+  const identities = await adapter.identities(job.url, senders);
+  const clients = identities.map((identity) => adapter.create(job.url, identity, () => undefined, offsets));
+  const started = now();
+  let issued = 0;
+  let seeded = 0;
+  try {
+    await connectAll(clients);
+    const slot = async (sender: number, client: BenchClient) => {
+      for (let attempts = 0; attempts < job.messages * 2 && issued < job.messages; attempts++) {
+        const tag = { step: 9, sender, n: issued };
+        issued += 1;
+        try {
+          await client.send(clientOffsetOf(runId, tag), encodeContent(tag), ACK_TIMEOUT_MS);
+          seeded += 1;
+        } catch {
+          issued -= 1; // retry with a fresh offset; bounded by `attempts`
+        }
+      }
+    };
+    await Promise.all(clients.flatMap((client, sender) => Array.from({ length: window }, () => slot(sender, client))));
+    await sleep(500);
+    return { kind: 'seed', seeded, total: offsets.latest, ms: now() - started };
+  } finally {
+    for (const client of clients) client.close();
+  }
+}
+
+/** Connects a client that missed `missed` messages and times it until it holds them all. */
+export async function runCatchup(job: CatchupJob): Promise<CatchupResult> {
+  const adapter = adapterFor(job.dialect);
+  const offsets = new OffsetTracker();
+  const [identity = ''] = await adapter.identities(job.url, 1);
+  const cursor = job.total - job.missed;
+  const seen = new Uint8Array(job.missed + 1);
+  let received = 0;
+  let duplicates = 0;
+  let lastAt = 0;
+  let allReceived: () => void = () => undefined;
+  const gotAll = new Promise<void>((resolve) => (allReceived = resolve));
+  const client = adapter.create(job.url, identity, (_content, offset) => {
+    const index = offset - cursor;
+    if (index < 1 || index > job.missed) return;
+    if (seen[index]) {
+      duplicates += 1;
+      return;
+    }
+    seen[index] = 1;
+    received += 1;
+    lastAt = now();
+    if (received === job.missed) allReceived();
+  }, offsets, cursor);
+  const started = now();
+  try {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), job.timeoutMs)));
+    const finished = Promise.all([client.connect(job.timeoutMs), gotAll]).then(() => 'done' as const);
+    const outcome = await Promise.race([finished, timeout]);
+    clearTimeout(timer);
+    const doneAt = Math.max(lastAt, now());
+    if (outcome === 'timeout') return { kind: 'catchup', missed: job.missed, received, duplicates, ms: null, error: `timed out after ${job.timeoutMs} ms` };
+    await sleep(200);
+    return { kind: 'catchup', missed: job.missed, received, duplicates, ms: doneAt - started };
+  } catch (error) {
+    return { kind: 'catchup', missed: job.missed, received, duplicates, ms: null, error: String(error) };
+  } finally {
+    client.close();
+  }
+}

@@ -1,0 +1,107 @@
+/** What the orchestrator (bench/run.ts) asks the load generator process for, and what it answers. */
+
+/** Which wire dialect a server speaks: our protocol (ours and the null server) or the tutorial's 'chat message'. */
+export type Dialect = 'ours' | 'tutorial';
+
+export type ThroughputJob = {
+  kind: 'throughput';
+  url: string;
+  dialect: Dialect;
+  clients: number;
+  senders: number;
+  window: number;
+  durationMs: number;
+  warmupMs: number;
+};
+
+export type LadderJob = {
+  kind: 'ladder';
+  url: string;
+  dialect: Dialect;
+  /** Pid of the server's root process: RSS is summed over it and its descendants. */
+  serverPid: number;
+  /** Cumulative client counts, e.g. [10, 1000, 2000, 5000]. */
+  steps: number[];
+  /** Probe traffic at each step: one sender, this many messages per second, for probeMs. */
+  probeRate: number;
+  probeMs: number;
+  /** Pause after connecting each step before RSS is read. */
+  settleMs: number;
+};
+
+export type SeedJob = {
+  kind: 'seed';
+  url: string;
+  dialect: Dialect;
+  messages: number;
+};
+
+export type CatchupJob = {
+  kind: 'catchup';
+  url: string;
+  dialect: Dialect;
+  /** Offset of the newest stored message (ids/seqs run 1..total). */
+  total: number;
+  /** How many messages the client missed. */
+  missed: number;
+  timeoutMs: number;
+};
+
+export type LoadJob = ThroughputJob | LadderJob | SeedJob | CatchupJob;
+
+export type Latency = { p50: number | null; p99: number | null; max: number | null; samples: number };
+
+export type Integrity = {
+  acked: number;
+  lost: number;
+  duplicated: number;
+  duplicateAcks: number;
+  ackErrors: number;
+  unackedDeliveries: number;
+  examples: string[];
+};
+
+export type ThroughputResult = {
+  kind: 'throughput';
+  ackedPerSec: number;
+  deliveriesPerSec: number;
+  ack: Latency;
+  delivery: Latency;
+  integrity: Integrity;
+  /** Time for all clients to connect (and finish catch-up). */
+  connectMs: number;
+  /** True if deliveries were still missing when the drain timed out. */
+  drainTimedOut: boolean;
+};
+
+export type LadderStep = {
+  clients: number;
+  connectMs: number;
+  /** Sum of RSS over the server's processes, bytes, measured idle before the probe. */
+  serverRss: number;
+  ack: Latency;
+  delivery: Latency;
+  integrity: Integrity;
+};
+
+export type LadderResult = {
+  kind: 'ladder';
+  /** RSS of the server with no client connected (after startup), bytes. */
+  baselineRss: number;
+  steps: LadderStep[];
+  /** Set when a step could not complete (connect or probe timeout); later steps are skipped. */
+  error?: string;
+};
+
+export type SeedResult = { kind: 'seed'; seeded: number; total: number; ms: number };
+
+export type CatchupResult = {
+  kind: 'catchup';
+  missed: number;
+  received: number;
+  duplicates: number;
+  ms: number | null;
+  error?: string;
+};
+
+export type LoadResult = ThroughputResult | LadderResult | SeedResult | CatchupResult;

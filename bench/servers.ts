@@ -1,0 +1,158 @@
+/**
+ * Spawns the three servers under test, each in its own process group on a free
+ * loopback port with a fresh temp database: ours exactly as `npm start` runs it
+ * (node:cluster, a worker per core, durable SQLite, rate limit off), the
+ * tutorial baseline and the null ceiling (one process each). Every child is
+ * tracked so that an exit, an error or Ctrl-C kills the whole group.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export type ServerKind = 'ours' | 'tutorial' | 'null';
+
+export const SERVER_KINDS: ServerKind[] = ['ours', 'tutorial', 'null'];
+
+export type StartOptions = {
+  /** Database file to use (e.g. pre-seeded); a fresh temp file otherwise. */
+  dbPath?: string;
+  /** Extra environment (e.g. NODE_OPTIONS for --cpu-prof). */
+  env?: Record<string, string>;
+};
+
+export type BenchServer = {
+  kind: ServerKind;
+  url: string;
+  pid: number;
+  dbPath: string;
+  output(): string;
+  /** SIGTERM, then SIGKILL of the group after a grace period. */
+  stop(graceMs?: number): Promise<void>;
+};
+
+const live = new Set<ChildProcess>();
+const tempDirs = new Set<string>();
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (!child.pid) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    try {
+      child.kill(signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Kills every server still running and removes temp dirs; safe to call more than once. */
+export function cleanupAll(): void {
+  for (const child of live) killGroup(child, 'SIGKILL');
+  live.clear();
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  tempDirs.clear();
+}
+
+export function benchTempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.add(dir);
+  return dir;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Our cluster runs one worker per core, as `npm start` does by default. */
+export const OUR_WORKERS = availableParallelism();
+
+function commandFor(kind: ServerKind): string[] {
+  switch (kind) {
+    case 'ours':
+      return ['--import', 'tsx', 'server/index.ts'];
+    case 'tutorial':
+      return ['bench/baselines/tutorial/index.mjs'];
+    case 'null':
+      return ['bench/baselines/null/index.mjs'];
+  }
+}
+
+export async function startServer(kind: ServerKind, options: StartOptions = {}): Promise<BenchServer> {
+  const dbPath = options.dbPath ?? join(benchTempDir(`bench-${kind}-`), 'chat.db');
+  const port = await freePort();
+  const child = spawn(process.execPath, commandFor(kind), {
+    cwd: process.cwd(),
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      CHAT_DB: dbPath,
+      WORKERS: String(OUR_WORKERS),
+      CHAT_RATE_LIMIT: '0',
+      ...options.env,
+    },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  live.add(child);
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-20_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  exited.then(() => live.delete(child), () => undefined);
+  const url = `http://127.0.0.1:${port}`;
+  const pid = child.pid;
+  if (!pid) throw new Error(`could not spawn the ${kind} server`);
+  await waitUntilHealthy(url, child, () => output, kind === 'ours' ? OUR_WORKERS : 1);
+  return {
+    kind,
+    url,
+    pid,
+    dbPath,
+    output: () => output,
+    async stop(graceMs = 10_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      killGroup(child, 'SIGTERM');
+      const timer = setTimeout(() => killGroup(child, 'SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+      // Workers may outlive a primary that exits first.
+      killGroup(child, 'SIGKILL');
+    },
+  };
+}
+
+/** Healthy means every worker answered /healthz (distinct x-worker-pid headers in cluster mode). */
+async function waitUntilHealthy(url: string, child: ChildProcess, output: () => string, workers: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  const pids = new Set<string>();
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output()}`);
+    try {
+      const response = await fetch(`${url}/healthz`);
+      if (response.ok) {
+        pids.add(response.headers.get('x-worker-pid') ?? 'single');
+        if (pids.size >= workers || !response.headers.has('x-worker-pid')) return;
+      }
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  killGroup(child, 'SIGKILL');
+  throw new Error(`server did not become healthy within 60s:\n${output()}`);
+}
