@@ -1,0 +1,42 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, readConfig } from '../../server/config';
+
+describe('config', () => {
+  it('has embedded defaults: port 3000, ./data/chat.db, a worker per core, durable SQLite', () => {
+    const config = readConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.dbPath.endsWith('data/chat.db')).toBe(true);
+    expect(config.workers).toBeGreaterThanOrEqual(1);
+    expect(config.sqliteSync).toBe('FULL');
+    expect(config.origins).toEqual([]);
+    expect(config.rateLimit).toEqual({ perSecond: 20, burst: 60 });
+  });
+
+  it('reads rate limits as per-second[:burst], with 0 meaning off', () => {
+    expect(readConfig({ CHAT_RATE_LIMIT: '0' }).rateLimit).toBeNull();
+    expect(readConfig({ CHAT_RATE_LIMIT: '5' }).rateLimit).toEqual({ perSecond: 5, burst: 15 });
+    expect(readConfig({ CHAT_RATE_LIMIT: '5:8' }).rateLimit).toEqual({ perSecond: 5, burst: 8 });
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['WORKERS', '0'],
+    ['CHAT_RATE_LIMIT', 'fast'],
+    ['CHAT_ORIGINS', 'not a url'],
+    ['CHAT_ORIGINS', 'http://ok.example/path'],
+    ['CHAT_SQLITE_SYNC', 'OFF'],
+    ['CHAT_DATABASE_URL', 'mysql://x'],
+    ['CHAT_REDIS_URL', 'nonsense'],
+  ])('rejects %s=%s naming the variable', (name, value) => {
+    expect(() => readConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => readConfig({ [name]: value })).toThrow(name);
+  });
+
+  it('makes the server exit with one line on a bad value', () => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'server/index.ts'], { env: { ...process.env, PORT: 'abc' }, encoding: 'utf8', timeout: 20_000 });
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim().split('\n')).toEqual(['config error: PORT must be a whole number, got "abc"']);
+  });
+});
