@@ -2,7 +2,9 @@
  * Real Chromium (Debian's, never downloaded) at phone size against the built PWA, plus the
  * few page actions every end-to-end test needs. Everything started here is closed by `closeAll`.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -10,7 +12,8 @@ export const SCREENSHOTS = 'test-results/screenshots';
 
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
-const open: Browser[] = [];
+const open: Array<{ close(): Promise<void> }> = [];
+const profiles: string[] = [];
 
 /** The e2e tests run against dist/: `npm test` builds it first. */
 export function assertBuilt(): void {
@@ -25,18 +28,32 @@ export async function launchBrowser(): Promise<Browser> {
 
 export async function closeAll(): Promise<void> {
   await Promise.all(open.splice(0).map((browser) => browser.close().catch(() => undefined)));
+  for (const profile of profiles.splice(0)) rmSync(profile, { recursive: true, force: true });
 }
 
-export function phoneContext(browser: Browser, options: { colorScheme?: 'light' | 'dark'; baseURL: string }): Promise<BrowserContext> {
-  return browser.newContext({
-    baseURL: options.baseURL,
-    viewport: { width: 390, height: 844 },
-    deviceScaleFactor: 2,
-    isMobile: true,
-    hasTouch: true,
-    colorScheme: options.colorScheme ?? 'light',
-    locale: 'en-GB',
-  });
+type PhoneOptions = { colorScheme?: 'light' | 'dark'; baseURL: string };
+
+const phone = (options: PhoneOptions) => ({
+  baseURL: options.baseURL,
+  viewport: { width: 390, height: 844 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+  colorScheme: options.colorScheme ?? 'light',
+  locale: 'en-GB',
+});
+
+export function phoneContext(browser: Browser, options: PhoneOptions): Promise<BrowserContext> {
+  return browser.newContext(phone(options));
+}
+
+/** A real profile on disk: Chromium refuses to call an incognito context installable. */
+export async function persistentPhone(options: PhoneOptions): Promise<BrowserContext> {
+  const profile = mkdtempSync(joinPath(tmpdir(), 'chat-e2e-profile-'));
+  profiles.push(profile);
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS, ...phone(options) });
+  open.push(context);
+  return context;
 }
 
 /** First visit: pick a name, then wait until the chat is connected and the service worker holds the shell. */

@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_CONTENT_CHARS } from '../../shared/limits';
+import { removeTempDirs, startServer, type RunningServer } from '../support/server';
+import { assertBuilt, closeAll, contents, join, launchBrowser, messageWith, phoneContext, screenshot, send, timeline, waitForOnline } from './support/browser';
+
+describe('a message the server refuses', () => {
+  let server: RunningServer | undefined;
+
+  beforeAll(async () => {
+    assertBuilt();
+    server = await startServer();
+  });
+
+  afterAll(async () => {
+    await closeAll();
+    await server?.stop();
+    removeTempDirs();
+  });
+
+  it('is blocked in the compose box when too long', async () => {
+    if (!server) throw new Error('server did not start');
+    const browser = await launchBrowser();
+    const page = await (await phoneContext(browser, { baseURL: server.url })).newPage();
+    await join(page, 'Typist');
+    await page.getByRole('textbox', { name: 'Message', exact: true }).fill('x'.repeat(MAX_CONTENT_CHARS + 1));
+    expect(await page.getByRole('button', { name: 'Send' }).isDisabled()).toBe(true);
+    await page.getByText('1 character over the 4000 limit').waitFor();
+    await page.getByRole('textbox', { name: 'Message', exact: true }).press('Enter');
+    expect(await timeline(page).count()).toBe(0);
+  });
+
+  it('shows as failed with Retry and Delete when an older outbox entry is refused', async () => {
+    if (!server) throw new Error('server did not start');
+    const browser = await launchBrowser();
+    const context = await phoneContext(browser, { baseURL: server.url });
+    const page = await context.newPage();
+    await join(page, 'Ann');
+    await send(page, 'before the refusal');
+
+    // An outbox written by an app version without the length check: the server answers too_long.
+    await context.setOffline(true);
+    await page.getByRole('status').filter({ hasText: 'Offline' }).waitFor();
+    const longText = `too long ${'y'.repeat(MAX_CONTENT_CHARS)}`;
+    await page.evaluate(seedOutboxEntry, { clientOffset: 'legacy-too-long', content: longText });
+    await page.reload();
+    await messageWith(page, 'too long').waitFor();
+    await send(page, 'after the refusal');
+
+    await context.setOffline(false);
+    await waitForOnline(page);
+    const failed = page.locator('[data-client-offset="legacy-too-long"]');
+    await expect.poll(() => failed.getAttribute('data-state'), { timeout: 20_000 }).toBe('failed');
+    await expect.poll(() => messageWith(page, 'after the refusal').getAttribute('data-state')).toBe('sent');
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('1 unsent, 1 failed');
+    await failed.scrollIntoViewIfNeeded();
+    await screenshot(page, 'phone-light-failed');
+
+    await failed.getByRole('button', { name: 'Retry' }).click();
+    await expect.poll(() => failed.getAttribute('data-state'), { timeout: 20_000 }).toBe('failed');
+
+    await failed.getByRole('button', { name: 'Delete' }).click();
+    await expect.poll(() => failed.count()).toBe(0);
+    await expect.poll(() => page.getByRole('status').textContent()).not.toContain('unsent');
+    await page.reload();
+    await waitForOnline(page);
+    expect(await contents(page)).toEqual(['before the refusal', 'after the refusal']);
+  });
+});
+
+/** Runs in the page: writes one outbox entry and its pending message the way the app stores them. */
+async function seedOutboxEntry(seed: { clientOffset: string; content: string }): Promise<void> {
+  const database = await new Promise<IDBDatabase>((resolve, reject) => {
+    const request = indexedDB.open('offline-chat');
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  const session = await new Promise<{ user: { id: string; name: string } }>((resolve, reject) => {
+    const request = database.transaction('session').objectStore('session').get('current');
+    request.onsuccess = () => resolve(request.result as { user: { id: string; name: string } });
+    request.onerror = () => reject(request.error);
+  });
+  const now = Date.now();
+  const tx = database.transaction(['outbox', 'messages'], 'readwrite');
+  tx.objectStore('outbox').put({ clientOffset: seed.clientOffset, room: 'general', content: seed.content, order: now, createdAt: now });
+  tx.objectStore('messages').put({
+    key: `${session.user.id}/${seed.clientOffset}`,
+    room: 'general',
+    clientOffset: seed.clientOffset,
+    author: session.user,
+    content: seed.content,
+    state: 'pending',
+    ts: now,
+    order: now,
+  });
+  await new Promise<void>((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error);
+  });
+  database.close();
+}
