@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { createAdapter as createClusterAdapter } from '@socket.io/cluster-adapter';
 import { createAdapter as createRedisStreamsAdapter } from '@socket.io/redis-streams-adapter';
 import type { Config } from './config';
-import { connectRedis } from './redis';
+import { sharedRedis } from './redis';
 import type { ChatServer } from './socket';
 
 type AdapterConfig = Pick<Config, 'redisUrl' | 'databaseUrl' | 'dbPath'>;
@@ -15,7 +15,7 @@ type AdapterConfig = Pick<Config, 'redisUrl' | 'databaseUrl' | 'dbPath'>;
 /** Call in every worker; a lone process without Redis needs nothing. */
 export async function attachAdapter(io: ChatServer, config: AdapterConfig, clustered: boolean): Promise<void> {
   if (config.redisUrl) {
-    const redis = await connectRedis(config.redisUrl);
+    const redis = await sharedRedis(config.redisUrl);
     const namespace = broadcastNamespace(config);
     // Each worker reads the shared stream from its own offset, so a short Redis hiccup
     // delays broadcasts rather than dropping them; clients fill any gap with `sync`.

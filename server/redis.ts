@@ -47,3 +47,20 @@ function reason(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return /\b(E[A-Z]{3,})\b/.exec(message)?.[1] ?? message;
 }
+
+const shared = new Map<string, Promise<RedisConnection>>();
+
+/**
+ * The process's one connection to `url`: the adapter, the rate limiter and
+ * presence all call this and get the same client, however they are wired.
+ */
+export function sharedRedis(url: string): Promise<RedisConnection> {
+  let connection = shared.get(url);
+  if (!connection) {
+    connection = connectRedis(url);
+    shared.set(url, connection);
+    // A failed startup connect must not be cached: the caller may retry.
+    connection.catch(() => shared.delete(url));
+  }
+  return connection;
+}
