@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_CONTENT_CHARS } from '../../shared/limits';
+import { axeViolations } from './support/axe';
 import { removeTempDirs, startServer, type RunningServer } from '../support/server';
 import { assertBuilt, closeAll, contents, join, launchBrowser, messageWith, phoneContext, screenshot, send, timeline, waitForOnline } from './support/browser';
 
@@ -54,6 +55,7 @@ describe('a message the server refuses', () => {
     await expect.poll(() => page.getByRole('status').textContent()).toContain('1 unsent, 1 failed');
     await failed.scrollIntoViewIfNeeded();
     await screenshot(page, 'phone-light-failed');
+    expect(await axeViolations(page)).toEqual([]);
 
     await failed.getByRole('button', { name: 'Retry' }).click();
     await expect.poll(() => failed.getAttribute('data-state'), { timeout: 20_000 }).toBe('failed');

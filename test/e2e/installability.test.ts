@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeTempDirs, startServer, type RunningServer } from '../support/server';
-import { assertBuilt, closeAll, join, launchBrowser, persistentPhone, phoneContext, screenshot } from './support/browser';
+import { axeViolations } from './support/axe';
+import { assertBuilt, closeAll, join, launchBrowser, persistentPhone, phoneContext, screenshot, send } from './support/browser';
 
 describe('installable PWA', () => {
   let server: RunningServer | undefined;
@@ -45,6 +46,20 @@ describe('installable PWA', () => {
     expect((await fetch(`${server.url}/apple-touch-icon.png`)).status).toBe(200);
     expect(await page.locator('meta[name="viewport"]').getAttribute('content')).toContain('width=device-width');
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
+  });
+
+  it.each(['light', 'dark'] as const)('has no accessibility violations on the chat screen (%s)', async (colorScheme) => {
+    if (!server) throw new Error('server did not start');
+    const browser = await launchBrowser();
+    const context = await phoneContext(browser, { baseURL: server.url, colorScheme });
+    const page = await context.newPage();
+    await join(page, `Reader ${colorScheme}`);
+    await send(page, `a message in ${colorScheme} mode`);
+    await context.setOffline(true);
+    await page.getByRole('status').filter({ hasText: 'Offline' }).waitFor();
+    await send(page, 'waiting for the network');
+    expect(await axeViolations(page)).toEqual([]);
+    await context.setOffline(false);
   });
 
   it('renders the join screen in dark mode', async () => {
