@@ -69,12 +69,14 @@ export const useConnectionStore = defineStore('connection', () => {
     });
     window.addEventListener('offline', goOffline);
     window.addEventListener('online', goOnline);
+    document.addEventListener('visibilitychange', onVisibilityChange);
     if (navigator.onLine) chat.connect();
   }
 
   function stop(): void {
     window.removeEventListener('offline', goOffline);
     window.removeEventListener('online', goOnline);
+    document.removeEventListener('visibilitychange', onVisibilityChange);
     outbox.setTransport(undefined);
     socket?.removeAllListeners();
     socket?.disconnect();
@@ -140,10 +142,27 @@ export const useConnectionStore = defineStore('connection', () => {
     socket?.disconnect();
   }
 
+  /** The network is back: the old socket (if it still looks connected) rode a dead route, so start afresh now. */
   function goOnline(): void {
-    if (!socket || socket.connected) return;
+    if (!socket) return;
+    if (socket.connected) socket.disconnect();
     phase.value = 'connecting';
     socket.connect();
+  }
+
+  /** Back from the background (phones freeze sockets silently): an acked sync proves the socket is alive and fetches what we missed. */
+  function onVisibilityChange(): void {
+    const chat = socket;
+    if (document.visibilityState !== 'visible' || !chat?.connected || phase.value !== 'online') return;
+    chat
+      .timeout(ACK_TIMEOUT_MS)
+      .emitWithAck('sync', { cursors: messages.cursors() })
+      .catch(() => {
+        if (socket === chat && navigator.onLine) {
+          chat.disconnect();
+          chat.connect();
+        }
+      });
   }
 
   return { phase, caughtUp, catchUpExpected, start, stop };
