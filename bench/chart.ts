@@ -7,9 +7,9 @@ import type { LadderPoint, Summary } from './report';
 import type { ServerKind } from './servers';
 
 const COLORS: Record<ServerKind, string> = { ours: '#1565c0', tutorial: '#c62828', null: '#2e7d32' };
-const WIDTH = 960;
-const HEIGHT = 420;
-const PANEL = { width: 400, height: 290, top: 70, left: [80, 560] as const };
+const WIDTH = 1000;
+const HEIGHT = 450;
+const PANEL = { width: 370, height: 290, top: 92, left: [80, 580] as const };
 
 type Series = { kind: ServerKind; dashed: boolean; label: string; points: Array<{ x: number; y: number }> };
 

@@ -157,10 +157,17 @@ export async function measureOfflineReload(url: string, runs: number): Promise<O
           await page.getByRole('button', { name: 'Join' }).click();
         }
         await message.waitFor({ timeout: 15_000 });
-        await page.waitForFunction(() => navigator.serviceWorker?.controller !== null && navigator.serviceWorker?.controller !== undefined, undefined, { timeout: 20_000 });
+        // Let the service worker install and activate; a worker that does not claim open
+        // clients controls the page from the next load, so warm up with one online reload.
         await page.evaluate(async () => {
           await navigator.serviceWorker.ready;
         });
+        const controlled = () => page.evaluate(() => Boolean(navigator.serviceWorker.controller));
+        if (!(await controlled())) {
+          await page.reload({ waitUntil: 'load', timeout: 30_000 });
+          await message.waitFor({ timeout: 15_000 });
+        }
+        await page.waitForFunction(() => Boolean(navigator.serviceWorker.controller), undefined, { timeout: 20_000 });
         await context.setOffline(true);
         const started = Date.now();
         await page.reload({ waitUntil: 'commit', timeout: 30_000 });

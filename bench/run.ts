@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--runs=N] [--only=ours,null] [--skip=client,catchup,ladder,ingest,fanout] [--profile]`
+ * `npm run bench [-- --quick] [--runs=N] [--only=ours,null] [--skip=client,catchup,ladder,ingest,fanout] [--profile] [--out=dir]`
  *
  * Starts our server (as `npm start` runs it), the tutorial baseline and the
  * null ceiling, drives each with the same load from a separate process
@@ -50,19 +50,19 @@ const QUICK: Settings = {
   runs: 1,
   ingest: { clients: 10, senders: 10, window: 8 },
   fanout: { clients: 50, senders: 10, window: 4 },
-  durationMs: 2_000,
-  warmupMs: 300,
-  ladder: { steps: [10, 300], probeRate: 20, probeMs: 1_000, settleMs: 1_000 },
+  durationMs: 1_500,
+  warmupMs: 250,
+  ladder: { steps: [10, 300], probeRate: 20, probeMs: 1_000, settleMs: 500 },
   rssStep: 300,
   catchup: { sizes: [1_000, 5_000], timeoutMs: 60_000 },
   clientRuns: 1,
   lighthouse: false,
 };
 
-type Options = { quick: boolean; runs: number | null; only: ServerKind[]; skip: Set<string>; profile: boolean };
+type Options = { quick: boolean; runs: number | null; only: ServerKind[]; skip: Set<string>; profile: boolean; out: string };
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { quick: false, runs: null, only: [...SERVER_KINDS], skip: new Set(), profile: false };
+  const options: Options = { quick: false, runs: null, only: [...SERVER_KINDS], skip: new Set(), profile: false, out: 'bench/results' };
   for (const arg of argv) {
     const [key, value = ''] = arg.split('=');
     if (key === '--quick') options.quick = true;
@@ -70,6 +70,7 @@ function parseArgs(argv: string[]): Options {
     else if (key === '--runs') options.runs = Math.max(1, Math.min(10, Number(value) || 1));
     else if (key === '--only') options.only = value.split(',').filter((kind): kind is ServerKind => (SERVER_KINDS as string[]).includes(kind));
     else if (key === '--skip') for (const part of value.split(',')) options.skip.add(part);
+    else if (key === '--out' && value) options.out = value;
     else throw new Error(`unknown option ${arg}`);
   }
   return options;
@@ -156,7 +157,7 @@ async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const base = options.quick ? QUICK : FULL;
   const settings: Settings = { ...base, runs: options.runs ?? base.runs };
-  const outDir = 'bench/results';
+  const outDir = options.out;
   mkdirSync(outDir, { recursive: true });
   const raw: RawResults = {
     startedAt: new Date().toISOString(),

@@ -129,7 +129,7 @@ export async function runLadder(job: LadderJob): Promise<LadderResult> {
   const clients: BenchClient[] = [];
   let ledger = new Ledger(1, 0);
   let currentStep = -1;
-  await sleep(1_000);
+  await sleep(job.settleMs);
   const result: LadderResult = { kind: 'ladder', baselineRss: treeRss(job.serverPid), steps: [] };
   try {
     for (let stepIndex = 0; stepIndex < job.steps.length; stepIndex++) {
