@@ -1,8 +1,9 @@
 /// <reference lib="webworker" />
 /**
  * Service worker (injectManifest): precache the app shell so the chat opens offline,
- * answer every navigation with index.html, and take over only when the page asks (prompt updates).
+ * answer every navigation with index.html, and replace an older version only when the page asks (prompt updates).
  */
+import { clientsClaim } from 'workbox-core';
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 
@@ -10,6 +11,8 @@ declare const self: ServiceWorkerGlobalScope;
 
 precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
+// Control the page that installed us, so a later update can hand over (controllerchange) even on a first visit.
+clientsClaim();
 
 // The API and the socket are live data, never the shell.
 registerRoute(new NavigationRoute(createHandlerBoundToURL('index.html'), { denylist: [/^\/api\//, /^\/socket\.io\//, /^\/healthz/] }));

@@ -1,33 +1,53 @@
-/** The service worker's life: register it, and offer (never force) a reload when a new version is waiting. */
+/**
+ * The service worker's life: register it, and offer (never force) a reload when a new version is waiting.
+ * If another tab activates the new version, this one reloads only when nothing is typed or queued.
+ */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import { registerSW } from 'virtual:pwa-register';
+import { useOutboxStore } from './outbox';
 
 const UPDATE_CHECK_MS = 60 * 60 * 1000;
 
 export const useAppUpdateStore = defineStore('app-update', () => {
+  const outbox = useOutboxStore();
   const updateWaiting = ref(false);
   const offlineReady = ref(false);
-  let activate: ((reloadPage?: boolean) => Promise<void>) | undefined;
+  /** Set by the compose box: a non-empty draft blocks any reload we did not ask for. */
+  const composeHasText = ref(false);
+  let userAsked = false;
+  let skipWaiting: (() => Promise<void>) | undefined;
 
   function register(): void {
     if (!('serviceWorker' in navigator)) return;
-    activate = registerSW({
+    skipWaiting = registerSW({
       immediate: true,
       onNeedRefresh: () => (updateWaiting.value = true),
       onOfflineReady: () => (offlineReady.value = true),
+      onNeedReload() {
+        if (userAsked || (outbox.unsentCount === 0 && !composeHasText.value)) window.location.reload();
+        else updateWaiting.value = true;
+      },
       onRegisteredSW(_url, registration) {
         if (!registration) return;
-        setInterval(() => void registration.update().catch(() => undefined), UPDATE_CHECK_MS);
-        window.addEventListener('online', () => void registration.update().catch(() => undefined));
+        const check = () => void registration.update().catch(() => undefined);
+        setInterval(check, UPDATE_CHECK_MS);
+        window.addEventListener('online', check);
       },
     });
   }
 
-  /** Only ever called from the user's click: the new worker takes over and the page reloads once. */
+  /** Only ever called from the user's click: the waiting worker takes over, then the page reloads once. */
   async function reload(): Promise<void> {
-    await activate?.(true);
+    userAsked = true;
+    const registration = await navigator.serviceWorker.getRegistration();
+    if (!registration?.waiting || !skipWaiting) {
+      window.location.reload();
+      return;
+    }
+    navigator.serviceWorker.addEventListener('controllerchange', () => window.location.reload(), { once: true });
+    await skipWaiting();
   }
 
-  return { updateWaiting, offlineReady, register, reload };
+  return { updateWaiting, offlineReady, composeHasText, register, reload };
 });
