@@ -3,7 +3,9 @@
  * or fails with one line naming CHAT_REDIS_URL, then reconnects by itself for as
  * long as the process lives. Errors while connected are logged, never thrown.
  */
+import { createHash } from 'node:crypto';
 import { createClient } from 'redis';
+import type { Config } from './config';
 
 function newClient(url: string, retry: (retries: number, cause: Error) => number | Error) {
   return createClient({ url, socket: { connectTimeout: 5_000, reconnectStrategy: retry } });
@@ -63,4 +65,20 @@ export function sharedRedis(url: string): Promise<RedisConnection> {
     connection.catch(() => shared.delete(url));
   }
   return connection;
+}
+
+/**
+ * Prefix of every Redis key and channel of a deployment. Instances share Redis
+ * state exactly when they share data, so it is named after the store (database
+ * URL without its password, or the SQLite path): two deployments, or two test
+ * runs, on one Redis never see each other's broadcasts, budgets or presence.
+ */
+export function redisNamespace(config: Pick<Config, 'databaseUrl' | 'dbPath'>): string {
+  let identity = `sqlite:${config.dbPath}`;
+  if (config.databaseUrl) {
+    const url = new URL(config.databaseUrl);
+    url.password = '';
+    identity = url.toString();
+  }
+  return `chat:${createHash('sha256').update(identity).digest('hex').slice(0, 16)}`;
 }

@@ -10,14 +10,14 @@ import { attachAdapter } from './adapter';
 import { createApp } from './app';
 import { roomChannel } from './chat/access';
 import type { Config } from './config';
-import { createRateLimiter } from './rate-limit';
+import { openSharedState } from './shared-state';
 import { createSocketServer, type ChatServer } from './socket';
 import { acceptStickyConnections } from './sticky';
 import { openStore } from './store/open-store';
 
 export async function startWorker(config: Config, options: { clustered: boolean }): Promise<void> {
   const store = await openStore(config);
-  const limiter = createRateLimiter(config.rateLimit);
+  const { limiter } = await openSharedState(config);
   // The app needs publish before Socket.IO exists (both share one http server), hence the late binding.
   const live: { io?: ChatServer } = {};
   // Encoded once by the adapter and fanned out to every member socket on every worker.

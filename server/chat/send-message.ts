@@ -4,13 +4,15 @@
  */
 import type { Err, Message, SendPayload, User } from '../../shared/protocol';
 import type { RateLimiter } from '../rate-limit';
+import type { SharedRateLimiter } from '../rate-limit-redis';
 import type { Store } from '../store/store';
 import { accessTo } from './access';
 import { err, toErr } from './errors';
 
 export type SendDeps = {
   store: Store;
-  limiter: RateLimiter;
+  /** In-process buckets, or Redis-backed ones shared by every instance (scale-out). */
+  limiter: RateLimiter | SharedRateLimiter;
   /** Emits `message:new` to every member's sockets on every worker. */
   publish(message: Message): void;
 };
@@ -23,7 +25,7 @@ export async function sendMessage(deps: SendDeps, author: User, payload: SendPay
     if (access === 'forbidden') return { ok: false, error: err('forbidden', `you may not post in ${payload.room}`) };
     if (access === 'public') return { ok: false, error: err('forbidden', `join ${payload.room} (room:join) before posting in it`) };
 
-    const rate = deps.limiter.take(author.id);
+    const rate = await deps.limiter.take(author.id);
     if (!rate.ok) return { ok: false, error: err('rate_limited', 'too many messages; slow down', rate.retryAfterMs) };
 
     const { message, created } = await deps.store.appendMessage({ ...payload, author });
