@@ -53,8 +53,8 @@ function reason(error: unknown): string {
 const shared = new Map<string, Promise<RedisConnection>>();
 
 /**
- * The process's one connection to `url`: the adapter, the rate limiter and
- * presence all call this and get the same client, however they are wired.
+ * The process's one connection to `url`: the adapter and the rate limiter both
+ * call this and get the same client, however they are wired.
  */
 export function sharedRedis(url: string): Promise<RedisConnection> {
   let connection = shared.get(url);
@@ -71,7 +71,7 @@ export function sharedRedis(url: string): Promise<RedisConnection> {
  * Prefix of every Redis key and channel of a deployment. Instances share Redis
  * state exactly when they share data, so it is named after the store (database
  * URL without its password, or the SQLite path): two deployments, or two test
- * runs, on one Redis never see each other's broadcasts, budgets or presence.
+ * runs, on one Redis never see each other's broadcasts or budgets.
  */
 export function redisNamespace(config: Pick<Config, 'databaseUrl' | 'dbPath'>): string {
   let identity = `sqlite:${config.dbPath}`;
