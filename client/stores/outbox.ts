@@ -66,6 +66,8 @@ export const useOutboxStore = defineStore('outbox', () => {
       messages.reportStorageError(error);
       return { ok: false, reason: 'Not queued: this device could not store it. Your text is still in the box.' };
     }
+    // The device took it: an earlier storage warning no longer holds.
+    messages.storageError = '';
     entries.value = [...entries.value, entry];
     messages.showLocal(message);
     kick(false);

@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { removeTempDirs, startServer, type RunningServer } from '../support/server';
+import { assertBuilt, closeAll, contents, join, launchBrowser, phoneContext, screenshot, send } from './support/browser';
+
+describe('a device out of storage', () => {
+  let server: RunningServer | undefined;
+
+  beforeAll(async () => {
+    assertBuilt();
+    server = await startServer();
+  });
+
+  afterAll(async () => {
+    await closeAll();
+    await server?.stop();
+    removeTempDirs();
+  });
+
+  it('says so, keeps the typed text, and loses nothing already queued', async () => {
+    if (!server) throw new Error('server did not start');
+    const browser = await launchBrowser();
+    const context = await phoneContext(browser, { baseURL: server.url });
+    // Fault injection: Chromium's quota override does not reach IndexedDB writes reliably, so the
+    // browser's own error is thrown from the outbox write while `fullDisk` is set.
+    await context.addInitScript(() => {
+      const add = IDBObjectStore.prototype.add;
+      IDBObjectStore.prototype.add = function (this: IDBObjectStore, ...args: [unknown, IDBValidKey?]) {
+        if ('fullDisk' in window) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+        return add.apply(this, args);
+      };
+    });
+    const page = await context.newPage();
+    await join(page, 'Hoarder');
+    await context.setOffline(true);
+    await page.getByRole('status').filter({ hasText: 'Offline' }).waitFor();
+    await send(page, 'queued before the disk filled');
+
+    await page.evaluate(() => Object.assign(window, { fullDisk: true }));
+    const big = `big ${'z'.repeat(3_900)}`;
+    const box = page.getByRole('textbox', { name: 'Message', exact: true });
+    await box.fill(big);
+    await box.press('Enter');
+    await page.getByRole('alert').filter({ hasText: 'out of storage space' }).waitFor();
+    expect(await box.inputValue()).toBe(big);
+    expect(await contents(page)).toEqual(['queued before the disk filled']);
+    await screenshot(page, 'phone-light-quota');
+
+    await page.evaluate(() => Reflect.deleteProperty(window, 'fullDisk'));
+    await context.setOffline(false);
+    await expect.poll(() => page.locator('[data-state="sent"]').count(), { timeout: 20_000 }).toBe(1);
+    await box.press('Enter');
+    await expect.poll(() => contents(page)).toEqual(['queued before the disk filled', big]);
+  });
+});
