@@ -55,5 +55,7 @@ describe('offline outbox in the installed PWA', () => {
     expect(await timeline(ann).count()).toBe(4);
     await screenshot(ann, 'phone-light-chat');
     await screenshot(bob, 'phone-dark-chat');
+    await bob.setViewportSize({ width: 1280, height: 800 });
+    await screenshot(bob, 'desktop-dark-chat');
   });
 });
