@@ -46,6 +46,57 @@ export const migrations: string[] = [
    CREATE TABLE health (instance TEXT PRIMARY KEY, checked_at BIGINT NOT NULL);
    INSERT INTO rooms (id, kind, last_seq, created_at)
      VALUES ('general', 'public', 0, (extract(epoch FROM now()) * 1000)::BIGINT);`,
+
+  // One group-commit batch in one round trip, so the writer lock (see postgres.ts) is held
+  // for the work and the commit only, not for client round trips. Inputs are parallel arrays;
+  // the answer has one row per distinct key: stored earlier (created false) or inserted now.
+  `CREATE FUNCTION append_messages(p_authors TEXT[], p_offsets TEXT[], p_rooms TEXT[], p_contents TEXT[], p_ts BIGINT)
+   RETURNS TABLE (id BIGINT, room TEXT, seq BIGINT, author_id TEXT, author_name TEXT, client_offset TEXT, content TEXT, ts BIGINT, created BOOLEAN)
+   LANGUAGE plpgsql VOLATILE AS $fn$
+   #variable_conflict use_column
+   DECLARE
+     first_id BIGINT;
+   BEGIN
+     -- The writer lock, held until COMMIT; one id reserved per input (duplicates leave theirs unused).
+     UPDATE message_ids SET last_id = last_id + cardinality(p_authors)
+       RETURNING last_id - cardinality(p_authors) + 1 INTO first_id;
+     -- A new statement takes a new snapshot: every key committed by any instance before the lock is seen.
+     RETURN QUERY
+     WITH input AS (
+       SELECT u.ord, u.author_id, u.client_offset, u.room, u.content
+       FROM unnest(p_authors, p_offsets, p_rooms, p_contents) WITH ORDINALITY AS u(author_id, client_offset, room, content, ord)
+     ),
+     stored AS (
+       SELECT m.id, m.room, m.seq, m.author_id, m.client_offset, m.content, m.ts
+       FROM messages m JOIN (SELECT DISTINCT i.author_id, i.client_offset FROM input i) k
+         ON m.author_id = k.author_id AND m.client_offset = k.client_offset
+     ),
+     fresh AS (
+       SELECT DISTINCT ON (i.author_id, i.client_offset) i.ord, i.author_id, i.client_offset, i.room, i.content
+       FROM input i
+       WHERE NOT EXISTS (SELECT 1 FROM stored s WHERE s.author_id = i.author_id AND s.client_offset = i.client_offset)
+       ORDER BY i.author_id, i.client_offset, i.ord
+     ),
+     counts AS (SELECT f.room, count(*) AS n FROM fresh f GROUP BY f.room),
+     bumped AS (
+       UPDATE rooms r SET last_seq = r.last_seq + c.n FROM counts c WHERE r.id = c.room
+       RETURNING r.id, r.last_seq - c.n AS seq_before
+     ),
+     numbered AS (
+       SELECT first_id + f.ord - 1 AS id, f.room, b.seq_before + row_number() OVER (PARTITION BY f.room ORDER BY f.ord) AS seq,
+              f.author_id, f.client_offset, f.content
+       FROM fresh f JOIN bumped b ON b.id = f.room
+     ),
+     inserted AS (
+       INSERT INTO messages AS m (id, room, seq, author_id, client_offset, content, ts)
+       SELECT n.id, n.room, n.seq, n.author_id, n.client_offset, n.content, p_ts FROM numbered n
+       RETURNING m.id, m.room, m.seq, m.author_id, m.client_offset, m.content, m.ts
+     )
+     SELECT x.id, x.room, x.seq, x.author_id, u.name, x.client_offset, x.content, x.ts, x.created
+     FROM (SELECT s.*, FALSE AS created FROM stored s UNION ALL SELECT i.*, TRUE AS created FROM inserted i) x
+     JOIN users u ON u.id = x.author_id;
+   END
+   $fn$;`,
 ];
 
 /** First key of the advisory lock pair: "CHAT" in ASCII, so it is recognizable in pg_locks. */
