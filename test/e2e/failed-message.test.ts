@@ -18,7 +18,7 @@ describe('a message the server refuses', () => {
     removeTempDirs();
   });
 
-  it('is blocked in the compose box when too long', async () => {
+  it('is blocked in the compose box when too long, while Shift+Enter makes a new line', async () => {
     if (!server) throw new Error('server did not start');
     const browser = await launchBrowser();
     const page = await (await phoneContext(browser, { baseURL: server.url })).newPage();
@@ -28,6 +28,15 @@ describe('a message the server refuses', () => {
     await page.getByText('1 character over the 4000 limit').waitFor();
     await page.getByRole('textbox', { name: 'Message', exact: true }).press('Enter');
     expect(await timeline(page).count()).toBe(0);
+
+    // Shift+Enter adds a line; Enter sends.
+    const box = page.getByRole('textbox', { name: 'Message', exact: true });
+    await box.fill('line one');
+    await box.press('Shift+Enter');
+    await box.pressSequentially('line two');
+    await box.press('Enter');
+    await expect.poll(() => contents(page)).toEqual(['line one\nline two']);
+    expect(await box.inputValue()).toBe('');
   });
 
   it('shows as failed with Retry and Delete when an older outbox entry is refused', async () => {
