@@ -10,9 +10,13 @@
  * look back for 7. Every message-writing transaction instead starts by updating
  * the single `message_ids` row: its row lock is held until COMMIT, so these
  * transactions run one at a time, cluster-wide, and ids follow commit order.
- * The trade-off: writes do not run in parallel across rooms (one commit, one WAL
- * flush at a time); group commit is what keeps throughput up, since each
- * transaction carries every append that queued behind the previous one.
+ * The trade-off: writes do not run in parallel, even across rooms and instances
+ * (one commit, one WAL flush at a time). Two things keep throughput up: group
+ * commit (each transaction carries every append that queued behind the previous
+ * one) and a single round trip per batch (`append_messages` in postgres-schema.ts),
+ * so the lock is held for the work and the flush, never for network waits.
+ * (A transaction-level advisory lock would serialize the same way; the row also
+ * hands out the ids, so one statement does both.)
  */
 import pg from 'pg';
 import { hostname } from 'node:os';
