@@ -1,5 +1,5 @@
 /** The only fetch() calls: the HTTP half of the protocol (session, rooms). */
-import type { ErrorBody, RoomSummary, SessionCreated, User } from '../shared/protocol';
+import type { Ack, ErrorBody, Message, RoomSummary, SendPayload, SessionCreated, User } from '../shared/protocol';
 
 export class ApiError extends Error {
   constructor(
@@ -32,4 +32,21 @@ export async function fetchMe(token: string): Promise<User> {
 
 export async function fetchRooms(token: string): Promise<RoomSummary[]> {
   return (await request<{ rooms: RoomSummary[] }>('/api/rooms', {}, token)).rooms;
+}
+
+/**
+ * HTTP twin of `message:send` (same idempotency key), for the service worker's background flush.
+ * Refusals come back as the protocol's Ack; a network failure throws; 401 throws ApiError.
+ */
+export async function postRoomMessage(token: string, payload: SendPayload): Promise<Ack<{ message: Message }>> {
+  const response = await fetch(`/api/rooms/${encodeURIComponent(payload.room)}/messages`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ clientOffset: payload.clientOffset, content: payload.content }),
+  });
+  const body = (await response.json().catch(() => undefined)) as Partial<{ message: Message } & ErrorBody> | undefined;
+  if (response.ok && body?.message) return { ok: true, message: body.message };
+  if (response.status === 401) throw new ApiError(401, 'unauthorized');
+  if (body?.error?.code) return { ok: false, error: body.error };
+  return { ok: false, error: { code: 'unavailable', message: `The server answered ${response.status}` } };
 }

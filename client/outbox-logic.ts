@@ -1,6 +1,6 @@
 /** Pure outbox decisions: new client offsets, what to send next, and what an ack (or its absence) means. */
-import type { Ack, Err, Message } from '../shared/protocol';
-import type { OutboxEntry } from './models';
+import type { Ack, Err, Message, User } from '../shared/protocol';
+import { messageKey, type LocalMessage, type OutboxEntry } from './models';
 
 export const ACK_TIMEOUT_MS = 8_000;
 const BACKOFF_BASE_MS = 500;
@@ -70,4 +70,19 @@ export function describeFailure(error: Err): string {
     default:
       return 'The server refused this message';
   }
+}
+
+/** The timeline record of an unsent entry (plain data: IndexedDB cannot clone Vue proxies). */
+export function unsentMessage(entry: OutboxEntry, user: User): LocalMessage {
+  return {
+    key: messageKey(user.id, entry.clientOffset),
+    room: entry.room,
+    clientOffset: entry.clientOffset,
+    author: { id: user.id, name: user.name },
+    content: entry.content,
+    state: entry.failed ? 'failed' : 'pending',
+    ts: entry.createdAt,
+    order: entry.order,
+    ...(entry.failed ? { error: { ...entry.failed } } : {}),
+  };
 }

@@ -3,7 +3,7 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowReactive } from 'vue';
 import { GENERAL_ROOM } from '../../shared/limits';
 import type { Cursors, Message, RoomId } from '../../shared/protocol';
-import { applySeqs, cursorsOf, heldAbove, type RoomProgress } from '../cursor-logic';
+import { advanceCursor, applySeqs, cursorsOf, heldAbove, type RoomProgress } from '../cursor-logic';
 import { isQuotaError, loadCursors, loadMessages, storeServerMessages } from '../db';
 import type { LocalMessage } from '../models';
 import { compareTimeline, mergeServerMessages, removeByKey, upsertLocal } from '../timeline-logic';
@@ -39,8 +39,9 @@ export const useMessagesStore = defineStore('messages', () => {
     for (const [room, cursor] of Object.entries(cursors)) rooms.set(room, { cursor, held: new Set() });
     for (const [room, list] of byRoom) {
       timelines.set(room, list.sort(compareTimeline));
-      const cursor = cursors[room] ?? 0;
       const seqs = list.flatMap((message) => (message.seq === undefined ? [] : [message.seq]));
+      // Messages stored without moving the cursor (background flush) count once they close the run.
+      const cursor = advanceCursor(cursors[room] ?? 0, new Set(seqs));
       rooms.set(room, { cursor, held: heldAbove(cursor, seqs) });
     }
     progress = rooms;

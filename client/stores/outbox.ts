@@ -5,7 +5,8 @@ import type { SendPayload } from '../../shared/protocol';
 import { parsePayload, sendSchema } from '../../shared/schema';
 import { deleteOutgoing, loadOutbox, queueOutgoing, updateOutgoing } from '../db';
 import { messageKey, type LocalMessage, type OutboxEntry } from '../models';
-import { clientOffsetFromBytes, nextOrder, nextToSend, outcomeOf, type SendResult } from '../outbox-logic';
+import { requestBackgroundFlush } from '../background-sync';
+import { clientOffsetFromBytes, nextOrder, nextToSend, outcomeOf, unsentMessage, type SendResult } from '../outbox-logic';
 import { useMessagesStore } from './messages';
 import { useSessionStore } from './session';
 
@@ -31,23 +32,15 @@ export const useOutboxStore = defineStore('outbox', () => {
 
   async function load(): Promise<void> {
     entries.value = await loadOutbox();
+    // Leaving with messages still queued: let the service worker send them once the network returns.
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'hidden' && nextToSend(entries.value)) void requestBackgroundFlush();
+    });
   }
 
   function localMessage(entry: OutboxEntry): LocalMessage | undefined {
     const user = sessionStore.session?.user;
-    if (!user) return undefined;
-    return {
-      key: messageKey(user.id, entry.clientOffset),
-      room: entry.room,
-      clientOffset: entry.clientOffset,
-      // A plain copy: IndexedDB cannot clone Vue's reactive proxies.
-      author: { id: user.id, name: user.name },
-      content: entry.content,
-      state: entry.failed ? 'failed' : 'pending',
-      ts: entry.createdAt,
-      order: entry.order,
-      ...(entry.failed ? { error: { ...entry.failed } } : {}),
-    };
+    return user ? unsentMessage(entry, user) : undefined;
   }
 
   /** Queues a message: IndexedDB first (entry + pending message in one transaction), then the screen, then the wire. */
@@ -70,6 +63,7 @@ export const useOutboxStore = defineStore('outbox', () => {
     messages.storageError = '';
     entries.value = [...entries.value, entry];
     messages.showLocal(message);
+    if (!transport) void requestBackgroundFlush();
     kick(false);
     return { ok: true };
   }
