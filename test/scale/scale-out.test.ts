@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message } from '../../shared/protocol';
 import { connectAndCatchUp, createSession, waitFor, type ChatSocket } from '../support/clients';
 import { removeTempDirs, startServer, type RunningServer } from '../support/server';
-import { dropSchema, freshSchemaName, postgresProblem, redisProblem, shouldRun, TEST_DATABASE_URL, TEST_REDIS_URL, urlWithSchema } from '../support/services';
+import { redisNamespace } from '../../server/redis';
+import { deleteRedisKeys, dropSchema, freshSchemaName, postgresProblem, redisProblem, shouldRun, TEST_DATABASE_URL, TEST_REDIS_URL, urlWithSchema } from '../support/services';
 import { ModelClient } from './model-client';
 
 const problems = [await postgresProblem(), await redisProblem()].filter((problem): problem is string => problem !== null);
@@ -45,6 +46,7 @@ describe.skipIf(!servicesAvailable)('two instances sharing PostgreSQL and Redis'
     await Promise.all([a?.stop(), b?.stop()]);
     removeTempDirs();
     await dropSchema(schema);
+    await deleteRedisKeys(redisNamespace({ databaseUrl: env.CHAT_DATABASE_URL, dbPath: '' }));
   });
 
   const record = (client: ModelClient) => {
@@ -142,6 +144,7 @@ describe.skipIf(!servicesAvailable)('rate limit across two instances', () => {
     await Promise.all([a?.stop(), b?.stop()]);
     removeTempDirs();
     await dropSchema(schema);
+    await deleteRedisKeys(redisNamespace({ databaseUrl: env.CHAT_DATABASE_URL, dbPath: '' }));
   });
 
   it('gives a user one budget, whichever instances their devices are connected to', async () => {

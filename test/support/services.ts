@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { createConnection } from 'node:net';
 import pg from 'pg';
+import { createClient } from 'redis';
 
 export const TEST_DATABASE_URL = process.env.CHAT_TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 export const TEST_REDIS_URL = process.env.CHAT_TEST_REDIS_URL || 'redis://127.0.0.1:6379';
@@ -75,5 +76,19 @@ export async function dropSchema(schema: string, url = TEST_DATABASE_URL): Promi
     await client.query(`DROP SCHEMA IF EXISTS "${schema.replace(/"/g, '""')}" CASCADE`);
   } finally {
     await client.end().catch(() => undefined);
+  }
+}
+
+/** Deletes every Redis key under `prefix` (a test run's stream and rate buckets). */
+export async function deleteRedisKeys(prefix: string, url = TEST_REDIS_URL): Promise<void> {
+  const client = createClient({ url });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    const keys: string[] = [];
+    for await (const batch of client.scanIterator({ MATCH: `${prefix}:*`, COUNT: 500 })) keys.push(...batch);
+    if (keys.length > 0) await client.del(keys);
+  } finally {
+    client.destroy();
   }
 }
