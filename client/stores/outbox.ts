@@ -43,6 +43,14 @@ export const useOutboxStore = defineStore('outbox', () => {
     return user ? unsentMessage(entry, user) : undefined;
   }
 
+  /** Unsent messages are drawn from the outbox itself, whatever happened to the timeline (e.g. a new identity). */
+  function showQueued(): void {
+    for (const entry of entries.value) {
+      const message = localMessage(toRaw(entry));
+      if (message) messages.showLocal(message);
+    }
+  }
+
   /** Queues a message: IndexedDB first (entry + pending message in one transaction), then the screen, then the wire. */
   async function send(content: string): Promise<SendAttempt> {
     const clientOffset = clientOffsetFromBytes(crypto.getRandomValues(new Uint8Array(16)));
@@ -157,5 +165,5 @@ export const useOutboxStore = defineStore('outbox', () => {
     }
   }
 
-  return { entries, unsentCount, failedCount, load, send, forget, retry, remove, setTransport };
+  return { entries, unsentCount, failedCount, load, showQueued, send, forget, retry, remove, setTransport };
 });

@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { removeTempDirs, startServer, type RunningServer } from '../support/server';
+import { assertBuilt, closeAll, contents, join, launchBrowser, phoneContext, send } from './support/browser';
+
+describe('a live message lost on the way', () => {
+  let server: RunningServer | undefined;
+
+  beforeAll(async () => {
+    assertBuilt();
+    server = await startServer();
+  });
+
+  afterAll(async () => {
+    await closeAll();
+    await server?.stop();
+    removeTempDirs();
+  });
+
+  it('is noticed from the seq gap and fetched with sync, keeping order and showing each once', async () => {
+    if (!server) throw new Error('server did not start');
+    const browser = await launchBrowser();
+    const ann = await (await phoneContext(browser, { baseURL: server.url })).newPage();
+    const bob = await (await phoneContext(browser, { baseURL: server.url })).newPage();
+
+    // Bob's socket loses exactly one live `message:new` frame, as a flaky proxy might.
+    let dropped = 0;
+    await bob.routeWebSocket(/\/socket\.io\//, (socket) => {
+      const upstream = socket.connectToServer();
+      socket.onMessage((frame) => upstream.send(frame));
+      upstream.onMessage((frame) => {
+        if (typeof frame === 'string' && frame.startsWith('42["message:new"') && frame.includes('lost on the way') && dropped === 0) {
+          dropped++;
+          return;
+        }
+        socket.send(frame);
+      });
+    });
+
+    await join(ann, 'Ann');
+    await join(bob, 'Bob');
+    for (const text of ['first', 'lost on the way', 'after the gap']) await send(ann, text);
+
+    await expect.poll(() => contents(bob), { timeout: 20_000 }).toEqual(['first', 'lost on the way', 'after the gap']);
+    expect(dropped).toBe(1);
+    await bob.waitForTimeout(300);
+    expect(await contents(bob)).toEqual(['first', 'lost on the way', 'after the gap']);
+  });
+});
