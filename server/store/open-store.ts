@@ -3,7 +3,7 @@
  * when CHAT_DATABASE_URL is set (scale-out). A PostgreSQL that cannot be reached
  * at startup stops the server with one line naming the variable.
  */
-import type { Config } from '../config';
+import { ConfigError, type Config } from '../config';
 import { openPostgresStore } from './postgres';
 import { openSqliteStore } from './sqlite';
 import type { Store } from './store';
@@ -26,8 +26,9 @@ export function describePostgresFailure(url: string, error: unknown): string {
   } catch {
     // config.ts already validated the URL; keep the generic wording just in case.
   }
-  const code = errorCode(error);
   const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof ConfigError) return `CHAT_DATABASE_URL: ${message}`;
+  const code = errorCode(error);
   if (code && /^E[A-Z]+$/.test(code)) return `CHAT_DATABASE_URL: cannot reach PostgreSQL at ${where} (${code})`;
   if (/timeout/i.test(message)) return `CHAT_DATABASE_URL: cannot reach PostgreSQL at ${where} (connection timed out)`;
   return `CHAT_DATABASE_URL: PostgreSQL at ${where} refused to start the store: ${message}${code ? ` (${code})` : ''}`;

@@ -20,6 +20,7 @@
  */
 import pg from 'pg';
 import { hostname } from 'node:os';
+import { ConfigError } from '../config';
 import { GENERAL_ROOM } from '../../shared/limits';
 import type { RoomSummary, User } from '../../shared/protocol';
 import { appendBatch, type BatchOutcome } from './postgres-append';
@@ -31,7 +32,7 @@ import { StoreUnavailableError, type AppendResult, type NewMessage, type Store }
 export type PostgresOptions = {
   /** Schema for every table (created if missing); overrides `?schema=` in the URL. Default `public`. */
   schema?: string;
-  /** Most connections this process opens. */
+  /** Most connections this process opens; overrides `?pool=` in the URL. Default 4. */
   maxConnections?: number;
 };
 
@@ -43,14 +44,17 @@ const INT8_OID = 20;
 const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /**
- * `url` is a libpq-style URL; an extra `?schema=name` query parameter puts every
- * table in that schema (tests use a fresh one per run).
+ * `url` is a libpq-style URL with two extra query parameters of ours:
+ * `?schema=name` puts every table in that schema (tests use a fresh one per run),
+ * `?pool=n` caps this process's connections. Every worker of every instance has
+ * its own pool, so instances × workers × pool must stay below max_connections.
  */
 export async function openPostgresStore(url: string, options: PostgresOptions = {}): Promise<Store> {
-  const { connectionString, schema } = splitSchema(url, options.schema);
+  const { connectionString, schema, pool: poolFromUrl } = ourParameters(url, options.schema);
   const pool = new pg.Pool({
     connectionString,
-    max: options.maxConnections ?? 10,
+    // One connection carries the serial appends; the rest serve reads (catch-up, access checks).
+    max: options.maxConnections ?? poolFromUrl ?? 4,
     // Without a timeout a request would hang for as long as PostgreSQL is unreachable.
     connectionTimeoutMillis: 5_000,
     query_timeout: 30_000,
@@ -206,12 +210,15 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
   };
 }
 
-/** Takes `?schema=` out of the URL (pg would not understand it) and validates it. */
-function splitSchema(url: string, override: string | undefined): { connectionString: string; schema: string } {
+/** Takes `?schema=` and `?pool=` out of the URL (pg would not understand them) and validates them. */
+function ourParameters(url: string, schemaOverride: string | undefined): { connectionString: string; schema: string; pool: number | undefined } {
   const parsed = new URL(url);
-  const fromUrl = parsed.searchParams.get('schema');
+  const schema = schemaOverride ?? parsed.searchParams.get('schema') ?? 'public';
+  const poolParam = parsed.searchParams.get('pool');
   parsed.searchParams.delete('schema');
-  const schema = override ?? fromUrl ?? 'public';
-  if (!SCHEMA_PATTERN.test(schema)) throw new Error(`PostgreSQL schema must match ${SCHEMA_PATTERN}, got "${schema}"`);
-  return { connectionString: parsed.toString(), schema };
+  parsed.searchParams.delete('pool');
+  if (!SCHEMA_PATTERN.test(schema)) throw new ConfigError(`?schema= must match ${SCHEMA_PATTERN}, got "${schema}"`);
+  const pool = poolParam === null ? undefined : Number(poolParam);
+  if (pool !== undefined && !(Number.isInteger(pool) && pool >= 1 && pool <= 100)) throw new ConfigError(`?pool= must be a whole number from 1 to 100, got "${poolParam}"`);
+  return { connectionString: parsed.toString(), schema, pool };
 }
