@@ -34,6 +34,7 @@ export const useMessagesStore = defineStore('messages', () => {
   async function load(): Promise<void> {
     const [stored, cursors] = await Promise.all([loadMessages(), loadCursors()]);
     const byRoom = new Map<RoomId, LocalMessage[]>();
+    timelines.clear();
     for (const message of stored) byRoom.set(message.room, [...(byRoom.get(message.room) ?? []), message]);
     const rooms = new Map<RoomId, RoomProgress>();
     for (const [room, cursor] of Object.entries(cursors)) rooms.set(room, { cursor, held: new Set() });

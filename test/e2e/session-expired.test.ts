@@ -1,0 +1,39 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { removeTempDirs, startServer, type RunningServer } from '../support/server';
+import { assertBuilt, closeAll, contents, join, launchBrowser, phoneContext, send, waitForOnline } from './support/browser';
+
+describe('a server that no longer knows our token', () => {
+  const servers: RunningServer[] = [];
+
+  afterAll(async () => {
+    await closeAll();
+    await Promise.all(servers.map((server) => server.kill()));
+    removeTempDirs();
+  });
+
+  it('asks for a name again and still sends what was queued', async () => {
+    assertBuilt();
+    const first = await startServer();
+    servers.push(first);
+    const browser = await launchBrowser();
+    const context = await phoneContext(browser, { baseURL: first.url });
+    const page = await context.newPage();
+    await join(page, 'Ann');
+    await context.setOffline(true);
+    await page.getByRole('status').filter({ hasText: 'Offline' }).waitFor();
+    await send(page, 'typed before the reset');
+
+    // The server comes back with an empty database on the same address.
+    await first.kill();
+    servers.push(await startServer({ port: first.port }));
+    await context.setOffline(false);
+
+    await page.getByRole('alert').filter({ hasText: 'session has expired' }).waitFor({ timeout: 20_000 });
+    await page.getByRole('textbox', { name: 'Name' }).fill('Ann again');
+    await page.getByRole('button', { name: 'Join' }).click();
+    await waitForOnline(page);
+    await expect.poll(() => page.locator('[data-state="sent"]').count(), { timeout: 20_000 }).toBe(1);
+    expect(await contents(page)).toEqual(['typed before the reset']);
+    expect(await page.getByRole('listitem').filter({ hasText: 'Ann again' }).count()).toBe(1);
+  });
+});
