@@ -20,7 +20,11 @@ import { sendMessage, type SendDeps } from './chat/send-message';
 import type { Config } from './config';
 import { errorResponse } from './http-errors';
 
-export type AppDeps = SendDeps & { config: Pick<Config, 'origins' | 'staticDir'> };
+export type AppDeps = SendDeps & {
+  config: Pick<Config, 'origins' | 'staticDir'>;
+  /** Tells live sockets and presence, on every worker, about a new display name. */
+  renamed(user: User): void;
+};
 
 type Env = { Variables: { user: User } };
 
@@ -73,6 +77,16 @@ export function createApp(deps: AppDeps) {
   });
 
   app.get('/api/me', (c) => c.json({ user: c.get('user') }));
+
+  // Extension: change one's display name; sockets and presence follow at once.
+  app.patch('/api/me', async (c) => {
+    const body = await readBody(c.req.raw, sessionBodySchema);
+    if (!body.ok) return errorResponse(c, body.error);
+    const user: User = { id: c.get('user').id, name: body.value.name };
+    await store.renameUser(user.id, user.name);
+    deps.renamed(user);
+    return c.json({ user });
+  });
 
   app.get('/api/rooms', async (c) => c.json({ rooms: await store.roomsOf(c.get('user').id) }));
 

@@ -5,13 +5,13 @@
 import cluster from 'node:cluster';
 import { createServer } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
-import type { Message } from '../shared/protocol';
+import type { Message, User } from '../shared/protocol';
 import { attachAdapter } from './adapter';
 import { createApp } from './app';
 import { roomChannel } from './chat/access';
 import type { Config } from './config';
 import { openSharedState } from './shared-state';
-import { createSocketServer, type ChatServer } from './socket';
+import { createSocketServer, type ChatSockets } from './socket';
 import { acceptStickyConnections } from './sticky';
 import { openStore } from './store/open-store';
 
@@ -19,15 +19,19 @@ export async function startWorker(config: Config, options: { clustered: boolean 
   const store = await openStore(config);
   const { limiter } = await openSharedState(config);
   // The app needs publish before Socket.IO exists (both share one http server), hence the late binding.
-  const live: { io?: ChatServer } = {};
+  const live: { sockets?: ChatSockets } = {};
   // Encoded once by the adapter and fanned out to every member socket on every worker.
-  const publish = (message: Message) => void live.io?.to(roomChannel(message.room)).emit('message:new', message);
+  const publish = (message: Message) => void live.sockets?.io.to(roomChannel(message.room)).emit('message:new', message);
+  const renamed = (user: User) => live.sockets?.renamed(user);
 
-  const app = createApp({ store, limiter, publish, config });
+  const app = createApp({ store, limiter, publish, renamed, config });
   const httpServer = createServer(getRequestListener(app.fetch));
-  const io = createSocketServer(httpServer, { store, limiter, publish, config });
-  live.io = io;
+  const shared = options.clustered || Boolean(config.redisUrl);
+  const sockets = createSocketServer(httpServer, { store, limiter, publish, config, shared });
+  live.sockets = sockets;
+  const io = sockets.io;
   await attachAdapter(io, config, options.clustered);
+  sockets.startPresence();
 
   if (options.clustered) {
     acceptStickyConnections(httpServer, io.engine, cluster.worker?.id ?? 0);

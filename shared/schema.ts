@@ -57,7 +57,8 @@ export const cursorsSchema = v.record(roomIdSchema, seqSchema, 'cursors must map
 export const sessionBodySchema = v.object({ name: nameSchema });
 export const sendSchema = v.object({ room: roomIdSchema, clientOffset: clientOffsetSchema, content: contentSchema });
 export const postMessageBodySchema = v.object({ clientOffset: clientOffsetSchema, content: contentSchema });
-export const joinSchema = v.object({ room: publicRoomSchema });
+/** Public slugs (created if new); a DM id is accepted here only to answer `forbidden` to outsiders. */
+export const joinSchema = v.object({ room: roomIdSchema });
 export const leaveSchema = v.object({
   room: v.pipe(roomIdSchema, v.check((room) => room !== GENERAL_ROOM, 'general cannot be left')),
 });

@@ -51,7 +51,7 @@ describe('bad input gets its code and nothing else', () => {
 
   it.each([
     ['room:join', { room: 'UPPER' }, 'invalid'],
-    ['room:join', { room: 'dm:aaaa:bbbb' }, 'invalid'],
+    ['room:join', { room: 'dm:aaaa:bbbb' }, 'forbidden'],
     ['room:join', {}, 'invalid'],
     ['room:leave', { room: 'general' }, 'invalid'],
     ['room:leave', { room: 42 }, 'invalid'],

@@ -1,0 +1,56 @@
+/** `room:join`, `room:leave` and `dm:open`: membership, on every tab and worker, with notices. */
+import type { RoomId, User } from '../../shared/protocol';
+import { dmOpenSchema, joinSchema, leaveSchema } from '../../shared/schema';
+import { dmParticipants, dmRoomId, roomChannel, userChannel } from '../chat/access';
+import { err } from '../chat/errors';
+import type { ChatServer, ChatSocket, SocketDeps } from '../socket';
+import { onEvent } from './on-event';
+
+/** Every tab and device of the user follows the room, on whichever worker it lives. */
+function follow(io: ChatServer, userId: string, room: RoomId): void {
+  io.in(userChannel(userId)).socketsJoin(roomChannel(room));
+}
+
+function notify(io: ChatServer, room: RoomId, kind: 'joined' | 'left', user: User): void {
+  io.to(roomChannel(room)).except(userChannel(user.id)).emit('notice', { room, kind, user });
+}
+
+export function registerRoomEvents(io: ChatServer, socket: ChatSocket, deps: SocketDeps): void {
+  // Read per event, not captured: a rename replaces socket.data.user.
+  const me = () => socket.data.user;
+
+  onEvent(socket, 'room:join', joinSchema, async ({ room }) => {
+    const participants = dmParticipants(room);
+    if (participants) {
+      // A DM is opened with dm:open; joining one by id only works for its own two people.
+      if (!participants.includes(me().id) || !(await deps.store.isMember(me().id, room))) {
+        return { ok: false, error: err('forbidden', 'that conversation is private') };
+      }
+      follow(io, me().id, room);
+      return { ok: true, room, lastSeq: await deps.store.joinRoom(me().id, room, 'dm') };
+    }
+    const already = await deps.store.isMember(me().id, room);
+    const lastSeq = await deps.store.joinRoom(me().id, room, 'public');
+    follow(io, me().id, room);
+    if (!already) notify(io, room, 'joined', me());
+    return { ok: true, room, lastSeq };
+  });
+
+  onEvent(socket, 'room:leave', leaveSchema, async ({ room }) => {
+    if (dmParticipants(room)) return { ok: false, error: err('invalid', 'a private conversation cannot be left') };
+    if (await deps.store.leaveRoom(me().id, room)) notify(io, room, 'left', me());
+    io.in(userChannel(me().id)).socketsLeave(roomChannel(room));
+    return { ok: true };
+  });
+
+  onEvent(socket, 'dm:open', dmOpenSchema, async ({ userId }) => {
+    const peer = await deps.store.userById(userId);
+    if (!peer) return { ok: false, error: err('not_found', 'no such user') };
+    const room = dmRoomId(me().id, peer.id);
+    await deps.store.joinRoom(peer.id, room, 'dm');
+    const lastSeq = await deps.store.joinRoom(me().id, room, 'dm');
+    follow(io, me().id, room);
+    follow(io, peer.id, room);
+    return { ok: true, room, lastSeq };
+  });
+}

@@ -1,0 +1,85 @@
+/**
+ * Who is online across the cluster, as plain state: this process's sockets per
+ * user plus the latest snapshot every other process announced. No I/O here; the
+ * shell in presence.ts feeds it events and emits what changed.
+ */
+import type { User } from '../../shared/protocol';
+
+export type PresenceSnapshot = { node: string; users: User[]; at: number };
+
+export class PresenceState {
+  private readonly local = new Map<string, { user: User; sockets: number }>();
+  private readonly remote = new Map<string, { users: Map<string, User>; at: number }>();
+
+  /** Returns true when this is the user's first socket here. */
+  addSocket(user: User): boolean {
+    const entry = this.local.get(user.id);
+    if (entry) {
+      entry.sockets++;
+      entry.user = user;
+      return false;
+    }
+    this.local.set(user.id, { user, sockets: 1 });
+    return true;
+  }
+
+  /** Returns true when that was the user's last socket here. */
+  removeSocket(userId: string): boolean {
+    const entry = this.local.get(userId);
+    if (!entry) return false;
+    entry.sockets--;
+    return entry.sockets <= 0;
+  }
+
+  /** Forget a user whose last local socket left (after the grace period), unless one came back. */
+  dropIfIdle(userId: string): boolean {
+    const entry = this.local.get(userId);
+    if (!entry || entry.sockets > 0) return false;
+    this.local.delete(userId);
+    return true;
+  }
+
+  hasLocalSockets(userId: string): boolean {
+    return (this.local.get(userId)?.sockets ?? 0) > 0;
+  }
+
+  rename(user: User): void {
+    const entry = this.local.get(user.id);
+    if (entry) entry.user = user;
+    for (const node of this.remote.values()) if (node.users.has(user.id)) node.users.set(user.id, user);
+  }
+
+  isOnline(userId: string): boolean {
+    if (this.local.has(userId)) return true;
+    for (const node of this.remote.values()) if (node.users.has(userId)) return true;
+    return false;
+  }
+
+  snapshot(node: string, at: number): PresenceSnapshot {
+    return { node, users: [...this.local.values()].map((entry) => entry.user), at };
+  }
+
+  applySnapshot(snapshot: PresenceSnapshot, receivedAt: number): void {
+    this.remote.set(snapshot.node, { users: new Map(snapshot.users.map((user) => [user.id, user])), at: receivedAt });
+  }
+
+  /** Drops processes that stopped announcing themselves (crashed workers or instances). */
+  pruneRemote(olderThan: number): boolean {
+    let pruned = false;
+    for (const [node, entry] of this.remote) {
+      if (entry.at < olderThan) {
+        this.remote.delete(node);
+        pruned = true;
+      }
+    }
+    return pruned;
+  }
+
+  /** Everyone online, one entry per user, by name then id so every process lists them alike. */
+  online(): User[] {
+    const all = new Map<string, User>();
+    for (const node of this.remote.values()) for (const user of node.users.values()) all.set(user.id, user);
+    for (const entry of this.local.values()) all.set(entry.user.id, entry.user);
+    return [...all.values()].sort((a, b) => a.name.localeCompare(b.name) || (a.id < b.id ? -1 : 1));
+  }
+}

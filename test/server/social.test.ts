@@ -1,0 +1,182 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Message, Notice, User } from '../../shared/protocol';
+import { connectAndCatchUp, createSession, waitFor, type ChatSocket } from '../support/clients';
+import { removeTempDirs, startServer, type RunningServer } from '../support/server';
+
+type Typing = { room: string; user: User; typing: boolean };
+
+describe('people and rooms on a 2-worker cluster', () => {
+  let server: RunningServer;
+  const open: ChatSocket[] = [];
+  const connect = async (token: string, cursors?: Record<string, number>) => {
+    const client = await connectAndCatchUp(server.url, token, { cursors });
+    open.push(client.socket);
+    return client;
+  };
+
+  beforeAll(async () => {
+    server = await startServer({ workers: 2 });
+  });
+  afterAll(async () => {
+    open.forEach((socket) => socket.close());
+    await server?.stop();
+    removeTempDirs();
+  });
+
+  it('shows who is online across workers, with notices for first connection and last disconnection', async () => {
+    const ana = await createSession(server.url, 'Ana');
+    const bob = await createSession(server.url, 'Bob');
+    const anaClient = await connect(ana.token);
+    let online: User[] = [];
+    const notices: Notice[] = [];
+    anaClient.socket.on('presence', (payload) => (online = payload.online));
+    anaClient.socket.on('notice', (notice) => notices.push(notice));
+
+    // Several sockets for Bob: round robin spreads them over both workers.
+    const bobTabs = [await connect(bob.token), await connect(bob.token)];
+    await waitFor(() => online.some((user) => user.id === bob.user.id), 5000, 'Bob online for Ana');
+    expect(notices.filter((notice) => notice.user.id === bob.user.id && notice.kind === 'joined')).toHaveLength(1);
+
+    bobTabs[0].socket.close();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(online.some((user) => user.id === bob.user.id)).toBe(true);
+
+    bobTabs[1].socket.close();
+    await waitFor(() => !online.some((user) => user.id === bob.user.id), 12_000, 'Bob offline for Ana');
+    await waitFor(() => notices.some((notice) => notice.user.id === bob.user.id && notice.kind === 'left'), 5000, 'left notice');
+    expect(notices.filter((notice) => notice.user.id === bob.user.id)).toHaveLength(2);
+  });
+
+  it('does not flap presence when a user reloads', async () => {
+    const ana = await createSession(server.url, 'Ana');
+    const cy = await createSession(server.url, 'Cy');
+    const anaClient = await connect(ana.token);
+    const notices: Notice[] = [];
+    anaClient.socket.on('notice', (notice) => notices.push(notice));
+    const cyFirst = await connect(cy.token);
+    await waitFor(() => notices.some((notice) => notice.user.id === cy.user.id), 5000, 'Cy joined');
+    notices.length = 0;
+    cyFirst.socket.close();
+    await connect(cy.token);
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    expect(notices.filter((notice) => notice.user.id === cy.user.id), JSON.stringify(notices)).toEqual([]);
+  });
+
+  it('relays typing to the other members only, and ends it when the typist goes quiet', async () => {
+    const ana = await createSession(server.url, 'Ana');
+    const bob = await createSession(server.url, 'Bob');
+    const anaTab = await connect(ana.token);
+    const anaOtherTab = await connect(ana.token);
+    const bobClient = await connect(bob.token);
+    const seenByBob: Typing[] = [];
+    const seenByAna: Typing[] = [];
+    bobClient.socket.on('typing', (event) => seenByBob.push(event));
+    anaTab.socket.on('typing', (event) => seenByAna.push(event));
+    anaOtherTab.socket.on('typing', (event) => seenByAna.push(event));
+
+    for (let index = 0; index < 5; index++) anaTab.socket.emit('typing', { room: 'general', typing: true });
+    await waitFor(() => seenByBob.length >= 1, 5000, 'typing relayed');
+    expect(seenByBob[0]).toEqual({ room: 'general', user: ana.user, typing: true });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(seenByBob.filter((event) => event.user.id === ana.user.id)).toHaveLength(1); // throttled
+
+    // Ana goes silent: the server ends her typing by itself.
+    await waitFor(() => seenByBob.some((event) => event.user.id === ana.user.id && !event.typing), 10_000, 'typing expiry');
+    expect(seenByAna.filter((event) => event.user.id === ana.user.id)).toEqual([]);
+
+    // Typing into a room one is not in goes nowhere.
+    anaTab.socket.emit('typing', { room: 'dm:zzzz:zzzzz', typing: true });
+    bobClient.socket.emit('typing', { room: 'general', typing: true });
+    await waitFor(() => seenByAna.some((event) => event.user.id === bob.user.id && event.typing), 5000, 'Bob typing');
+    bobClient.socket.close();
+    await waitFor(() => seenByAna.some((event) => event.user.id === bob.user.id && !event.typing), 5000, 'typing ends on disconnect');
+  });
+
+  it('sends joined and left notices to room members and not to the mover', async () => {
+    const ana = await createSession(server.url, 'Ana');
+    const bob = await createSession(server.url, 'Bob');
+    const anaClient = await connect(ana.token);
+    const bobClient = await connect(bob.token);
+    const anaNotices: Notice[] = [];
+    const bobNotices: Notice[] = [];
+    anaClient.socket.on('notice', (notice) => anaNotices.push(notice));
+    bobClient.socket.on('notice', (notice) => bobNotices.push(notice));
+    await anaClient.socket.emitWithAck('room:join', { room: 'design' });
+    await bobClient.socket.emitWithAck('room:join', { room: 'design' });
+    await bobClient.socket.emitWithAck('room:join', { room: 'design' });
+    await bobClient.socket.emitWithAck('room:leave', { room: 'design' });
+    await waitFor(() => anaNotices.filter((notice) => notice.room === 'design').length >= 2, 5000, 'design notices');
+    expect(anaNotices.filter((notice) => notice.room === 'design').map((notice) => [notice.kind, notice.user.name])).toEqual([
+      ['joined', 'Bob'],
+      ['left', 'Bob'],
+    ]);
+    expect(bobNotices.filter((notice) => notice.room === 'design' && notice.user.id === bob.user.id)).toEqual([]);
+  });
+
+  it('opens one DM per pair and keeps it from everyone else, whichever way they try', async () => {
+    const ana = await createSession(server.url, 'Ana');
+    const bob = await createSession(server.url, 'Bob');
+    const eve = await createSession(server.url, 'Eve');
+    const anaClient = await connect(ana.token);
+    const bobClient = await connect(bob.token);
+    const eveClient = await connect(eve.token);
+    const eveSaw: Message[] = [];
+    eveClient.socket.on('message:new', (message) => eveSaw.push(message));
+    eveClient.socket.on('message:batch', (batch) => eveSaw.push(...batch));
+    const bobSaw: Message[] = [];
+    bobClient.socket.on('message:new', (message) => bobSaw.push(message));
+
+    const opened = await anaClient.socket.emitWithAck('dm:open', { userId: bob.user.id });
+    expect(opened.ok).toBe(true);
+    if (!opened.ok) return;
+    const dm = opened.room;
+    expect(dm).toBe(`dm:${[ana.user.id, bob.user.id].sort().join(':')}`);
+    expect(await bobClient.socket.emitWithAck('dm:open', { userId: ana.user.id })).toEqual({ ok: true, room: dm, lastSeq: 0 });
+    expect(await anaClient.socket.emitWithAck('dm:open', { userId: 'nobody-here' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+
+    const sent = await anaClient.socket.emitWithAck('message:send', { room: dm, clientOffset: 'dm-1', content: 'just for Bob' });
+    expect(sent.ok).toBe(true);
+    await waitFor(() => bobSaw.some((message) => message.room === dm), 5000, 'Bob gets the DM live');
+
+    // Every way in for Eve: send, join, sync, catch-up with forged cursors, HTTP read and write.
+    expect(await eveClient.socket.emitWithAck('message:send', { room: dm, clientOffset: 'eve-1', content: 'let me in' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await eveClient.socket.emitWithAck('room:join', { room: dm })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await eveClient.socket.emitWithAck('sync', { cursors: { [dm]: 0 } })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    const forged = await connect(eve.token, { [dm]: 0, general: 0 });
+    expect(forged.messages.some((message) => message.room === dm)).toBe(false);
+    expect(forged.lastSeq[dm]).toBeUndefined();
+    const auth = { authorization: `Bearer ${eve.token}`, 'content-type': 'application/json' };
+    expect((await fetch(`${server.url}/api/rooms/${dm}/messages`, { headers: auth })).status).toBe(403);
+    expect((await fetch(`${server.url}/api/rooms/${encodeURIComponent(dm)}/messages?after=0`, { headers: auth })).status).toBe(403);
+    const post = await fetch(`${server.url}/api/rooms/${dm}/messages`, { method: 'POST', headers: auth, body: JSON.stringify({ clientOffset: 'eve-2', content: 'hi' }) });
+    expect(post.status).toBe(403);
+    const rooms = (await (await fetch(`${server.url}/api/rooms`, { headers: auth })).json()) as { rooms: { id: string }[] };
+    expect(rooms.rooms.map((room) => room.id)).not.toContain(dm);
+
+    await anaClient.socket.emitWithAck('message:send', { room: 'general', clientOffset: 'dm-marker', content: 'marker' });
+    await waitFor(() => eveSaw.some((message) => message.clientOffset === 'dm-marker'), 5000, 'marker');
+    expect(eveSaw.filter((message) => message.room === dm)).toEqual([]);
+
+    // Bob's catch-up includes the DM, and so does his rooms list.
+    const bobLater = await connect(bob.token);
+    expect(bobLater.messages.filter((message) => message.room === dm).map((message) => message.content)).toEqual(['just for Bob']);
+  });
+
+  it('renames a user everywhere: presence and later messages carry the new name', async () => {
+    const ana = await createSession(server.url, 'Ana');
+    const bob = await createSession(server.url, 'Bob');
+    const anaClient = await connect(ana.token);
+    const bobClient = await connect(bob.token);
+    let online: User[] = [];
+    bobClient.socket.on('presence', (payload) => (online = payload.online));
+    const response = await fetch(`${server.url}/api/me`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${ana.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Ana Lima' }),
+    });
+    expect(response.status).toBe(200);
+    await waitFor(() => online.some((user) => user.id === ana.user.id && user.name === 'Ana Lima'), 5000, 'renamed presence');
+    const ack = await anaClient.socket.emitWithAck('message:send', { room: 'general', clientOffset: 'renamed-1', content: 'new name' });
+    expect(ack).toMatchObject({ ok: true, message: { author: { id: ana.user.id, name: 'Ana Lima' } } });
+  });
+});
