@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CLIENT_OFFSET_PATTERN } from '../../shared/limits';
 import type { Message } from '../../shared/protocol';
 import type { OutboxEntry } from '../../client/models';
-import { backoffMs, clientOffsetFromBytes, inWriteOrder, nextOrder, nextToSend, outcomeOf } from '../../client/outbox-logic';
+import { backoffMs, clientOffsetFromBytes, inWriteOrder, nextOrder, nextToSend, outcomeOf, unsentMessage } from '../../client/outbox-logic';
 
 const entry = (clientOffset: string, order: number, failed = false): OutboxEntry => ({
   clientOffset,
@@ -91,5 +91,32 @@ describe('backoff', () => {
     expect(backoffMs(3, 0.999)).toBeLessThanOrEqual(4000);
     expect(backoffMs(20, 0.999)).toBeLessThanOrEqual(30_000);
     expect(backoffMs(20, 0)).toBe(15_000);
+  });
+});
+
+describe('unsent messages on the timeline', () => {
+  it('carry the server idempotency key and the outbox order', () => {
+    expect(unsentMessage(entry('abc', 42), { id: 'u1', name: 'Ann' })).toEqual({
+      key: 'u1/abc',
+      room: 'general',
+      clientOffset: 'abc',
+      author: { id: 'u1', name: 'Ann' },
+      content: 'abc',
+      state: 'pending',
+      ts: 42,
+      order: 42,
+    });
+  });
+
+  it('show a refusal as failed, with its reason', () => {
+    expect(unsentMessage(entry('abc', 42, true), { id: 'u1', name: 'Ann' })).toMatchObject({
+      state: 'failed',
+      error: { code: 'too_long' },
+    });
+  });
+
+  it('are plain copies, never sharing the author object', () => {
+    const user = { id: 'u1', name: 'Ann' };
+    expect(unsentMessage(entry('abc', 42), user).author).not.toBe(user);
   });
 });
