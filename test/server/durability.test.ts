@@ -41,4 +41,34 @@ describe('durability', () => {
     expect(back.messages.map((message) => message.seq)).toEqual(back.messages.map((_, index) => index + 1));
     await second.stop();
   });
+
+  it('finishes in-flight commits and acks on SIGTERM, then exits', async () => {
+    const first = await startServer({ workers: 2 });
+    servers.push(first);
+    const ana = await createSession(first.url, 'Ana');
+    const client = await connectAndCatchUp(first.url, ana.token);
+    const acked: string[] = [];
+    let refused = 0;
+    const pending = Array.from({ length: 400 }, (_, index) =>
+      client.socket
+        .timeout(8000)
+        .emitWithAck('message:send', { room: 'general', clientOffset: `t-${index}`, content: `graceful ${index}` })
+        .then((ack) => (ack.ok ? acked.push(ack.message.clientOffset) : refused++))
+        .catch(() => refused++),
+    );
+    while (acked.length < 50) await new Promise((resolve) => setTimeout(resolve, 1));
+    const stopping = first.stop();
+    await Promise.all(pending);
+    await stopping;
+    client.socket.close();
+    expect(acked.length + refused).toBe(400);
+
+    const second = await startServer({ workers: 1, dbPath: first.dbPath, port: first.port });
+    servers.push(second);
+    const back = await connectAndCatchUp(second.url, ana.token);
+    back.socket.close();
+    const stored = new Set(back.messages.map((message) => message.clientOffset));
+    for (const offset of acked) expect(stored.has(offset), offset).toBe(true);
+    await second.stop();
+  });
 });
