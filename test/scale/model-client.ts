@@ -3,7 +3,7 @@
  * the same clientOffsets until acked, messages deduplicated by (room, seq), a
  * gap-free cursor, and `sync` when a gap shows. It can move between servers.
  */
-import type { Message, SessionCreated } from '../../shared/protocol';
+import type { Message, SessionCreated, User } from '../../shared/protocol';
 import { connectAndWait, createSocket, type ChatSocket } from '../support/clients';
 
 const ROOM = 'general';
@@ -20,6 +20,8 @@ export class ModelClient {
   /** Unacked sends, by clientOffset. */
   readonly outbox = new Map<string, string>();
   readonly acked = new Map<string, Message>();
+  /** The latest `presence` list this client was sent. */
+  online: User[] = [];
   private inFlight = new Set<string>();
   private socket: ChatSocket | null = null;
   private syncing = false;
@@ -48,6 +50,7 @@ export class ModelClient {
       this.hold(message);
       if (message.seq > this.cursor() + 1) void this.sync();
     });
+    socket.on('presence', ({ online }) => (this.online = online));
     socket.on('disconnect', () => (this.inFlight = new Set()));
     const caughtUp = new Promise<void>((resolve) => socket.once('sync:done', () => resolve()));
     await connectAndWait(socket);

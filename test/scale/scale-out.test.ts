@@ -72,6 +72,12 @@ describe.skipIf(!servicesAvailable)('two instances sharing PostgreSQL and Redis'
     for (const client of clients) expect(client.liveSeqs.size).toBe(expected.size);
   });
 
+  it('shows everyone online to everyone, whichever instance they are connected to', async () => {
+    const everyone = clients.map((client) => client.session.user.id).sort();
+    await waitFor(() => clients.every((client) => client.online.length === everyone.length), 10_000, 'presence from both instances');
+    for (const client of clients) expect(client.online.map((user) => user.id).sort()).toEqual(everyone);
+  });
+
   it('loses and duplicates nothing when one instance is SIGKILLed mid-load and its clients move to the other', async () => {
     const onA = clients.filter((_, index) => index % 2 === 0);
     let sending = true;
