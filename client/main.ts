@@ -4,7 +4,9 @@ import { createApp } from 'vue';
 import App from './App.vue';
 import { useAppUpdateStore } from './stores/app-update';
 import './styles.css';
+import { trackVisualViewport } from './viewport';
 
+trackVisualViewport();
 const app = createApp(App);
 app.use(createPinia());
 app.mount('#app');

@@ -58,6 +58,7 @@ describe('installable PWA', () => {
     await context.setOffline(true);
     await page.getByRole('status').filter({ hasText: 'Offline' }).waitFor();
     await send(page, 'waiting for the network');
+    await screenshot(page, `phone-${colorScheme}-offline-pending`);
     expect(await axeViolations(page)).toEqual([]);
     await context.setOffline(false);
   });
