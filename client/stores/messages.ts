@@ -100,5 +100,11 @@ export const useMessagesStore = defineStore('messages', () => {
     timelines.set(room, removeByKey(timelines.get(room) ?? [], key));
   }
 
-  return { currentRoom, timeline, storageError, load, cursors, hasGap, ingest, whenIdle, showLocal, forgetLocal, reportStorageError };
+  /** Drops a record only while it is unsent: once the server has it, it stays. */
+  function forgetUnsent(room: RoomId, key: string): void {
+    const record = timelines.get(room)?.find((message) => message.key === key);
+    if (record && record.state !== 'sent') forgetLocal(room, key);
+  }
+
+  return { currentRoom, timeline, storageError, load, cursors, hasGap, ingest, whenIdle, showLocal, forgetLocal, forgetUnsent, reportStorageError };
 });

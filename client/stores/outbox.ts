@@ -6,6 +6,7 @@ import { parsePayload, sendSchema } from '../../shared/schema';
 import { deleteOutgoing, loadOutbox, queueOutgoing, updateOutgoing } from '../db';
 import { messageKey, type LocalMessage, type OutboxEntry } from '../models';
 import { requestBackgroundFlush } from '../background-sync';
+import { announceOutboxChange, onOutboxChange } from '../tab-channel';
 import { clientOffsetFromBytes, nextOrder, nextToSend, outcomeOf, unsentMessage, type SendResult } from '../outbox-logic';
 import { useMessagesStore } from './messages';
 import { useSessionStore } from './session';
@@ -36,6 +37,22 @@ export const useOutboxStore = defineStore('outbox', () => {
     document.addEventListener('visibilitychange', () => {
       if (document.visibilityState === 'hidden' && nextToSend(entries.value)) void requestBackgroundFlush();
     });
+    onOutboxChange(() => void refreshFromDevice());
+  }
+
+  /** Another tab queued, retried or deleted something: adopt the stored outbox as it is now. */
+  async function refreshFromDevice(): Promise<void> {
+    const stored = await loadOutbox();
+    const user = sessionStore.session?.user;
+    const kept = new Set(stored.map((entry) => entry.clientOffset));
+    if (user) {
+      for (const old of entries.value) {
+        if (!kept.has(old.clientOffset)) messages.forgetUnsent(old.room, messageKey(user.id, old.clientOffset));
+      }
+    }
+    entries.value = stored;
+    showQueued();
+    kick(false);
   }
 
   function localMessage(entry: OutboxEntry): LocalMessage | undefined {
@@ -67,6 +84,7 @@ export const useOutboxStore = defineStore('outbox', () => {
       messages.reportStorageError(error);
       return { ok: false, reason: 'Not queued: this device could not store it. Your text is still in the box.' };
     }
+    announceOutboxChange();
     // The device took it: an earlier storage warning no longer holds.
     messages.storageError = '';
     entries.value = [...entries.value, entry];
@@ -88,6 +106,7 @@ export const useOutboxStore = defineStore('outbox', () => {
     const message = localMessage(entry);
     if (!message) return;
     await updateOutgoing(entry, message);
+    announceOutboxChange();
     entries.value = entries.value.map((item) => (item.clientOffset === entry.clientOffset ? entry : item));
     messages.showLocal(message);
   }
@@ -106,6 +125,7 @@ export const useOutboxStore = defineStore('outbox', () => {
     if (!entry || !user) return;
     const key = messageKey(user.id, clientOffset);
     await deleteOutgoing(clientOffset, key);
+    announceOutboxChange();
     forget([clientOffset]);
     messages.forgetLocal(entry.room, key);
   }
