@@ -100,11 +100,19 @@ export const useMessagesStore = defineStore('messages', () => {
     timelines.set(room, removeByKey(timelines.get(room) ?? [], key));
   }
 
+  /** Shows an unsent record unless the server's copy is already here (never downgrade sent to pending). */
+  function showUnsent(message: LocalMessage): boolean {
+    const existing = timelines.get(message.room)?.find((item) => item.key === message.key);
+    if (existing?.state === 'sent') return false;
+    showLocal(message);
+    return true;
+  }
+
   /** Drops a record only while it is unsent: once the server has it, it stays. */
   function forgetUnsent(room: RoomId, key: string): void {
     const record = timelines.get(room)?.find((message) => message.key === key);
     if (record && record.state !== 'sent') forgetLocal(room, key);
   }
 
-  return { currentRoom, timeline, storageError, load, cursors, hasGap, ingest, whenIdle, showLocal, forgetLocal, forgetUnsent, reportStorageError };
+  return { currentRoom, timeline, storageError, load, cursors, hasGap, ingest, whenIdle, showLocal, showUnsent, forgetLocal, forgetUnsent, reportStorageError };
 });

@@ -62,10 +62,12 @@ export const useOutboxStore = defineStore('outbox', () => {
 
   /** Unsent messages are drawn from the outbox itself, whatever happened to the timeline (e.g. a new identity). */
   function showQueued(): void {
+    const settled: string[] = [];
     for (const entry of entries.value) {
       const message = localMessage(toRaw(entry));
-      if (message) messages.showLocal(message);
+      if (message && !messages.showUnsent(message)) settled.push(entry.clientOffset);
     }
+    forget(settled);
   }
 
   /** Queues a message: IndexedDB first (entry + pending message in one transaction), then the screen, then the wire. */
