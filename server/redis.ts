@@ -4,11 +4,15 @@
  * long as the process lives. Errors while connected are logged, never thrown.
  */
 import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
 import { createClient } from 'redis';
 import type { Config } from './config';
 
+/** CLIENT SETNAME of every connection of this process (copies made by duplicate() included), to find them in CLIENT LIST. */
+export const CONNECTION_NAME = `chat:${hostname().replace(/\s/g, '-')}:${process.pid}`;
+
 function newClient(url: string, retry: (retries: number, cause: Error) => number | Error) {
-  return createClient({ url, socket: { connectTimeout: 5_000, reconnectStrategy: retry } });
+  return createClient({ url, name: CONNECTION_NAME, socket: { connectTimeout: 5_000, reconnectStrategy: retry } });
 }
 
 export type RedisConnection = ReturnType<typeof newClient>;
