@@ -27,6 +27,8 @@ export const useConnectionStore = defineStore('connection', () => {
   const catchUpExpected = ref(0);
   let socket: ChatSocket | undefined;
   let syncing = false;
+  /** Counts connections, so a late `sync:done` of a dropped one cannot open the outbox on the next. */
+  let epoch = 0;
 
   function start(session: Session): void {
     if (socket) return;
@@ -35,6 +37,7 @@ export const useConnectionStore = defineStore('connection', () => {
     const ownId = session.user.id;
 
     chat.on('connect', () => {
+      epoch++;
       phase.value = 'catching-up';
       caughtUp.value = 0;
       catchUpExpected.value = 0;
@@ -45,8 +48,9 @@ export const useConnectionStore = defineStore('connection', () => {
       void receive(batch, ownId);
     });
     chat.on('sync:done', () => {
+      const connection = epoch;
       void messages.whenIdle().then(() => {
-        if (!chat.connected) return;
+        if (!chat.connected || connection !== epoch) return;
         phase.value = 'online';
         outbox.setTransport(transportOf(chat));
         if (messages.hasGap()) void fillGaps(chat);
