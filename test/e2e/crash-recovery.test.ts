@@ -4,7 +4,7 @@ import { createSession } from '../support/clients';
 import { removeTempDirs, startServer, type RunningServer } from '../support/server';
 import { assertBuilt, closeAll, contents, join, launchBrowser, phoneContext, send, waitForOnline } from './support/browser';
 
-const COUNT = 40;
+const COUNT = 60;
 
 async function history(url: string, token: string): Promise<Message[]> {
   const response = await fetch(`${url}/api/rooms/general/messages?after=0&limit=500`, { headers: { authorization: `Bearer ${token}` } });
@@ -42,7 +42,7 @@ describe('server killed while the outbox flushes', () => {
     for (const text of expected) await send(ann, text);
 
     await annContext.setOffline(false);
-    await ann.waitForFunction(() => document.querySelectorAll('[data-state="sent"]').length >= 3, undefined, { polling: 5 });
+    await ann.waitForFunction(() => document.querySelectorAll('[data-state="sent"]').length >= 2, undefined, { polling: 5 });
     await server.kill();
     const pendingAtKill = await ann.locator('[data-state="pending"]').count();
     expect(pendingAtKill).toBeGreaterThan(0);
