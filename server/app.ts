@@ -15,6 +15,7 @@ import type { SessionCreated, User } from '../shared/protocol';
 import { historyQuerySchema, parsePayload, postMessageBodySchema, roomIdSchema, sessionBodySchema } from '../shared/schema';
 import { authenticate, bearerToken, hashToken, newToken, newUserId } from './auth';
 import { accessTo } from './chat/access';
+import { listRooms } from './chat/room-listing';
 import { err, toErr } from './chat/errors';
 import { sendMessage, type SendDeps } from './chat/send-message';
 import type { Config } from './config';
@@ -88,7 +89,7 @@ export function createApp(deps: AppDeps) {
     return c.json({ user });
   });
 
-  app.get('/api/rooms', async (c) => c.json({ rooms: await store.roomsOf(c.get('user').id) }));
+  app.get('/api/rooms', async (c) => c.json({ rooms: await listRooms(store, c.get('user').id) }));
 
   app.get('/api/rooms/:room/messages', async (c) => {
     const room = parsePayload(roomIdSchema, c.req.param('room'));

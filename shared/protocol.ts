@@ -31,13 +31,23 @@ export type Ack<T extends object = {}> = ({ ok: true } & T) | { ok: false; error
 export type Cursors = Record<RoomId, number>;
 export type LastSeqs = Record<RoomId, number>;
 
-export type RoomSummary = { id: RoomId; lastSeq: number };
+export type RoomSummary = {
+  id: RoomId;
+  lastSeq: number;
+  /** Extension: how far this user has read (see `room:read`); unread = lastSeq - readSeq. */
+  readSeq?: number;
+};
+
+/** Extension: what `GET /api/rooms` lists. `peer` is the other person of a DM. */
+export type RoomListing = RoomSummary & { readSeq: number; unread: number; kind: 'public' | 'dm'; peer?: User };
 
 export type SendPayload = { room: RoomId; clientOffset: string; content: string };
 export type RoomPayload = { room: RoomId };
 export type DmOpenPayload = { userId: string };
 export type SyncPayload = { cursors: Cursors };
 export type TypingPayload = { room: RoomId; typing: boolean };
+/** Extension: the user has read `room` up to `seq`. */
+export type ReadPayload = { room: RoomId; seq: number };
 
 export type HandshakeAuth = { token: string; cursors?: Cursors };
 
@@ -50,6 +60,8 @@ export interface ClientToServerEvents {
   'dm:open': (payload: DmOpenPayload, ack?: (answer: Ack<{ room: RoomId; lastSeq: number }>) => void) => void;
   sync: (payload: SyncPayload, ack?: (answer: Ack<{ lastSeq: LastSeqs }>) => void) => void;
   typing: (payload: TypingPayload) => void;
+  /** Extension: move this user's read cursor; never moves back. */
+  'room:read': (payload: ReadPayload, ack?: (answer: Ack<{ room: RoomId; readSeq: number }>) => void) => void;
 }
 
 export interface ServerToClientEvents {
@@ -59,6 +71,8 @@ export interface ServerToClientEvents {
   presence: (payload: { online: User[] }) => void;
   typing: (payload: { room: RoomId; user: User; typing: boolean }) => void;
   notice: (payload: Notice) => void;
+  /** Extension: the user's read cursor moved (on another of their devices, or this one). */
+  'room:read': (payload: { room: RoomId; readSeq: number }) => void;
 }
 
 /** HTTP answers of the `/api` routes. */

@@ -64,6 +64,7 @@ export const leaveSchema = v.object({
 });
 export const dmOpenSchema = v.object({ userId: v.pipe(v.string('userId must be a string'), v.regex(USER_ID_PATTERN, 'userId is malformed')) });
 export const syncSchema = v.object({ cursors: cursorsSchema });
+export const readSchema = v.object({ room: roomIdSchema, seq: seqSchema });
 export const typingSchema = v.object({ room: roomIdSchema, typing: v.boolean('typing must be a boolean') });
 export const handshakeAuthSchema = v.object({
   token: v.pipe(v.string(), v.minLength(1)),

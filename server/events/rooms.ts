@@ -1,7 +1,7 @@
-/** `room:join`, `room:leave` and `dm:open`: membership, on every tab and worker, with notices. */
+/** `room:join`, `room:leave`, `dm:open` and `room:read`: membership and read cursors, on every tab and worker. */
 import type { RoomId, User } from '../../shared/protocol';
-import { dmOpenSchema, joinSchema, leaveSchema } from '../../shared/schema';
-import { dmParticipants, dmRoomId, roomChannel, userChannel } from '../chat/access';
+import { dmOpenSchema, joinSchema, leaveSchema, readSchema } from '../../shared/schema';
+import { accessTo, dmParticipants, dmRoomId, roomChannel, userChannel } from '../chat/access';
 import { err } from '../chat/errors';
 import type { ChatServer, ChatSocket, SocketDeps } from '../socket';
 import { onEvent } from './on-event';
@@ -52,5 +52,13 @@ export function registerRoomEvents(io: ChatServer, socket: ChatSocket, deps: Soc
     follow(io, me().id, room);
     follow(io, peer.id, room);
     return { ok: true, room, lastSeq };
+  });
+
+  onEvent(socket, 'room:read', readSchema, async ({ room, seq }) => {
+    if ((await accessTo(deps.store, me().id, room)) !== 'member') return { ok: false, error: err('forbidden', `you are not in ${room}`) };
+    const readSeq = await deps.store.markRead(me().id, room, seq);
+    // The user's other tabs and devices clear the same badge.
+    socket.to(userChannel(me().id)).emit('room:read', { room, readSeq });
+    return { ok: true, room, readSeq };
   });
 }

@@ -97,6 +97,14 @@ export const migrations: string[] = [
      JOIN users u ON u.id = x.author_id;
    END
    $fn$;`,
+
+  // Read cursors, for unread counts; general has rows here too, so no foreign key to members.
+  `CREATE TABLE read_cursors (
+     user_id TEXT NOT NULL REFERENCES users(id),
+     room TEXT NOT NULL REFERENCES rooms(id),
+     seq BIGINT NOT NULL,
+     PRIMARY KEY (user_id, room)
+   );`,
 ];
 
 /** First key of the advisory lock pair: "CHAT" in ASCII, so it is recognizable in pg_locks. */

@@ -22,7 +22,7 @@ import pg from 'pg';
 import { hostname } from 'node:os';
 import { ConfigError } from '../config';
 import { GENERAL_ROOM } from '../../shared/limits';
-import type { RoomSummary, User } from '../../shared/protocol';
+import type { User } from '../../shared/protocol';
 import { appendBatch, type BatchOutcome } from './postgres-append';
 import { inTransaction, withClient } from './postgres-client';
 import { MESSAGE_COLUMNS, toMessage, type MessageRow } from './postgres-rows';
@@ -130,11 +130,6 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
     }
   }
 
-  async function lastSeqOf(room: string): Promise<number> {
-    const { rows } = await pool.query<{ last_seq: number }>('SELECT last_seq FROM rooms WHERE id = $1', [room]);
-    return rows[0]?.last_seq ?? 0;
-  }
-
   return {
     createUser: (user, tokenHash) =>
       guarded(async () => {
@@ -183,13 +178,27 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
     isMember: (userId, room) =>
       guarded(async () => room === GENERAL_ROOM || ((await pool.query('SELECT 1 FROM members WHERE user_id = $1 AND room = $2', [userId, room])).rowCount ?? 0) > 0),
     roomsOf: (userId) =>
-      guarded(async (): Promise<RoomSummary[]> => {
+      guarded(async () => {
         // COLLATE "C" sorts like SQLite (byte order), whatever the database's locale.
-        const { rows } = await pool.query<{ id: string; last_seq: number }>(
-          `SELECT r.id, r.last_seq FROM members m JOIN rooms r ON r.id = m.room WHERE m.user_id = $1 ORDER BY r.id COLLATE "C"`,
+        const { rows } = await pool.query<{ id: string; last_seq: number; read_seq: number }>(
+          `SELECT r.id, r.last_seq, COALESCE(c.seq, 0) AS read_seq
+           FROM rooms r LEFT JOIN read_cursors c ON c.room = r.id AND c.user_id = $1
+           WHERE r.id = '${GENERAL_ROOM}' OR r.id IN (SELECT room FROM members WHERE user_id = $1)
+           ORDER BY r.id <> '${GENERAL_ROOM}', r.id COLLATE "C"`,
           [userId],
         );
-        return [{ id: GENERAL_ROOM, lastSeq: await lastSeqOf(GENERAL_ROOM) }, ...rows.map((row) => ({ id: row.id, lastSeq: row.last_seq }))];
+        return rows.map((row) => ({ id: row.id, lastSeq: row.last_seq, readSeq: row.read_seq }));
+      }),
+    markRead: (userId, room, seq) =>
+      guarded(async () => {
+        const { rows } = await pool.query<{ seq: number }>(
+          `INSERT INTO read_cursors (user_id, room, seq)
+           SELECT $1, r.id, LEAST($3::BIGINT, r.last_seq) FROM rooms r WHERE r.id = $2
+           ON CONFLICT (user_id, room) DO UPDATE SET seq = GREATEST(read_cursors.seq, excluded.seq)
+           RETURNING seq`,
+          [userId, room, seq],
+        );
+        return rows[0]?.seq ?? 0;
       }),
 
     checkHealth: () =>

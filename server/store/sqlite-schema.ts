@@ -35,4 +35,12 @@ export const migrations: string[] = [
    );
    CREATE TABLE health (pid INTEGER PRIMARY KEY, checked_at INTEGER NOT NULL);
    INSERT INTO rooms (id, kind, last_seq, created_at) VALUES ('general', 'public', 0, unixepoch() * 1000);`,
+
+  // Read cursors, for unread counts; general has rows here too, so no foreign key to members.
+  `CREATE TABLE read_cursors (
+     user_id TEXT NOT NULL REFERENCES users(id),
+     room TEXT NOT NULL REFERENCES rooms(id),
+     seq INTEGER NOT NULL,
+     PRIMARY KEY (user_id, room)
+   ) WITHOUT ROWID;`,
 ];

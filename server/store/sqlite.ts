@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { GENERAL_ROOM } from '../../shared/limits';
-import type { Message, RoomId, RoomSummary, User } from '../../shared/protocol';
+import type { Message, RoomId, User } from '../../shared/protocol';
 import { migrations } from './sqlite-schema';
 import { StoreUnavailableError, type AppendResult, type NewMessage, type Store } from './store';
 
@@ -71,8 +71,17 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
     removeMember: db.prepare('DELETE FROM members WHERE user_id = ? AND room = ?'),
     isMember: db.prepare<[string, string], { one: number }>('SELECT 1 AS one FROM members WHERE user_id = ? AND room = ?'),
     lastSeq: db.prepare<[string], { last_seq: number }>('SELECT last_seq FROM rooms WHERE id = ?'),
-    roomsOf: db.prepare<[string], { id: string; last_seq: number }>(
-      `SELECT r.id, r.last_seq FROM members m JOIN rooms r ON r.id = m.room WHERE m.user_id = ? ORDER BY r.id`,
+    roomsOf: db.prepare<[string, string], { id: string; last_seq: number; read_seq: number }>(
+      `SELECT r.id, r.last_seq, COALESCE(c.seq, 0) AS read_seq
+       FROM rooms r LEFT JOIN read_cursors c ON c.room = r.id AND c.user_id = ?
+       WHERE r.id = 'general' OR r.id IN (SELECT room FROM members WHERE user_id = ?)
+       ORDER BY r.id <> 'general', r.id`,
+    ),
+    markRead: db.prepare<[string, number, string], { seq: number }>(
+      `INSERT INTO read_cursors (user_id, room, seq)
+       SELECT ?, r.id, MIN(?, r.last_seq) FROM rooms r WHERE r.id = ?
+       ON CONFLICT (user_id, room) DO UPDATE SET seq = MAX(seq, excluded.seq)
+       RETURNING seq`,
     ),
     health: db.prepare('INSERT INTO health (pid, checked_at) VALUES (?, ?) ON CONFLICT (pid) DO UPDATE SET checked_at = excluded.checked_at'),
   };
@@ -168,11 +177,8 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
       ),
     leaveRoom: (userId, room) => guarded(() => q.removeMember.run(userId, room).changes > 0),
     isMember: (userId, room) => guarded(() => room === GENERAL_ROOM || q.isMember.get(userId, room) !== undefined),
-    roomsOf: (userId) =>
-      guarded((): RoomSummary[] => [
-        { id: GENERAL_ROOM, lastSeq: q.lastSeq.get(GENERAL_ROOM)?.last_seq ?? 0 },
-        ...q.roomsOf.all(userId).map((row) => ({ id: row.id as RoomId, lastSeq: row.last_seq })),
-      ]),
+    roomsOf: (userId) => guarded(() => q.roomsOf.all(userId, userId).map((row) => ({ id: row.id as RoomId, lastSeq: row.last_seq, readSeq: row.read_seq }))),
+    markRead: (userId, room, seq) => guarded(() => q.markRead.get(userId, seq, room)?.seq ?? 0),
 
     checkHealth: () => guarded(() => void q.health.run(process.pid, Date.now())),
 

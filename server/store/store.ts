@@ -33,8 +33,10 @@ export interface Store {
   /** Returns whether the user was a member. */
   leaveRoom(userId: string, room: RoomId): Promise<boolean>;
   isMember(userId: string, room: RoomId): Promise<boolean>;
-  /** The user's rooms with their last seq, general first. */
-  roomsOf(userId: string): Promise<RoomSummary[]>;
+  /** The user's rooms with their last seq and the user's read cursor, general first. */
+  roomsOf(userId: string): Promise<Array<RoomSummary & { readSeq: number }>>;
+  /** Moves the user's read cursor of a room forward (never back, never past lastSeq); returns it. */
+  markRead(userId: string, room: RoomId, seq: number): Promise<number>;
 
   /** Throws unless the store can read and write right now. */
   checkHealth(): Promise<void>;

@@ -179,4 +179,33 @@ describe('people and rooms on a 2-worker cluster', () => {
     const ack = await anaClient.socket.emitWithAck('message:send', { room: 'general', clientOffset: 'renamed-1', content: 'new name' });
     expect(ack).toMatchObject({ ok: true, message: { author: { id: ana.user.id, name: 'Ana Lima' } } });
   });
+
+  it('counts unread per room, lists DMs with their peer, and syncs read cursors across devices', async () => {
+    const ana = await createSession(server.url, 'Ana');
+    const bob = await createSession(server.url, 'Bob');
+    const anaClient = await connect(ana.token);
+    const bobPhone = await connect(bob.token);
+    const bobLaptop = await connect(bob.token);
+    const laptopReads: { room: string; readSeq: number }[] = [];
+    bobLaptop.socket.on('room:read', (event) => laptopReads.push(event));
+
+    const opened = await anaClient.socket.emitWithAck('dm:open', { userId: bob.user.id });
+    if (!opened.ok) throw new Error('dm:open failed');
+    for (const n of [1, 2, 3]) await anaClient.socket.emitWithAck('message:send', { room: opened.room, clientOffset: `u-${n}`, content: `unread ${n}` });
+
+    type Listing = { id: string; lastSeq: number; readSeq: number; unread: number; kind: string; peer?: { name: string } };
+    const list = async (token: string) =>
+      ((await (await fetch(`${server.url}/api/rooms`, { headers: { authorization: `Bearer ${token}` } })).json()) as { rooms: Listing[] }).rooms;
+    const dmForBob = (await list(bob.token)).find((room) => room.id === opened.room);
+    expect(dmForBob).toEqual({ id: opened.room, lastSeq: 3, readSeq: 0, unread: 3, kind: 'dm', peer: ana.user });
+
+    expect(await bobPhone.socket.emitWithAck('room:read', { room: opened.room, seq: 2 })).toEqual({ ok: true, room: opened.room, readSeq: 2 });
+    await waitFor(() => laptopReads.length > 0, 5000, 'read cursor on the other device');
+    expect(laptopReads).toEqual([{ room: opened.room, readSeq: 2 }]);
+    expect((await list(bob.token)).find((room) => room.id === opened.room)).toMatchObject({ unread: 1 });
+
+    const eve = await createSession(server.url, 'Eve');
+    const eveClient = await connect(eve.token);
+    expect(await eveClient.socket.emitWithAck('room:read', { room: opened.room, seq: 3 })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+  });
 });

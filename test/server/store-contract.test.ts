@@ -142,7 +142,7 @@ function contract(makeKind: () => StoreKind): void {
     const store = await kind.open('rooms');
     const user = await newUser(store);
     const other = await newUser(store, 'Bob');
-    expect(await store.roomsOf(user.id)).toEqual([{ id: 'general', lastSeq: 0 }]);
+    expect(await store.roomsOf(user.id)).toEqual([{ id: 'general', lastSeq: 0, readSeq: 0 }]);
     expect(await store.isMember(user.id, 'general')).toBe(true);
     expect(await store.isMember(user.id, 'zeta')).toBe(false);
 
@@ -155,8 +155,12 @@ function contract(makeKind: () => StoreKind): void {
     expect(await store.joinRoom(user.id, 'alpha', 'public')).toBe(0);
 
     expect(await store.roomsOf(user.id)).toEqual([
-      { id: 'general', lastSeq: 0 },
-      ...[{ id: 'alpha', lastSeq: 0 }, { id: dm, lastSeq: 0 }, { id: 'zeta', lastSeq: 1 }].sort((a, b) => (a.id < b.id ? -1 : 1)),
+      { id: 'general', lastSeq: 0, readSeq: 0 },
+      ...[
+        { id: 'alpha', lastSeq: 0, readSeq: 0 },
+        { id: dm, lastSeq: 0, readSeq: 0 },
+        { id: 'zeta', lastSeq: 1, readSeq: 0 },
+      ].sort((a, b) => (a.id < b.id ? -1 : 1)),
     ]);
     expect(await store.isMember(user.id, 'zeta')).toBe(true);
     expect(await store.leaveRoom(user.id, 'zeta')).toBe(true);
@@ -164,6 +168,21 @@ function contract(makeKind: () => StoreKind): void {
     expect(await store.isMember(user.id, 'zeta')).toBe(false);
     expect(await store.isMember(other.id, 'zeta')).toBe(true);
     expect((await store.roomsOf(user.id)).map((room) => room.id)).not.toContain('zeta');
+    await store.close();
+  });
+
+  it('keeps read cursors per user and room, only ever forward and never past the last seq', async () => {
+    const store = await kind.open('reads');
+    const user = await newUser(store);
+    const other = await newUser(store, 'Bob');
+    for (const offset of ['r-1', 'r-2', 'r-3']) await store.appendMessage(send(user, 'general', offset));
+    const lastSeq = (await store.roomsOf(user.id))[0].lastSeq;
+    expect(await store.markRead(user.id, 'general', lastSeq - 1)).toBe(lastSeq - 1);
+    expect(await store.markRead(user.id, 'general', lastSeq - 2)).toBe(lastSeq - 1);
+    expect(await store.markRead(user.id, 'general', lastSeq + 50)).toBe(lastSeq);
+    expect((await store.roomsOf(user.id))[0]).toEqual({ id: 'general', lastSeq, readSeq: lastSeq });
+    expect((await store.roomsOf(other.id))[0]).toEqual({ id: 'general', lastSeq, readSeq: 0 });
+    expect(await store.markRead(user.id, 'no-such-room', 4)).toBe(0);
     await store.close();
   });
 
