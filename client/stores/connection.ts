@@ -121,7 +121,8 @@ export const useConnectionStore = defineStore('connection', () => {
   function transportOf(chat: ChatSocket): Transport {
     return {
       async send(payload: SendPayload): Promise<SendResult> {
-        if (!chat.connected) return { kind: 'disconnected' };
+        // The browser knows first: a socket may still look open for a moment after the network went.
+        if (!chat.connected || !navigator.onLine) return { kind: 'disconnected' };
         try {
           return { kind: 'answer', answer: await chat.timeout(ACK_TIMEOUT_MS).emitWithAck('message:send', payload) };
         } catch {
