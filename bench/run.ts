@@ -1,5 +1,7 @@
 /**
- * `npm run bench [-- --quick] [--runs=N] [--only=ours,null] [--skip=client,catchup,ladder,ingest,fanout] [--profile] [--out=dir]`
+ * `npm run bench [-- --quick] [--runs=N] [--only=ours,null] [--skip=client,catchup,ladder,ingest,fanout] [--profile] [--out=dir] [--snapshot]`
+ *
+ * --snapshot runs our server from a copy of the committed HEAD (one version for the whole run).
  *
  * Starts our server (as `npm start` runs it), the tutorial baseline and the
  * null ceiling, drives each with the same load from a separate process
@@ -18,7 +20,8 @@ import { runLoadJob } from './load-process';
 import type { CatchupResult, Dialect, LadderResult, SeedResult, ThroughputResult } from './load/types';
 import { summarizeProfiles } from './profile';
 import { summarize, toMarkdown, type RawResults, type RawServerRuns } from './report';
-import { benchTempDir, cleanupAll, SERVER_KINDS, startServer, type ServerKind } from './servers';
+import { execFileSync } from 'node:child_process';
+import { benchTempDir, cleanupAll, SERVER_KINDS, serverDefaults, snapshotHead, startServer, type ServerKind } from './servers';
 
 type Settings = {
   runs: number;
@@ -52,21 +55,22 @@ const QUICK: Settings = {
   fanout: { clients: 50, senders: 10, window: 4 },
   durationMs: 1_500,
   warmupMs: 250,
-  ladder: { steps: [10, 300], probeRate: 20, probeMs: 1_000, settleMs: 500 },
-  rssStep: 300,
+  ladder: { steps: [10, 200], probeRate: 20, probeMs: 1_000, settleMs: 500 },
+  rssStep: 200,
   catchup: { sizes: [1_000, 5_000], timeoutMs: 60_000 },
   clientRuns: 1,
   lighthouse: false,
 };
 
-type Options = { quick: boolean; runs: number | null; only: ServerKind[]; skip: Set<string>; profile: boolean; out: string };
+type Options = { quick: boolean; runs: number | null; only: ServerKind[]; skip: Set<string>; profile: boolean; out: string; snapshot: boolean };
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { quick: false, runs: null, only: [...SERVER_KINDS], skip: new Set(), profile: false, out: 'bench/results' };
+  const options: Options = { quick: false, runs: null, only: [...SERVER_KINDS], skip: new Set(), profile: false, out: 'bench/results', snapshot: false };
   for (const arg of argv) {
     const [key, value = ''] = arg.split('=');
     if (key === '--quick') options.quick = true;
     else if (key === '--profile') options.profile = true;
+    else if (key === '--snapshot') options.snapshot = true;
     else if (key === '--runs') options.runs = Math.max(1, Math.min(10, Number(value) || 1));
     else if (key === '--only') options.only = value.split(',').filter((kind): kind is ServerKind => (SERVER_KINDS as string[]).includes(kind));
     else if (key === '--skip') for (const part of value.split(',')) options.skip.add(part);
@@ -86,8 +90,8 @@ function rotated<T>(items: T[], by: number): T[] {
   return [...items.slice(shift), ...items.slice(0, shift)];
 }
 
-async function throughput(kind: ServerKind, shape: Settings['ingest'], settings: Settings, env: Record<string, string>): Promise<ThroughputResult> {
-  const server = await startServer(kind, { env });
+async function throughput(kind: ServerKind, shape: Settings['ingest'], settings: Settings, nodeArgs: string[]): Promise<ThroughputResult> {
+  const server = await startServer(kind, { nodeArgs });
   try {
     return await runLoadJob<ThroughputResult>({ kind: 'throughput', url: server.url, dialect: dialectOf(kind), ...shape, durationMs: settings.durationMs, warmupMs: settings.warmupMs });
   } finally {
@@ -158,13 +162,24 @@ async function main(): Promise<void> {
   const base = options.quick ? QUICK : FULL;
   const settings: Settings = { ...base, runs: options.runs ?? base.runs };
   const outDir = options.out;
+  let oursVersion: string;
+  if (options.snapshot) {
+    const snapshot = snapshotHead();
+    serverDefaults.oursCwd = snapshot.dir;
+    oursVersion = `commit ${snapshot.commit} (snapshot)`;
+  } else {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', 'server', 'shared'], { encoding: 'utf8' }).trim() !== '';
+    oursVersion = `working tree at ${commit}${dirty ? ' with uncommitted server/shared changes' : ''}`;
+  }
+  log(`ours: ${oursVersion}`);
   mkdirSync(outDir, { recursive: true });
   const raw: RawResults = {
     startedAt: new Date().toISOString(),
     mode: options.quick ? 'quick' : 'full',
     runs: settings.runs,
     machine: { cores: availableParallelism(), memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
-    settings: { ...settings },
+    settings: { ...settings, ours: oursVersion },
     servers: {},
     client: null,
     errors: [],
@@ -186,10 +201,10 @@ async function main(): Promise<void> {
     }
   };
   const profileDir = join(outDir, 'profiles');
-  const profileEnv = (kind: ServerKind): Record<string, string> => {
-    if (!options.profile || kind !== 'ours') return {};
+  const profileArgs = (kind: ServerKind): string[] => {
+    if (!options.profile || kind !== 'ours') return [];
     mkdirSync(profileDir, { recursive: true });
-    return { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${profileDir}`.trim() };
+    return ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
   };
 
   for (let run = 0; run < settings.runs; run++) {
@@ -197,14 +212,14 @@ async function main(): Promise<void> {
       const runs = runsOf(kind);
       if (!options.skip.has('ingest')) {
         await attempt(`${kind} ingest run ${run + 1}`, async () => {
-          const result = await throughput(kind, settings.ingest, settings, profileEnv(kind));
+          const result = await throughput(kind, settings.ingest, settings, profileArgs(kind));
           runs.ingest.push(result);
           log(`${kind}: ingest ${settings.ingest.clients} clients: ${result.ackedPerSec.toFixed(0)} acked/s, ack p99 ${result.ack.p99?.toFixed(1)} ms, lost ${result.integrity.lost}, dup ${result.integrity.duplicated}`);
         });
       }
       if (!options.skip.has('fanout')) {
         await attempt(`${kind} fan-out run ${run + 1}`, async () => {
-          const result = await throughput(kind, settings.fanout, settings, profileEnv(kind));
+          const result = await throughput(kind, settings.fanout, settings, profileArgs(kind));
           runs.fanout.push(result);
           log(`${kind}: fan-out ${settings.fanout.clients} clients: ${result.deliveriesPerSec.toFixed(0)} deliveries/s, delivery p99 ${result.delivery.p99?.toFixed(1)} ms, lost ${result.integrity.lost}, dup ${result.integrity.duplicated}`);
         });
@@ -240,7 +255,7 @@ async function main(): Promise<void> {
     `Settings: ingest ${settings.ingest.clients} clients (${settings.ingest.senders} senders × window ${settings.ingest.window}), ` +
     `fan-out ${settings.fanout.clients} clients (${settings.fanout.senders} senders × window ${settings.fanout.window}), T = ${settings.durationMs / 1000} s after ${settings.warmupMs / 1000} s warm-up; ` +
     `growth ${settings.ladder.steps.join(' → ')} clients (probe ${settings.ladder.probeRate} msg/s for ${settings.ladder.probeMs / 1000} s); ` +
-    `catch-up ${settings.catchup.sizes.join(' / ')} missed. Ours: node:cluster, ${availableParallelism()} workers, SQLite, CHAT_RATE_LIMIT=0; tutorial and null: one process.`;
+    `catch-up ${settings.catchup.sizes.join(' / ')} missed. Ours (${oursVersion}): node:cluster, ${availableParallelism()} workers, SQLite, CHAT_RATE_LIMIT=0; tutorial and null: one process.`;
   const profile = options.profile ? summarizeProfiles(profileDir, 25) : null;
   writeFileSync(join(outDir, 'latest.json'), `${JSON.stringify({ raw, summary, profile }, null, 2)}\n`);
   const markdown = toMarkdown(raw, summary, settingsLine) + (profile ? `\n## CPU profile of our server (self time, all workers)\n\n${profile.markdown}\n` : '');

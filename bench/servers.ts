@@ -5,11 +5,11 @@
  * tutorial baseline and the null ceiling (one process each). Every child is
  * tracked so that an exit, an error or Ctrl-C kills the whole group.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 export type ServerKind = 'ours' | 'tutorial' | 'null';
 
@@ -18,8 +18,12 @@ export const SERVER_KINDS: ServerKind[] = ['ours', 'tutorial', 'null'];
 export type StartOptions = {
   /** Database file to use (e.g. pre-seeded); a fresh temp file otherwise. */
   dbPath?: string;
-  /** Extra environment (e.g. NODE_OPTIONS for --cpu-prof). */
+  /** Extra environment. */
   env?: Record<string, string>;
+  /** Directory to run the server from (a snapshot of the committed tree); the repo by default. */
+  cwd?: string;
+  /** Extra node flags before the script, e.g. --cpu-prof (not allowed in NODE_OPTIONS; cluster workers inherit execArgv). */
+  nodeArgs?: string[];
 };
 
 export type BenchServer = {
@@ -74,6 +78,19 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Copies the committed server (HEAD) to a temp dir with node_modules linked, so
+ * a long run measures one version even while the working tree is being edited.
+ */
+export function snapshotHead(): { dir: string; commit: string } {
+  const dir = benchTempDir('bench-snapshot-');
+  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  const archive = execFileSync('git', ['archive', '--format=tar', 'HEAD', 'server', 'shared', 'package.json', 'tsconfig.json'], { maxBuffer: 256 * 2 ** 20 });
+  execFileSync('tar', ['-x', '-C', dir], { input: archive });
+  symlinkSync(resolve('node_modules'), join(dir, 'node_modules'));
+  return { dir, commit };
+}
+
 /** Our cluster runs one worker per core, as `npm start` does by default. */
 export const OUR_WORKERS = availableParallelism();
 
@@ -88,11 +105,14 @@ function commandFor(kind: ServerKind): string[] {
   }
 }
 
+/** Where our server runs from unless a start says otherwise (set by --snapshot). */
+export const serverDefaults: { oursCwd?: string } = {};
+
 export async function startServer(kind: ServerKind, options: StartOptions = {}): Promise<BenchServer> {
   const dbPath = options.dbPath ?? join(benchTempDir(`bench-${kind}-`), 'chat.db');
   const port = await freePort();
-  const child = spawn(process.execPath, commandFor(kind), {
-    cwd: process.cwd(),
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...commandFor(kind)], {
+    cwd: options.cwd ?? (kind === 'ours' ? serverDefaults.oursCwd : undefined) ?? process.cwd(),
     env: {
       ...process.env,
       PORT: String(port),
@@ -100,6 +120,7 @@ export async function startServer(kind: ServerKind, options: StartOptions = {}):
       CHAT_DB: dbPath,
       WORKERS: String(OUR_WORKERS),
       CHAT_RATE_LIMIT: '0',
+      CHAT_STATIC_DIR: resolve('dist'),
       ...options.env,
     },
     detached: true,

@@ -39,7 +39,7 @@ export type DialectAdapter = {
 
 /** WebSocket only, no reconnection (a drop must show as a loss, not be papered over), one connection per client. */
 function socketOptions(auth: Record<string, unknown>) {
-  return { auth, transports: ['websocket'], reconnection: false, forceNew: true, autoConnect: false };
+  return { auth, transports: ['websocket'], reconnection: false, forceNew: true, autoConnect: false, timeout: 60_000 };
 }
 
 /** Our message:send with the ack made mandatory, so `timeout()` types the callback as (error, answer). */

@@ -10,7 +10,9 @@ import { Ledger, clientOffsetOf, encodeContent, parseContent, type LatencyHistog
 import { adapterFor, forEachLimited, OffsetTracker, type BenchClient } from './adapters';
 import type { CatchupJob, CatchupResult, Integrity, LadderJob, LadderResult, LadderStep, Latency, SeedJob, SeedResult, ThroughputJob, ThroughputResult } from './types';
 
-const CONNECT_TIMEOUT_MS = 30_000;
+const CONNECT_TIMEOUT_MS = 90_000;
+/** Budget for connecting one growth step's new clients; past it the series stops there. */
+const STEP_CONNECT_BUDGET_MS = 150_000;
 const ACK_TIMEOUT_MS = 30_000;
 const CONNECT_CONCURRENCY = 50;
 /** Hard bound on messages per closed-loop slot, on top of the time bound. */
@@ -147,7 +149,11 @@ export async function runLadder(job: LadderJob): Promise<LadderResult> {
       }
       let connectMs: number;
       try {
-        connectMs = await connectAll(clients, from);
+        let timer: NodeJS.Timeout | undefined;
+        const budget = new Promise<never>((_resolve, reject) => {
+          timer = setTimeout(() => reject(new Error(`not all connected within ${STEP_CONNECT_BUDGET_MS / 1000} s`)), STEP_CONNECT_BUDGET_MS);
+        });
+        connectMs = await Promise.race([connectAll(clients, from), budget]).finally(() => clearTimeout(timer));
       } catch (error) {
         result.error = `connecting ${target} clients failed: ${String(error)}`;
         break;
