@@ -150,7 +150,8 @@ export const useConnectionStore = defineStore('connection', () => {
   /** The network is back: the old socket (if it still looks connected) rode a dead route, so start afresh now. */
   function goOnline(): void {
     if (!socket) return;
-    if (socket.connected) socket.disconnect();
+    // disconnect() also cancels socket.io's pending backoff timer, so the attempt below is immediate.
+    socket.disconnect();
     phase.value = 'connecting';
     socket.connect();
   }
