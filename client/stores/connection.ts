@@ -17,6 +17,8 @@ import { useSessionStore } from './session';
 export type Phase = 'offline' | 'connecting' | 'reconnecting' | 'catching-up' | 'online';
 
 const MAX_SYNC_ROUNDS = 5;
+/** A catch-up with no batch and no `sync:done` for this long is stuck: reconnect. */
+const CATCH_UP_STALL_MS = 20_000;
 
 export const useConnectionStore = defineStore('connection', () => {
   const messages = useMessagesStore();
@@ -29,6 +31,7 @@ export const useConnectionStore = defineStore('connection', () => {
   let syncing = false;
   /** Counts connections, so a late `sync:done` of a dropped one cannot open the outbox on the next. */
   let epoch = 0;
+  let stallTimer: ReturnType<typeof setTimeout> | undefined;
 
   function start(session: Session): void {
     if (socket) return;
@@ -38,6 +41,7 @@ export const useConnectionStore = defineStore('connection', () => {
 
     chat.on('connect', () => {
       epoch++;
+      watchForStall(chat);
       phase.value = 'catching-up';
       caughtUp.value = 0;
       catchUpExpected.value = 0;
@@ -45,9 +49,11 @@ export const useConnectionStore = defineStore('connection', () => {
     });
     chat.on('message:batch', (batch) => {
       caughtUp.value += batch.length;
+      if (phase.value === 'catching-up') watchForStall(chat);
       void receive(batch, ownId);
     });
     chat.on('sync:done', () => {
+      clearTimeout(stallTimer);
       const connection = epoch;
       void messages.whenIdle().then(() => {
         if (!chat.connected || connection !== epoch) return;
@@ -85,6 +91,17 @@ export const useConnectionStore = defineStore('connection', () => {
     socket?.removeAllListeners();
     socket?.disconnect();
     socket = undefined;
+  }
+
+  function watchForStall(chat: ChatSocket): void {
+    clearTimeout(stallTimer);
+    const connection = epoch;
+    stallTimer = setTimeout(() => {
+      if (connection !== epoch || phase.value !== 'catching-up' || !chat.connected || !navigator.onLine) return;
+      phase.value = 'reconnecting';
+      chat.disconnect();
+      chat.connect();
+    }, CATCH_UP_STALL_MS);
   }
 
   async function receive(batch: readonly Message[], ownId: string): Promise<void> {
