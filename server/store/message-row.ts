@@ -1,4 +1,4 @@
-/** How a message row of the PostgreSQL store reads and becomes a protocol Message. */
+/** How a message row reads in both SQL stores (same columns, same names) and becomes a protocol Message. */
 import type { Message } from '../../shared/protocol';
 
 export type MessageRow = {

@@ -6,7 +6,7 @@
  */
 import type pg from 'pg';
 import type { Message } from '../../shared/protocol';
-import { toMessage, type MessageRow } from './postgres-rows';
+import { toMessage, type MessageRow } from './message-row';
 import type { AppendResult, NewMessage } from './store';
 
 export type BatchOutcome = AppendResult | Error;

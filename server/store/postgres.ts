@@ -25,9 +25,9 @@ import { GENERAL_ROOM } from '../../shared/limits';
 import type { User } from '../../shared/protocol';
 import { appendBatch, type BatchOutcome } from './postgres-append';
 import { inTransaction, withClient } from './postgres-client';
-import { MESSAGE_COLUMNS, toMessage, type MessageRow } from './postgres-rows';
+import { MESSAGE_COLUMNS, toMessage, type MessageRow } from './message-row';
 import { migrate } from './postgres-schema';
-import { StoreUnavailableError, type AppendResult, type NewMessage, type Store } from './store';
+import { StoreUnavailableError, type AppendResult, type PendingAppend, type Store } from './store';
 
 export type PostgresOptions = {
   /** Schema for every table (created if missing); overrides `?schema=` in the URL. Default `public`. */
@@ -35,8 +35,6 @@ export type PostgresOptions = {
   /** Most connections this process opens; overrides `?pool=` in the URL. Default 4. */
   maxConnections?: number;
 };
-
-type PendingAppend = { input: NewMessage; resolve: (result: AppendResult) => void; reject: (error: Error) => void };
 
 /** Larger batches only lengthen the time the global writer lock is held. */
 const MAX_BATCH = 500;

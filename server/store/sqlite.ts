@@ -8,36 +8,10 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { GENERAL_ROOM } from '../../shared/limits';
-import type { Message, RoomId, User } from '../../shared/protocol';
+import type { RoomId, User } from '../../shared/protocol';
+import { MESSAGE_COLUMNS, toMessage, type MessageRow } from './message-row';
 import { migrations } from './sqlite-schema';
-import { StoreUnavailableError, type AppendResult, type NewMessage, type Store } from './store';
-
-type MessageRow = {
-  id: number;
-  room: string;
-  seq: number;
-  author_id: string;
-  author_name: string;
-  client_offset: string;
-  content: string;
-  ts: number;
-};
-
-type PendingAppend = { input: NewMessage; resolve: (result: AppendResult) => void; reject: (error: Error) => void };
-
-const MESSAGE_COLUMNS = `m.id, m.room, m.seq, m.author_id, u.name AS author_name, m.client_offset, m.content, m.ts`;
-
-function toMessage(row: MessageRow): Message {
-  return {
-    id: row.id,
-    room: row.room,
-    seq: row.seq,
-    author: { id: row.author_id, name: row.author_name },
-    clientOffset: row.client_offset,
-    content: row.content,
-    ts: row.ts,
-  };
-}
+import { StoreUnavailableError, type AppendResult, type PendingAppend, type Store } from './store';
 
 export type SqliteOptions = { synchronous?: 'FULL' | 'NORMAL' };
 

@@ -9,6 +9,9 @@ export type NewMessage = { room: RoomId; author: User; clientOffset: string; con
 
 export type AppendResult = { message: Message; created: boolean };
 
+/** An append waiting for its group commit (both stores queue these). */
+export type PendingAppend = { input: NewMessage; resolve: (result: AppendResult) => void; reject: (error: Error) => void };
+
 export type RoomKind = 'public' | 'dm';
 
 export interface Store {
