@@ -17,14 +17,15 @@ import { registerMessageEvents } from './events/messages';
 import { onEvent } from './events/on-event';
 import { registerRoomEvents } from './events/rooms';
 import { isAllowedOrigin } from './origins';
-import { createPresence } from './social/presence';
-import type { PresenceSnapshot } from './social/presence-state';
+import { createPresence, PRESENCE_DELTA_CHANNEL } from './social/presence';
+import type { PresenceDelta, PresenceSnapshot } from './social/presence-state';
 import { createTypingRelay } from './social/typing';
 
-export type SocketData = { user: User; cursors: Cursors };
+export type SocketData = { user: User; cursors: Cursors; presenceDeltas: boolean };
 /** Events between server processes (over the cluster or Redis adapter). */
 export type InterServerEvents = {
   'presence:snapshot': (snapshot: PresenceSnapshot) => void;
+  'presence:delta': (delta: PresenceDelta) => void;
   'presence:hello': () => void;
   'user:renamed': (user: User) => void;
 };
@@ -63,6 +64,7 @@ export function createSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
         if (!user) return next(new Error('unauthorized'));
         socket.data.user = user;
         socket.data.cursors = auth.value.cursors ?? {};
+        socket.data.presenceDeltas = auth.value.presence === 'delta';
         next();
       },
       () => next(new Error('unavailable')),
@@ -81,6 +83,7 @@ export function createSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
       typing.disconnected(socket);
       presence?.disconnected(socket);
     });
+    if (socket.data.presenceDeltas) void socket.join(PRESENCE_DELTA_CHANNEL);
     presence?.connected(socket);
     void catchUp(socket, deps);
   });

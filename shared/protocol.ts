@@ -49,7 +49,7 @@ export type TypingPayload = { room: RoomId; typing: boolean };
 /** Extension: the user has read `room` up to `seq`. */
 export type ReadPayload = { room: RoomId; seq: number };
 
-export type HandshakeAuth = { token: string; cursors?: Cursors };
+export type HandshakeAuth = { token: string; cursors?: Cursors; presence?: 'full' | 'delta' };
 
 export type Notice = { room: RoomId; kind: 'joined' | 'left'; user: User };
 
@@ -69,6 +69,8 @@ export interface ServerToClientEvents {
   'message:batch': (messages: Message[]) => void;
   'sync:done': (payload: { lastSeq: LastSeqs }) => void;
   presence: (payload: { online: User[] }) => void;
+  /** Extension, for sockets that connected with `auth.presence: 'delta'`: changes since the last presence event. */
+  'presence:delta': (payload: { joined: User[]; left: User[] }) => void;
   typing: (payload: { room: RoomId; user: User; typing: boolean }) => void;
   notice: (payload: Notice) => void;
   /** Extension: the user's read cursor moved (on another of their devices, or this one). */

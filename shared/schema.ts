@@ -69,6 +69,8 @@ export const typingSchema = v.object({ room: roomIdSchema, typing: v.boolean('ty
 export const handshakeAuthSchema = v.object({
   token: v.pipe(v.string(), v.minLength(1)),
   cursors: v.optional(cursorsSchema),
+  /** Extension: 'delta' asks for `presence:delta` events after the first full `presence`. */
+  presence: v.optional(v.picklist(['full', 'delta'], 'presence must be "full" or "delta"')),
 });
 
 const pageNumber = (fallback: number) =>

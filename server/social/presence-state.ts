@@ -6,6 +6,10 @@
 import type { User } from '../../shared/protocol';
 
 export type PresenceSnapshot = { node: string; users: User[]; at: number };
+/** What changed in one process since its last message: cheap to send on every change. */
+export type PresenceDelta = { node: string; joined: User[]; left: string[] };
+/** What changed in the union since the last emit to clients. */
+export type OnlineChange = { online: User[]; joined: User[]; left: User[] };
 
 export class PresenceState {
   private readonly local = new Map<string, { user: User; sockets: number }>();
@@ -63,6 +67,14 @@ export class PresenceState {
     this.remote.set(snapshot.node, { users: new Map(snapshot.users.map((user) => [user.id, user])), at: receivedAt });
   }
 
+  applyDelta(delta: PresenceDelta, receivedAt: number): void {
+    const entry = this.remote.get(delta.node) ?? { users: new Map<string, User>(), at: receivedAt };
+    for (const user of delta.joined) entry.users.set(user.id, user);
+    for (const id of delta.left) entry.users.delete(id);
+    entry.at = receivedAt;
+    this.remote.set(delta.node, entry);
+  }
+
   /** Drops processes that stopped announcing themselves (crashed workers or instances). */
   pruneRemote(olderThan: number): boolean {
     let pruned = false;
@@ -73,6 +85,18 @@ export class PresenceState {
       }
     }
     return pruned;
+  }
+
+  /**
+   * The union now, and how it differs from `before` (what clients were last told):
+   * renamed users count as joined, so clients replace them.
+   */
+  diff(before: Map<string, User>): OnlineChange {
+    const online = this.online();
+    const now = new Map(online.map((user) => [user.id, user]));
+    const joined = online.filter((user) => before.get(user.id)?.name !== user.name);
+    const left = [...before.values()].filter((user) => !now.has(user.id));
+    return { online, joined, left };
   }
 
   /** Everyone online, one entry per user, by name then id so every process lists them alike. */

@@ -1,9 +1,15 @@
 /**
  * Presence for the whole cluster: each process counts its own sockets per user,
- * announces its list to the others (Socket.IO serverSideEmit, so over the cluster
- * or Redis adapter), and emits `presence` to its own sockets when the union
- * changes. A user whose last socket closes stays online for a grace period, so a
- * reload or a flapping connection neither flickers presence nor spams notices.
+ * tells the others what changed (Socket.IO serverSideEmit, so over the cluster or
+ * Redis adapter; a full snapshot on every heartbeat heals anything missed), and
+ * emits `presence` to its own sockets when the union changes. A user whose last
+ * socket closes stays online for a grace period, so a reload or a flapping
+ * connection neither flickers presence nor spams notices.
+ *
+ * Cost: a full `presence` list to every socket is O(online²) bytes per change, so
+ * emits are paced (slower as more people are online), clients may ask for deltas
+ * (`auth.presence: 'delta'`, as the PWA does), and connection notices stop in a
+ * crowd, where they would be noise anyway.
  */
 import { randomUUID } from 'node:crypto';
 import { GENERAL_ROOM } from '../../shared/limits';
@@ -16,7 +22,6 @@ export type PresenceOptions = {
   /** True when other processes exist (cluster or Redis): announce and listen. */
   shared: boolean;
   graceMs?: number;
-  debounceMs?: number;
   heartbeatMs?: number;
 };
 
@@ -27,51 +32,84 @@ export type Presence = {
   stop(): void;
 };
 
+/** Socket.IO room of the sockets that asked for `presence:delta` instead of full lists. */
+export const PRESENCE_DELTA_CHANNEL = 'presence:delta';
+/** Above this many people online, first-connection / last-disconnection notices are not sent. */
+export const CONNECTION_NOTICE_LIMIT = 200;
+
+/** 250 ms for a small team, up to 5 s for thousands online. */
+export const emitInterval = (online: number): number => Math.min(5000, Math.max(250, online * 2));
+
 export function createPresence(io: ChatServer, options: PresenceOptions): Presence {
-  const { shared, graceMs = 4000, debounceMs = 250, heartbeatMs = 5000 } = options;
+  const { shared, graceMs = 4000, heartbeatMs = 5000 } = options;
   const state = new PresenceState();
   const node = randomUUID();
   const graceTimers = new Map<string, NodeJS.Timeout>();
-  let debounce: NodeJS.Timeout | undefined;
-  let lastKey = '';
+  let told = new Map<string, User>(); // what this process's clients were last told
+  let emitTimer: NodeJS.Timeout | undefined;
+  let pending: { joined: Map<string, User>; left: Set<string> } = { joined: new Map(), left: new Set() };
+  let deltaScheduled = false;
 
-  const notice = (user: User, kind: 'joined' | 'left') =>
+  const connectionNotice = (user: User, kind: 'joined' | 'left') => {
+    if (told.size > CONNECTION_NOTICE_LIMIT) return;
     io.to(roomChannel(GENERAL_ROOM)).except(userChannel(user.id)).emit('notice', { room: GENERAL_ROOM, kind, user });
+  };
 
-  function emitIfChanged(): void {
-    const online = state.online();
-    const key = online.map((user) => `${user.id}:${user.name}`).join('|');
-    if (key === lastKey) return;
-    lastKey = key;
-    io.local.emit('presence', { online });
+  function emitToClients(): void {
+    emitTimer = undefined;
+    const change = state.diff(told);
+    if (change.joined.length === 0 && change.left.length === 0) return;
+    told = new Map(change.online.map((user) => [user.id, user]));
+    io.local.except(PRESENCE_DELTA_CHANNEL).emit('presence', { online: change.online });
+    io.local.to(PRESENCE_DELTA_CHANNEL).emit('presence:delta', { joined: change.joined, left: change.left });
   }
 
-  function announce(): void {
+  function scheduleEmit(): void {
+    emitTimer ??= setTimeout(emitToClients, emitInterval(told.size));
+  }
+
+  /** Tells the other processes what changed here, batched per event-loop turn. */
+  function announceChange(user: User, kind: 'joined' | 'left'): void {
+    if (!shared) return;
+    if (kind === 'joined') {
+      pending.left.delete(user.id);
+      pending.joined.set(user.id, user);
+    } else {
+      pending.joined.delete(user.id);
+      pending.left.add(user.id);
+    }
+    if (deltaScheduled) return;
+    deltaScheduled = true;
+    setImmediate(() => {
+      deltaScheduled = false;
+      const { joined, left } = pending;
+      pending = { joined: new Map(), left: new Set() };
+      io.serverSideEmit('presence:delta', { node, joined: [...joined.values()], left: [...left] });
+    });
+  }
+
+  function announceSnapshot(): void {
     if (shared) io.serverSideEmit('presence:snapshot', state.snapshot(node, Date.now()));
-  }
-
-  function changed(): void {
-    if (debounce) return;
-    debounce = setTimeout(() => {
-      debounce = undefined;
-      announce();
-      emitIfChanged();
-    }, debounceMs);
   }
 
   if (shared) {
     io.on('presence:snapshot', (snapshot) => {
       if (snapshot.node === node) return;
       state.applySnapshot(snapshot, Date.now());
-      emitIfChanged();
+      scheduleEmit();
     });
-    io.on('presence:hello', announce);
+    io.on('presence:delta', (delta) => {
+      if (delta.node === node) return;
+      state.applyDelta(delta, Date.now());
+      scheduleEmit();
+    });
+    io.on('presence:hello', announceSnapshot);
     io.serverSideEmit('presence:hello');
   }
-  // Re-announce regularly: a process that stops announcing (killed) is dropped after 3 beats.
+  // Full snapshots regularly: a process that stops sending them (killed) is dropped after 3 beats.
   const heartbeat = setInterval(() => {
-    announce();
-    if (state.pruneRemote(Date.now() - heartbeatMs * 3)) emitIfChanged();
+    announceSnapshot();
+    if (state.pruneRemote(Date.now() - heartbeatMs * 3)) scheduleEmit();
   }, heartbeatMs);
   heartbeat.unref();
 
@@ -81,13 +119,12 @@ export function createPresence(io: ChatServer, options: PresenceOptions): Presen
       const wasOnline = state.isOnline(user.id);
       clearTimeout(graceTimers.get(user.id));
       graceTimers.delete(user.id);
-      const first = state.addSocket(user);
       // A newcomer is announced at once, so a second tab landing on another worker
       // a moment later already counts them as online and sends no second notice.
-      if (first) announce();
+      if (state.addSocket(user)) announceChange(user, 'joined');
       socket.emit('presence', { online: state.online() });
-      if (!wasOnline) notice(user, 'joined');
-      changed();
+      if (!wasOnline) connectionNotice(user, 'joined');
+      scheduleEmit();
     },
     disconnected(socket) {
       const user = socket.data.user;
@@ -98,19 +135,20 @@ export function createPresence(io: ChatServer, options: PresenceOptions): Presen
         setTimeout(() => {
           graceTimers.delete(user.id);
           if (!state.dropIfIdle(user.id)) return;
-          announce();
-          changed();
-          if (!state.isOnline(user.id)) notice(user, 'left');
+          announceChange(user, 'left');
+          scheduleEmit();
+          if (!state.isOnline(user.id)) connectionNotice(user, 'left');
         }, graceMs),
       );
     },
     renamed(user) {
       state.rename(user);
-      changed();
+      if (state.hasLocalSockets(user.id)) announceChange(user, 'joined');
+      scheduleEmit();
     },
     stop() {
       clearInterval(heartbeat);
-      clearTimeout(debounce);
+      clearTimeout(emitTimer);
       graceTimers.forEach((timer) => clearTimeout(timer));
     },
   };

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message, Notice, User } from '../../shared/protocol';
-import { connectAndCatchUp, createSession, waitFor, type ChatSocket } from '../support/clients';
+import { connectAndCatchUp, connectAndWait, createSession, createSocket, waitFor, type ChatSocket } from '../support/clients';
 import { removeTempDirs, startServer, type RunningServer } from '../support/server';
 
 type Typing = { room: string; user: User; typing: boolean };
@@ -207,5 +207,25 @@ describe('people and rooms on a 2-worker cluster', () => {
     const eve = await createSession(server.url, 'Eve');
     const eveClient = await connect(eve.token);
     expect(await eveClient.socket.emitWithAck('room:read', { room: opened.room, seq: 3 })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+  });
+
+  it('sends presence deltas to clients that ask for them', async () => {
+    const ana = await createSession(server.url, 'Ana');
+    const bob = await createSession(server.url, 'Bob');
+    const anaSocket = createSocket(server.url, ana.token);
+    (anaSocket as unknown as { auth: object }).auth = { token: ana.token, presence: 'delta' };
+    open.push(anaSocket);
+    const full: User[][] = [];
+    const deltas: { joined: User[]; left: User[] }[] = [];
+    anaSocket.on('presence', (payload) => full.push(payload.online));
+    anaSocket.on('presence:delta', (delta) => deltas.push(delta));
+    await connectAndWait(anaSocket);
+    await waitFor(() => full.length === 1, 5000, 'the first full list');
+
+    const bobClient = await connect(bob.token);
+    await waitFor(() => deltas.some((delta) => delta.joined.some((user) => user.id === bob.user.id)), 5000, 'Bob joined delta');
+    bobClient.socket.close();
+    await waitFor(() => deltas.some((delta) => delta.left.some((user) => user.id === bob.user.id)), 12_000, 'Bob left delta');
+    expect(full).toHaveLength(1);
   });
 });
