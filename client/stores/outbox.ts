@@ -75,9 +75,18 @@ export const useOutboxStore = defineStore('outbox', () => {
     const clientOffset = clientOffsetFromBytes(crypto.getRandomValues(new Uint8Array(16)));
     const room = messages.currentRoom;
     const parsed = parsePayload(sendSchema, { room, clientOffset, content });
-    if (!parsed.ok) return { ok: false, reason: parsed.error.message };
+    // Too long is refused here exactly as the server would refuse it: the message shows as
+    // failed (Retry / Delete) and the text is kept, rather than silently not sending.
+    if (!parsed.ok && parsed.error.code !== 'too_long') return { ok: false, reason: parsed.error.message };
     const now = Date.now();
-    const entry: OutboxEntry = { clientOffset, room, content, order: nextOrder(entries.value, now), createdAt: now };
+    const entry: OutboxEntry = {
+      clientOffset,
+      room,
+      content,
+      order: nextOrder(entries.value, now),
+      createdAt: now,
+      ...(parsed.ok ? {} : { failed: parsed.error }),
+    };
     const message = localMessage(entry);
     if (!message) return { ok: false, reason: 'Join first.' };
     try {

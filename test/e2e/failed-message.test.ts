@@ -18,16 +18,19 @@ describe('a message the server refuses', () => {
     removeTempDirs();
   });
 
-  it('is blocked in the compose box when too long, while Shift+Enter makes a new line', async () => {
+  it('turns too-long text into a failed message with Retry and Delete, while Shift+Enter makes a new line', async () => {
     if (!server) throw new Error('server did not start');
     const browser = await launchBrowser();
     const page = await (await phoneContext(browser, { baseURL: server.url })).newPage();
     await join(page, 'Typist');
     await page.getByRole('textbox', { name: 'Message', exact: true }).fill('x'.repeat(MAX_CONTENT_CHARS + 1));
-    expect(await page.getByRole('button', { name: 'Send' }).isDisabled()).toBe(true);
     await page.getByText('1 character over the 4000 limit').waitFor();
-    await page.getByRole('textbox', { name: 'Message', exact: true }).press('Enter');
-    expect(await timeline(page).count()).toBe(0);
+    await page.getByRole('button', { name: 'Send' }).click();
+    const refused = timeline(page).first();
+    await expect.poll(() => refused.getAttribute('data-state')).toBe('failed');
+    await refused.getByRole('button', { name: 'Retry' }).waitFor();
+    await refused.getByRole('button', { name: 'Delete' }).click();
+    await expect.poll(() => timeline(page).count()).toBe(0);
 
     // Shift+Enter adds a line; Enter sends.
     const box = page.getByRole('textbox', { name: 'Message', exact: true });
