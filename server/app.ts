@@ -44,7 +44,27 @@ export function createApp(deps: AppDeps) {
   const { store } = deps;
   const app = new Hono<Env>();
 
-  app.use('*', secureHeaders({ crossOriginEmbedderPolicy: false, crossOriginResourcePolicy: false }));
+  app.use(
+    '*',
+    secureHeaders({
+      crossOriginEmbedderPolicy: false,
+      crossOriginResourcePolicy: false,
+      // Messages are rendered as text, never HTML; this is the second line of defence.
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        connectSrc: ["'self'", ...deps.config.origins],
+        workerSrc: ["'self'"],
+        manifestSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+      },
+    }),
+  );
   if (deps.config.origins.length > 0) app.use('/api/*', cors({ origin: deps.config.origins, allowHeaders: ['Authorization', 'Content-Type'] }));
   app.use('/api/*', bodyLimit({ maxSize: 64 * 1024, onError: (c) => errorResponse(c, err('too_long', 'the body is larger than 64 KiB')) }));
   app.onError((error, c) => errorResponse(c, toErr(error)));
