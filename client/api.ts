@@ -1,5 +1,5 @@
-/** The only fetch() calls: the HTTP half of the protocol (session, rooms). */
-import type { Ack, ErrorBody, Message, RoomSummary, SendPayload, SessionCreated, User } from '../shared/protocol';
+/** The only fetch() calls: the HTTP half of the protocol (session, profile, rooms). */
+import type { Ack, ErrorBody, Message, RoomListing, SendPayload, SessionCreated, User } from '../shared/protocol';
 
 export class ApiError extends Error {
   constructor(
@@ -30,8 +30,14 @@ export async function fetchMe(token: string): Promise<User> {
   return (await request<{ user: User }>('/api/me', {}, token)).user;
 }
 
-export async function fetchRooms(token: string): Promise<RoomSummary[]> {
-  return (await request<{ rooms: RoomSummary[] }>('/api/rooms', {}, token)).rooms;
+/** The caller's rooms with read cursors, unread counts and each DM's other person. */
+export async function fetchRooms(token: string): Promise<RoomListing[]> {
+  return (await request<{ rooms: RoomListing[] }>('/api/rooms', {}, token)).rooms;
+}
+
+/** Extension `PATCH /api/me`: a new display name for the caller. */
+export async function renameMe(token: string, name: string): Promise<User> {
+  return (await request<{ user: User }>('/api/me', { method: 'PATCH', body: JSON.stringify({ name }) }, token)).user;
 }
 
 /**

@@ -1,10 +1,12 @@
-/** The only user of IndexedDB: session, messages per room, cursors and the outbox, with the transactions that tie them. */
+/** The only user of IndexedDB: session, messages per room, cursors, the outbox and the rooms list, with the transactions that tie them. */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { Cursors, RoomId } from '../shared/protocol';
 import type { LocalMessage, OutboxEntry, Session } from './models';
+import type { RoomEntry } from './room-logic';
 
 export const DB_NAME = 'offline-chat';
-const DB_VERSION = 1;
+/** v1: session, messages, cursors, outbox, drafts. v2: + rooms (the rooms list, readable offline). */
+const DB_VERSION = 2;
 
 interface ChatDB extends DBSchema {
   session: { key: 'current'; value: Session };
@@ -12,18 +14,23 @@ interface ChatDB extends DBSchema {
   cursors: { key: RoomId; value: { room: RoomId; cursor: number } };
   outbox: { key: string; value: OutboxEntry; indexes: { 'by-order': number } };
   drafts: { key: RoomId; value: { room: RoomId; text: string } };
+  rooms: { key: RoomId; value: RoomEntry };
 }
 
 let dbPromise: Promise<IDBPDatabase<ChatDB>> | undefined;
 
 function db(): Promise<IDBPDatabase<ChatDB>> {
   dbPromise ??= openDB<ChatDB>(DB_NAME, DB_VERSION, {
-    upgrade(database) {
-      database.createObjectStore('session');
-      database.createObjectStore('messages', { keyPath: 'key' }).createIndex('by-room', 'room');
-      database.createObjectStore('cursors', { keyPath: 'room' });
-      database.createObjectStore('outbox', { keyPath: 'clientOffset' }).createIndex('by-order', 'order');
-      database.createObjectStore('drafts', { keyPath: 'room' });
+    // Step by step from whatever version the device has, so a v1 user keeps session, messages and outbox.
+    upgrade(database, oldVersion) {
+      if (oldVersion < 1) {
+        database.createObjectStore('session');
+        database.createObjectStore('messages', { keyPath: 'key' }).createIndex('by-room', 'room');
+        database.createObjectStore('cursors', { keyPath: 'room' });
+        database.createObjectStore('outbox', { keyPath: 'clientOffset' }).createIndex('by-order', 'order');
+        database.createObjectStore('drafts', { keyPath: 'room' });
+      }
+      if (oldVersion < 2) database.createObjectStore('rooms', { keyPath: 'id' });
     },
     blocking() {
       // A newer version of the app wants to upgrade: let it.
@@ -44,8 +51,25 @@ export async function saveSession(session: Session): Promise<void> {
 
 /** Forgets the identity and what was read with it; the outbox stays so nothing typed is lost. */
 export async function clearSession(): Promise<void> {
-  const tx = (await db()).transaction(['session', 'messages', 'cursors'], 'readwrite');
-  await Promise.all([tx.objectStore('session').clear(), tx.objectStore('messages').clear(), tx.objectStore('cursors').clear(), tx.done]);
+  const tx = (await db()).transaction(['session', 'messages', 'cursors', 'rooms'], 'readwrite');
+  await Promise.all([
+    tx.objectStore('session').clear(),
+    tx.objectStore('messages').clear(),
+    tx.objectStore('cursors').clear(),
+    tx.objectStore('rooms').clear(),
+    tx.done,
+  ]);
+}
+
+export async function loadRooms(): Promise<RoomEntry[]> {
+  return (await db()).getAll('rooms');
+}
+
+/** Replaces the stored list with `rooms` (rooms left elsewhere disappear) in one transaction. */
+export async function saveRooms(rooms: readonly RoomEntry[]): Promise<void> {
+  const tx = (await db()).transaction('rooms', 'readwrite');
+  const store = tx.objectStore('rooms');
+  await Promise.all([store.clear(), ...rooms.map((room) => store.put(room)), tx.done]);
 }
 
 export async function loadMessages(): Promise<LocalMessage[]> {

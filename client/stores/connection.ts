@@ -13,6 +13,7 @@ import { createChatSocket, type ChatSocket } from '../socket';
 import { useMessagesStore } from './messages';
 import { useOutboxStore, type Transport } from './outbox';
 import { useSessionStore } from './session';
+import { wireSocial } from './social-events';
 
 export type Phase = 'offline' | 'connecting' | 'reconnecting' | 'catching-up' | 'online';
 
@@ -77,6 +78,7 @@ export const useConnectionStore = defineStore('connection', () => {
       }
       phase.value = navigator.onLine ? 'reconnecting' : 'offline';
     });
+    wireSocial(chat);
     window.addEventListener('offline', goOffline);
     window.addEventListener('online', goOnline);
     document.addEventListener('visibilitychange', onVisibilityChange);
@@ -188,5 +190,10 @@ export const useConnectionStore = defineStore('connection', () => {
       });
   }
 
-  return { phase, caughtUp, catchUpExpected, start, stop };
+  /** The socket while it is connected and caught up (rooms, DMs, read cursors, typing), else undefined. */
+  function live(): ChatSocket | undefined {
+    return socket?.connected && navigator.onLine && phase.value === 'online' ? socket : undefined;
+  }
+
+  return { phase, caughtUp, catchUpExpected, start, stop, live };
 });

@@ -92,6 +92,10 @@ export const useMessagesStore = defineStore('messages', () => {
       : 'The chat could not save to this device’s storage. Unsent messages already queued are kept.';
   }
 
+  function timelineOf(room: RoomId): readonly LocalMessage[] {
+    return timelines.get(room) ?? [];
+  }
+
   function showLocal(message: LocalMessage): void {
     timelines.set(message.room, upsertLocal(timelines.get(message.room) ?? [], message));
   }
@@ -114,5 +118,5 @@ export const useMessagesStore = defineStore('messages', () => {
     if (record && record.state !== 'sent') forgetLocal(room, key);
   }
 
-  return { currentRoom, timeline, storageError, load, cursors, hasGap, ingest, whenIdle, showLocal, showUnsent, forgetLocal, forgetUnsent, reportStorageError };
+  return { currentRoom, timeline, timelineOf, storageError, load, cursors, hasGap, ingest, whenIdle, showLocal, showUnsent, forgetLocal, forgetUnsent, reportStorageError };
 });

@@ -2,7 +2,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import { nameSchema, parsePayload } from '../../shared/schema';
-import { ApiError, createSession } from '../api';
+import { ApiError, createSession, renameMe } from '../api';
 import { clearSession, loadSession, saveSession } from '../db';
 import type { Session } from '../models';
 
@@ -37,6 +37,28 @@ export const useSessionStore = defineStore('session', () => {
     }
   }
 
+  /** Changes our display name on the server, then on this device; returns why not, or '' when done. */
+  async function rename(name: string): Promise<string> {
+    const current = session.value;
+    const parsed = parsePayload(nameSchema, name);
+    if (!parsed.ok) return 'Enter a name of 1 to 32 characters.';
+    if (!current) return 'Join first.';
+    if (!navigator.onLine) return 'You are offline. Changing your name needs a connection.';
+    try {
+      const user = await renameMe(current.token, parsed.value);
+      const next = { token: current.token, user: { id: user.id, name: user.name } };
+      await saveSession(next);
+      session.value = next;
+      return '';
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) {
+        await expire();
+        return '';
+      }
+      return error instanceof ApiError ? error.message : 'Could not reach the server. Try again.';
+    }
+  }
+
   /** The server no longer knows our token: ask for a name again, keeping the outbox. */
   async function expire(): Promise<void> {
     await clearSession();
@@ -44,5 +66,5 @@ export const useSessionStore = defineStore('session', () => {
     joinError.value = 'Your session has expired. Join again to keep chatting; unsent messages are kept.';
   }
 
-  return { session, loaded, joining, joinError, load, join, expire };
+  return { session, loaded, joining, joinError, load, join, rename, expire };
 });

@@ -1,0 +1,190 @@
+/** The rooms list (public rooms and DMs): unread badges, read cursors, join, leave and DM opening; kept in IndexedDB for offline reading. */
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import { GENERAL_ROOM } from '../../shared/limits';
+import type { Message, RoomId, User } from '../../shared/protocol';
+import { fetchRooms } from '../api';
+import { loadRooms, saveRooms } from '../db';
+import { ACK_TIMEOUT_MS } from '../outbox-logic';
+import { checkRoomName, mergeListing, noteSeq, sortRooms, unreadCount, type RoomEntry } from '../room-logic';
+import { useConnectionStore } from './connection';
+import { useMessagesStore } from './messages';
+import { useSessionStore } from './session';
+
+export type RoomView = RoomEntry & { unread: number };
+
+const GENERAL: RoomEntry = { id: GENERAL_ROOM, kind: 'public', lastSeq: 0, readSeq: 0 };
+/** Several unknown rooms in one catch-up ask the server once. */
+const REFRESH_DELAY_MS = 300;
+
+/** Plain copies: IndexedDB cannot clone Vue's proxies. */
+function plain(room: RoomEntry): RoomEntry {
+  const copy: RoomEntry = { id: room.id, kind: room.kind, lastSeq: room.lastSeq, readSeq: room.readSeq };
+  if (room.peer) copy.peer = { id: room.peer.id, name: room.peer.name };
+  return copy;
+}
+
+export const useRoomsStore = defineStore('rooms', () => {
+  const messages = useMessagesStore();
+  const sessionStore = useSessionStore();
+  const connection = useConnectionStore();
+  const rooms = ref<RoomEntry[]>([GENERAL]);
+  const actionError = ref('');
+  const busy = ref(false);
+  let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+
+  const list = computed<RoomView[]>(() => {
+    const ownId = sessionStore.session?.user.id;
+    return rooms.value.map((room) => {
+      const own = messages.timelineOf(room.id).flatMap((message) => (message.author.id === ownId && message.seq !== undefined ? [message.seq] : []));
+      return { ...room, unread: unreadCount(room.lastSeq, room.readSeq, own) };
+    });
+  });
+  const current = computed(() => list.value.find((room) => room.id === messages.currentRoom) ?? { ...GENERAL, unread: 0 });
+
+  function persist(): void {
+    void saveRooms(rooms.value.map(plain)).catch((error: unknown) => messages.reportStorageError(error));
+  }
+
+  async function load(): Promise<void> {
+    const stored = await loadRooms();
+    rooms.value = sortRooms(stored.some((room) => room.id === GENERAL_ROOM) ? stored : [GENERAL, ...stored]);
+  }
+
+  /** Asks the server for the list (after every catch-up, and when a message names a room we do not know). */
+  async function refresh(): Promise<void> {
+    const token = sessionStore.session?.token;
+    if (!token) return;
+    try {
+      const merged = mergeListing(rooms.value, await fetchRooms(token));
+      rooms.value = merged.rooms;
+      persist();
+      // Read here while offline: tell the server now, so the other devices clear their badges too.
+      for (const room of merged.readAhead) connection.live()?.emit('room:read', { room: room.id, seq: room.readSeq });
+    } catch {
+      // Offline or a hiccup: the stored list stays, and the next catch-up asks again.
+    }
+  }
+
+  function scheduleRefresh(): void {
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(() => void refresh(), REFRESH_DELAY_MS);
+  }
+
+  /** Raises last seqs from arriving messages; a room we do not know yet (a DM someone opened) is added and named by a refresh. */
+  function noteMessages(batch: readonly Message[]): void {
+    let next = rooms.value;
+    let unknown = false;
+    for (const message of batch) {
+      const noted = noteSeq(next, message.room, message.seq);
+      next = noted.rooms;
+      unknown ||= noted.unknown;
+    }
+    rooms.value = next;
+    persist();
+    if (unknown) scheduleRefresh();
+  }
+
+  /** Another device (or this one, echoed) read up to `readSeq`. */
+  function applyRead(room: RoomId, readSeq: number): void {
+    if (!rooms.value.some((entry) => entry.id === room && entry.readSeq < readSeq)) return;
+    rooms.value = rooms.value.map((entry) => (entry.id === room ? { ...entry, readSeq } : entry));
+    persist();
+  }
+
+  /** The user sees `room` down to `seq`: clear the badge here at once, on the server when connected (else at the next refresh). */
+  function markRead(room: RoomId, seq: number): void {
+    const entry = rooms.value.find((item) => item.id === room);
+    if (!entry || seq <= entry.readSeq) return;
+    applyRead(room, seq);
+    connection.live()?.emit('room:read', { room, seq });
+  }
+
+  function select(room: RoomId): void {
+    actionError.value = '';
+    messages.currentRoom = room;
+  }
+
+  /** Fetches a room's history we may not hold yet (a room just joined, an older DM). */
+  async function catchUpRoom(room: RoomId): Promise<void> {
+    const chat = connection.live();
+    const cursor = messages.cursors()[room] ?? 0;
+    await chat?.timeout(ACK_TIMEOUT_MS).emitWithAck('sync', { cursors: { [room]: cursor } }).catch(() => undefined);
+  }
+
+  function adopt(entry: RoomEntry): void {
+    const known = rooms.value.find((room) => room.id === entry.id);
+    const merged = known ? { ...known, ...entry, readSeq: Math.max(known.readSeq, entry.readSeq), peer: entry.peer ?? known.peer } : entry;
+    rooms.value = sortRooms([...rooms.value.filter((room) => room.id !== entry.id), merged]);
+    persist();
+  }
+
+  async function run(task: () => Promise<string | undefined>): Promise<boolean> {
+    actionError.value = '';
+    if (!connection.live()) {
+      actionError.value = 'You are offline. This needs a connection.';
+      return false;
+    }
+    busy.value = true;
+    try {
+      const problem = await task();
+      actionError.value = problem ?? '';
+      return !problem;
+    } catch {
+      actionError.value = 'The server did not answer. Try again.';
+      return false;
+    } finally {
+      busy.value = false;
+    }
+  }
+
+  /** Joins (or creates) a public room by the name the user typed, then shows it. */
+  async function join(input: string): Promise<boolean> {
+    const checked = checkRoomName(input);
+    if (!checked.ok) {
+      actionError.value = checked.message;
+      return false;
+    }
+    return run(async () => {
+      const chat = connection.live();
+      if (!chat) return 'You are offline. This needs a connection.';
+      const answer = await chat.timeout(ACK_TIMEOUT_MS).emitWithAck('room:join', { room: checked.room });
+      if (!answer.ok) return answer.error.message;
+      adopt({ id: answer.room, kind: 'public', lastSeq: answer.lastSeq, readSeq: 0 });
+      select(answer.room);
+      await catchUpRoom(answer.room);
+      void refresh();
+      return undefined;
+    });
+  }
+
+  async function leave(room: RoomId): Promise<boolean> {
+    return run(async () => {
+      const chat = connection.live();
+      if (!chat) return 'You are offline. This needs a connection.';
+      const answer = await chat.timeout(ACK_TIMEOUT_MS).emitWithAck('room:leave', { room });
+      if (!answer.ok) return answer.error.message;
+      rooms.value = rooms.value.filter((entry) => entry.id !== room);
+      persist();
+      if (messages.currentRoom === room) select(GENERAL_ROOM);
+      return undefined;
+    });
+  }
+
+  /** Opens (or reopens) the private conversation with `peer` and shows it. */
+  async function openDm(peer: User): Promise<boolean> {
+    return run(async () => {
+      const chat = connection.live();
+      if (!chat) return 'You are offline. This needs a connection.';
+      const answer = await chat.timeout(ACK_TIMEOUT_MS).emitWithAck('dm:open', { userId: peer.id });
+      if (!answer.ok) return answer.error.message;
+      adopt({ id: answer.room, kind: 'dm', lastSeq: answer.lastSeq, readSeq: 0, peer });
+      select(answer.room);
+      await catchUpRoom(answer.room);
+      void refresh();
+      return undefined;
+    });
+  }
+
+  return { rooms, list, current, actionError, busy, load, refresh, noteMessages, applyRead, markRead, select, join, leave, openDm };
+});

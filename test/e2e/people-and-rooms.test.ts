@@ -1,0 +1,139 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { axeViolations } from './support/axe';
+import { removeTempDirs, startServer, type RunningServer } from '../support/server';
+import { assertBuilt, closeAll, join, launchBrowser, messageWith, phoneContext, screenshot, send, timeline, waitForOnline } from './support/browser';
+
+const roomsNav = (page: Page) => page.getByRole('navigation', { name: 'Rooms' });
+const roomEntry = (page: Page, name: string) => roomsNav(page).getByRole('button', { name });
+const typingLine = (page: Page) => page.locator('.typing-indicator');
+
+async function openPeople(page: Page): Promise<void> {
+  await page.getByRole('button', { name: /^People/ }).click();
+  await page.getByRole('dialog', { name: 'People online' }).waitFor();
+}
+
+describe('people and rooms in the PWA', () => {
+  let server: RunningServer | undefined;
+
+  beforeAll(async () => {
+    assertBuilt();
+    server = await startServer();
+  });
+
+  afterAll(async () => {
+    await closeAll();
+    await server?.stop();
+    removeTempDirs();
+  });
+
+  it('shows who types, opens a DM from the online list that reaches the other phone with a badge, and reading clears it', async () => {
+    if (!server) throw new Error('server did not start');
+    const browser = await launchBrowser();
+    const annContext = await phoneContext(browser, { baseURL: server.url });
+    const bobContext = await phoneContext(browser, { baseURL: server.url, colorScheme: 'dark' });
+    const ann = await annContext.newPage();
+    const bob = await bobContext.newPage();
+    await join(ann, 'Ann');
+    await join(bob, 'Bob');
+    await send(bob, 'morning all');
+
+    // Typing in general shows under Bob's timeline, and goes once Ann empties the box.
+    const annBox = ann.getByRole('textbox', { name: 'Message', exact: true });
+    await annBox.pressSequentially('hello th');
+    await expect.poll(() => typingLine(bob).textContent()).toBe('Ann is typing…');
+    await screenshot(bob, 'people-dark-typing');
+    await annBox.fill('');
+    await expect.poll(() => typingLine(bob).textContent()).toBe('');
+
+    // Ann opens the online list and starts a private conversation with Bob.
+    await openPeople(ann);
+    await ann.getByRole('button', { name: 'Bob' }).waitFor();
+    await screenshot(ann, 'people-light-online-list');
+    await ann.getByRole('button', { name: 'Bob' }).click();
+    await expect.poll(() => ann.getByRole('heading', { level: 1 }).textContent()).toBe('@ Bob');
+    await send(ann, 'psst, Bob');
+
+    // Bob is still in general: the DM appears in his rooms list, named after Ann, with a badge.
+    await expect.poll(() => roomEntry(bob, 'Ann').textContent(), { timeout: 10_000 }).toContain('1 unread');
+    expect(await timeline(bob).count()).toBe(1);
+    await screenshot(bob, 'people-dark-rooms');
+    await screenshot(ann, 'people-light-dm');
+
+    await roomEntry(bob, 'Ann').click();
+    await messageWith(bob, 'psst, Bob').waitFor();
+    await expect.poll(() => roomEntry(bob, 'Ann').textContent()).not.toContain('unread');
+    await screenshot(bob, 'people-dark-dm');
+    expect(await axeViolations(bob)).toEqual([]);
+
+    // Bob replies; Ann reads it in the DM on screen, so her badge never stays.
+    await send(bob, 'hi Ann');
+    await messageWith(ann, 'hi Ann').waitFor();
+    await expect.poll(() => roomEntry(ann, 'Bob').textContent()).not.toContain('unread');
+
+    // Offline: the rooms list (with the DM) is still there after a reload, and presence says it is unknown.
+    await bobContext.setOffline(true);
+    await bob.getByRole('status').filter({ hasText: 'Offline' }).waitFor();
+    await bob.reload();
+    await bob.getByRole('status').filter({ hasText: 'Offline' }).waitFor();
+    await roomEntry(bob, 'Ann').waitFor();
+    await roomEntry(bob, 'general').click();
+    await messageWith(bob, 'morning all').waitFor();
+    await roomEntry(bob, 'Ann').click();
+    await messageWith(bob, 'psst, Bob').waitFor();
+    await openPeople(bob);
+    await bob.getByText('Offline — presence unknown').waitFor();
+    await screenshot(bob, 'people-dark-offline-presence');
+    await bob.getByRole('button', { name: 'Close' }).click();
+    await bobContext.setOffline(false);
+    await waitForOnline(bob);
+  });
+
+  it('joins a room by name with a notice for those inside, leaves it, and renames', async () => {
+    if (!server) throw new Error('server did not start');
+    const browser = await launchBrowser();
+    const annContext = await phoneContext(browser, { baseURL: server.url });
+    const bobContext = await phoneContext(browser, { baseURL: server.url });
+    const ann = await annContext.newPage();
+    const bob = await bobContext.newPage();
+    await join(ann, 'Cleo');
+    await join(bob, 'Dan');
+
+    async function joinRoom(page: Page, name: string): Promise<void> {
+      await roomsNav(page).getByRole('button', { name: 'Add room' }).click();
+      await page.getByRole('textbox', { name: 'Room' }).fill(name);
+      await page.getByRole('button', { name: 'Join room' }).click();
+    }
+
+    await joinRoom(ann, 'no_underscores');
+    await ann.getByRole('alert').filter({ hasText: 'Use only letters a–z, digits and hyphens' }).waitFor();
+    await ann.getByRole('textbox', { name: 'Room' }).fill('Book Club');
+    await ann.getByRole('button', { name: 'Join room' }).click();
+    await expect.poll(() => ann.getByRole('heading', { level: 1 }).textContent()).toBe('# book-club');
+    await send(ann, 'welcome to the club');
+
+    await joinRoom(bob, 'book-club');
+    await messageWith(bob, 'welcome to the club').waitFor();
+    const notice = ann.getByRole('note').filter({ hasText: 'Dan joined' });
+    await notice.waitFor();
+    // Notices are not messages: the list still counts one item.
+    expect(await timeline(ann).count()).toBe(1);
+    await screenshot(ann, 'people-light-notice');
+
+    await bob.getByRole('button', { name: 'Leave book-club' }).click();
+    await expect.poll(() => bob.getByRole('heading', { level: 1 }).textContent()).toBe('# general');
+    await expect.poll(() => roomEntry(bob, 'book-club').count()).toBe(0);
+    await ann.getByRole('note').filter({ hasText: 'Dan left' }).waitFor();
+
+    await ann.getByRole('button', { name: /Your profile/ }).click();
+    await ann.getByRole('textbox', { name: 'Display name' }).fill('Cleopatra');
+    await ann.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => ann.getByRole('button', { name: /Your profile/ }).textContent()).toContain('Cleopatra');
+    await openPeople(bob);
+    await bob.getByRole('button', { name: 'Cleopatra' }).waitFor();
+    // The new name survives a reload (the session in IndexedDB was updated).
+    await ann.reload();
+    await waitForOnline(ann);
+    expect(await ann.getByRole('button', { name: /Your profile/ }).textContent()).toContain('Cleopatra');
+  });
+});
