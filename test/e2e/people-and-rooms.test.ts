@@ -136,4 +136,62 @@ describe('people and rooms in the PWA', () => {
     await waitForOnline(ann);
     expect(await ann.getByRole('button', { name: /Your profile/ }).textContent()).toContain('Cleopatra');
   });
+
+  it('upgrades a v1 device database in place: the session and a queued message survive, and the rooms store is added', async () => {
+    if (!server) throw new Error('server did not start');
+    const browser = await launchBrowser();
+    const context = await phoneContext(browser, { baseURL: server.url });
+    const page = await context.newPage();
+    // A same-origin page that is not the app, to write the database exactly as v1 of the PWA did.
+    await page.goto('/healthz');
+    await page.evaluate(async () => {
+      const response = await fetch('/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Vera' }) });
+      const session = (await response.json()) as { token: string; user: { id: string; name: string } };
+      const database = await new Promise<IDBDatabase>((resolve, reject) => {
+        const request = indexedDB.open('offline-chat', 1);
+        request.onupgradeneeded = () => {
+          const db = request.result;
+          db.createObjectStore('session');
+          db.createObjectStore('messages', { keyPath: 'key' }).createIndex('by-room', 'room');
+          db.createObjectStore('cursors', { keyPath: 'room' });
+          db.createObjectStore('outbox', { keyPath: 'clientOffset' }).createIndex('by-order', 'order');
+          db.createObjectStore('drafts', { keyPath: 'room' });
+        };
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      const tx = database.transaction(['session', 'messages', 'outbox'], 'readwrite');
+      const now = Date.now();
+      tx.objectStore('session').put(session, 'current');
+      tx.objectStore('outbox').put({ clientOffset: 'v1-queued', room: 'general', content: 'queued before the upgrade', order: now, createdAt: now });
+      tx.objectStore('messages').put({
+        key: `${session.user.id}/v1-queued`,
+        room: 'general',
+        clientOffset: 'v1-queued',
+        author: session.user,
+        content: 'queued before the upgrade',
+        state: 'pending',
+        ts: now,
+        order: now,
+      });
+      await new Promise((resolve) => (tx.oncomplete = resolve));
+      database.close();
+    });
+
+    await page.goto('/');
+    await waitForOnline(page);
+    expect(await page.getByRole('button', { name: /Your profile/ }).textContent()).toContain('Vera');
+    await expect.poll(() => messageWith(page, 'queued before the upgrade').getAttribute('data-state'), { timeout: 10_000 }).toBe('sent');
+    await roomEntry(page, 'general').waitFor();
+    const stores = await page.evaluate(async () => {
+      const database = await new Promise<IDBDatabase>((resolve) => {
+        const request = indexedDB.open('offline-chat');
+        request.onsuccess = () => resolve(request.result);
+      });
+      const names = { version: database.version, stores: [...database.objectStoreNames] };
+      database.close();
+      return names;
+    });
+    expect(stores).toEqual({ version: 2, stores: ['cursors', 'drafts', 'messages', 'outbox', 'rooms', 'session'] });
+  });
 });
