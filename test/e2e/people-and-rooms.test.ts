@@ -50,6 +50,7 @@ describe('people and rooms in the PWA', () => {
     await openPeople(ann);
     await ann.getByRole('button', { name: 'Bob' }).waitFor();
     await screenshot(ann, 'people-light-online-list');
+    expect(await axeViolations(ann)).toEqual([]);
     await ann.getByRole('button', { name: 'Bob' }).click();
     await expect.poll(() => ann.getByRole('heading', { level: 1 }).textContent()).toBe('@ Bob');
     await send(ann, 'psst, Bob');
@@ -67,7 +68,11 @@ describe('people and rooms in the PWA', () => {
     expect(await axeViolations(bob)).toEqual([]);
 
     // Bob replies; Ann reads it in the DM on screen, so her badge never stays.
+    await bob.getByRole('textbox', { name: 'Message', exact: true }).pressSequentially('hi');
+    await expect.poll(() => typingLine(ann).textContent()).toBe('Bob is typing…');
+    await screenshot(ann, 'people-light-typing');
     await send(bob, 'hi Ann');
+    await expect.poll(() => typingLine(ann).textContent()).toBe('');
     await messageWith(ann, 'hi Ann').waitFor();
     await expect.poll(() => roomEntry(ann, 'Bob').textContent()).not.toContain('unread');
 
@@ -83,10 +88,14 @@ describe('people and rooms in the PWA', () => {
     await messageWith(bob, 'psst, Bob').waitFor();
     await openPeople(bob);
     await bob.getByText('Offline — presence unknown').waitFor();
+    expect(await bob.getByRole('dialog').getByRole('button').allTextContents()).toEqual(['Close']);
     await screenshot(bob, 'people-dark-offline-presence');
     await bob.getByRole('button', { name: 'Close' }).click();
     await bobContext.setOffline(false);
     await waitForOnline(bob);
+    await openPeople(bob);
+    await bob.getByRole('dialog').getByRole('button', { name: 'Ann' }).waitFor();
+    await screenshot(bob, 'people-dark-online-list');
   });
 
   it('joins a room by name with a notice for those inside, leaves it, and renames', async () => {
@@ -118,7 +127,14 @@ describe('people and rooms in the PWA', () => {
     await notice.waitFor();
     // Notices are not messages: the list still counts one item.
     expect(await timeline(ann).count()).toBe(1);
-    await screenshot(ann, 'people-light-notice');
+    // Once Dan speaks, the notice sits before his message (inside its item), still not an item itself.
+    await send(bob, 'thanks, Cleo');
+    await messageWith(ann, 'thanks, Cleo').waitFor();
+    expect(await timeline(ann).count()).toBe(2);
+    expect(await ann.getByRole('note').allTextContents()).toEqual(['Dan joined']);
+    await ann.setViewportSize({ width: 360, height: 740 });
+    await screenshot(ann, 'people-light-notice-360');
+    expect(await axeViolations(ann)).toEqual([]);
 
     await bob.getByRole('button', { name: 'Leave book-club' }).click();
     await expect.poll(() => bob.getByRole('heading', { level: 1 }).textContent()).toBe('# general');
@@ -127,6 +143,7 @@ describe('people and rooms in the PWA', () => {
 
     await ann.getByRole('button', { name: /Your profile/ }).click();
     await ann.getByRole('textbox', { name: 'Display name' }).fill('Cleopatra');
+    await screenshot(ann, 'people-light-profile');
     await ann.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => ann.getByRole('button', { name: /Your profile/ }).textContent()).toContain('Cleopatra');
     await openPeople(bob);
