@@ -51,12 +51,17 @@ describe('people and rooms in the PWA', () => {
     await ann.getByRole('button', { name: 'Bob' }).waitFor();
     await screenshot(ann, 'people-light-online-list');
     expect(await axeViolations(ann)).toEqual([]);
+    // Bob also has a second tab open: its badge must clear when he reads in the first.
+    const bobTab = await bobContext.newPage();
+    await bobTab.goto('/');
+    await waitForOnline(bobTab);
     await ann.getByRole('button', { name: 'Bob' }).click();
     await expect.poll(() => ann.getByRole('heading', { level: 1 }).textContent()).toBe('@ Bob');
     await send(ann, 'psst, Bob');
 
     // Bob is still in general: the DM appears in his rooms list, named after Ann, with a badge.
     await expect.poll(() => roomEntry(bob, 'Ann').textContent(), { timeout: 10_000 }).toContain('1 unread');
+    await expect.poll(() => roomEntry(bobTab, 'Ann').textContent(), { timeout: 10_000 }).toContain('1 unread');
     expect(await timeline(bob).count()).toBe(1);
     await screenshot(bob, 'people-dark-rooms');
     await screenshot(ann, 'people-light-dm');
@@ -64,6 +69,8 @@ describe('people and rooms in the PWA', () => {
     await roomEntry(bob, 'Ann').click();
     await messageWith(bob, 'psst, Bob').waitFor();
     await expect.poll(() => roomEntry(bob, 'Ann').textContent()).not.toContain('unread');
+    await expect.poll(() => roomEntry(bobTab, 'Ann').textContent()).not.toContain('unread');
+    await bobTab.close();
     await screenshot(bob, 'people-dark-dm');
     expect(await axeViolations(bob)).toEqual([]);
 
