@@ -41,6 +41,7 @@ export const useRoomsStore = defineStore('rooms', () => {
     });
   });
   const current = computed(() => list.value.find((room) => room.id === messages.currentRoom) ?? { ...GENERAL, unread: 0 });
+  const totalUnread = computed(() => list.value.reduce((total, room) => total + room.unread, 0));
 
   function persist(): void {
     void saveRooms(rooms.value.map(plain)).catch((error: unknown) => messages.reportStorageError(error));
@@ -49,6 +50,8 @@ export const useRoomsStore = defineStore('rooms', () => {
   async function load(): Promise<void> {
     const stored = await loadRooms();
     rooms.value = sortRooms(stored.some((room) => room.id === GENERAL_ROOM) ? stored : [GENERAL, ...stored]);
+    // A new identity (after an expired session) starts in general, not in a room of the old one.
+    if (!rooms.value.some((room) => room.id === messages.currentRoom)) select(GENERAL_ROOM);
   }
 
   /** Asks the server for the list (after every catch-up, and when a message names a room we do not know). */
@@ -186,5 +189,5 @@ export const useRoomsStore = defineStore('rooms', () => {
     });
   }
 
-  return { rooms, list, current, actionError, busy, load, refresh, noteMessages, applyRead, markRead, select, join, leave, openDm };
+  return { rooms, list, current, totalUnread, actionError, busy, load, refresh, noteMessages, applyRead, markRead, select, join, leave, openDm };
 });

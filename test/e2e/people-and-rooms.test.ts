@@ -62,6 +62,7 @@ describe('people and rooms in the PWA', () => {
     // Bob is still in general: the DM appears in his rooms list, named after Ann, with a badge.
     await expect.poll(() => roomEntry(bob, 'Ann').textContent(), { timeout: 10_000 }).toContain('1 unread');
     await expect.poll(() => roomEntry(bobTab, 'Ann').textContent(), { timeout: 10_000 }).toContain('1 unread');
+    expect(await bob.title()).toBe('(1) Offline Chat');
     expect(await timeline(bob).count()).toBe(1);
     await screenshot(bob, 'people-dark-rooms');
     await screenshot(ann, 'people-light-dm');
@@ -123,6 +124,8 @@ describe('people and rooms in the PWA', () => {
 
     await joinRoom(ann, 'no_underscores');
     await ann.getByRole('alert').filter({ hasText: 'Use only letters a–z, digits and hyphens' }).waitFor();
+    await screenshot(ann, 'people-light-join-room-error');
+    expect(await axeViolations(ann)).toEqual([]);
     await ann.getByRole('textbox', { name: 'Room' }).fill('Book Club');
     await ann.getByRole('button', { name: 'Join room' }).click();
     await expect.poll(() => ann.getByRole('heading', { level: 1 }).textContent()).toBe('# book-club');
