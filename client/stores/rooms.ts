@@ -6,7 +6,7 @@ import type { Message, RoomId, User } from '../../shared/protocol';
 import { fetchRooms } from '../api';
 import { loadRooms, saveRooms } from '../db';
 import { ACK_TIMEOUT_MS } from '../outbox-logic';
-import { checkRoomName, mergeListing, noteSeq, sortRooms, unreadCount, type RoomEntry } from '../room-logic';
+import { checkRoomName, isDmRoom, mergeListing, noteSeq, sortRooms, unreadCount, type RoomEntry } from '../room-logic';
 import { useConnectionStore } from './connection';
 import { useMessagesStore } from './messages';
 import { useSessionStore } from './session';
@@ -32,6 +32,8 @@ export const useRoomsStore = defineStore('rooms', () => {
   const actionError = ref('');
   const busy = ref(false);
   let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Bumped by every local join / DM, so a listing fetched before one cannot drop the room it added. */
+  let localChanges = 0;
 
   const list = computed<RoomView[]>(() => {
     const ownId = sessionStore.session?.user.id;
@@ -40,7 +42,16 @@ export const useRoomsStore = defineStore('rooms', () => {
       return { ...room, unread: unreadCount(room.lastSeq, room.readSeq, own) };
     });
   });
-  const current = computed(() => list.value.find((room) => room.id === messages.currentRoom) ?? { ...GENERAL, unread: 0 });
+  const current = computed<RoomView>(
+    () =>
+      list.value.find((room) => room.id === messages.currentRoom) ?? {
+        id: messages.currentRoom,
+        kind: isDmRoom(messages.currentRoom) ? 'dm' : 'public',
+        lastSeq: 0,
+        readSeq: 0,
+        unread: 0,
+      },
+  );
   const totalUnread = computed(() => list.value.reduce((total, room) => total + room.unread, 0));
 
   function persist(): void {
@@ -59,9 +70,14 @@ export const useRoomsStore = defineStore('rooms', () => {
     const token = sessionStore.session?.token;
     if (!token) return;
     try {
-      const merged = mergeListing(rooms.value, await fetchRooms(token));
+      const before = localChanges;
+      const listing = await fetchRooms(token);
+      if (before !== localChanges) return refresh();
+      const merged = mergeListing(rooms.value, listing);
       rooms.value = merged.rooms;
       persist();
+      // Left on another device while shown here.
+      if (!merged.rooms.some((room) => room.id === messages.currentRoom)) select(GENERAL_ROOM);
       // Read here while offline: tell the server now, so the other devices clear their badges too.
       for (const room of merged.readAhead) connection.live()?.emit('room:read', { room: room.id, seq: room.readSeq });
     } catch {
@@ -116,6 +132,7 @@ export const useRoomsStore = defineStore('rooms', () => {
   }
 
   function adopt(entry: RoomEntry): void {
+    localChanges++;
     const known = rooms.value.find((room) => room.id === entry.id);
     const merged = known ? { ...known, ...entry, readSeq: Math.max(known.readSeq, entry.readSeq), peer: entry.peer ?? known.peer } : entry;
     rooms.value = sortRooms([...rooms.value.filter((room) => room.id !== entry.id), merged]);
