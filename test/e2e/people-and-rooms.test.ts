@@ -104,6 +104,8 @@ describe('people and rooms in the PWA', () => {
     await openPeople(bob);
     await bob.getByRole('dialog').getByRole('button', { name: 'Ann' }).waitFor();
     await screenshot(bob, 'people-dark-online-list');
+    await bob.setViewportSize({ width: 1280, height: 800 });
+    await screenshot(bob, 'people-dark-desktop-online-list');
   });
 
   it('joins a room by name with a notice for those inside, leaves it, and renames', async () => {
