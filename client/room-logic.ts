@@ -86,3 +86,16 @@ export function noteSeq(rooms: readonly RoomEntry[], room: RoomId, seq: number):
 export function withPeer(entry: RoomEntry, peer: User | undefined): RoomEntry {
   return peer ? { ...entry, peer } : entry;
 }
+
+/** People as presence reports them: a DM whose peer was renamed takes the new name at once. */
+export function renamePeers(rooms: readonly RoomEntry[], people: readonly User[]): RoomEntry[] | undefined {
+  const names = new Map(people.map((user) => [user.id, user.name]));
+  let changed = false;
+  const next = rooms.map((room) => {
+    const name = room.peer ? names.get(room.peer.id) : undefined;
+    if (!room.peer || name === undefined || name === room.peer.name) return room;
+    changed = true;
+    return { ...room, peer: { id: room.peer.id, name } };
+  });
+  return changed ? sortRooms(next) : undefined;
+}

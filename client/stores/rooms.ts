@@ -6,7 +6,7 @@ import type { Message, RoomId, User } from '../../shared/protocol';
 import { fetchRooms } from '../api';
 import { loadRooms, saveRooms } from '../db';
 import { ACK_TIMEOUT_MS } from '../outbox-logic';
-import { checkRoomName, isDmRoom, mergeListing, noteSeq, sortRooms, unreadCount, type RoomEntry } from '../room-logic';
+import { checkRoomName, isDmRoom, mergeListing, noteSeq, renamePeers, sortRooms, unreadCount, type RoomEntry } from '../room-logic';
 import { useConnectionStore } from './connection';
 import { useMessagesStore } from './messages';
 import { useSessionStore } from './session';
@@ -102,6 +102,14 @@ export const useRoomsStore = defineStore('rooms', () => {
     rooms.value = next;
     persist();
     if (unknown) scheduleRefresh();
+  }
+
+  /** Presence carries current names: a renamed DM peer is renamed in the list too. */
+  function notePeople(people: readonly User[]): void {
+    const renamed = renamePeers(rooms.value, people);
+    if (!renamed) return;
+    rooms.value = renamed;
+    persist();
   }
 
   /** Another device (or this one, echoed) read up to `readSeq`. */
@@ -206,5 +214,5 @@ export const useRoomsStore = defineStore('rooms', () => {
     });
   }
 
-  return { rooms, list, current, totalUnread, actionError, busy, load, refresh, noteMessages, applyRead, markRead, select, join, leave, openDm };
+  return { rooms, list, current, totalUnread, actionError, busy, load, refresh, noteMessages, notePeople, applyRead, markRead, select, join, leave, openDm };
 });

@@ -11,7 +11,10 @@ export function wireSocial(chat: ChatSocket): void {
   const typing = useTypingStore();
   const notices = useNoticesStore();
 
-  chat.on('presence', ({ online }) => presence.set(online));
+  chat.on('presence', ({ online }) => {
+    presence.set(online);
+    rooms.notePeople(online);
+  });
   chat.on('typing', ({ room, user, typing: isTyping }) => typing.received(room, user, isTyping));
   chat.on('notice', (notice) => notices.add(notice));
   chat.on('room:read', ({ room, readSeq }) => rooms.applyRead(room, readSeq));

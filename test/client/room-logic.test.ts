@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RoomListing } from '../../shared/protocol';
-import { checkRoomName, dmPeerId, mergeListing, noteSeq, roomName, roomTitle, sortRooms, unreadCount, type RoomEntry } from '../../client/room-logic';
+import { checkRoomName, dmPeerId, mergeListing, noteSeq, renamePeers, roomName, roomTitle, sortRooms, unreadCount, type RoomEntry } from '../../client/room-logic';
 
 const bob = { id: 'bob', name: 'Bob' };
 const general: RoomEntry = { id: 'general', kind: 'public', lastSeq: 5, readSeq: 5 };
@@ -74,5 +74,10 @@ describe('the rooms list', () => {
     expect(added.unknown).toBe(true);
     expect(added.rooms[1]).toEqual({ id: 'dm:ann:bob', kind: 'dm', lastSeq: 1, readSeq: 0 });
     expect(roomName(added.rooms[1])).toBe('Direct message');
+  });
+
+  it('renames a DM after its peer when presence reports a new name, and reports no change otherwise', () => {
+    expect(renamePeers([general, dm], [{ id: 'bob', name: 'Robert' }])).toEqual([general, { ...dm, peer: { id: 'bob', name: 'Robert' } }]);
+    expect(renamePeers([general, dm], [bob, { id: 'cy', name: 'Cy' }])).toBeUndefined();
   });
 });

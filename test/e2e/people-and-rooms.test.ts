@@ -153,13 +153,20 @@ describe('people and rooms in the PWA', () => {
     await expect.poll(() => roomEntry(bob, 'book-club').count()).toBe(0);
     await ann.getByRole('note').filter({ hasText: 'Dan left' }).waitFor();
 
+    // Dan has a DM with Cleo: it must follow her rename.
+    await openPeople(bob);
+    await bob.getByRole('dialog').getByRole('button', { name: 'Cleo' }).click();
+    await expect.poll(() => bob.getByRole('heading', { level: 1 }).textContent()).toBe('@ Cleo');
+
     await ann.getByRole('button', { name: /Your profile/ }).click();
     await ann.getByRole('textbox', { name: 'Display name' }).fill('Cleopatra');
     await screenshot(ann, 'people-light-profile');
     await ann.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => ann.getByRole('button', { name: /Your profile/ }).textContent()).toContain('Cleopatra');
+    await expect.poll(() => bob.getByRole('heading', { level: 1 }).textContent()).toBe('@ Cleopatra');
+    await roomEntry(bob, 'Cleopatra').waitFor();
     await openPeople(bob);
-    await bob.getByRole('button', { name: 'Cleopatra' }).waitFor();
+    await bob.getByRole('dialog').getByRole('button', { name: 'Cleopatra' }).waitFor();
     // The new name survives a reload (the session in IndexedDB was updated).
     await ann.reload();
     await waitForOnline(ann);
