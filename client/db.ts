@@ -5,7 +5,7 @@ import type { LocalMessage, OutboxEntry, Session } from './models';
 import type { RoomEntry } from './room-logic';
 
 export const DB_NAME = 'offline-chat';
-/** v1: session, messages, cursors, outbox, drafts. v2: + rooms (the rooms list, readable offline). */
+/** v1: session, messages, cursors, outbox, drafts. v2: + rooms (the rooms list, readable offline), + ui (the room on screen). */
 const DB_VERSION = 2;
 
 interface ChatDB extends DBSchema {
@@ -15,6 +15,7 @@ interface ChatDB extends DBSchema {
   outbox: { key: string; value: OutboxEntry; indexes: { 'by-order': number } };
   drafts: { key: RoomId; value: { room: RoomId; text: string } };
   rooms: { key: RoomId; value: RoomEntry };
+  ui: { key: 'current-room'; value: RoomId };
 }
 
 let dbPromise: Promise<IDBPDatabase<ChatDB>> | undefined;
@@ -30,7 +31,10 @@ function db(): Promise<IDBPDatabase<ChatDB>> {
         database.createObjectStore('outbox', { keyPath: 'clientOffset' }).createIndex('by-order', 'order');
         database.createObjectStore('drafts', { keyPath: 'room' });
       }
-      if (oldVersion < 2) database.createObjectStore('rooms', { keyPath: 'id' });
+      if (oldVersion < 2) {
+        database.createObjectStore('rooms', { keyPath: 'id' });
+        database.createObjectStore('ui');
+      }
     },
     blocking() {
       // A newer version of the app wants to upgrade: let it.
@@ -51,14 +55,24 @@ export async function saveSession(session: Session): Promise<void> {
 
 /** Forgets the identity and what was read with it; the outbox stays so nothing typed is lost. */
 export async function clearSession(): Promise<void> {
-  const tx = (await db()).transaction(['session', 'messages', 'cursors', 'rooms'], 'readwrite');
+  const tx = (await db()).transaction(['session', 'messages', 'cursors', 'rooms', 'ui'], 'readwrite');
   await Promise.all([
     tx.objectStore('session').clear(),
     tx.objectStore('messages').clear(),
     tx.objectStore('cursors').clear(),
     tx.objectStore('rooms').clear(),
+    tx.objectStore('ui').clear(),
     tx.done,
   ]);
+}
+
+/** The room on screen, so a relaunch reopens it. */
+export async function loadCurrentRoom(): Promise<RoomId | undefined> {
+  return (await db()).get('ui', 'current-room');
+}
+
+export async function saveCurrentRoom(room: RoomId): Promise<void> {
+  await (await db()).put('ui', room, 'current-room');
 }
 
 export async function loadRooms(): Promise<RoomEntry[]> {

@@ -4,7 +4,7 @@ import { computed, ref } from 'vue';
 import { GENERAL_ROOM } from '../../shared/limits';
 import type { Message, RoomId, User } from '../../shared/protocol';
 import { fetchRooms } from '../api';
-import { loadRooms, saveRooms } from '../db';
+import { loadCurrentRoom, loadRooms, saveCurrentRoom, saveRooms } from '../db';
 import { ACK_TIMEOUT_MS } from '../outbox-logic';
 import { checkRoomName, isDmRoom, mergeListing, noteSeq, renamePeers, sortRooms, unreadCount, type RoomEntry } from '../room-logic';
 import { useConnectionStore } from './connection';
@@ -59,10 +59,12 @@ export const useRoomsStore = defineStore('rooms', () => {
   }
 
   async function load(): Promise<void> {
-    const stored = await loadRooms();
+    const [stored, shown] = await Promise.all([loadRooms(), loadCurrentRoom()]);
     rooms.value = sortRooms(stored.some((room) => room.id === GENERAL_ROOM) ? stored : [GENERAL, ...stored]);
-    // A new identity (after an expired session) starts in general, not in a room of the old one.
-    if (!rooms.value.some((room) => room.id === messages.currentRoom)) select(GENERAL_ROOM);
+    // Reopen the room last on screen; a new identity (after an expired session) starts in general.
+    const known = (room: RoomId | undefined) => rooms.value.some((entry) => entry.id === room);
+    if (shown && known(shown)) select(shown);
+    else if (!known(messages.currentRoom)) select(GENERAL_ROOM);
   }
 
   /** Asks the server for the list (after every catch-up, and when a message names a room we do not know). */
@@ -129,7 +131,9 @@ export const useRoomsStore = defineStore('rooms', () => {
 
   function select(room: RoomId): void {
     actionError.value = '';
+    if (messages.currentRoom === room) return;
     messages.currentRoom = room;
+    void saveCurrentRoom(room).catch(() => undefined);
   }
 
   /** Fetches a room's history we may not hold yet (a room just joined, an older DM). */

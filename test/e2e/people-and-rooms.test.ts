@@ -90,6 +90,8 @@ describe('people and rooms in the PWA', () => {
     await bob.reload();
     await bob.getByRole('status').filter({ hasText: 'Offline' }).waitFor();
     await roomEntry(bob, 'Ann').waitFor();
+    // The room on screen before the reload is the one that reopens.
+    expect(await bob.getByRole('heading', { level: 1 }).textContent()).toBe('@ Ann');
     await roomEntry(bob, 'general').click();
     await messageWith(bob, 'morning all').waitFor();
     await roomEntry(bob, 'Ann').click();
@@ -228,6 +230,6 @@ describe('people and rooms in the PWA', () => {
       database.close();
       return names;
     });
-    expect(stores).toEqual({ version: 2, stores: ['cursors', 'drafts', 'messages', 'outbox', 'rooms', 'session'] });
+    expect(stores).toEqual({ version: 2, stores: ['cursors', 'drafts', 'messages', 'outbox', 'rooms', 'session', 'ui'] });
   });
 });
