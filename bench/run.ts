@@ -2,6 +2,7 @@
  * `npm run bench [-- --quick] [--runs=N] [--only=ours,null] [--skip=client,catchup,ladder,ingest,fanout] [--profile] [--out=dir] [--snapshot]`
  *
  * --snapshot runs our server from a copy of the committed HEAD (one version for the whole run).
+ * --from=bench/results/latest.json rewrites the report from stored raw results without measuring.
  *
  * Starts our server (as `npm start` runs it), the tutorial baseline and the
  * null ceiling, drives each with the same load from a separate process
@@ -9,7 +10,7 @@
  * pass/fail per target to bench/results/latest.{json,md} plus growth.svg.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -18,7 +19,7 @@ import { measureBundle, measureClient } from './client-metrics';
 import { encodeContent } from './load/accounting';
 import { runLoadJob } from './load-process';
 import type { CatchupResult, Dialect, LadderResult, SeedResult, ThroughputResult } from './load/types';
-import { summarizeProfiles } from './profile';
+import { summarizeProfiles, type ProfileSummary } from './profile';
 import { summarize, toMarkdown, type RawResults, type RawServerRuns } from './report';
 import { execFileSync } from 'node:child_process';
 import { benchTempDir, cleanupAll, SERVER_KINDS, serverDefaults, snapshotHead, startServer, type ServerKind } from './servers';
@@ -62,15 +63,16 @@ const QUICK: Settings = {
   lighthouse: false,
 };
 
-type Options = { quick: boolean; runs: number | null; only: ServerKind[]; skip: Set<string>; profile: boolean; out: string; snapshot: boolean };
+type Options = { quick: boolean; runs: number | null; only: ServerKind[]; skip: Set<string>; profile: boolean; out: string; snapshot: boolean; from: string | null };
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { quick: false, runs: null, only: [...SERVER_KINDS], skip: new Set(), profile: false, out: 'bench/results', snapshot: false };
+  const options: Options = { quick: false, runs: null, only: [...SERVER_KINDS], skip: new Set(), profile: false, out: 'bench/results', snapshot: false, from: null };
   for (const arg of argv) {
     const [key, value = ''] = arg.split('=');
     if (key === '--quick') options.quick = true;
     else if (key === '--profile') options.profile = true;
     else if (key === '--snapshot') options.snapshot = true;
+    else if (key === '--from' && value) options.from = value;
     else if (key === '--runs') options.runs = Math.max(1, Math.min(10, Number(value) || 1));
     else if (key === '--only') options.only = value.split(',').filter((kind): kind is ServerKind => (SERVER_KINDS as string[]).includes(kind));
     else if (key === '--skip') for (const part of value.split(',')) options.skip.add(part);
@@ -157,8 +159,31 @@ async function catchup(kind: ServerKind, settings: Settings, runs: number, error
   return results;
 }
 
+/** Summarizes raw results and writes latest.json, latest.md and growth.svg into `outDir`. */
+function writeReport(raw: RawResults, settings: Settings, outDir: string, oursVersion: string, profile: ProfileSummary | null): void {
+  mkdirSync(outDir, { recursive: true });
+  const catchupSize = String(settings.catchup.sizes.includes(10_000) ? 10_000 : Math.max(...settings.catchup.sizes));
+  const summary = summarize(raw, settings.rssStep, catchupSize);
+  const settingsLine =
+    `Settings: ingest ${settings.ingest.clients} clients (${settings.ingest.senders} senders × window ${settings.ingest.window}), ` +
+    `fan-out ${settings.fanout.clients} clients (${settings.fanout.senders} senders × window ${settings.fanout.window}), T = ${settings.durationMs / 1000} s after ${settings.warmupMs / 1000} s warm-up; ` +
+    `growth ${settings.ladder.steps.join(' → ')} clients (probe ${settings.ladder.probeRate} msg/s for ${settings.ladder.probeMs / 1000} s); ` +
+    `catch-up ${settings.catchup.sizes.join(' / ')} missed. Ours (${oursVersion}): node:cluster, ${raw.machine.cores} workers, SQLite, CHAT_RATE_LIMIT=0; tutorial and null: one process.`;
+  writeFileSync(join(outDir, 'latest.json'), `${JSON.stringify({ raw, summary, profile }, null, 2)}\n`);
+  const markdown = toMarkdown(raw, summary, settingsLine) + (profile ? `\n## CPU profile of our server (self time, all workers)\n\n${profile.markdown}\n` : '');
+  writeFileSync(join(outDir, 'latest.md'), markdown);
+  writeFileSync(join(outDir, 'growth.svg'), growthSvg(summary, `${raw.mode} · median of ${raw.runs} · ${raw.startedAt}`));
+  process.stdout.write(markdown);
+}
+
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
+  if (options.from) {
+    const stored = JSON.parse(readFileSync(options.from, 'utf8')) as { raw: RawResults; profile: ProfileSummary | null };
+    const storedSettings = stored.raw.settings as Settings & { ours?: string };
+    writeReport(stored.raw, storedSettings, options.out, storedSettings.ours ?? 'unknown version', stored.profile);
+    return;
+  }
   const base = options.quick ? QUICK : FULL;
   const settings: Settings = { ...base, runs: options.runs ?? base.runs };
   const outDir = options.out;
@@ -249,19 +274,8 @@ async function main(): Promise<void> {
     });
   }
 
-  const catchupSize = String(settings.catchup.sizes.includes(10_000) ? 10_000 : Math.max(...settings.catchup.sizes));
-  const summary = summarize(raw, settings.rssStep, catchupSize);
-  const settingsLine =
-    `Settings: ingest ${settings.ingest.clients} clients (${settings.ingest.senders} senders × window ${settings.ingest.window}), ` +
-    `fan-out ${settings.fanout.clients} clients (${settings.fanout.senders} senders × window ${settings.fanout.window}), T = ${settings.durationMs / 1000} s after ${settings.warmupMs / 1000} s warm-up; ` +
-    `growth ${settings.ladder.steps.join(' → ')} clients (probe ${settings.ladder.probeRate} msg/s for ${settings.ladder.probeMs / 1000} s); ` +
-    `catch-up ${settings.catchup.sizes.join(' / ')} missed. Ours (${oursVersion}): node:cluster, ${availableParallelism()} workers, SQLite, CHAT_RATE_LIMIT=0; tutorial and null: one process.`;
   const profile = options.profile ? summarizeProfiles(profileDir, 25) : null;
-  writeFileSync(join(outDir, 'latest.json'), `${JSON.stringify({ raw, summary, profile }, null, 2)}\n`);
-  const markdown = toMarkdown(raw, summary, settingsLine) + (profile ? `\n## CPU profile of our server (self time, all workers)\n\n${profile.markdown}\n` : '');
-  writeFileSync(join(outDir, 'latest.md'), markdown);
-  writeFileSync(join(outDir, 'growth.svg'), growthSvg(summary, `${raw.mode} · median of ${raw.runs} · ${raw.startedAt}`));
-  process.stdout.write(markdown);
+  writeReport(raw, settings, outDir, oursVersion, profile);
   log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s → ${outDir}/latest.md, latest.json, growth.svg`);
 }
 
