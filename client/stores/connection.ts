@@ -36,7 +36,8 @@ export const useConnectionStore = defineStore('connection', () => {
 
   function start(session: Session): void {
     if (socket) return;
-    const chat = createChatSocket(() => ({ token: session.token, cursors: messages.cursors() }));
+    // presence 'delta': one full list per connection, then only changes (cheap in a crowd).
+    const chat = createChatSocket(() => ({ token: session.token, cursors: messages.cursors(), presence: 'delta' }));
     socket = chat;
     const ownId = session.user.id;
 

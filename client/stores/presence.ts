@@ -13,10 +13,16 @@ export const usePresenceStore = defineStore('presence', () => {
     known.value = true;
   }
 
+  /** Applies `presence:delta`; a rename arrives as a join of the same id with the new name. */
+  function change(joined: User[], left: User[]): void {
+    const gone = new Set([...left, ...joined].map((user) => user.id));
+    online.value = [...online.value.filter((user) => !gone.has(user.id)), ...joined];
+  }
+
   function forget(): void {
     online.value = [];
     known.value = false;
   }
 
-  return { online, known, set, forget };
+  return { online, known, set, change, forget };
 });

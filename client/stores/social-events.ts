@@ -15,6 +15,10 @@ export function wireSocial(chat: ChatSocket): void {
     presence.set(online);
     rooms.notePeople(online);
   });
+  chat.on('presence:delta', ({ joined, left }) => {
+    presence.change(joined, left);
+    rooms.notePeople(presence.online);
+  });
   chat.on('typing', ({ room, user, typing: isTyping }) => typing.received(room, user, isTyping));
   chat.on('notice', (notice) => notices.add(notice));
   chat.on('room:read', ({ room, readSeq }) => rooms.applyRead(room, readSeq));

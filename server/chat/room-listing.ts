@@ -1,5 +1,6 @@
 /** What `GET /api/rooms` answers: the user's rooms with unread counts, and who is on the other side of each DM. */
-import type { RoomListing } from '../../shared/protocol';
+import { BATCH_SIZE } from '../../shared/limits';
+import type { RoomListing, RoomSummary } from '../../shared/protocol';
 import type { Store } from '../store/store';
 import { dmParticipants } from './access';
 
@@ -7,7 +8,7 @@ export async function listRooms(store: Store, userId: string): Promise<RoomListi
   const rooms = await store.roomsOf(userId);
   return Promise.all(
     rooms.map(async (room): Promise<RoomListing> => {
-      const listing: RoomListing = { ...room, unread: Math.max(0, room.lastSeq - room.readSeq), kind: 'public' };
+      const listing: RoomListing = { ...room, unread: await unreadOf(store, userId, room), kind: 'public' };
       const participants = dmParticipants(room.id);
       if (!participants) return listing;
       const peerId = participants[0] === userId ? participants[1] : participants[0];
@@ -15,4 +16,15 @@ export async function listRooms(store: Store, userId: string): Promise<RoomListi
       return peer ? { ...listing, kind: 'dm', peer } : { ...listing, kind: 'dm' };
     }),
   );
+}
+
+/**
+ * Messages after the read cursor written by others: one's own sends do not move the
+ * cursor (that would cost a write per message), yet are never unread. Counted up to
+ * BATCH_SIZE, which a badge shows as "500+" anyway.
+ */
+async function unreadOf(store: Store, userId: string, room: RoomSummary & { readSeq: number }): Promise<number> {
+  if (room.lastSeq <= room.readSeq) return 0;
+  const after = await store.messagesAfter(room.id, room.readSeq, BATCH_SIZE);
+  return after.filter((message) => message.author.id !== userId).length;
 }

@@ -203,6 +203,8 @@ describe('people and rooms on a 2-worker cluster', () => {
     await waitFor(() => laptopReads.length > 0, 5000, 'read cursor on the other device');
     expect(laptopReads).toEqual([{ room: opened.room, readSeq: 2 }]);
     expect((await list(bob.token)).find((room) => room.id === opened.room)).toMatchObject({ unread: 1 });
+    // One's own messages are never unread.
+    expect((await list(ana.token)).find((room) => room.id === opened.room)).toMatchObject({ readSeq: 0, unread: 0 });
 
     const eve = await createSession(server.url, 'Eve');
     const eveClient = await connect(eve.token);
