@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Message } from '../../shared/protocol';
 import { createSession } from '../support/clients';
-import { removeTempDirs, startServer, type RunningServer } from '../support/server';
-import { assertBuilt, closeAll, contents, launchBrowser, join, phoneContext, send, waitForOnline } from './support/browser';
+import { contents, launchBrowser, join, phoneContext, send, waitForOnline } from './support/browser';
+import { useServer } from './support/server-fixture';
 
 async function history(url: string): Promise<string[]> {
   const { token } = await createSession(url, 'Observer');
@@ -11,22 +11,10 @@ async function history(url: string): Promise<string[]> {
 }
 
 describe('background flush by the service worker', () => {
-  let server: RunningServer | undefined;
-
-  beforeAll(async () => {
-    assertBuilt();
-    server = await startServer();
-  });
-
-  afterAll(async () => {
-    await closeAll();
-    await server?.stop();
-    removeTempDirs();
-  });
+  const server = useServer();
 
   it('sends the outbox in order after the page is closed, and the reopened app shows each once', async () => {
-    if (!server) throw new Error('server did not start');
-    const { url } = server;
+    const { url } = server();
     const browser = await launchBrowser();
     const context = await phoneContext(browser, { baseURL: url });
     const app = await context.newPage();

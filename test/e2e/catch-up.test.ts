@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSession } from '../support/clients';
-import { removeTempDirs, startServer, type RunningServer } from '../support/server';
-import { assertBuilt, closeAll, join, launchBrowser, messageWith, phoneContext, screenshot, timeline } from './support/browser';
+import { join, launchBrowser, messageWith, phoneContext, screenshot, timeline } from './support/browser';
+import { useServer } from './support/server-fixture';
 
 const SEEDED = 1200;
 
@@ -15,22 +15,10 @@ async function post(url: string, token: string, clientOffset: string, content: s
 }
 
 describe('a long history', () => {
-  let server: RunningServer | undefined;
-
-  beforeAll(async () => {
-    assertBuilt();
-    server = await startServer();
-  });
-
-  afterAll(async () => {
-    await closeAll();
-    await server?.stop();
-    removeTempDirs();
-  });
+  const server = useServer();
 
   it('shows catch-up progress, renders only the newest window, and offers a button for messages below', async () => {
-    if (!server) throw new Error('server did not start');
-    const { url } = server;
+    const { url } = server();
     const bot = await createSession(url, 'Bot');
     for (let start = 0; start < SEEDED; start += 100) {
       await Promise.all(Array.from({ length: 100 }, (_, index) => post(url, bot.token, `seed-${start + index}`, `seed ${start + index + 1}`)));

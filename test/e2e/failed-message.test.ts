@@ -1,27 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_CONTENT_CHARS } from '../../shared/limits';
 import { axeViolations } from './support/axe';
-import { removeTempDirs, startServer, type RunningServer } from '../support/server';
-import { assertBuilt, closeAll, contents, join, launchBrowser, messageWith, phoneContext, screenshot, send, timeline, waitForOnline } from './support/browser';
+import { contents, join, launchBrowser, messageWith, phoneContext, screenshot, send, timeline, waitForOnline } from './support/browser';
+import { useServer } from './support/server-fixture';
 
 describe('a message the server refuses', () => {
-  let server: RunningServer | undefined;
-
-  beforeAll(async () => {
-    assertBuilt();
-    server = await startServer();
-  });
-
-  afterAll(async () => {
-    await closeAll();
-    await server?.stop();
-    removeTempDirs();
-  });
+  const server = useServer();
 
   it('turns too-long text into a failed message with Retry and Delete, while Shift+Enter makes a new line', async () => {
-    if (!server) throw new Error('server did not start');
     const browser = await launchBrowser();
-    const page = await (await phoneContext(browser, { baseURL: server.url })).newPage();
+    const page = await (await phoneContext(browser, { baseURL: server().url })).newPage();
     await join(page, 'Typist');
     await page.getByRole('textbox', { name: 'Message', exact: true }).fill('x'.repeat(MAX_CONTENT_CHARS + 1));
     await page.getByText('1 character over the 4000 limit').waitFor();
@@ -43,9 +31,8 @@ describe('a message the server refuses', () => {
   });
 
   it('shows as failed with Retry and Delete when an older outbox entry is refused', async () => {
-    if (!server) throw new Error('server did not start');
     const browser = await launchBrowser();
-    const context = await phoneContext(browser, { baseURL: server.url });
+    const context = await phoneContext(browser, { baseURL: server().url });
     const page = await context.newPage();
     await join(page, 'Ann');
     await send(page, 'before the refusal');

@@ -1,26 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeTempDirs, startServer, type RunningServer } from '../support/server';
-import { assertBuilt, closeAll, contents, join, launchBrowser, phoneContext, send } from './support/browser';
+import { describe, expect, it } from 'vitest';
+import { contents, join, launchBrowser, phoneContext, send } from './support/browser';
+import { useServer } from './support/server-fixture';
 
 describe('a live message lost on the way', () => {
-  let server: RunningServer | undefined;
-
-  beforeAll(async () => {
-    assertBuilt();
-    server = await startServer();
-  });
-
-  afterAll(async () => {
-    await closeAll();
-    await server?.stop();
-    removeTempDirs();
-  });
+  const server = useServer();
 
   it('is noticed from the seq gap and fetched with sync, keeping order and showing each once', async () => {
-    if (!server) throw new Error('server did not start');
     const browser = await launchBrowser();
-    const ann = await (await phoneContext(browser, { baseURL: server.url })).newPage();
-    const bob = await (await phoneContext(browser, { baseURL: server.url })).newPage();
+    const ann = await (await phoneContext(browser, { baseURL: server().url })).newPage();
+    const bob = await (await phoneContext(browser, { baseURL: server().url })).newPage();
 
     // Bob's socket loses exactly one live `message:new` frame, as a flaky proxy might.
     let dropped = 0;

@@ -1,25 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeTempDirs, startServer, type RunningServer } from '../support/server';
+import { describe, expect, it } from 'vitest';
 import { axeViolations } from './support/axe';
-import { assertBuilt, closeAll, join, launchBrowser, persistentPhone, phoneContext, screenshot, send } from './support/browser';
+import { join, launchBrowser, persistentPhone, phoneContext, screenshot, send } from './support/browser';
+import { useServer } from './support/server-fixture';
 
 describe('installable PWA', () => {
-  let server: RunningServer | undefined;
-
-  beforeAll(async () => {
-    assertBuilt();
-    server = await startServer();
-  });
-
-  afterAll(async () => {
-    await closeAll();
-    await server?.stop();
-    removeTempDirs();
-  });
+  const server = useServer();
 
   it('passes Chromium’s installability check with a complete manifest', async () => {
-    if (!server) throw new Error('server did not start');
-    const context = await persistentPhone({ baseURL: server.url });
+    const context = await persistentPhone({ baseURL: server().url });
     const page = context.pages()[0] ?? (await context.newPage());
     await page.goto('/');
     await page.getByRole('textbox', { name: 'Name' }).waitFor();
@@ -33,7 +21,7 @@ describe('installable PWA', () => {
     expect(errors).toEqual([]);
     expect(url).toMatch(/manifest\.webmanifest$/);
 
-    const manifest = (await (await fetch(`${server.url}/manifest.webmanifest`)).json()) as {
+    const manifest = (await (await fetch(`${server().url}/manifest.webmanifest`)).json()) as {
       id: string;
       name: string;
       short_name: string;
@@ -43,15 +31,14 @@ describe('installable PWA', () => {
     };
     expect(manifest).toMatchObject({ id: '/', start_url: '/', display: 'standalone', name: 'Offline Chat', short_name: 'Chat' });
     expect(manifest.icons.map((icon) => `${icon.sizes} ${icon.purpose}`)).toEqual(['192x192 any', '512x512 any', '512x512 maskable']);
-    expect((await fetch(`${server.url}/apple-touch-icon.png`)).status).toBe(200);
+    expect((await fetch(`${server().url}/apple-touch-icon.png`)).status).toBe(200);
     expect(await page.locator('meta[name="viewport"]').getAttribute('content')).toContain('width=device-width');
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
   });
 
   it.each(['light', 'dark'] as const)('has no accessibility violations on the chat screen (%s)', async (colorScheme) => {
-    if (!server) throw new Error('server did not start');
     const browser = await launchBrowser();
-    const context = await phoneContext(browser, { baseURL: server.url, colorScheme });
+    const context = await phoneContext(browser, { baseURL: server().url, colorScheme });
     const page = await context.newPage();
     await join(page, `Reader ${colorScheme}`);
     await send(page, `a message in ${colorScheme} mode`);
@@ -64,9 +51,8 @@ describe('installable PWA', () => {
   });
 
   it('renders the join screen in dark mode', async () => {
-    if (!server) throw new Error('server did not start');
     const browser = await launchBrowser();
-    const context = await phoneContext(browser, { baseURL: server.url, colorScheme: 'dark' });
+    const context = await phoneContext(browser, { baseURL: server().url, colorScheme: 'dark' });
     const page = await context.newPage();
     await page.goto('/');
     await page.getByRole('button', { name: 'Join' }).waitFor();

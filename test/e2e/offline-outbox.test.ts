@@ -1,26 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeTempDirs, startServer, type RunningServer } from '../support/server';
-import { assertBuilt, closeAll, contents, join, launchBrowser, messageWith, phoneContext, screenshot, send, timeline, waitForOnline } from './support/browser';
+import { describe, expect, it } from 'vitest';
+import { contents, join, launchBrowser, messageWith, phoneContext, screenshot, send, timeline, waitForOnline } from './support/browser';
+import { useServer } from './support/server-fixture';
 
 describe('offline outbox in the installed PWA', () => {
-  let server: RunningServer | undefined;
-
-  beforeAll(async () => {
-    assertBuilt();
-    server = await startServer();
-  });
-
-  afterAll(async () => {
-    await closeAll();
-    await server?.stop();
-    removeTempDirs();
-  });
+  const server = useServer();
 
   it('queues while offline, survives an offline reload, then delivers in order exactly once', async () => {
-    if (!server) throw new Error('server did not start');
     const browser = await launchBrowser();
-    const annContext = await phoneContext(browser, { baseURL: server.url });
-    const bobContext = await phoneContext(browser, { baseURL: server.url, colorScheme: 'dark' });
+    const annContext = await phoneContext(browser, { baseURL: server().url });
+    const bobContext = await phoneContext(browser, { baseURL: server().url, colorScheme: 'dark' });
     const ann = await annContext.newPage();
     const bob = await bobContext.newPage();
     await join(ann, 'Ann');

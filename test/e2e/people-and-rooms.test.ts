@@ -1,8 +1,8 @@
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { axeViolations } from './support/axe';
-import { removeTempDirs, startServer, type RunningServer } from '../support/server';
-import { assertBuilt, closeAll, join, launchBrowser, messageWith, phoneContext, screenshot, send, timeline, waitForOnline } from './support/browser';
+import { join, launchBrowser, messageWith, phoneContext, screenshot, send, timeline, waitForOnline } from './support/browser';
+import { useServer } from './support/server-fixture';
 
 const roomsNav = (page: Page) => page.getByRole('navigation', { name: 'Rooms' });
 const roomEntry = (page: Page, name: string) => roomsNav(page).getByRole('button', { name });
@@ -14,24 +14,12 @@ async function openPeople(page: Page): Promise<void> {
 }
 
 describe('people and rooms in the PWA', () => {
-  let server: RunningServer | undefined;
-
-  beforeAll(async () => {
-    assertBuilt();
-    server = await startServer();
-  });
-
-  afterAll(async () => {
-    await closeAll();
-    await server?.stop();
-    removeTempDirs();
-  });
+  const server = useServer();
 
   it('shows who types, opens a DM from the online list that reaches the other phone with a badge, and reading clears it', async () => {
-    if (!server) throw new Error('server did not start');
     const browser = await launchBrowser();
-    const annContext = await phoneContext(browser, { baseURL: server.url });
-    const bobContext = await phoneContext(browser, { baseURL: server.url, colorScheme: 'dark' });
+    const annContext = await phoneContext(browser, { baseURL: server().url });
+    const bobContext = await phoneContext(browser, { baseURL: server().url, colorScheme: 'dark' });
     const ann = await annContext.newPage();
     const bob = await bobContext.newPage();
     await join(ann, 'Ann');
@@ -111,10 +99,9 @@ describe('people and rooms in the PWA', () => {
   });
 
   it('joins a room by name with a notice for those inside, leaves it, and renames', async () => {
-    if (!server) throw new Error('server did not start');
     const browser = await launchBrowser();
-    const annContext = await phoneContext(browser, { baseURL: server.url });
-    const bobContext = await phoneContext(browser, { baseURL: server.url });
+    const annContext = await phoneContext(browser, { baseURL: server().url });
+    const bobContext = await phoneContext(browser, { baseURL: server().url });
     const ann = await annContext.newPage();
     const bob = await bobContext.newPage();
     await join(ann, 'Cleo');
@@ -176,9 +163,8 @@ describe('people and rooms in the PWA', () => {
   });
 
   it('upgrades a v1 device database in place: the session and a queued message survive, and the rooms store is added', async () => {
-    if (!server) throw new Error('server did not start');
     const browser = await launchBrowser();
-    const context = await phoneContext(browser, { baseURL: server.url });
+    const context = await phoneContext(browser, { baseURL: server().url });
     const page = await context.newPage();
     // A same-origin page that is not the app, to write the database exactly as v1 of the PWA did.
     await page.goto('/healthz');

@@ -1,25 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeTempDirs, startServer, type RunningServer } from '../support/server';
-import { assertBuilt, closeAll, contents, join, launchBrowser, phoneContext, screenshot, send } from './support/browser';
+import { describe, expect, it } from 'vitest';
+import { contents, join, launchBrowser, phoneContext, screenshot, send } from './support/browser';
+import { useServer } from './support/server-fixture';
 
 describe('a device out of storage', () => {
-  let server: RunningServer | undefined;
-
-  beforeAll(async () => {
-    assertBuilt();
-    server = await startServer();
-  });
-
-  afterAll(async () => {
-    await closeAll();
-    await server?.stop();
-    removeTempDirs();
-  });
+  const server = useServer();
 
   it('says so, keeps the typed text, and loses nothing already queued', async () => {
-    if (!server) throw new Error('server did not start');
     const browser = await launchBrowser();
-    const context = await phoneContext(browser, { baseURL: server.url });
+    const context = await phoneContext(browser, { baseURL: server().url });
     // Fault injection: Chromium's quota override does not reach IndexedDB writes reliably, so the
     // browser's own error is thrown from the outbox write while `fullDisk` is set.
     await context.addInitScript(() => {

@@ -1,25 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeTempDirs, startServer, type RunningServer } from '../support/server';
-import { assertBuilt, closeAll, contents, join, launchBrowser, phoneContext, send, waitForOnline } from './support/browser';
+import { describe, expect, it } from 'vitest';
+import { contents, join, launchBrowser, phoneContext, send, waitForOnline } from './support/browser';
+import { useServer } from './support/server-fixture';
 
 describe('two tabs of the app', () => {
-  let server: RunningServer | undefined;
-
-  beforeAll(async () => {
-    assertBuilt();
-    server = await startServer();
-  });
-
-  afterAll(async () => {
-    await closeAll();
-    await server?.stop();
-    removeTempDirs();
-  });
+  const server = useServer();
 
   it('share one outbox: a message queued in one shows in both and is sent once', async () => {
-    if (!server) throw new Error('server did not start');
     const browser = await launchBrowser();
-    const context = await phoneContext(browser, { baseURL: server.url });
+    const context = await phoneContext(browser, { baseURL: server().url });
     const first = await context.newPage();
     await join(first, 'Ann');
     const second = await context.newPage();

@@ -1,26 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeTempDirs, startServer, type RunningServer } from '../support/server';
-import { assertBuilt, closeAll, contents, join, launchBrowser, messageWith, phoneContext, send } from './support/browser';
+import { describe, expect, it } from 'vitest';
+import { contents, join, launchBrowser, messageWith, phoneContext, send } from './support/browser';
+import { useServer } from './support/server-fixture';
 
 describe('a socket that looks open but carries nothing (a phone changing networks)', () => {
-  let server: RunningServer | undefined;
-
-  beforeAll(async () => {
-    assertBuilt();
-    server = await startServer();
-  });
-
-  afterAll(async () => {
-    await closeAll();
-    await server?.stop();
-    removeTempDirs();
-  });
+  const server = useServer();
 
   it('is given up after an ack timeout; the message goes out once on a fresh connection', async () => {
-    if (!server) throw new Error('server did not start');
     const browser = await launchBrowser();
-    const ann = await (await phoneContext(browser, { baseURL: server.url })).newPage();
-    const bob = await (await phoneContext(browser, { baseURL: server.url })).newPage();
+    const ann = await (await phoneContext(browser, { baseURL: server().url })).newPage();
+    const bob = await (await phoneContext(browser, { baseURL: server().url })).newPage();
 
     // The connection numbered `blackholed` silently drops every frame both ways; later ones work.
     let blackholed = 0;
