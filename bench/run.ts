@@ -66,7 +66,7 @@ const QUICK: Settings = {
 type Options = { quick: boolean; runs: number | null; only: ServerKind[]; skip: Set<string>; profile: boolean; out: string; snapshot: boolean; from: string | null };
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { quick: false, runs: null, only: [...SERVER_KINDS], skip: new Set(), profile: false, out: 'bench/results', snapshot: false, from: null };
+  const options: Options = { quick: false, runs: null, only: [...SERVER_KINDS], skip: new Set(), profile: false, out: '', snapshot: false, from: null };
   for (const arg of argv) {
     const [key, value = ''] = arg.split('=');
     if (key === '--quick') options.quick = true;
@@ -79,6 +79,8 @@ function parseArgs(argv: string[]): Options {
     else if (key === '--out' && value) options.out = value;
     else throw new Error(`unknown option ${arg}`);
   }
+  // A quick run never overwrites the committed full results.
+  if (!options.out) options.out = options.quick ? 'bench/results/quick' : 'bench/results';
   return options;
 }
 
