@@ -95,7 +95,8 @@ const oursAdapter: DialectAdapter = {
     return tokens;
   },
   create(url, token, onMessage, offsets, cursor) {
-    const socket: Socket<ServerToClientEvents, OursClientEvents> = io(url, socketOptions({ token, cursors: { general: cursor ?? offsets.latest } }));
+    // Like the PWA: presence as deltas after one full list (a full list per change is O(online²)).
+    const socket: Socket<ServerToClientEvents, OursClientEvents> = io(url, socketOptions({ token, cursors: { general: cursor ?? offsets.latest }, presence: 'delta' }));
     const onBatch = (messages: Message[]) => {
       for (const message of messages) {
         offsets.see(message.seq);
