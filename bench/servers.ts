@@ -7,9 +7,9 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { freePort, killGroup, waitUntilHealthy } from '../test/support/process';
 
 export type ServerKind = 'ours' | 'tutorial' | 'null';
 
@@ -39,19 +39,6 @@ export type BenchServer = {
 const live = new Set<ChildProcess>();
 const tempDirs = new Set<string>();
 
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (!child.pid) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    try {
-      child.kill(signal);
-    } catch {
-      // already gone
-    }
-  }
-}
-
 /** Kills every server still running and removes temp dirs; safe to call more than once. */
 export function cleanupAll(): void {
   for (const child of live) killGroup(child, 'SIGKILL');
@@ -64,18 +51,6 @@ export function benchTempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   tempDirs.add(dir);
   return dir;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /**
@@ -138,7 +113,7 @@ export async function startServer(kind: ServerKind, options: StartOptions = {}):
   const url = `http://127.0.0.1:${port}`;
   const pid = child.pid;
   if (!pid) throw new Error(`could not spawn the ${kind} server`);
-  await waitUntilHealthy(url, child, () => output, kind === 'ours' ? OUR_WORKERS : 1);
+  await waitUntilHealthy(url, child, () => output, kind === 'ours' ? OUR_WORKERS : 1, 60_000);
   return {
     kind,
     url,
@@ -157,23 +132,3 @@ export async function startServer(kind: ServerKind, options: StartOptions = {}):
   };
 }
 
-/** Healthy means every worker answered /healthz (distinct x-worker-pid headers in cluster mode). */
-async function waitUntilHealthy(url: string, child: ChildProcess, output: () => string, workers: number): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  const pids = new Set<string>();
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output()}`);
-    try {
-      const response = await fetch(`${url}/healthz`);
-      if (response.ok) {
-        pids.add(response.headers.get('x-worker-pid') ?? 'single');
-        if (pids.size >= workers || !response.headers.has('x-worker-pid')) return;
-      }
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  killGroup(child, 'SIGKILL');
-  throw new Error(`server did not become healthy within 60s:\n${output()}`);
-}

@@ -3,11 +3,13 @@
  * process on a free port with its own SQLite file in a temp dir, and stops or
  * SIGKILLs it. Every integration and end-to-end test goes through this.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, killGroup, waitUntilHealthy } from './process';
+
+export { freePort };
 
 export type ServerOptions = {
   /** 1 (single process, the default here) or more for the node:cluster mode. */
@@ -30,18 +32,6 @@ export type RunningServer = {
   /** SIGKILL the whole process group: primary and workers die at once, nothing flushes. */
   kill(): Promise<void>;
 };
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 export function tempDir(prefix = 'chat-test-'): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
@@ -76,7 +66,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const url = `http://127.0.0.1:${port}`;
-  await waitUntilHealthy(url, child, () => output, options.workers ?? 1);
+  await waitUntilHealthy(url, child, () => output, options.workers ?? 1, 30_000);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     url,
@@ -86,45 +76,16 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
-      const timer = setTimeout(() => killGroup(child), 10_000);
+      const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 10_000);
       await exited;
       clearTimeout(timer);
     },
     async kill() {
       if (child.exitCode !== null || child.signalCode !== null) return;
-      killGroup(child);
+      killGroup(child, 'SIGKILL');
       await exited;
     },
   };
-}
-
-function killGroup(child: ChildProcess): void {
-  try {
-    if (child.pid) process.kill(-child.pid, 'SIGKILL');
-  } catch {
-    child.kill('SIGKILL');
-  }
-}
-
-/** Healthy means every worker answers: with N workers, N distinct pids must have said ok. */
-async function waitUntilHealthy(url: string, child: ChildProcess, output: () => string, workers: number): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  const pids = new Set<string>();
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output()}`);
-    try {
-      const response = await fetch(`${url}/healthz`);
-      if (response.ok) {
-        pids.add(response.headers.get('x-worker-pid') ?? 'single');
-        if (pids.size >= workers || workers === 1) return;
-      }
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  killGroup(child);
-  throw new Error(`server did not become healthy within 30s:\n${output()}`);
 }
 
 export function removeTempDirs(): void {
