@@ -50,6 +50,9 @@ export async function startWorker(config: Config, options: { clustered: boolean 
     httpServer.close();
     // Commit what is queued and let its acks go out before the sockets close.
     await store.close();
+    // Everything acked is committed now; a WebSocket whose peer vanished must not hold the exit
+    // for the close handshake's 30 s timeout.
+    setTimeout(() => process.exit(0), 5_000).unref();
     await new Promise((resolve) => setImmediate(resolve));
     await new Promise<void>((resolve) => io.close(() => resolve()));
     process.exit(0);
