@@ -19,7 +19,9 @@ export function onEvent<S extends v.GenericSchema>(
   handler: (value: v.InferOutput<S>) => Promise<Ack<object>> | Ack<object>,
 ): void {
   (socket as unknown as UntypedOn).on(event, (...args: unknown[]) => {
-    const ack = [...args].reverse().find((arg): arg is AnyAck => typeof arg === 'function');
+    // Socket.IO passes the ack callback last; no copy of the arguments per event.
+    const last = args[args.length - 1];
+    const ack = typeof last === 'function' ? (last as AnyAck) : undefined;
     const payload = typeof args[0] === 'function' ? undefined : args[0];
     const parsed = parsePayload(schema, payload);
     const answer = parsed.ok

@@ -27,7 +27,7 @@ import { appendBatch, type BatchOutcome } from './postgres-append';
 import { inTransaction, withClient } from './postgres-client';
 import { MESSAGE_COLUMNS, toMessage, type MessageRow } from './message-row';
 import { migrate } from './postgres-schema';
-import { StoreUnavailableError, type AppendResult, type PendingAppend, type Store } from './store';
+import { StoreUnavailableError, settleBatch, type AppendResult, type PendingAppend, type Store } from './store';
 
 export type PostgresOptions = {
   /** Schema for every table (created if missing); overrides `?schema=` in the URL. Default `public`. */
@@ -86,15 +86,9 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
     try {
       outcomes = await appendBatch(pool, batch.map((pending) => pending.input));
     } catch (error) {
-      const failure = new StoreUnavailableError(`commit failed: ${(error as Error).message}`);
-      for (const pending of batch) pending.reject(failure);
-      return;
+      return settleBatch(batch, { failed: error });
     }
-    batch.forEach((pending, index) => {
-      const outcome = outcomes[index];
-      if (outcome instanceof Error) pending.reject(outcome);
-      else pending.resolve(outcome);
-    });
+    settleBatch(batch, outcomes);
   }
 
   /** One transaction at a time per process: they would queue on the writer lock anyway. */

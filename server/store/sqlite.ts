@@ -11,7 +11,7 @@ import { GENERAL_ROOM } from '../../shared/limits';
 import type { RoomId, User } from '../../shared/protocol';
 import { MESSAGE_COLUMNS, toMessage, tupleToMessage, type MessageRow, type MessageTuple } from './message-row';
 import { migrations } from './sqlite-schema';
-import { StoreUnavailableError, type AppendResult, type PendingAppend, type Store } from './store';
+import { StoreUnavailableError, settleBatch, type AppendResult, type PendingAppend, type Store } from './store';
 
 export type SqliteOptions = { synchronous?: 'FULL' | 'NORMAL' };
 
@@ -101,15 +101,9 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
     try {
       outcomes = commitBatch.immediate(batch);
     } catch (error) {
-      const failure = new StoreUnavailableError(`commit failed: ${(error as Error).message}`);
-      for (const pending of batch) pending.reject(failure);
-      return;
+      return settleBatch(batch, { failed: error });
     }
-    batch.forEach((pending, index) => {
-      const outcome = outcomes[index];
-      if (outcome instanceof Error) pending.reject(outcome);
-      else pending.resolve(outcome);
-    });
+    settleBatch(batch, outcomes);
   }
 
   /** Runs a synchronous query, turning driver failures into `unavailable`. */

@@ -49,3 +49,20 @@ export interface Store {
 
 /** Thrown by a store when persistence is failing; the edges answer `unavailable`. */
 export class StoreUnavailableError extends Error {}
+
+/**
+ * Settles a group commit: each append gets its own outcome, or, when the
+ * transaction itself failed, every one of them is refused as `unavailable`.
+ */
+export function settleBatch(batch: PendingAppend[], outcomes: Array<AppendResult | Error> | { failed: unknown }): void {
+  if (!Array.isArray(outcomes)) {
+    const failure = new StoreUnavailableError(`commit failed: ${(outcomes.failed as Error).message}`);
+    for (const pending of batch) pending.reject(failure);
+    return;
+  }
+  batch.forEach((pending, index) => {
+    const outcome = outcomes[index];
+    if (outcome instanceof Error) pending.reject(outcome);
+    else pending.resolve(outcome);
+  });
+}
