@@ -26,12 +26,6 @@ export const roomIdSchema = v.pipe(
   ),
 );
 
-/** Public rooms only: what `room:join` may create. */
-export const publicRoomSchema = v.pipe(
-  v.string('room must be a string'),
-  v.regex(ROOM_SLUG_PATTERN, 'room must be a slug of 1-32 characters [a-z0-9-]'),
-);
-
 export const clientOffsetSchema = v.pipe(
   v.string('clientOffset must be a string'),
   v.regex(CLIENT_OFFSET_PATTERN, 'clientOffset must be 1-64 characters [A-Za-z0-9_-]'),
