@@ -6,9 +6,14 @@ import cluster, { type Worker } from 'node:cluster';
 import { setupPrimary } from '@socket.io/cluster-adapter';
 import type { Config } from './config';
 import { createStickyRouter } from './sticky';
+import { serveClusterAppends } from './store/cluster-append';
+import { openSqliteAppendOnly } from './store/sqlite';
 
 export function runPrimary(config: Config): void {
   setupPrimary();
+  // With SQLite the primary commits every worker's sends (store/cluster-append.ts).
+  const appender = config.databaseUrl ? null : openSqliteAppendOnly(config.dbPath, config.sqliteSync);
+  if (appender) serveClusterAppends(appender);
   const ready = new Set<Worker>();
   const router = createStickyRouter(() => [...ready], (id) => cluster.workers?.[id]);
   let stopping = false;
@@ -56,7 +61,9 @@ export function runPrimary(config: Config): void {
     for (const worker of workers) worker.process.kill('SIGTERM');
     const force = setTimeout(() => workers.forEach((worker) => worker.process.kill('SIGKILL')), 10_000);
     force.unref();
-    Promise.all(workers.map((worker) => (worker.isDead() ? Promise.resolve() : new Promise((resolve) => worker.once('exit', resolve))))).then(() => process.exit(0));
+    Promise.all(workers.map((worker) => (worker.isDead() ? Promise.resolve() : new Promise((resolve) => worker.once('exit', resolve)))))
+      .then(() => appender?.close())
+      .then(() => process.exit(0));
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);

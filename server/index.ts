@@ -18,7 +18,12 @@ function configOrExit(): Config {
 
 const config = configOrExit();
 if (cluster.isPrimary && config.workers > 1) {
-  runPrimary(config);
+  try {
+    runPrimary(config);
+  } catch (error) {
+    console.error(`cannot start: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
 } else {
   startWorker(config, { clustered: cluster.isWorker }).catch((error: unknown) => {
     console.error(`cannot start: ${error instanceof Error ? error.message : String(error)}`);

@@ -16,6 +16,8 @@ import type { SendDeps } from './chat/send-message';
 import { registerMessageEvents } from './events/messages';
 import { onEvent } from './events/on-event';
 import { registerRoomEvents } from './events/rooms';
+import { coalesceWebSocketFrames } from './coalesce-frames';
+import { createMessageFeed } from './message-feed';
 import { isAllowedOrigin } from './origins';
 import { createPresence, PRESENCE_DELTA_CHANNEL } from './social/presence';
 import type { PresenceDelta, PresenceSnapshot } from './social/presence-state';
@@ -28,6 +30,7 @@ export type InterServerEvents = {
   'presence:delta': (delta: PresenceDelta) => void;
   'presence:hello': () => void;
   'user:renamed': (user: User) => void;
+  'messages:committed': (messages: Message[]) => void;
 };
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -44,9 +47,12 @@ export type ChatSockets = {
   startPresence(): void;
   /** A user changed their name: update their sockets and presence everywhere. */
   renamed(user: User): void;
+  /** Emits a newly committed message to its room's members on every process. */
+  publish(message: Message): void;
 };
 
 export function createSocketServer(httpServer: HttpServer, deps: SocketDeps): ChatSockets {
+  coalesceWebSocketFrames();
   const io: ChatServer = new Server(httpServer, {
     serveClient: false,
     maxHttpBufferSize: 256 * 1024,
@@ -99,6 +105,7 @@ export function createSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
 
   return {
     io,
+    publish: createMessageFeed(io, deps.shared),
     startPresence() {
       presence ??= createPresence(io, { shared: deps.shared });
     },

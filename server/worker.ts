@@ -8,7 +8,6 @@ import { getRequestListener } from '@hono/node-server';
 import type { Message, User } from '../shared/protocol';
 import { attachAdapter } from './adapter';
 import { createApp } from './app';
-import { roomChannel } from './chat/access';
 import type { Config } from './config';
 import { openSharedState } from './shared-state';
 import { createSocketServer, type ChatSockets } from './socket';
@@ -16,12 +15,11 @@ import { acceptStickyConnections } from './sticky';
 import { openStore } from './store/open-store';
 
 export async function startWorker(config: Config, options: { clustered: boolean }): Promise<void> {
-  const store = await openStore(config);
+  const store = await openStore(config, options.clustered);
   const { limiter } = await openSharedState(config);
   // The app needs publish before Socket.IO exists (both share one http server), hence the late binding.
   const live: { sockets?: ChatSockets } = {};
-  // Encoded once by the adapter and fanned out to every member socket on every worker.
-  const publish = (message: Message) => void live.sockets?.io.to(roomChannel(message.room)).emit('message:new', message);
+  const publish = (message: Message) => live.sockets?.publish(message);
   const renamed = (user: User) => live.sockets?.renamed(user);
 
   const app = createApp({ store, limiter, publish, renamed, config });

@@ -5,11 +5,13 @@
  */
 import { ConfigError, type Config } from '../config';
 import { openPostgresStore } from './postgres';
+import { appendThroughPrimary } from './cluster-append';
 import { openSqliteStore } from './sqlite';
 import type { Store } from './store';
 
-export async function openStore(config: Pick<Config, 'dbPath' | 'sqliteSync' | 'databaseUrl'>): Promise<Store> {
-  if (!config.databaseUrl) return openSqliteStore(config.dbPath, { synchronous: config.sqliteSync });
+/** `clustered`: a worker of the SQLite cluster, whose sends the primary commits (cluster-append.ts). */
+export async function openStore(config: Pick<Config, 'dbPath' | 'sqliteSync' | 'databaseUrl'>, clustered = false): Promise<Store> {
+  if (!config.databaseUrl) return openSqliteStore(config.dbPath, { synchronous: config.sqliteSync, appender: clustered ? appendThroughPrimary() : undefined });
   try {
     return await openPostgresStore(config.databaseUrl);
   } catch (error) {

@@ -1,41 +1,39 @@
 /**
- * Store on SQLite (better-sqlite3): WAL, durable commits, and group commit —
- * sends that arrive in the same turn of the event loop share one transaction and
- * are acked together once it has committed. Several worker processes may open the
- * same file: every write runs in BEGIN IMMEDIATE, so seq allocation is serialized.
+ * Store on SQLite (better-sqlite3): WAL, durable commits, and group commit of
+ * sends (sqlite-append.ts). Several worker processes may open the same file:
+ * every write runs in BEGIN IMMEDIATE, so seq allocation is serialized.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { GENERAL_ROOM } from '../../shared/limits';
 import type { RoomId, User } from '../../shared/protocol';
-import { MESSAGE_COLUMNS, toMessage, tupleToMessage, type MessageRow, type MessageTuple } from './message-row';
+import { MESSAGE_COLUMNS, tupleToMessage, type MessageTuple } from './message-row';
+import { LOCK_WAIT_MS, openSqliteAppender, type Appender } from './sqlite-append';
 import { migrations } from './sqlite-schema';
-import { StoreUnavailableError, settleBatch, type AppendResult, type PendingAppend, type Store } from './store';
+import { StoreUnavailableError, type Store } from './store';
 
-export type SqliteOptions = { synchronous?: 'FULL' | 'NORMAL' };
+export type SqliteSync = 'FULL' | 'NORMAL';
+export type SqliteOptions = {
+  synchronous?: SqliteSync;
+  /** Where appends go instead of this store's own group commit (a cluster worker's: the primary). */
+  appender?: Appender;
+};
 
 export function openSqliteStore(path: string, options: SqliteOptions = {}): Store {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  // Several workers contend for the write lock; waiting is cheap next to failing a send.
-  const db = new Database(path, { timeout: 15_000 });
-  db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
-  db.pragma('foreign_keys = ON');
+  const synchronous = options.synchronous ?? 'FULL';
+  // Other writes are rare; for them waiting on another worker's lock is cheaper than failing.
+  const db = connect(path, synchronous, LOCK_WAIT_MS);
   migrate(db);
+  // An in-memory database exists only on its own connection.
+  const appendDb = options.appender || path === ':memory:' ? null : connect(path, synchronous, 0);
+  const appender = options.appender ?? openSqliteAppender(appendDb ?? db);
 
   const q = {
     userByTokenHash: db.prepare<[string], User>('SELECT id, name FROM users WHERE token_hash = ?'),
     userById: db.prepare<[string], User>('SELECT id, name FROM users WHERE id = ?'),
     insertUser: db.prepare('INSERT INTO users (id, name, token_hash, created_at) VALUES (?, ?, ?, ?)'),
     renameUser: db.prepare('UPDATE users SET name = ? WHERE id = ?'),
-    existing: db.prepare<[string, string], MessageRow>(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.author_id WHERE m.author_id = ? AND m.client_offset = ?`,
-    ),
-    bumpSeq: db.prepare<[string], { last_seq: number }>('UPDATE rooms SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq'),
-    insertMessage: db.prepare<[string, number, string, string, string, number], { id: number }>(
-      'INSERT INTO messages (room, seq, author_id, client_offset, content, ts) VALUES (?, ?, ?, ?, ?, ?) RETURNING id',
-    ),
     messagesAfter: db
       .prepare<[string, number, number], MessageTuple>(
         `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.author_id
@@ -63,48 +61,7 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
     health: db.prepare('INSERT INTO health (pid, checked_at) VALUES (?, ?) ON CONFLICT (pid) DO UPDATE SET checked_at = excluded.checked_at'),
   };
 
-  let queue: PendingAppend[] = [];
-  let flushScheduled = false;
   let closed = false;
-
-  /** One transaction for everything queued; each result is decided inside it. */
-  const commitBatch = db.transaction((batch: PendingAppend[]) => {
-    const outcomes: Array<AppendResult | Error> = [];
-    const now = Date.now();
-    for (const { input } of batch) {
-      const found = q.existing.get(input.author.id, input.clientOffset);
-      if (found) {
-        outcomes.push({ message: toMessage(found), created: false });
-        continue;
-      }
-      const bumped = q.bumpSeq.get(input.room);
-      if (!bumped) {
-        outcomes.push(new Error(`room ${input.room} does not exist`));
-        continue;
-      }
-      const row = q.insertMessage.get(input.room, bumped.last_seq, input.author.id, input.clientOffset, input.content, now);
-      if (!row) throw new Error('INSERT … RETURNING gave no row');
-      outcomes.push({
-        created: true,
-        message: { id: row.id, room: input.room, seq: bumped.last_seq, author: input.author, clientOffset: input.clientOffset, content: input.content, ts: now },
-      });
-    }
-    return outcomes;
-  });
-
-  function flush(): void {
-    flushScheduled = false;
-    const batch = queue;
-    queue = [];
-    if (batch.length === 0) return;
-    let outcomes: Array<AppendResult | Error>;
-    try {
-      outcomes = commitBatch.immediate(batch);
-    } catch (error) {
-      return settleBatch(batch, { failed: error });
-    }
-    settleBatch(batch, outcomes);
-  }
 
   /** Runs a synchronous query, turning driver failures into `unavailable`. */
   function guarded<T>(work: () => T): Promise<T> {
@@ -121,17 +78,7 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
     userById: (id) => guarded(() => q.userById.get(id) ?? null),
     renameUser: (id, name) => guarded(() => void q.renameUser.run(name, id)),
 
-    appendMessage(input) {
-      if (closed) return Promise.reject(new StoreUnavailableError('store is closed'));
-      return new Promise<AppendResult>((resolve, reject) => {
-        queue.push({ input, resolve, reject });
-        if (!flushScheduled) {
-          flushScheduled = true;
-          // setImmediate runs after the pending I/O callbacks, so sends read in this turn join the batch.
-          setImmediate(flush);
-        }
-      });
-    },
+    appendMessage: (input) => appender.append(input),
 
     messagesAfter: (room, afterSeq, limit) => guarded(() => q.messagesAfter.all(room, afterSeq, limit).map(tupleToMessage)),
 
@@ -156,10 +103,38 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
     async close() {
       if (closed) return;
       closed = true;
-      flush();
+      await appender.close();
+      appendDb?.close();
       db.close();
     },
   };
+}
+
+/**
+ * The group commit alone, for the process that commits for a whole cluster (cluster.ts):
+ * migrates the file first, since it is opened before any worker.
+ */
+export function openSqliteAppendOnly(path: string, synchronous: SqliteSync): Appender {
+  const db = connect(path, synchronous, LOCK_WAIT_MS);
+  migrate(db);
+  db.pragma('busy_timeout = 0');
+  const appender = openSqliteAppender(db);
+  return {
+    append: appender.append,
+    async close() {
+      await appender.close();
+      db.close();
+    },
+  };
+}
+
+function connect(path: string, synchronous: SqliteSync, busyTimeoutMs: number): Database.Database {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path, { timeout: busyTimeoutMs });
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${synchronous}`);
+  db.pragma('foreign_keys = ON');
+  return db;
 }
 
 function migrate(db: Database.Database): void {
