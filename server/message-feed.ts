@@ -6,13 +6,15 @@
  */
 import type { Message } from '../shared/protocol';
 import { roomChannel } from './chat/access';
+import type { TailCache } from './chat/tail-cache';
 import type { ChatServer } from './socket';
 
-export function createMessageFeed(io: ChatServer, shared: boolean): (message: Message) => void {
+export function createMessageFeed(io: ChatServer, shared: boolean, tail: TailCache): (message: Message) => void {
   let pending: Message[] = [];
 
   const deliverLocally = (messages: Message[]) => {
     for (const message of messages) io.local.to(roomChannel(message.room)).emit('message:new', message);
+    tail.record(messages);
   };
   if (shared) io.on('messages:committed', deliverLocally);
 

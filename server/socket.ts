@@ -10,7 +10,8 @@ import { handshakeAuthSchema, parsePayload, typingSchema } from '../shared/schem
 import { authenticate } from './auth';
 import type { Config } from './config';
 import { roomChannel, userChannel } from './chat/access';
-import { replayMissed } from './chat/catch-up';
+import { replayMissed, type PageSource } from './chat/catch-up';
+import { createTailCache } from './chat/tail-cache';
 import { toErr } from './chat/errors';
 import type { SendDeps } from './chat/send-message';
 import { registerMessageEvents } from './events/messages';
@@ -18,6 +19,8 @@ import { onEvent } from './events/on-event';
 import { registerRoomEvents } from './events/rooms';
 import { coalesceWebSocketFrames } from './coalesce-frames';
 import { createMessageFeed } from './message-feed';
+import { encodedEvent } from './pre-encoded';
+import type { EncodedPage } from './store/store';
 import { isAllowedOrigin } from './origins';
 import { createPresence, PRESENCE_DELTA_CHANNEL } from './social/presence';
 import type { PresenceDelta, PresenceSnapshot } from './social/presence-state';
@@ -39,6 +42,8 @@ export type SocketDeps = SendDeps & {
   config: Pick<Config, 'origins'>;
   /** True when other server processes exist (cluster or Redis): presence is announced to them. */
   shared: boolean;
+  /** Catch-up pages: from this process's tail cache when it has them, else from the store. */
+  pages: PageSource;
 };
 
 export type ChatSockets = {
@@ -51,8 +56,13 @@ export type ChatSockets = {
   publish(message: Message): void;
 };
 
-export function createSocketServer(httpServer: HttpServer, deps: SocketDeps): ChatSockets {
+export function createSocketServer(httpServer: HttpServer, edgeDeps: Omit<SocketDeps, 'pages'>): ChatSockets {
   coalesceWebSocketFrames();
+  const tail = createTailCache();
+  const deps: SocketDeps = {
+    ...edgeDeps,
+    pages: async (room, afterSeq, limit) => tail.page(room, afterSeq, limit) ?? edgeDeps.store.encodedMessagesAfter(room, afterSeq, limit),
+  };
   const io: ChatServer = new Server(httpServer, {
     serveClient: false,
     maxHttpBufferSize: 256 * 1024,
@@ -100,12 +110,14 @@ export function createSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
       if (socket) socket.data.user = user;
     }
     presence?.renamed(user);
+    // Cached pages carry the old name.
+    tail.clear();
   };
   io.on('user:renamed', applyRename);
 
   return {
     io,
-    publish: createMessageFeed(io, deps.shared),
+    publish: createMessageFeed(io, deps.shared, tail),
     startPresence() {
       presence ??= createPresence(io, { shared: deps.shared });
     },
@@ -122,7 +134,7 @@ async function catchUp(socket: ChatSocket, deps: SocketDeps): Promise<void> {
   try {
     const rooms = await deps.store.roomsOf(user.id);
     await socket.join([userChannel(user.id), ...rooms.map((room) => roomChannel(room.id))]);
-    const lastSeq = await replayMissed(deps.store, batchSink(socket), rooms, cursors);
+    const lastSeq = await replayMissed(deps.pages, batchSink(socket), rooms, cursors);
     if (socket.connected) socket.emit('sync:done', { lastSeq });
   } catch (error) {
     toErr(error);
@@ -136,6 +148,7 @@ export function batchSink(socket: ChatSocket) {
     get connected() {
       return socket.connected;
     },
-    emitBatch: (messages: Message[]) => void socket.emit('message:batch', messages),
+    // Written as the Socket.IO packet socket.emit would make of it, without decoding the JSON to encode it again.
+    emitBatch: (page: EncodedPage) => void socket.conn.write(encodedEvent('message:batch', page.json)),
   };
 }

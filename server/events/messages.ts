@@ -23,7 +23,7 @@ export function registerMessageEvents(socket: ChatSocket, deps: SocketDeps): voi
     }
     const mine = await deps.store.roomsOf(me().id);
     const rooms = requested.length === 0 ? mine : mine.filter((room) => room.id in cursors);
-    const lastSeq = await replayMissed(deps.store, batchSink(socket), rooms, cursors);
+    const lastSeq = await replayMissed(deps.pages, batchSink(socket), rooms, cursors);
     return { ok: true, lastSeq };
   });
 }

@@ -27,7 +27,7 @@ import { appendBatch, type BatchOutcome } from './postgres-append';
 import { inTransaction, withClient } from './postgres-client';
 import { MESSAGE_COLUMNS, toMessage, type MessageRow } from './message-row';
 import { migrate } from './postgres-schema';
-import { StoreUnavailableError, settleBatch, type AppendResult, type PendingAppend, type Store } from './store';
+import { encodePage, StoreUnavailableError, settleBatch, type AppendResult, type PendingAppend, type Store } from './store';
 
 export type PostgresOptions = {
   /** Schema for every table (created if missing); overrides `?schema=` in the URL. Default `public`. */
@@ -122,7 +122,7 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
     }
   }
 
-  return {
+  const store: Store = {
     createUser: (user, tokenHash) =>
       guarded(async () => {
         await pool.query('INSERT INTO users (id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)', [user.id, user.name, tokenHash, Date.now()]);
@@ -152,6 +152,7 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
         );
         return rows.map(toMessage);
       }),
+    encodedMessagesAfter: async (room, afterSeq, limit) => encodePage(await store.messagesAfter(room, afterSeq, limit)),
 
     joinRoom: (userId, room, kind) =>
       guarded(() =>
@@ -209,6 +210,7 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
       await pool.end();
     },
   };
+  return store;
 }
 
 /** Takes `?schema=` and `?pool=` out of the URL (pg would not understand them) and validates them. */

@@ -13,6 +13,10 @@ import { LOCK_WAIT_MS, openSqliteAppender, type Appender } from './sqlite-append
 import { migrations } from './sqlite-schema';
 import { StoreUnavailableError, type Store } from './store';
 
+/** One row as the JSON of its protocol Message, keys in the order JSON.stringify would write them. */
+const MESSAGE_JSON = `json_object('id', m.id, 'room', m.room, 'seq', m.seq, 'author', json_object('id', m.author_id, 'name', u.name),
+  'clientOffset', m.client_offset, 'content', m.content, 'ts', m.ts)`;
+
 export type SqliteSync = 'FULL' | 'NORMAL';
 export type SqliteOptions = {
   synchronous?: SqliteSync;
@@ -39,7 +43,14 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
         `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.author_id
          WHERE m.room = ? AND m.seq > ? ORDER BY m.seq LIMIT ?`,
       )
-      // Arrays, not row objects: catch-up reads thousands of rows, and this cuts the cost per row by 40%.
+      // Arrays, not row objects: a page is hundreds of rows, and this cuts the cost per row by 40%.
+      .raw(true),
+    // SQLite writes each row's JSON itself: as fast as reading the columns, and nothing left to encode.
+    encodedMessagesAfter: db
+      .prepare<[string, number, number], [seq: number, json: string]>(
+        `SELECT m.seq, ${MESSAGE_JSON} FROM messages m JOIN users u ON u.id = m.author_id
+         WHERE m.room = ? AND m.seq > ? ORDER BY m.seq LIMIT ?`,
+      )
       .raw(true),
     createRoom: db.prepare('INSERT INTO rooms (id, kind, last_seq, created_at) VALUES (?, ?, 0, ?) ON CONFLICT (id) DO NOTHING'),
     addMember: db.prepare('INSERT INTO members (user_id, room, joined_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
@@ -81,6 +92,11 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
     appendMessage: (input) => appender.append(input),
 
     messagesAfter: (room, afterSeq, limit) => guarded(() => q.messagesAfter.all(room, afterSeq, limit).map(tupleToMessage)),
+    encodedMessagesAfter: (room, afterSeq, limit) =>
+      guarded(() => {
+        const rows = q.encodedMessagesAfter.all(room, afterSeq, limit);
+        return { json: `[${rows.map((row) => row[1]).join(',')}]`, count: rows.length, lastSeq: rows.at(-1)?.[0] ?? 0 };
+      }),
 
     joinRoom: (userId, room, kind) =>
       guarded(() =>

@@ -14,6 +14,13 @@ export type PendingAppend = { input: NewMessage; resolve: (result: AppendResult)
 
 export type RoomKind = 'public' | 'dm';
 
+/** A page of messages as the JSON text of a `Message[]`, with what paging needs to know of it. */
+export type EncodedPage = { json: string; count: number; lastSeq: number };
+
+export function encodePage(messages: Message[]): EncodedPage {
+  return { json: JSON.stringify(messages), count: messages.length, lastSeq: messages.at(-1)?.seq ?? 0 };
+}
+
 export interface Store {
   /** Stores a new user; only `tokenHash` of its secret is kept. General membership comes with it. */
   createUser(user: User, tokenHash: string): Promise<void>;
@@ -30,6 +37,8 @@ export interface Store {
 
   /** Messages of `room` with seq > `afterSeq`, in seq order, at most `limit`. */
   messagesAfter(room: RoomId, afterSeq: number, limit: number): Promise<Message[]>;
+  /** The same page as JSON text, built where that is cheapest: catch-up sends it as it is. */
+  encodedMessagesAfter(room: RoomId, afterSeq: number, limit: number): Promise<EncodedPage>;
 
   /** Creates the room if missing and makes `userId` a member; returns its lastSeq. */
   joinRoom(userId: string, room: RoomId, kind: RoomKind): Promise<number>;

@@ -46,6 +46,45 @@ describe('catch-up and sync', () => {
     expect(back.lastSeq.general).toBe(cursor + 1203);
   });
 
+  it('serves recent pages from the memory of every worker exactly as the store has them, renamed authors included', async () => {
+    const dee = await createSession(server.url, 'Dee');
+    const eve = await createSession(server.url, 'Eve');
+    const before = await connectAndCatchUp(server.url, eve.token);
+    const cursor = before.lastSeq.general;
+    before.socket.close();
+    // Two senders, so both workers commit and each learns the other's messages over the cluster.
+    const senders = [await connectAndCatchUp(server.url, dee.token), await connectAndCatchUp(server.url, dee.token)];
+    const acks = await Promise.all(
+      Array.from({ length: 1100 }, (_, index) => senders[index % 2].socket.emitWithAck('message:send', { room: 'general', clientOffset: `tail-${index}`, content: `#${index}` })),
+    );
+    expect(acks.every((ack) => ack.ok)).toBe(true);
+
+    const fromDb = async () => {
+      const response = await fetch(`${server.url}/api/rooms/general/messages?after=${cursor}&limit=500`, { headers: { authorization: `Bearer ${eve.token}` } });
+      return ((await response.json()) as { messages: Message[] }).messages;
+    };
+    // Round robin: consecutive clients land on both workers.
+    for (const attempt of [1, 2]) {
+      const back = await connectAndCatchUp(server.url, eve.token, { cursors: { general: cursor } });
+      back.socket.close();
+      expect(back.messages.map((message) => message.seq), `attempt ${attempt}`).toEqual(Array.from({ length: 1100 }, (_, index) => cursor + 1 + index));
+      expect(back.messages.slice(0, 500)).toEqual(await fromDb());
+    }
+
+    const renamed = await fetch(`${server.url}/api/me`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${dee.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Dee Renamed' }),
+    });
+    expect(renamed.status).toBe(200);
+    senders.forEach((sender) => sender.socket.close());
+    for (const attempt of [1, 2]) {
+      const back = await connectAndCatchUp(server.url, eve.token, { cursors: { general: cursor } });
+      back.socket.close();
+      expect(new Set(back.messages.map((message) => message.author.name)), `attempt ${attempt}`).toEqual(new Set(['Dee Renamed']));
+    }
+  });
+
   it('sends nothing but sync:done to a client that is up to date', async () => {
     const cy = await createSession(server.url, 'Cy');
     const first = await connectAndCatchUp(server.url, cy.token);

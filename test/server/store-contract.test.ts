@@ -126,6 +126,17 @@ function contract(makeKind: () => StoreKind): void {
     await store.close();
   });
 
+  it('gives the same page as JSON text, for catch-up to send as it is', async () => {
+    const store = await kind.open('encoded');
+    const author = await newUser(store, 'Zoë "Q" \\');
+    for (let i = 1; i <= 7; i++) await store.appendMessage(send(author, 'general', `e-${i}`, `line\n${i} 😀 "q" \\ </script>`));
+    const page = await store.encodedMessagesAfter('general', 2, 3);
+    expect(JSON.parse(page.json)).toEqual(await store.messagesAfter('general', 2, 3));
+    expect(page).toMatchObject({ count: 3, lastSeq: 5 });
+    expect(await store.encodedMessagesAfter('general', 7, 3)).toEqual({ json: '[]', count: 0, lastSeq: 0 });
+    await store.close();
+  });
+
   it('pages messagesAfter by seq with a limit', async () => {
     const store = await kind.open('paging');
     const author = await newUser(store);
