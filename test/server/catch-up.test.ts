@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Message } from '../../shared/protocol';
 import { connectAndCatchUp, createSession, waitFor } from '../support/clients';
-import { removeTempDirs, startServer, type RunningServer } from '../support/server';
+import { useServer, type RunningServer } from '../support/server';
 
 async function post(server: RunningServer, token: string, room: string, clientOffset: string, content: string): Promise<Message> {
   const response = await fetch(`${server.url}/api/rooms/${room}/messages`, {
@@ -14,31 +14,24 @@ async function post(server: RunningServer, token: string, room: string, clientOf
 }
 
 describe('catch-up and sync', () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startServer({ workers: 2 });
-  });
-  afterAll(async () => {
-    await server?.stop();
-    removeTempDirs();
-  });
+  const server = useServer({ workers: 2 });
 
   it('streams exactly the messages after the stored cursor, in batches of at most 500, then sync:done', async () => {
-    const ana = await createSession(server.url, 'Ana');
-    const bob = await createSession(server.url, 'Bob');
-    const first = await connectAndCatchUp(server.url, bob.token);
+    const ana = await createSession(server().url, 'Ana');
+    const bob = await createSession(server().url, 'Bob');
+    const first = await connectAndCatchUp(server().url, bob.token);
     const cursor = first.lastSeq.general;
     first.socket.close();
 
     // 1,203 messages while Bob is away: three batches of 500 and one of 203.
-    const sender = await connectAndCatchUp(server.url, ana.token);
+    const sender = await connectAndCatchUp(server().url, ana.token);
     const acks = await Promise.all(
       Array.from({ length: 1203 }, (_, index) => sender.socket.emitWithAck('message:send', { room: 'general', clientOffset: `away-${index}`, content: `#${index}` })),
     );
     expect(acks.every((ack) => ack.ok)).toBe(true);
     sender.socket.close();
 
-    const back = await connectAndCatchUp(server.url, bob.token, { cursors: { general: cursor } });
+    const back = await connectAndCatchUp(server().url, bob.token, { cursors: { general: cursor } });
     back.socket.close();
     expect(back.batches.every((batch) => batch.length <= 500)).toBe(true);
     expect(back.batches.map((batch) => batch.length)).toEqual([500, 500, 203]);
@@ -47,31 +40,31 @@ describe('catch-up and sync', () => {
   });
 
   it('serves recent pages from the memory of every worker exactly as the store has them, renamed authors included', async () => {
-    const dee = await createSession(server.url, 'Dee');
-    const eve = await createSession(server.url, 'Eve');
-    const before = await connectAndCatchUp(server.url, eve.token);
+    const dee = await createSession(server().url, 'Dee');
+    const eve = await createSession(server().url, 'Eve');
+    const before = await connectAndCatchUp(server().url, eve.token);
     const cursor = before.lastSeq.general;
     before.socket.close();
     // Two senders, so both workers commit and each learns the other's messages over the cluster.
-    const senders = [await connectAndCatchUp(server.url, dee.token), await connectAndCatchUp(server.url, dee.token)];
+    const senders = [await connectAndCatchUp(server().url, dee.token), await connectAndCatchUp(server().url, dee.token)];
     const acks = await Promise.all(
       Array.from({ length: 1100 }, (_, index) => senders[index % 2].socket.emitWithAck('message:send', { room: 'general', clientOffset: `tail-${index}`, content: `#${index}` })),
     );
     expect(acks.every((ack) => ack.ok)).toBe(true);
 
     const fromDb = async () => {
-      const response = await fetch(`${server.url}/api/rooms/general/messages?after=${cursor}&limit=500`, { headers: { authorization: `Bearer ${eve.token}` } });
+      const response = await fetch(`${server().url}/api/rooms/general/messages?after=${cursor}&limit=500`, { headers: { authorization: `Bearer ${eve.token}` } });
       return ((await response.json()) as { messages: Message[] }).messages;
     };
     // Round robin: consecutive clients land on both workers.
     for (const attempt of [1, 2]) {
-      const back = await connectAndCatchUp(server.url, eve.token, { cursors: { general: cursor } });
+      const back = await connectAndCatchUp(server().url, eve.token, { cursors: { general: cursor } });
       back.socket.close();
       expect(back.messages.map((message) => message.seq), `attempt ${attempt}`).toEqual(Array.from({ length: 1100 }, (_, index) => cursor + 1 + index));
       expect(back.messages.slice(0, 500)).toEqual(await fromDb());
     }
 
-    const renamed = await fetch(`${server.url}/api/me`, {
+    const renamed = await fetch(`${server().url}/api/me`, {
       method: 'PATCH',
       headers: { authorization: `Bearer ${dee.token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'Dee Renamed' }),
@@ -79,29 +72,29 @@ describe('catch-up and sync', () => {
     expect(renamed.status).toBe(200);
     senders.forEach((sender) => sender.socket.close());
     for (const attempt of [1, 2]) {
-      const back = await connectAndCatchUp(server.url, eve.token, { cursors: { general: cursor } });
+      const back = await connectAndCatchUp(server().url, eve.token, { cursors: { general: cursor } });
       back.socket.close();
       expect(new Set(back.messages.map((message) => message.author.name)), `attempt ${attempt}`).toEqual(new Set(['Dee Renamed']));
     }
   });
 
   it('sends nothing but sync:done to a client that is up to date', async () => {
-    const cy = await createSession(server.url, 'Cy');
-    const first = await connectAndCatchUp(server.url, cy.token);
+    const cy = await createSession(server().url, 'Cy');
+    const first = await connectAndCatchUp(server().url, cy.token);
     first.socket.close();
-    const again = await connectAndCatchUp(server.url, cy.token, { cursors: first.lastSeq });
+    const again = await connectAndCatchUp(server().url, cy.token, { cursors: first.lastSeq });
     again.socket.close();
     expect(again.messages).toEqual([]);
     expect(again.lastSeq.general).toBe(first.lastSeq.general);
   });
 
   it('fills a gap with sync and answers with the last seqs', async () => {
-    const ana = await createSession(server.url, 'Ana');
-    const m1 = await post(server, ana.token, 'general', 'gap-1', 'one');
-    await post(server, ana.token, 'general', 'gap-2', 'two');
-    await post(server, ana.token, 'general', 'gap-3', 'three');
+    const ana = await createSession(server().url, 'Ana');
+    const m1 = await post(server(), ana.token, 'general', 'gap-1', 'one');
+    await post(server(), ana.token, 'general', 'gap-2', 'two');
+    await post(server(), ana.token, 'general', 'gap-3', 'three');
 
-    const client = await connectAndCatchUp(server.url, ana.token, { cursors: { general: m1.seq + 2 } });
+    const client = await connectAndCatchUp(server().url, ana.token, { cursors: { general: m1.seq + 2 } });
     const repaired: Message[] = [];
     client.socket.on('message:batch', (batch) => repaired.push(...batch));
     const ack = await client.socket.emitWithAck('sync', { cursors: { general: m1.seq - 1 } });
@@ -111,29 +104,29 @@ describe('catch-up and sync', () => {
   });
 
   it('replays rooms the user joined and ignores cursors of rooms they are not in', async () => {
-    const ana = await createSession(server.url, 'Ana');
-    const bob = await createSession(server.url, 'Bob');
-    const anaLive = await connectAndCatchUp(server.url, ana.token);
+    const ana = await createSession(server().url, 'Ana');
+    const bob = await createSession(server().url, 'Bob');
+    const anaLive = await connectAndCatchUp(server().url, ana.token);
     const joined = await anaLive.socket.emitWithAck('room:join', { room: 'design' });
     expect(joined).toEqual({ ok: true, room: 'design', lastSeq: 0 });
-    await post(server, ana.token, 'design', 'd-1', 'in design');
+    await post(server(), ana.token, 'design', 'd-1', 'in design');
     anaLive.socket.close();
 
-    const bobCatchUp = await connectAndCatchUp(server.url, bob.token, { cursors: { design: 0 } });
+    const bobCatchUp = await connectAndCatchUp(server().url, bob.token, { cursors: { design: 0 } });
     bobCatchUp.socket.close();
     expect(bobCatchUp.messages.filter((message) => message.room === 'design')).toEqual([]);
 
-    const anaAgain = await connectAndCatchUp(server.url, ana.token, { cursors: { general: 1_000_000 } });
+    const anaAgain = await connectAndCatchUp(server().url, ana.token, { cursors: { general: 1_000_000 } });
     anaAgain.socket.close();
     expect(anaAgain.messages.filter((message) => message.room === 'design').map((message) => message.content)).toEqual(['in design']);
     expect(anaAgain.lastSeq.design).toBe(1);
   });
 
   it('keeps live messages flowing to a room after join and stops them after leave', async () => {
-    const ana = await createSession(server.url, 'Ana');
-    const bob = await createSession(server.url, 'Bob');
-    const anaLive = await connectAndCatchUp(server.url, ana.token);
-    const bobLive = await connectAndCatchUp(server.url, bob.token);
+    const ana = await createSession(server().url, 'Ana');
+    const bob = await createSession(server().url, 'Bob');
+    const anaLive = await connectAndCatchUp(server().url, ana.token);
+    const bobLive = await connectAndCatchUp(server().url, bob.token);
     const seen: Message[] = [];
     bobLive.socket.on('message:new', (message) => seen.push(message));
     await anaLive.socket.emitWithAck('room:join', { room: 'ops' });

@@ -1,35 +1,28 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Message, User } from '../../shared/protocol';
 import { createSession } from '../support/clients';
-import { removeTempDirs, startServer, type RunningServer } from '../support/server';
+import { useServer } from '../support/server';
 
 describe('HTTP identity and history', () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startServer({ workers: 1 });
-  });
-  afterAll(async () => {
-    await server?.stop();
-    removeTempDirs();
-  });
+  const server = useServer({ workers: 1 });
 
-  const get = (path: string, token: string) => fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  const get = (path: string, token: string) => fetch(`${server().url}${path}`, { headers: { authorization: `Bearer ${token}` } });
 
   it('creates a session with a long random token and a trimmed name, and knows it again', async () => {
-    const { token, user } = await createSession(server.url, '  Ana  ');
+    const { token, user } = await createSession(server().url, '  Ana  ');
     expect(user.name).toBe('Ana');
     expect(Buffer.from(token, 'base64url').length).toBeGreaterThanOrEqual(16);
     const me = await get('/api/me', token);
     expect(me.status).toBe(200);
     expect(((await me.json()) as { user: User }).user).toEqual(user);
-    const other = await createSession(server.url, 'Ana');
+    const other = await createSession(server().url, 'Ana');
     expect(other.user.id).not.toBe(user.id);
   });
 
   it('pages history with after and limit, and lists the caller\'s rooms', async () => {
-    const { token } = await createSession(server.url, 'Pager');
+    const { token } = await createSession(server().url, 'Pager');
     const post = (clientOffset: string) =>
-      fetch(`${server.url}/api/rooms/general/messages`, {
+      fetch(`${server().url}/api/rooms/general/messages`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: JSON.stringify({ clientOffset, content: `page ${clientOffset}` }),
@@ -46,14 +39,14 @@ describe('HTTP identity and history', () => {
   });
 
   it('answers /healthz with 200 while the store works', async () => {
-    const response = await fetch(`${server.url}/healthz`);
+    const response = await fetch(`${server().url}/healthz`);
     expect(response.status).toBe(200);
   });
 
   it('refuses cross-origin browsers unless CHAT_ORIGINS lists them', async () => {
-    const foreign = await fetch(`${server.url}/socket.io/?EIO=4&transport=polling`, { headers: { origin: 'https://evil.example' } });
+    const foreign = await fetch(`${server().url}/socket.io/?EIO=4&transport=polling`, { headers: { origin: 'https://evil.example' } });
     expect(foreign.status).toBe(403);
-    const same = await fetch(`${server.url}/socket.io/?EIO=4&transport=polling`, { headers: { origin: server.url } });
+    const same = await fetch(`${server().url}/socket.io/?EIO=4&transport=polling`, { headers: { origin: server().url } });
     expect(same.status).toBe(200);
   });
 });

@@ -1,29 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Message } from '../../shared/protocol';
 import { connectAndCatchUp, createSession, waitFor, type ChatSocket } from '../support/clients';
-import { removeTempDirs, startServer, type RunningServer } from '../support/server';
+import { useServer } from '../support/server';
 
 describe.each([
   { mode: 'a single process', workers: 1 },
   { mode: 'a 2-worker cluster', workers: 2 },
 ])('message:send on $mode', ({ workers }) => {
-  let server: RunningServer;
   const sockets: ChatSocket[] = [];
 
-  beforeAll(async () => {
-    server = await startServer({ workers });
-  });
-  afterAll(async () => {
-    sockets.forEach((socket) => socket.close());
-    await server?.stop();
-    removeTempDirs();
-  });
+  const server = useServer({ workers });
+  afterAll(() => sockets.forEach((socket) => socket.close()));
 
   it('answers a repeated clientOffset with the original message and broadcasts nothing new', async () => {
-    const ana = await createSession(server.url, 'Ana');
-    const bob = await createSession(server.url, 'Bob');
-    const sender = await connectAndCatchUp(server.url, ana.token);
-    const watcher = await connectAndCatchUp(server.url, bob.token);
+    const ana = await createSession(server().url, 'Ana');
+    const bob = await createSession(server().url, 'Bob');
+    const sender = await connectAndCatchUp(server().url, ana.token);
+    const watcher = await connectAndCatchUp(server().url, bob.token);
     sockets.push(sender.socket, watcher.socket);
     const seen: Message[] = [];
     watcher.socket.on('message:new', (message) => seen.push(message));
@@ -46,8 +39,8 @@ describe.each([
   it('gives 20 concurrent senders unique gap-free seqs and every client every message once', async () => {
     const clients = await Promise.all(
       Array.from({ length: 20 }, async (_, index) => {
-        const session = await createSession(server.url, `user${index}`);
-        const connected = await connectAndCatchUp(server.url, session.token);
+        const session = await createSession(server().url, `user${index}`);
+        const connected = await connectAndCatchUp(server().url, session.token);
         sockets.push(connected.socket);
         const received: Message[] = [];
         connected.socket.on('message:new', (message) => received.push(message));
@@ -78,8 +71,8 @@ describe.each([
   });
 
   it('delivers to the sender\'s other tabs too', async () => {
-    const ana = await createSession(server.url, 'Ana');
-    const tabs = await Promise.all([connectAndCatchUp(server.url, ana.token), connectAndCatchUp(server.url, ana.token), connectAndCatchUp(server.url, ana.token)]);
+    const ana = await createSession(server().url, 'Ana');
+    const tabs = await Promise.all([connectAndCatchUp(server().url, ana.token), connectAndCatchUp(server().url, ana.token), connectAndCatchUp(server().url, ana.token)]);
     sockets.push(...tabs.map((tab) => tab.socket));
     const received = tabs.map(() => [] as Message[]);
     tabs.forEach((tab, index) => tab.socket.on('message:new', (message) => received[index].push(message)));

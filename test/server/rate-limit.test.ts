@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createRateLimiter } from '../../server/rate-limit';
 import { connectAndCatchUp, createSession } from '../support/clients';
-import { removeTempDirs, startServer, type RunningServer } from '../support/server';
+import { useServer } from '../support/server';
 
 describe('rate limiting', () => {
   it('allows a burst, then refills at the rate', () => {
@@ -17,18 +17,11 @@ describe('rate limiting', () => {
   });
 
   describe('on the wire', () => {
-    let server: RunningServer;
-    beforeAll(async () => {
-      server = await startServer({ env: { CHAT_RATE_LIMIT: '1:3' } });
-    });
-    afterAll(async () => {
-      await server?.stop();
-      removeTempDirs();
-    });
+    const server = useServer({ env: { CHAT_RATE_LIMIT: '1:3' } });
 
     it('answers a flood with rate_limited and retryAfterMs, and stores only what it accepted', async () => {
-      const { token } = await createSession(server.url, 'Flood');
-      const { socket } = await connectAndCatchUp(server.url, token);
+      const { token } = await createSession(server().url, 'Flood');
+      const { socket } = await connectAndCatchUp(server().url, token);
       const acks = await Promise.all(
         Array.from({ length: 6 }, (_, index) => socket.emitWithAck('message:send', { room: 'general', clientOffset: `f${index}`, content: 'spam' })),
       );

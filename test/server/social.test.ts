@@ -1,31 +1,24 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Message, Notice, User } from '../../shared/protocol';
 import { connectAndCatchUp, connectAndWait, createSession, createSocket, waitFor, type ChatSocket } from '../support/clients';
-import { removeTempDirs, startServer, type RunningServer } from '../support/server';
+import { useServer } from '../support/server';
 
 type Typing = { room: string; user: User; typing: boolean };
 
 describe('people and rooms on a 2-worker cluster', () => {
-  let server: RunningServer;
   const open: ChatSocket[] = [];
   const connect = async (token: string, cursors?: Record<string, number>) => {
-    const client = await connectAndCatchUp(server.url, token, { cursors });
+    const client = await connectAndCatchUp(server().url, token, { cursors });
     open.push(client.socket);
     return client;
   };
 
-  beforeAll(async () => {
-    server = await startServer({ workers: 2 });
-  });
-  afterAll(async () => {
-    open.forEach((socket) => socket.close());
-    await server?.stop();
-    removeTempDirs();
-  });
+  const server = useServer({ workers: 2 });
+  afterAll(() => open.forEach((socket) => socket.close()));
 
   it('shows who is online across workers, with notices for first connection and last disconnection', async () => {
-    const ana = await createSession(server.url, 'Ana');
-    const bob = await createSession(server.url, 'Bob');
+    const ana = await createSession(server().url, 'Ana');
+    const bob = await createSession(server().url, 'Bob');
     const anaClient = await connect(ana.token);
     let online: User[] = [];
     const notices: Notice[] = [];
@@ -48,8 +41,8 @@ describe('people and rooms on a 2-worker cluster', () => {
   });
 
   it('does not flap presence when a user reloads', async () => {
-    const ana = await createSession(server.url, 'Ana');
-    const cy = await createSession(server.url, 'Cy');
+    const ana = await createSession(server().url, 'Ana');
+    const cy = await createSession(server().url, 'Cy');
     const anaClient = await connect(ana.token);
     const notices: Notice[] = [];
     anaClient.socket.on('notice', (notice) => notices.push(notice));
@@ -63,8 +56,8 @@ describe('people and rooms on a 2-worker cluster', () => {
   });
 
   it('relays typing to the other members only, and ends it when the typist goes quiet', async () => {
-    const ana = await createSession(server.url, 'Ana');
-    const bob = await createSession(server.url, 'Bob');
+    const ana = await createSession(server().url, 'Ana');
+    const bob = await createSession(server().url, 'Bob');
     const anaTab = await connect(ana.token);
     const anaOtherTab = await connect(ana.token);
     const bobClient = await connect(bob.token);
@@ -93,8 +86,8 @@ describe('people and rooms on a 2-worker cluster', () => {
   });
 
   it('sends joined and left notices to room members and not to the mover', async () => {
-    const ana = await createSession(server.url, 'Ana');
-    const bob = await createSession(server.url, 'Bob');
+    const ana = await createSession(server().url, 'Ana');
+    const bob = await createSession(server().url, 'Bob');
     const anaClient = await connect(ana.token);
     const bobClient = await connect(bob.token);
     const anaNotices: Notice[] = [];
@@ -114,9 +107,9 @@ describe('people and rooms on a 2-worker cluster', () => {
   });
 
   it('opens one DM per pair and keeps it from everyone else, whichever way they try', async () => {
-    const ana = await createSession(server.url, 'Ana');
-    const bob = await createSession(server.url, 'Bob');
-    const eve = await createSession(server.url, 'Eve');
+    const ana = await createSession(server().url, 'Ana');
+    const bob = await createSession(server().url, 'Bob');
+    const eve = await createSession(server().url, 'Eve');
     const anaClient = await connect(ana.token);
     const bobClient = await connect(bob.token);
     const eveClient = await connect(eve.token);
@@ -146,11 +139,11 @@ describe('people and rooms on a 2-worker cluster', () => {
     expect(forged.messages.some((message) => message.room === dm)).toBe(false);
     expect(forged.lastSeq[dm]).toBeUndefined();
     const auth = { authorization: `Bearer ${eve.token}`, 'content-type': 'application/json' };
-    expect((await fetch(`${server.url}/api/rooms/${dm}/messages`, { headers: auth })).status).toBe(403);
-    expect((await fetch(`${server.url}/api/rooms/${encodeURIComponent(dm)}/messages?after=0`, { headers: auth })).status).toBe(403);
-    const post = await fetch(`${server.url}/api/rooms/${dm}/messages`, { method: 'POST', headers: auth, body: JSON.stringify({ clientOffset: 'eve-2', content: 'hi' }) });
+    expect((await fetch(`${server().url}/api/rooms/${dm}/messages`, { headers: auth })).status).toBe(403);
+    expect((await fetch(`${server().url}/api/rooms/${encodeURIComponent(dm)}/messages?after=0`, { headers: auth })).status).toBe(403);
+    const post = await fetch(`${server().url}/api/rooms/${dm}/messages`, { method: 'POST', headers: auth, body: JSON.stringify({ clientOffset: 'eve-2', content: 'hi' }) });
     expect(post.status).toBe(403);
-    const rooms = (await (await fetch(`${server.url}/api/rooms`, { headers: auth })).json()) as { rooms: { id: string }[] };
+    const rooms = (await (await fetch(`${server().url}/api/rooms`, { headers: auth })).json()) as { rooms: { id: string }[] };
     expect(rooms.rooms.map((room) => room.id)).not.toContain(dm);
 
     await anaClient.socket.emitWithAck('message:send', { room: 'general', clientOffset: 'dm-marker', content: 'marker' });
@@ -163,13 +156,13 @@ describe('people and rooms on a 2-worker cluster', () => {
   });
 
   it('renames a user everywhere: presence and later messages carry the new name', async () => {
-    const ana = await createSession(server.url, 'Ana');
-    const bob = await createSession(server.url, 'Bob');
+    const ana = await createSession(server().url, 'Ana');
+    const bob = await createSession(server().url, 'Bob');
     const anaClient = await connect(ana.token);
     const bobClient = await connect(bob.token);
     let online: User[] = [];
     bobClient.socket.on('presence', (payload) => (online = payload.online));
-    const response = await fetch(`${server.url}/api/me`, {
+    const response = await fetch(`${server().url}/api/me`, {
       method: 'PATCH',
       headers: { authorization: `Bearer ${ana.token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'Ana Lima' }),
@@ -181,8 +174,8 @@ describe('people and rooms on a 2-worker cluster', () => {
   });
 
   it('counts unread per room, lists DMs with their peer, and syncs read cursors across devices', async () => {
-    const ana = await createSession(server.url, 'Ana');
-    const bob = await createSession(server.url, 'Bob');
+    const ana = await createSession(server().url, 'Ana');
+    const bob = await createSession(server().url, 'Bob');
     const anaClient = await connect(ana.token);
     const bobPhone = await connect(bob.token);
     const bobLaptop = await connect(bob.token);
@@ -195,7 +188,7 @@ describe('people and rooms on a 2-worker cluster', () => {
 
     type Listing = { id: string; lastSeq: number; readSeq: number; unread: number; kind: string; peer?: { name: string } };
     const list = async (token: string) =>
-      ((await (await fetch(`${server.url}/api/rooms`, { headers: { authorization: `Bearer ${token}` } })).json()) as { rooms: Listing[] }).rooms;
+      ((await (await fetch(`${server().url}/api/rooms`, { headers: { authorization: `Bearer ${token}` } })).json()) as { rooms: Listing[] }).rooms;
     const dmForBob = (await list(bob.token)).find((room) => room.id === opened.room);
     expect(dmForBob).toEqual({ id: opened.room, lastSeq: 3, readSeq: 0, unread: 3, kind: 'dm', peer: ana.user });
 
@@ -206,15 +199,15 @@ describe('people and rooms on a 2-worker cluster', () => {
     // One's own messages are never unread.
     expect((await list(ana.token)).find((room) => room.id === opened.room)).toMatchObject({ readSeq: 0, unread: 0 });
 
-    const eve = await createSession(server.url, 'Eve');
+    const eve = await createSession(server().url, 'Eve');
     const eveClient = await connect(eve.token);
     expect(await eveClient.socket.emitWithAck('room:read', { room: opened.room, seq: 3 })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
   });
 
   it('sends presence deltas to clients that ask for them', async () => {
-    const ana = await createSession(server.url, 'Ana');
-    const bob = await createSession(server.url, 'Bob');
-    const anaSocket = createSocket(server.url, ana.token);
+    const ana = await createSession(server().url, 'Ana');
+    const bob = await createSession(server().url, 'Bob');
+    const anaSocket = createSocket(server().url, ana.token);
     (anaSocket as unknown as { auth: object }).auth = { token: ana.token, presence: 'delta' };
     open.push(anaSocket);
     const full: User[][] = [];

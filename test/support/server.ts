@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { freePort, killGroup, waitUntilHealthy } from './process';
 
 export { freePort };
@@ -85,6 +86,31 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       killGroup(child, 'SIGKILL');
       await exited;
     },
+  };
+}
+
+/**
+ * One real server for a test file (or describe block): started before its tests,
+ * stopped and its temp dirs removed after them. Call the returned function inside
+ * a test to get it. `beforeStart` and `beforeStop` let a suite add its own set-up.
+ */
+export function useServer(
+  options: ServerOptions | (() => ServerOptions) = {},
+  hooks: { beforeStart?(): void; beforeStop?(): Promise<void> } = {},
+): () => RunningServer {
+  let server: RunningServer | undefined;
+  beforeAll(async () => {
+    hooks.beforeStart?.();
+    server = await startServer(typeof options === 'function' ? options() : options);
+  });
+  afterAll(async () => {
+    await hooks.beforeStop?.();
+    await server?.stop();
+    removeTempDirs();
+  });
+  return () => {
+    if (!server) throw new Error('server did not start');
+    return server;
   };
 }
 
