@@ -1,8 +1,9 @@
-// Lint for TypeScript and Vue; formatting is left to the editor's Prettier defaults.
+// Lint for TypeScript and Vue; formatting belongs to Prettier (.prettierrc.json), so its conflicting rules are off.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import vue from 'eslint-plugin-vue';
 import globals from 'globals';
+import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'bench/results/**', 'bench/baselines/**', 'data/**', 'test-results/**', 'coverage/**'] },
@@ -24,4 +25,5 @@ export default tseslint.config(
       'vue/html-self-closing': 'off',
     },
   },
+  prettier,
 );

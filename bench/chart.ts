@@ -30,7 +30,9 @@ function panel(left: number, title: string, yLabel: string, series: Series[], xs
   const yMax = niceMax(Math.max(0, ...series.flatMap((s) => s.points.map((p) => p.y))) * 1.05);
   const sx = (x: number) => left + (xMax === xMin ? width / 2 : ((Math.log10(x) - xMin) / (xMax - xMin)) * width);
   const sy = (y: number) => top + height - (y / yMax) * height;
-  out.push(`<text x="${left + width / 2}" y="${top - 16}" text-anchor="middle" font-size="15" font-weight="600">${escapeXml(title)}</text>`);
+  out.push(
+    `<text x="${left + width / 2}" y="${top - 16}" text-anchor="middle" font-size="15" font-weight="600">${escapeXml(title)}</text>`,
+  );
   out.push(`<rect x="${left}" y="${top}" width="${width}" height="${height}" fill="none" stroke="#999"/>`);
   for (let i = 0; i <= 5; i++) {
     const y = (yMax / 5) * i;
@@ -41,13 +43,20 @@ function panel(left: number, title: string, yLabel: string, series: Series[], xs
     out.push(`<line x1="${sx(x)}" x2="${sx(x)}" y1="${top}" y2="${top + height}" stroke="#eeeeee"/>`);
     out.push(`<text x="${sx(x)}" y="${top + height + 16}" text-anchor="middle" font-size="11">${x.toLocaleString('en-US')}</text>`);
   }
-  out.push(`<text x="${left + width / 2}" y="${top + height + 36}" text-anchor="middle" font-size="12">connected clients (log scale)</text>`);
-  out.push(`<text transform="translate(${left - 50},${top + height / 2}) rotate(-90)" text-anchor="middle" font-size="12">${escapeXml(yLabel)}</text>`);
+  out.push(
+    `<text x="${left + width / 2}" y="${top + height + 36}" text-anchor="middle" font-size="12">connected clients (log scale)</text>`,
+  );
+  out.push(
+    `<text transform="translate(${left - 50},${top + height / 2}) rotate(-90)" text-anchor="middle" font-size="12">${escapeXml(yLabel)}</text>`,
+  );
   for (const s of series) {
     if (s.points.length === 0) continue;
     const path = s.points.map((p, i) => `${i === 0 ? 'M' : 'L'}${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join(' ');
     out.push(`<path d="${path}" fill="none" stroke="${COLORS[s.kind]}" stroke-width="2.5"${s.dashed ? ' stroke-dasharray="7 5"' : ''}/>`);
-    for (const p of s.points) out.push(`<circle cx="${sx(p.x).toFixed(1)}" cy="${sy(p.y).toFixed(1)}" r="3.5" fill="${COLORS[s.kind]}"><title>${escapeXml(`${s.label}: ${p.y.toFixed(1)} at ${p.x} clients`)}</title></circle>`);
+    for (const p of s.points)
+      out.push(
+        `<circle cx="${sx(p.x).toFixed(1)}" cy="${sy(p.y).toFixed(1)}" r="3.5" fill="${COLORS[s.kind]}"><title>${escapeXml(`${s.label}: ${p.y.toFixed(1)} at ${p.x} clients`)}</title></circle>`,
+      );
   }
   return out.join('\n');
 }
@@ -69,13 +78,22 @@ export function growthSvg(summary: Summary, subtitle: string): string {
       { kind, dashed: true, label: `${kind} delivery p99 (ms)`, points: pointsOf(ladder, (p) => p.deliveryP99) },
     ];
   });
-  const memory: Series[] = kinds.map((kind) => ({ kind, dashed: false, label: `${kind} server RSS (MiB)`, points: pointsOf(summary.servers[kind]?.ladder ?? [], (p) => p.rssMiB) }));
+  const memory: Series[] = kinds.map((kind) => ({
+    kind,
+    dashed: false,
+    label: `${kind} server RSS (MiB)`,
+    points: pointsOf(summary.servers[kind]?.ladder ?? [], (p) => p.rssMiB),
+  }));
   const legend = kinds
-    .map((kind, i) => `<g transform="translate(${80 + i * 150},${HEIGHT - 14})"><line x1="0" x2="24" y1="-4" y2="-4" stroke="${COLORS[kind]}" stroke-width="3"/><text x="30" y="0" font-size="12">${kind}</text></g>`)
+    .map(
+      (kind, i) =>
+        `<g transform="translate(${80 + i * 150},${HEIGHT - 14})"><line x1="0" x2="24" y1="-4" y2="-4" stroke="${COLORS[kind]}" stroke-width="3"/><text x="30" y="0" font-size="12">${kind}</text></g>`,
+    )
     .join('\n');
-  const body = xs.length === 0
-    ? `<text x="${WIDTH / 2}" y="${HEIGHT / 2}" text-anchor="middle" font-size="14">no growth series measured</text>`
-    : `${panel(PANEL.left[0], 'Delivery latency (p50 solid, p99 dashed)', 'milliseconds', latency, xs)}\n${panel(PANEL.left[1], 'Server memory (sum of RSS, all processes)', 'MiB', memory, xs)}`;
+  const body =
+    xs.length === 0
+      ? `<text x="${WIDTH / 2}" y="${HEIGHT / 2}" text-anchor="middle" font-size="14">no growth series measured</text>`
+      : `${panel(PANEL.left[0], 'Delivery latency (p50 solid, p99 dashed)', 'milliseconds', latency, xs)}\n${panel(PANEL.left[1], 'Server memory (sum of RSS, all processes)', 'MiB', memory, xs)}`;
   return `<?xml version="1.0" encoding="UTF-8"?>
 <svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="system-ui, sans-serif">
 <rect width="100%" height="100%" fill="#ffffff"/>

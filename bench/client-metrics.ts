@@ -12,7 +12,15 @@ import { median } from './load/accounting';
 import { benchTempDir, startServer, type BenchServer } from './servers';
 
 export const CHROMIUM = '/usr/bin/chromium';
-const CHROME_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROME_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 export type BundleMetrics =
   | { status: 'ok'; jsGzipBytes: number; cssGzipBytes: number; scripts: string[]; styles: string[]; detail?: string }
@@ -22,7 +30,8 @@ export type LighthouseMetrics =
   | { status: 'ok'; scores: Record<'performance' | 'accessibility' | 'best-practices', number | null>; runs: number; detail?: string }
   | { status: 'not built' | 'failed' | 'skipped'; detail?: string };
 
-export type OfflineMetrics = { status: 'ok'; ms: number | null; runs: number[]; detail?: string } | { status: 'not built' | 'failed' | 'skipped'; detail?: string };
+export type OfflineMetrics =
+  { status: 'ok'; ms: number | null; runs: number[]; detail?: string } | { status: 'not built' | 'failed' | 'skipped'; detail?: string };
 
 export type ClientMetrics = { bundle: BundleMetrics; lighthouse: LighthouseMetrics; offline: OfflineMetrics };
 
@@ -42,7 +51,10 @@ export function initialAssets(html: string): { scripts: string[]; styles: string
 }
 
 function assetPath(distDir: string, href: string): string {
-  const clean = href.replace(/^https?:\/\/[^/]+/, '').replace(/[?#].*$/, '').replace(/^\.?\//, '');
+  const clean = href
+    .replace(/^https?:\/\/[^/]+/, '')
+    .replace(/[?#].*$/, '')
+    .replace(/^\.?\//, '');
   return join(distDir, clean);
 }
 
@@ -66,7 +78,10 @@ export function measureBundle(distDir = 'dist'): BundleMetrics {
 /** Starts Chromium with remote debugging on a free port; resolves with its port. */
 async function launchChromium(): Promise<{ port: number; process: ChildProcess; close(): void }> {
   const profile = benchTempDir('bench-chromium-');
-  const child = spawn(CHROMIUM, [...CHROME_FLAGS, '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  const child = spawn(CHROMIUM, [...CHROME_FLAGS, '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
+  });
   const close = () => {
     try {
       if (child.pid) process.kill(-child.pid, 'SIGKILL');
@@ -173,7 +188,12 @@ export async function measureOfflineReload(url: string, runs: number): Promise<O
         await page.reload({ waitUntil: 'commit', timeout: 30_000 });
         await page.waitForFunction(
           () => {
-            const box = [...document.querySelectorAll('input, textarea')].find((el) => el.getAttribute('placeholder') === 'Message' || el.getAttribute('aria-label') === 'Message' || (el.id && document.querySelector(`label[for="${el.id}"]`)?.textContent?.trim() === 'Message'));
+            const box = [...document.querySelectorAll('input, textarea')].find(
+              (el) =>
+                el.getAttribute('placeholder') === 'Message' ||
+                el.getAttribute('aria-label') === 'Message' ||
+                (el.id && document.querySelector(`label[for="${el.id}"]`)?.textContent?.trim() === 'Message'),
+            );
             return box instanceof HTMLInputElement || box instanceof HTMLTextAreaElement ? !box.disabled : false;
           },
           undefined,
@@ -204,9 +224,15 @@ export async function measureClient(runs: number, log: (line: string) => void): 
     server = await startServer('ours');
     // Lighthouse grades the served app; on loopback http://127.0.0.1 counts as a secure origin for the SW.
     log('client: lighthouse');
-    const lighthouse = await measureLighthouse(`${server.url}/`, runs).catch((error: unknown) => ({ status: 'failed' as const, detail: String(error) }));
+    const lighthouse = await measureLighthouse(`${server.url}/`, runs).catch((error: unknown) => ({
+      status: 'failed' as const,
+      detail: String(error),
+    }));
     log('client: offline reload');
-    const offline = await measureOfflineReload(`${server.url}/`, runs).catch((error: unknown) => ({ status: 'failed' as const, detail: String(error) }));
+    const offline = await measureOfflineReload(`${server.url}/`, runs).catch((error: unknown) => ({
+      status: 'failed' as const,
+      detail: String(error),
+    }));
     return { bundle, lighthouse, offline };
   } catch (error) {
     return { bundle, lighthouse: { status: 'failed', detail: String(error) }, offline: { status: 'failed', detail: String(error) } };

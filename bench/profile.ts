@@ -81,7 +81,12 @@ export function summarizeProfiles(dir: string, top = 25): ProfileSummary | null 
       .map(([name, micros]) => ({ name, selfMs: micros / 1000, percent: busy > 0 ? (micros / busy) * 100 : 0 }));
   const functions = rank(byFunction);
   const packages = rank(byPackage);
-  const table = (rows: ProfileRow[], what: string) => [`| ${what} | self ms | % of busy |`, '| --- | --- | --- |', ...rows.map((row) => `| \`${row.name}\` | ${row.selfMs.toFixed(0)} | ${row.percent.toFixed(1)} |`)].join('\n');
+  const table = (rows: ProfileRow[], what: string) =>
+    [
+      `| ${what} | self ms | % of busy |`,
+      '| --- | --- | --- |',
+      ...rows.map((row) => `| \`${row.name}\` | ${row.selfMs.toFixed(0)} | ${row.percent.toFixed(1)} |`),
+    ].join('\n');
   const markdown = `${files.length} profiles, ${(busy / 1000).toFixed(0)} ms busy (idle excluded).\n\n${table(packages.slice(0, 15), 'package / file')}\n\n${table(functions, 'function')}\n`;
   return { files: files.length, totalMs: busy / 1000, functions, packages, markdown };
 }

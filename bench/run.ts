@@ -63,10 +63,28 @@ const QUICK: Settings = {
   lighthouse: false,
 };
 
-type Options = { quick: boolean; runs: number | null; only: ServerKind[]; skip: Set<string>; profile: boolean; out: string; snapshot: boolean; from: string | null };
+type Options = {
+  quick: boolean;
+  runs: number | null;
+  only: ServerKind[];
+  skip: Set<string>;
+  profile: boolean;
+  out: string;
+  snapshot: boolean;
+  from: string | null;
+};
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { quick: false, runs: null, only: [...SERVER_KINDS], skip: new Set(), profile: false, out: '', snapshot: false, from: null };
+  const options: Options = {
+    quick: false,
+    runs: null,
+    only: [...SERVER_KINDS],
+    skip: new Set(),
+    profile: false,
+    out: '',
+    snapshot: false,
+    from: null,
+  };
   for (const arg of argv) {
     const [key, value = ''] = arg.split('=');
     if (key === '--quick') options.quick = true;
@@ -74,7 +92,8 @@ function parseArgs(argv: string[]): Options {
     else if (key === '--snapshot') options.snapshot = true;
     else if (key === '--from' && value) options.from = value;
     else if (key === '--runs') options.runs = Math.max(1, Math.min(10, Number(value) || 1));
-    else if (key === '--only') options.only = value.split(',').filter((kind): kind is ServerKind => (SERVER_KINDS as string[]).includes(kind));
+    else if (key === '--only')
+      options.only = value.split(',').filter((kind): kind is ServerKind => (SERVER_KINDS as string[]).includes(kind));
     else if (key === '--skip') for (const part of value.split(',')) options.skip.add(part);
     else if (key === '--out' && value) options.out = value;
     else throw new Error(`unknown option ${arg}`);
@@ -97,7 +116,14 @@ function rotated<T>(items: T[], by: number): T[] {
 async function throughput(kind: ServerKind, shape: Settings['ingest'], settings: Settings, nodeArgs: string[]): Promise<ThroughputResult> {
   const server = await startServer(kind, { nodeArgs });
   try {
-    return await runLoadJob<ThroughputResult>({ kind: 'throughput', url: server.url, dialect: dialectOf(kind), ...shape, durationMs: settings.durationMs, warmupMs: settings.warmupMs });
+    return await runLoadJob<ThroughputResult>({
+      kind: 'throughput',
+      url: server.url,
+      dialect: dialectOf(kind),
+      ...shape,
+      durationMs: settings.durationMs,
+      warmupMs: settings.warmupMs,
+    });
   } finally {
     await server.stop();
   }
@@ -106,7 +132,13 @@ async function throughput(kind: ServerKind, shape: Settings['ingest'], settings:
 async function ladder(kind: ServerKind, settings: Settings): Promise<LadderResult> {
   const server = await startServer(kind);
   try {
-    return await runLoadJob<LadderResult>({ kind: 'ladder', url: server.url, dialect: dialectOf(kind), serverPid: server.pid, ...settings.ladder });
+    return await runLoadJob<LadderResult>({
+      kind: 'ladder',
+      url: server.url,
+      dialect: dialectOf(kind),
+      serverPid: server.pid,
+      ...settings.ladder,
+    });
   } finally {
     await server.stop();
   }
@@ -149,9 +181,18 @@ async function catchup(kind: ServerKind, settings: Settings, runs: number, error
     }
     for (let run = 0; run < runs; run++) {
       for (const size of settings.catchup.sizes) {
-        const result = await runLoadJob<CatchupResult>({ kind: 'catchup', url: server.url, dialect: dialectOf(kind), total: stored, missed: size, timeoutMs: settings.catchup.timeoutMs });
+        const result = await runLoadJob<CatchupResult>({
+          kind: 'catchup',
+          url: server.url,
+          dialect: dialectOf(kind),
+          total: stored,
+          missed: size,
+          timeoutMs: settings.catchup.timeoutMs,
+        });
         if (result.error) errors.push(`${kind}: catch-up of ${size}: ${result.error}`);
-        log(`${kind}: catch-up of ${size}: ${result.ms === null ? result.error : `${result.ms.toFixed(0)} ms`} (${result.received} received, ${result.duplicates} duplicates)`);
+        log(
+          `${kind}: catch-up of ${size}: ${result.ms === null ? result.error : `${result.ms.toFixed(0)} ms`} (${result.received} received, ${result.duplicates} duplicates)`,
+        );
         results[String(size)]?.push(result);
       }
     }
@@ -172,7 +213,9 @@ function writeReport(raw: RawResults, settings: Settings, outDir: string, oursVe
     `growth ${settings.ladder.steps.join(' → ')} clients (probe ${settings.ladder.probeRate} msg/s for ${settings.ladder.probeMs / 1000} s); ` +
     `catch-up ${settings.catchup.sizes.join(' / ')} missed. Ours (${oursVersion}): node:cluster, ${raw.machine.cores} workers, SQLite, CHAT_RATE_LIMIT=0; tutorial and null: one process.`;
   writeFileSync(join(outDir, 'latest.json'), `${JSON.stringify({ raw, summary, profile }, null, 2)}\n`);
-  const markdown = toMarkdown(raw, summary, settingsLine) + (profile ? `\n## CPU profile of our server (self time, all workers)\n\n${profile.markdown}\n` : '');
+  const markdown =
+    toMarkdown(raw, summary, settingsLine) +
+    (profile ? `\n## CPU profile of our server (self time, all workers)\n\n${profile.markdown}\n` : '');
   writeFileSync(join(outDir, 'latest.md'), markdown);
   writeFileSync(join(outDir, 'growth.svg'), growthSvg(summary, `${raw.mode} · median of ${raw.runs} · ${raw.startedAt}`));
   process.stdout.write(markdown);
@@ -241,14 +284,18 @@ async function main(): Promise<void> {
         await attempt(`${kind} ingest run ${run + 1}`, async () => {
           const result = await throughput(kind, settings.ingest, settings, profileArgs(kind));
           runs.ingest.push(result);
-          log(`${kind}: ingest ${settings.ingest.clients} clients: ${result.ackedPerSec.toFixed(0)} acked/s, ack p99 ${result.ack.p99?.toFixed(1)} ms, lost ${result.integrity.lost}, dup ${result.integrity.duplicated}`);
+          log(
+            `${kind}: ingest ${settings.ingest.clients} clients: ${result.ackedPerSec.toFixed(0)} acked/s, ack p99 ${result.ack.p99?.toFixed(1)} ms, lost ${result.integrity.lost}, dup ${result.integrity.duplicated}`,
+          );
         });
       }
       if (!options.skip.has('fanout')) {
         await attempt(`${kind} fan-out run ${run + 1}`, async () => {
           const result = await throughput(kind, settings.fanout, settings, profileArgs(kind));
           runs.fanout.push(result);
-          log(`${kind}: fan-out ${settings.fanout.clients} clients: ${result.deliveriesPerSec.toFixed(0)} deliveries/s, delivery p99 ${result.delivery.p99?.toFixed(1)} ms, lost ${result.integrity.lost}, dup ${result.integrity.duplicated}`);
+          log(
+            `${kind}: fan-out ${settings.fanout.clients} clients: ${result.deliveriesPerSec.toFixed(0)} deliveries/s, delivery p99 ${result.delivery.p99?.toFixed(1)} ms, lost ${result.integrity.lost}, dup ${result.integrity.duplicated}`,
+          );
         });
       }
       if (!options.skip.has('ladder')) {
@@ -256,7 +303,9 @@ async function main(): Promise<void> {
           const result = await ladder(kind, settings);
           runs.ladder.push(result);
           if (result.error) raw.errors.push(`${kind} growth series: ${result.error}`);
-          log(`${kind}: growth ${result.steps.map((step) => `${step.clients}→${(step.serverRss / 2 ** 20).toFixed(0)}MiB/p99 ${step.delivery.p99?.toFixed(1)}ms`).join(', ')}`);
+          log(
+            `${kind}: growth ${result.steps.map((step) => `${step.clients}→${(step.serverRss / 2 ** 20).toFixed(0)}MiB/p99 ${step.delivery.p99?.toFixed(1)}ms`).join(', ')}`,
+          );
         });
       }
     }
@@ -271,7 +320,12 @@ async function main(): Promise<void> {
   if (!options.skip.has('client')) {
     await attempt('client metrics', async () => {
       if (settings.lighthouse) raw.client = await measureClient(settings.clientRuns, log);
-      else raw.client = { bundle: measureBundle(), lighthouse: { status: 'skipped', detail: 'quick mode' }, offline: { status: 'skipped', detail: 'quick mode' } };
+      else
+        raw.client = {
+          bundle: measureBundle(),
+          lighthouse: { status: 'skipped', detail: 'quick mode' },
+          offline: { status: 'skipped', detail: 'quick mode' },
+        };
       log(`client: bundle ${raw.client.bundle.status}, lighthouse ${raw.client.lighthouse.status}, offline ${raw.client.offline.status}`);
     });
   }

@@ -60,7 +60,9 @@ export function benchTempDir(prefix: string): string {
 export function snapshotHead(): { dir: string; commit: string } {
   const dir = benchTempDir('bench-snapshot-');
   const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-  const archive = execFileSync('git', ['archive', '--format=tar', 'HEAD', 'server', 'shared', 'package.json', 'tsconfig.json'], { maxBuffer: 256 * 2 ** 20 });
+  const archive = execFileSync('git', ['archive', '--format=tar', 'HEAD', 'server', 'shared', 'package.json', 'tsconfig.json'], {
+    maxBuffer: 256 * 2 ** 20,
+  });
   execFileSync('tar', ['-x', '-C', dir], { input: archive });
   symlinkSync(resolve('node_modules'), join(dir, 'node_modules'));
   return { dir, commit };
@@ -109,7 +111,10 @@ export async function startServer(kind: ServerKind, options: StartOptions = {}):
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  exited.then(() => live.delete(child), () => undefined);
+  exited.then(
+    () => live.delete(child),
+    () => undefined,
+  );
   const url = `http://127.0.0.1:${port}`;
   const pid = child.pid;
   if (!pid) throw new Error(`could not spawn the ${kind} server`);
@@ -131,4 +136,3 @@ export async function startServer(kind: ServerKind, options: StartOptions = {}):
     },
   };
 }
-

@@ -13,7 +13,7 @@ if (!existsSync('node_modules/.package-lock.json')) {
 const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 if (!existsSync(chromium)) {
   if (process.getuid?.() === 0) {
-    console.log('pretest: Chromium is missing, installing Debian\'s chromium package');
+    console.log("pretest: Chromium is missing, installing Debian's chromium package");
     run('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium');
   } else {
     console.error(`pretest: the browser tests need Chromium at ${chromium}. Install it with:\n  sudo apt-get install -y chromium`);

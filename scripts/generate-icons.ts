@@ -18,7 +18,8 @@ function insideRoundedRect(x: number, y: number, x0: number, y0: number, x1: num
 }
 
 function insideTriangle(x: number, y: number, a: [number, number], b: [number, number], c: [number, number]): boolean {
-  const sign = (p: [number, number], q: [number, number], r: [number, number]) => (p[0] - r[0]) * (q[1] - r[1]) - (q[0] - r[0]) * (p[1] - r[1]);
+  const sign = (p: [number, number], q: [number, number], r: [number, number]) =>
+    (p[0] - r[0]) * (q[1] - r[1]) - (q[0] - r[0]) * (p[1] - r[1]);
   const point: [number, number] = [x, y];
   const d1 = sign(point, a, b);
   const d2 = sign(point, b, c);
@@ -55,7 +56,8 @@ function render(size: number, options: { rounded: boolean; scale: number }): Buf
       const count = samples * samples;
       const alpha = sum[3] / count;
       const offset = py * (size * 4 + 1) + 1 + px * 4;
-      for (let channel = 0; channel < 3; channel++) raw[offset + channel] = alpha > 0 ? Math.round(sum[channel] / count / (alpha / 255)) : 0;
+      for (let channel = 0; channel < 3; channel++)
+        raw[offset + channel] = alpha > 0 ? Math.round(sum[channel] / count / (alpha / 255)) : 0;
       raw[offset + 3] = Math.round(alpha);
     }
   }

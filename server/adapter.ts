@@ -10,7 +10,11 @@ import { CONNECTION_NAME, redisNamespace, sharedRedis, type RedisConnection } fr
 import type { ChatServer } from './socket';
 
 /** Call in every worker; a lone process without Redis needs nothing. */
-export async function attachAdapter(io: ChatServer, config: Pick<Config, 'redisUrl' | 'databaseUrl' | 'dbPath'>, clustered: boolean): Promise<void> {
+export async function attachAdapter(
+  io: ChatServer,
+  config: Pick<Config, 'redisUrl' | 'databaseUrl' | 'dbPath'>,
+  clustered: boolean,
+): Promise<void> {
   if (config.redisUrl) {
     const redis = await sharedRedis(config.redisUrl);
     const namespace = redisNamespace(config);

@@ -65,7 +65,8 @@ export function createApp(deps: AppDeps) {
       },
     }),
   );
-  if (deps.config.origins.length > 0) app.use('/api/*', cors({ origin: deps.config.origins, allowHeaders: ['Authorization', 'Content-Type'] }));
+  if (deps.config.origins.length > 0)
+    app.use('/api/*', cors({ origin: deps.config.origins, allowHeaders: ['Authorization', 'Content-Type'] }));
   app.use('/api/*', bodyLimit({ maxSize: 64 * 1024, onError: (c) => errorResponse(c, err('too_long', 'the body is larger than 64 KiB')) }));
   app.onError((error, c) => errorResponse(c, toErr(error)));
 
@@ -145,16 +146,17 @@ export function createApp(deps: AppDeps) {
  */
 function mountPwa(app: Hono<Env>, staticDir: string): void {
   const indexPath = join(staticDir, 'index.html');
-  if (existsSync(staticDir)) app.use(
-    '*',
-    serveStatic({
-      root: staticDir,
-      onFound: (path, c) => {
-        const immutable = path.includes('/assets/');
-        c.header('Cache-Control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
-      },
-    }),
-  );
+  if (existsSync(staticDir))
+    app.use(
+      '*',
+      serveStatic({
+        root: staticDir,
+        onFound: (path, c) => {
+          const immutable = path.includes('/assets/');
+          c.header('Cache-Control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+        },
+      }),
+    );
   app.get('*', (c) => {
     if (!existsSync(indexPath)) return c.text('The PWA is not built yet: run `npm run build` (npm start does it for you).', 404);
     c.header('Cache-Control', 'no-cache');

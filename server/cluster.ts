@@ -15,7 +15,10 @@ export function runPrimary(config: Config): void {
   const appender = config.databaseUrl ? null : openSqliteAppendOnly(config.dbPath, config.sqliteSync);
   if (appender) serveClusterAppends(appender);
   const ready = new Set<Worker>();
-  const router = createStickyRouter(() => [...ready], (id) => cluster.workers?.[id]);
+  const router = createStickyRouter(
+    () => [...ready],
+    (id) => cluster.workers?.[id],
+  );
   let stopping = false;
   let listening = false;
   const recentCrashes: number[] = [];
@@ -33,7 +36,9 @@ export function runPrimary(config: Config): void {
   const listen = () => {
     listening = true;
     router.listen(config.port, config.host, () => {
-      console.log(`chat server on http://localhost:${config.port} (${config.workers} workers, store ${config.databaseUrl ? 'PostgreSQL' : config.dbPath})`);
+      console.log(
+        `chat server on http://localhost:${config.port} (${config.workers} workers, store ${config.databaseUrl ? 'PostgreSQL' : config.dbPath})`,
+      );
     });
   };
 

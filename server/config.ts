@@ -49,16 +49,21 @@ function rateLimit(raw: string | undefined): RateLimit {
 
 function origins(raw: string | undefined): string[] {
   if (!raw) return [];
-  return raw.split(',').map((origin) => origin.trim()).filter(Boolean).map((origin) => {
-    let url: URL;
-    try {
-      url = new URL(origin);
-    } catch {
-      throw new ConfigError(`CHAT_ORIGINS entries must be origins like http://localhost:5173, got "${origin}"`);
-    }
-    if (url.origin !== origin.replace(/\/$/, '')) throw new ConfigError(`CHAT_ORIGINS entries must be bare origins (no path), got "${origin}"`);
-    return url.origin;
-  });
+  return raw
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean)
+    .map((origin) => {
+      let url: URL;
+      try {
+        url = new URL(origin);
+      } catch {
+        throw new ConfigError(`CHAT_ORIGINS entries must be origins like http://localhost:5173, got "${origin}"`);
+      }
+      if (url.origin !== origin.replace(/\/$/, ''))
+        throw new ConfigError(`CHAT_ORIGINS entries must be bare origins (no path), got "${origin}"`);
+      return url.origin;
+    });
 }
 
 function serviceUrl(env: Env, name: string, protocols: string[]): string | undefined {

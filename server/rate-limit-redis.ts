@@ -43,7 +43,10 @@ export function createRedisRateLimiter(redis: RedisConnection, limit: RateLimit,
   const timeoutMs = options.timeoutMs ?? 250;
 
   async function askRedis(key: string): Promise<RateDecision> {
-    const wait = await redis.eval(TAKE_TOKEN, { keys: [`${options.namespace}:rate:${key}`], arguments: [String(perSecond), String(burst)] });
+    const wait = await redis.eval(TAKE_TOKEN, {
+      keys: [`${options.namespace}:rate:${key}`],
+      arguments: [String(perSecond), String(burst)],
+    });
     if (typeof wait !== 'number') throw new Error(`rate script answered ${JSON.stringify(wait)}`);
     return wait < 0 ? { ok: true } : { ok: false, retryAfterMs: wait };
   }

@@ -74,7 +74,8 @@ export function createSocketServer(httpServer: HttpServer, edgeDeps: Omit<Socket
 
   io.use((socket, next) => {
     const auth = parsePayload(handshakeAuthSchema, socket.handshake.auth);
-    if (!auth.ok) return next(new Error(typeof (socket.handshake.auth as { token?: unknown }).token === 'string' ? 'invalid' : 'unauthorized'));
+    if (!auth.ok)
+      return next(new Error(typeof (socket.handshake.auth as { token?: unknown }).token === 'string' ? 'invalid' : 'unauthorized'));
     authenticate(deps.store, auth.value.token).then(
       (user) => {
         if (!user) return next(new Error('unauthorized'));

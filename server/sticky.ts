@@ -59,7 +59,9 @@ export function createStickyRouter(readyWorkers: () => Worker[], workerById: (id
       }
       // keepOpen, then close our copy once written: the fd in flight is the worker's now, and if
       // that worker dies first the kernel resets the connection instead of leaving it hanging here.
-      worker.send({ type: 'sticky:connection', data: chunk.toString('base64') } satisfies StickyMessage, socket, { keepOpen: true }, () => socket.destroy());
+      worker.send({ type: 'sticky:connection', data: chunk.toString('base64') } satisfies StickyMessage, socket, { keepOpen: true }, () =>
+        socket.destroy(),
+      );
     });
     socket.resume();
   });

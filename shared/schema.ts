@@ -54,9 +54,14 @@ export const postMessageBodySchema = v.object({ clientOffset: clientOffsetSchema
 /** Public slugs (created if new); a DM id is accepted here only to answer `forbidden` to outsiders. */
 export const joinSchema = v.object({ room: roomIdSchema });
 export const leaveSchema = v.object({
-  room: v.pipe(roomIdSchema, v.check((room) => room !== GENERAL_ROOM, 'general cannot be left')),
+  room: v.pipe(
+    roomIdSchema,
+    v.check((room) => room !== GENERAL_ROOM, 'general cannot be left'),
+  ),
 });
-export const dmOpenSchema = v.object({ userId: v.pipe(v.string('userId must be a string'), v.regex(USER_ID_PATTERN, 'userId is malformed')) });
+export const dmOpenSchema = v.object({
+  userId: v.pipe(v.string('userId must be a string'), v.regex(USER_ID_PATTERN, 'userId is malformed')),
+});
 export const syncSchema = v.object({ cursors: cursorsSchema });
 export const readSchema = v.object({ room: roomIdSchema, seq: seqSchema });
 export const typingSchema = v.object({ room: roomIdSchema, typing: v.boolean('typing must be a boolean') });
@@ -68,11 +73,7 @@ export const handshakeAuthSchema = v.object({
 });
 
 const pageNumber = (fallback: number) =>
-  v.pipe(
-    v.optional(v.string(), String(fallback)),
-    v.regex(/^\d{1,15}$/, 'must be a non-negative integer'),
-    v.transform(Number),
-  );
+  v.pipe(v.optional(v.string(), String(fallback)), v.regex(/^\d{1,15}$/, 'must be a non-negative integer'), v.transform(Number));
 export const historyQuerySchema = v.object({ after: pageNumber(0), limit: pageNumber(500) });
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: Err };

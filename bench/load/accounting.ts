@@ -222,7 +222,15 @@ type CountSource = { length: number; get(index: number): number };
  * exactly once in `deliveries[receiver][sender]` for every receiver.
  */
 export function verifyDeliveries(acks: CountSource[], deliveries: CountSource[][]): Verdict {
-  const verdict: Verdict = { acked: 0, duplicateAcks: 0, expectedDeliveries: 0, lost: 0, duplicated: 0, unackedDeliveries: 0, examples: [] };
+  const verdict: Verdict = {
+    acked: 0,
+    duplicateAcks: 0,
+    expectedDeliveries: 0,
+    lost: 0,
+    duplicated: 0,
+    unackedDeliveries: 0,
+    examples: [],
+  };
   const note = (text: string) => {
     if (verdict.examples.length < 5) verdict.examples.push(text);
   };

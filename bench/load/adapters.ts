@@ -71,7 +71,10 @@ export async function forEachLimited(count: number, concurrency: number, task: (
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
 }
 
-function waitForConnect(socket: { once(event: 'connect' | 'connect_error', listener: (error?: Error) => void): unknown; connect(): unknown }, timeoutMs: number): Promise<void> {
+function waitForConnect(
+  socket: { once(event: 'connect' | 'connect_error', listener: (error?: Error) => void): unknown; connect(): unknown },
+  timeoutMs: number,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('connect timed out')), timeoutMs);
     socket.once('connect', () => {
@@ -96,7 +99,10 @@ const oursAdapter: DialectAdapter = {
   },
   create(url, token, onMessage, offsets, cursor) {
     // Like the PWA: presence as deltas after one full list (a full list per change is O(online²)).
-    const socket: Socket<ServerToClientEvents, OursClientEvents> = io(url, socketOptions({ token, cursors: { general: cursor ?? offsets.latest }, presence: 'delta' }));
+    const socket: Socket<ServerToClientEvents, OursClientEvents> = io(
+      url,
+      socketOptions({ token, cursors: { general: cursor ?? offsets.latest }, presence: 'delta' }),
+    );
     const onBatch = (messages: Message[]) => {
       for (const message of messages) {
         offsets.see(message.seq);

@@ -8,7 +8,19 @@ import { performance } from 'node:perf_hooks';
 import { treeRss } from '../proc';
 import { Ledger, clientOffsetOf, encodeContent, parseContent, type LatencyHistogram, type Verdict } from './accounting';
 import { adapterFor, forEachLimited, OffsetTracker, type BenchClient } from './adapters';
-import type { CatchupJob, CatchupResult, Integrity, LadderJob, LadderResult, LadderStep, Latency, SeedJob, SeedResult, ThroughputJob, ThroughputResult } from './types';
+import type {
+  CatchupJob,
+  CatchupResult,
+  Integrity,
+  LadderJob,
+  LadderResult,
+  LadderStep,
+  Latency,
+  SeedJob,
+  SeedResult,
+  ThroughputJob,
+  ThroughputResult,
+} from './types';
 
 const CONNECT_TIMEOUT_MS = 90_000;
 /** Budget for connecting one growth step's new clients; past it the series stops there. */
@@ -22,7 +34,12 @@ const now = () => performance.now();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function latencyOf(histogram: LatencyHistogram): Latency {
-  return { p50: histogram.quantile(0.5), p99: histogram.quantile(0.99), max: histogram.count ? histogram.max : null, samples: histogram.count };
+  return {
+    p50: histogram.quantile(0.5),
+    p99: histogram.quantile(0.99),
+    max: histogram.count ? histogram.max : null,
+    samples: histogram.count,
+  };
 }
 
 function integrityOf(verdict: Verdict, ledger: Ledger): Integrity {
@@ -74,10 +91,15 @@ export async function runThroughput(job: ThroughputJob): Promise<ThroughputResul
   const ledger = new Ledger(job.senders, job.clients);
   const identities = await adapter.identities(job.url, job.clients);
   const clients = identities.map((identity, receiver) =>
-    adapter.create(job.url, identity, (content) => {
-      const tag = parseContent(content);
-      if (tag && tag.step === 0) ledger.delivered(receiver, tag.sender, tag.n, now());
-    }, offsets),
+    adapter.create(
+      job.url,
+      identity,
+      (content) => {
+        const tag = parseContent(content);
+        if (tag && tag.step === 0) ledger.delivered(receiver, tag.sender, tag.n, now());
+      },
+      offsets,
+    ),
   );
   try {
     const connectMs = await connectAll(clients);
@@ -141,17 +163,25 @@ export async function runLadder(job: LadderJob): Promise<LadderResult> {
       for (const identity of identities) {
         const receiver = clients.length;
         clients.push(
-          adapter.create(job.url, identity, (content) => {
-            const tag = parseContent(content);
-            if (tag && tag.step === currentStep) ledger.delivered(receiver, tag.sender, tag.n, now());
-          }, offsets),
+          adapter.create(
+            job.url,
+            identity,
+            (content) => {
+              const tag = parseContent(content);
+              if (tag && tag.step === currentStep) ledger.delivered(receiver, tag.sender, tag.n, now());
+            },
+            offsets,
+          ),
         );
       }
       let connectMs: number;
       try {
         let timer: NodeJS.Timeout | undefined;
         const budget = new Promise<never>((_resolve, reject) => {
-          timer = setTimeout(() => reject(new Error(`not all connected within ${STEP_CONNECT_BUDGET_MS / 1000} s`)), STEP_CONNECT_BUDGET_MS);
+          timer = setTimeout(
+            () => reject(new Error(`not all connected within ${STEP_CONNECT_BUDGET_MS / 1000} s`)),
+            STEP_CONNECT_BUDGET_MS,
+          );
         });
         connectMs = await Promise.race([connectAll(clients, from), budget]).finally(() => clearTimeout(timer));
       } catch (error) {
@@ -193,7 +223,9 @@ export async function runLadder(job: LadderJob): Promise<LadderResult> {
         integrity: integrityOf(verdict, ledger),
       };
       result.steps.push(step);
-      process.stderr.write(`ladder: ${clients.length} clients, connect ${connectMs.toFixed(0)} ms, rss ${(serverRss / 2 ** 20).toFixed(0)} MiB\n`);
+      process.stderr.write(
+        `ladder: ${clients.length} clients, connect ${connectMs.toFixed(0)} ms, rss ${(serverRss / 2 ** 20).toFixed(0)} MiB\n`,
+      );
     }
     return result;
   } finally {
@@ -259,18 +291,24 @@ async function timeCatchup(job: CatchupJob): Promise<CatchupResult> {
   let lastAt = 0;
   let allReceived: () => void = () => undefined;
   const gotAll = new Promise<void>((resolve) => (allReceived = resolve));
-  const client = adapter.create(job.url, identity, (_content, offset) => {
-    const index = offset - cursor;
-    if (index < 1 || index > job.missed) return;
-    if (seen[index]) {
-      duplicates += 1;
-      return;
-    }
-    seen[index] = 1;
-    received += 1;
-    lastAt = now();
-    if (received === job.missed) allReceived();
-  }, offsets, cursor);
+  const client = adapter.create(
+    job.url,
+    identity,
+    (_content, offset) => {
+      const index = offset - cursor;
+      if (index < 1 || index > job.missed) return;
+      if (seen[index]) {
+        duplicates += 1;
+        return;
+      }
+      seen[index] = 1;
+      received += 1;
+      lastAt = now();
+      if (received === job.missed) allReceived();
+    },
+    offsets,
+    cursor,
+  );
   const started = now();
   try {
     let timer: NodeJS.Timeout | undefined;
@@ -279,7 +317,8 @@ async function timeCatchup(job: CatchupJob): Promise<CatchupResult> {
     const outcome = await Promise.race([finished, timeout]);
     clearTimeout(timer);
     const doneAt = Math.max(lastAt, now());
-    if (outcome === 'timeout') return { kind: 'catchup', missed: job.missed, received, duplicates, ms: null, error: `timed out after ${job.timeoutMs} ms` };
+    if (outcome === 'timeout')
+      return { kind: 'catchup', missed: job.missed, received, duplicates, ms: null, error: `timed out after ${job.timeoutMs} ms` };
     await sleep(200);
     return { kind: 'catchup', missed: job.missed, received, duplicates, ms: doneAt - started };
   } catch (error) {

@@ -118,5 +118,20 @@ export const useMessagesStore = defineStore('messages', () => {
     if (record && record.state !== 'sent') forgetLocal(room, key);
   }
 
-  return { currentRoom, timeline, timelineOf, storageError, load, cursors, hasGap, ingest, whenIdle, showLocal, showUnsent, forgetLocal, forgetUnsent, reportStorageError };
+  return {
+    currentRoom,
+    timeline,
+    timelineOf,
+    storageError,
+    load,
+    cursors,
+    hasGap,
+    ingest,
+    whenIdle,
+    showLocal,
+    showUnsent,
+    forgetLocal,
+    forgetUnsent,
+    reportStorageError,
+  };
 });

@@ -126,7 +126,13 @@ export const useOutboxStore = defineStore('outbox', () => {
     const entry = entries.value.find((item) => item.clientOffset === clientOffset);
     if (!entry) return;
     attempts.delete(clientOffset);
-    await replace({ clientOffset: entry.clientOffset, room: entry.room, content: entry.content, order: entry.order, createdAt: entry.createdAt });
+    await replace({
+      clientOffset: entry.clientOffset,
+      room: entry.room,
+      content: entry.content,
+      order: entry.order,
+      createdAt: entry.createdAt,
+    });
     kick(true);
   }
 

@@ -38,7 +38,9 @@ export const useRoomsStore = defineStore('rooms', () => {
   const list = computed<RoomView[]>(() => {
     const ownId = sessionStore.session?.user.id;
     return rooms.value.map((room) => {
-      const own = messages.timelineOf(room.id).flatMap((message) => (message.author.id === ownId && message.seq !== undefined ? [message.seq] : []));
+      const own = messages
+        .timelineOf(room.id)
+        .flatMap((message) => (message.author.id === ownId && message.seq !== undefined ? [message.seq] : []));
       return { ...room, unread: unreadCount(room.lastSeq, room.readSeq, own) };
     });
   });
@@ -140,7 +142,10 @@ export const useRoomsStore = defineStore('rooms', () => {
   async function catchUpRoom(room: RoomId): Promise<void> {
     const chat = connection.live();
     const cursor = messages.cursors()[room] ?? 0;
-    await chat?.timeout(ACK_TIMEOUT_MS).emitWithAck('sync', { cursors: { [room]: cursor } }).catch(() => undefined);
+    await chat
+      ?.timeout(ACK_TIMEOUT_MS)
+      .emitWithAck('sync', { cursors: { [room]: cursor } })
+      .catch(() => undefined);
   }
 
   function adopt(entry: RoomEntry): void {
@@ -218,5 +223,22 @@ export const useRoomsStore = defineStore('rooms', () => {
     });
   }
 
-  return { rooms, list, current, totalUnread, actionError, busy, load, refresh, noteMessages, notePeople, applyRead, markRead, select, join, leave, openDm };
+  return {
+    rooms,
+    list,
+    current,
+    totalUnread,
+    actionError,
+    busy,
+    load,
+    refresh,
+    noteMessages,
+    notePeople,
+    applyRead,
+    markRead,
+    select,
+    join,
+    leave,
+    openDm,
+  };
 });

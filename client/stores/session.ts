@@ -31,7 +31,11 @@ export const useSessionStore = defineStore('session', () => {
       session.value = created;
     } catch (error) {
       joinError.value =
-        error instanceof ApiError ? error.message : navigator.onLine ? 'Could not reach the server. Try again.' : 'You are offline. Joining needs a connection.';
+        error instanceof ApiError
+          ? error.message
+          : navigator.onLine
+            ? 'Could not reach the server. Try again.'
+            : 'You are offline. Joining needs a connection.';
     } finally {
       joining.value = false;
     }

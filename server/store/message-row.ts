@@ -27,7 +27,16 @@ export function toMessage(row: MessageRow): Message {
 }
 
 /** The same columns in MESSAGE_COLUMNS order, as a raw row array (better-sqlite3 `.raw()`). */
-export type MessageTuple = [id: number, room: string, seq: number, authorId: string, authorName: string, clientOffset: string, content: string, ts: number];
+export type MessageTuple = [
+  id: number,
+  room: string,
+  seq: number,
+  authorId: string,
+  authorName: string,
+  clientOffset: string,
+  content: string,
+  ts: number,
+];
 
 export function tupleToMessage([id, room, seq, authorId, authorName, clientOffset, content, ts]: MessageTuple): Message {
   return { id, room, seq, author: { id: authorId, name: authorName }, clientOffset, content, ts };

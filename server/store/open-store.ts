@@ -11,7 +11,8 @@ import type { Store } from './store';
 
 /** `clustered`: a worker of the SQLite cluster, whose sends the primary commits (cluster-append.ts). */
 export async function openStore(config: Pick<Config, 'dbPath' | 'sqliteSync' | 'databaseUrl'>, clustered = false): Promise<Store> {
-  if (!config.databaseUrl) return openSqliteStore(config.dbPath, { synchronous: config.sqliteSync, appender: clustered ? appendThroughPrimary() : undefined });
+  if (!config.databaseUrl)
+    return openSqliteStore(config.dbPath, { synchronous: config.sqliteSync, appender: clustered ? appendThroughPrimary() : undefined });
   try {
     return await openPostgresStore(config.databaseUrl);
   } catch (error) {

@@ -84,7 +84,10 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
   async function commitAndSettle(batch: PendingAppend[]): Promise<void> {
     let outcomes: BatchOutcome[];
     try {
-      outcomes = await appendBatch(pool, batch.map((pending) => pending.input));
+      outcomes = await appendBatch(
+        pool,
+        batch.map((pending) => pending.input),
+      );
     } catch (error) {
       return settleBatch(batch, { failed: error });
     }
@@ -125,7 +128,12 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
   const store: Store = {
     createUser: (user, tokenHash) =>
       guarded(async () => {
-        await pool.query('INSERT INTO users (id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)', [user.id, user.name, tokenHash, Date.now()]);
+        await pool.query('INSERT INTO users (id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)', [
+          user.id,
+          user.name,
+          tokenHash,
+          Date.now(),
+        ]);
       }),
     userByTokenHash: (tokenHash) =>
       guarded(async () => (await pool.query<User>('SELECT id, name FROM users WHERE token_hash = $1', [tokenHash])).rows[0] ?? null),
@@ -158,9 +166,17 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
       guarded(() =>
         inTransaction(pool, async (client) => {
           const now = Date.now();
-          await client.query('INSERT INTO rooms (id, kind, last_seq, created_at) VALUES ($1, $2, 0, $3) ON CONFLICT (id) DO NOTHING', [room, kind, now]);
+          await client.query('INSERT INTO rooms (id, kind, last_seq, created_at) VALUES ($1, $2, 0, $3) ON CONFLICT (id) DO NOTHING', [
+            room,
+            kind,
+            now,
+          ]);
           if (room !== GENERAL_ROOM) {
-            await client.query('INSERT INTO members (user_id, room, joined_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [userId, room, now]);
+            await client.query('INSERT INTO members (user_id, room, joined_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
+              userId,
+              room,
+              now,
+            ]);
           }
           const { rows } = await client.query<{ last_seq: number }>('SELECT last_seq FROM rooms WHERE id = $1', [room]);
           return rows[0]?.last_seq ?? 0;
@@ -169,7 +185,11 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
     leaveRoom: (userId, room) =>
       guarded(async () => ((await pool.query('DELETE FROM members WHERE user_id = $1 AND room = $2', [userId, room])).rowCount ?? 0) > 0),
     isMember: (userId, room) =>
-      guarded(async () => room === GENERAL_ROOM || ((await pool.query('SELECT 1 FROM members WHERE user_id = $1 AND room = $2', [userId, room])).rowCount ?? 0) > 0),
+      guarded(
+        async () =>
+          room === GENERAL_ROOM ||
+          ((await pool.query('SELECT 1 FROM members WHERE user_id = $1 AND room = $2', [userId, room])).rowCount ?? 0) > 0,
+      ),
     roomsOf: (userId) =>
       guarded(async () => {
         // COLLATE "C" sorts like SQLite (byte order), whatever the database's locale.
@@ -214,7 +234,10 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
 }
 
 /** Takes `?schema=` and `?pool=` out of the URL (pg would not understand them) and validates them. */
-function ourParameters(url: string, schemaOverride: string | undefined): { connectionString: string; schema: string; pool: number | undefined } {
+function ourParameters(
+  url: string,
+  schemaOverride: string | undefined,
+): { connectionString: string; schema: string; pool: number | undefined } {
   const parsed = new URL(url);
   const schema = schemaOverride ?? parsed.searchParams.get('schema') ?? 'public';
   const poolParam = parsed.searchParams.get('pool');
@@ -222,6 +245,7 @@ function ourParameters(url: string, schemaOverride: string | undefined): { conne
   parsed.searchParams.delete('pool');
   if (!SCHEMA_PATTERN.test(schema)) throw new ConfigError(`?schema= must match ${SCHEMA_PATTERN}, got "${schema}"`);
   const pool = poolParam === null ? undefined : Number(poolParam);
-  if (pool !== undefined && !(Number.isInteger(pool) && pool >= 1 && pool <= 100)) throw new ConfigError(`?pool= must be a whole number from 1 to 100, got "${poolParam}"`);
+  if (pool !== undefined && !(Number.isInteger(pool) && pool >= 1 && pool <= 100))
+    throw new ConfigError(`?pool= must be a whole number from 1 to 100, got "${poolParam}"`);
   return { connectionString: parsed.toString(), schema, pool };
 }

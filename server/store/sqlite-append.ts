@@ -24,7 +24,6 @@ export type Appender = {
 
 /** `db` should have a busy timeout of 0 (see above) and be used for nothing else that writes. */
 export function openSqliteAppender(db: Database.Database): Appender {
-
   const q = {
     lastSeq: db.prepare<[string], { last_seq: number }>('SELECT last_seq FROM rooms WHERE id = ?'),
     setLastSeq: db.prepare('UPDATE rooms SET last_seq = ? WHERE id = ?'),
@@ -57,7 +56,18 @@ export function openSqliteAppender(db: Database.Database): Appender {
         return found ? { message: toMessage(found), created: false } : new Error('insert ignored but no stored message found');
       }
       seqs.last = seq;
-      return { created: true, message: { id: row.id, room: input.room, seq, author: input.author, clientOffset: input.clientOffset, content: input.content, ts: now } };
+      return {
+        created: true,
+        message: {
+          id: row.id,
+          room: input.room,
+          seq,
+          author: input.author,
+          clientOffset: input.clientOffset,
+          content: input.content,
+          ts: now,
+        },
+      };
     });
     for (const [room, { stored, last }] of lastSeqs) if (last !== stored) q.setLastSeq.run(last, room);
     return outcomes;

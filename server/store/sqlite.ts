@@ -69,7 +69,9 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
        ON CONFLICT (user_id, room) DO UPDATE SET seq = MAX(seq, excluded.seq)
        RETURNING seq`,
     ),
-    health: db.prepare('INSERT INTO health (pid, checked_at) VALUES (?, ?) ON CONFLICT (pid) DO UPDATE SET checked_at = excluded.checked_at'),
+    health: db.prepare(
+      'INSERT INTO health (pid, checked_at) VALUES (?, ?) ON CONFLICT (pid) DO UPDATE SET checked_at = excluded.checked_at',
+    ),
   };
 
   let closed = false;
@@ -111,7 +113,8 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
       ),
     leaveRoom: (userId, room) => guarded(() => q.removeMember.run(userId, room).changes > 0),
     isMember: (userId, room) => guarded(() => room === GENERAL_ROOM || q.isMember.get(userId, room) !== undefined),
-    roomsOf: (userId) => guarded(() => q.roomsOf.all(userId, userId).map((row) => ({ id: row.id as RoomId, lastSeq: row.last_seq, readSeq: row.read_seq }))),
+    roomsOf: (userId) =>
+      guarded(() => q.roomsOf.all(userId, userId).map((row) => ({ id: row.id as RoomId, lastSeq: row.last_seq, readSeq: row.read_seq }))),
     markRead: (userId, room, seq) => guarded(() => q.markRead.get(userId, seq, room)?.seq ?? 0),
 
     checkHealth: () => guarded(() => void q.health.run(process.pid, Date.now())),

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { LatencyHistogram, Ledger, clientOffsetOf, encodeContent, median, parseContent, verifyDeliveries } from '../../bench/load/accounting';
+import {
+  LatencyHistogram,
+  Ledger,
+  clientOffsetOf,
+  encodeContent,
+  median,
+  parseContent,
+  verifyDeliveries,
+} from '../../bench/load/accounting';
 
 /** Plain arrays as count sources for verifyDeliveries. */
 const counts = (values: number[]) => ({ length: values.length, get: (index: number) => values[index] ?? 0 });

@@ -13,7 +13,16 @@ describe('bench load generator against the null server', () => {
   });
 
   it('counts every ack and every delivery, with nothing lost or duplicated', async () => {
-    const result = await runThroughput({ kind: 'throughput', url: server.url, dialect: 'ours', clients: 5, senders: 2, window: 2, durationMs: 1_500, warmupMs: 200 });
+    const result = await runThroughput({
+      kind: 'throughput',
+      url: server.url,
+      dialect: 'ours',
+      clients: 5,
+      senders: 2,
+      window: 2,
+      durationMs: 1_500,
+      warmupMs: 200,
+    });
     expect(result.integrity.lost).toBe(0);
     expect(result.integrity.duplicated).toBe(0);
     expect(result.integrity.ackErrors).toBe(0);

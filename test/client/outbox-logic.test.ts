@@ -66,7 +66,11 @@ describe('what an answer means', () => {
   });
 
   it('rate_limited: waits at least retryAfterMs and keeps the entry pending', () => {
-    const outcome = outcomeOf({ kind: 'answer', answer: { ok: false, error: { code: 'rate_limited', message: 'slow', retryAfterMs: 4000 } } }, 0, 0);
+    const outcome = outcomeOf(
+      { kind: 'answer', answer: { ok: false, error: { code: 'rate_limited', message: 'slow', retryAfterMs: 4000 } } },
+      0,
+      0,
+    );
     expect(outcome).toEqual({ kind: 'retry', delayMs: 4000, suspectSocket: false });
   });
 

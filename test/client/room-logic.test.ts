@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { RoomListing } from '../../shared/protocol';
-import { checkRoomName, dmPeerId, mergeListing, noteSeq, renamePeers, roomName, roomTitle, sortRooms, unreadCount, type RoomEntry } from '../../client/room-logic';
+import {
+  checkRoomName,
+  dmPeerId,
+  mergeListing,
+  noteSeq,
+  renamePeers,
+  roomName,
+  roomTitle,
+  sortRooms,
+  unreadCount,
+  type RoomEntry,
+} from '../../client/room-logic';
 
 const bob = { id: 'bob', name: 'Bob' };
 const general: RoomEntry = { id: 'general', kind: 'public', lastSeq: 5, readSeq: 5 };
@@ -49,7 +60,12 @@ describe('joining by name', () => {
 
 describe('the rooms list', () => {
   it('puts general first, then public rooms, then DMs by name', () => {
-    const rooms: RoomEntry[] = [dm, { id: 'zebra', kind: 'public', lastSeq: 0, readSeq: 0 }, general, { id: 'apple', kind: 'public', lastSeq: 0, readSeq: 0 }];
+    const rooms: RoomEntry[] = [
+      dm,
+      { id: 'zebra', kind: 'public', lastSeq: 0, readSeq: 0 },
+      general,
+      { id: 'apple', kind: 'public', lastSeq: 0, readSeq: 0 },
+    ];
     expect(sortRooms(rooms).map((room) => room.id)).toEqual(['general', 'apple', 'zebra', 'dm:ann:bob']);
   });
 

@@ -37,7 +37,12 @@ describe('background flush by the service worker', () => {
     await app.close();
     await context.setOffline(false);
 
-    await cdp.send('ServiceWorker.dispatchSyncEvent', { origin: new URL(url).origin, registrationId: id, tag: 'outbox-flush', lastChance: false });
+    await cdp.send('ServiceWorker.dispatchSyncEvent', {
+      origin: new URL(url).origin,
+      registrationId: id,
+      tag: 'outbox-flush',
+      lastChance: false,
+    });
     await expect.poll(() => history(url), { timeout: 20_000 }).toEqual(['sent from the tunnel', 'and another one']);
 
     const reopened = await context.newPage();

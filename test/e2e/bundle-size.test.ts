@@ -10,7 +10,9 @@ describe('the built app shell', () => {
   it('keeps the JavaScript loaded by index.html under 75 KB gzip', () => {
     assertBuilt();
     const html = readFileSync('dist/index.html', 'utf8');
-    const scripts = [...html.matchAll(/<(?:script[^>]*\ssrc|link[^>]*rel="modulepreload"[^>]*\shref)="\/([^"]+\.js)"/g)].map((match) => match[1]);
+    const scripts = [...html.matchAll(/<(?:script[^>]*\ssrc|link[^>]*rel="modulepreload"[^>]*\shref)="\/([^"]+\.js)"/g)].map(
+      (match) => match[1],
+    );
     expect(scripts.length).toBeGreaterThan(0);
     const gzipped = scripts.reduce((total, path) => total + gzipSync(readFileSync(join('dist', path))).length, 0);
     expect(gzipped).toBeLessThanOrEqual(BUDGET_BYTES);

@@ -21,7 +21,9 @@ describe('a long history', () => {
     const { url } = server();
     const bot = await createSession(url, 'Bot');
     for (let start = 0; start < SEEDED; start += 100) {
-      await Promise.all(Array.from({ length: 100 }, (_, index) => post(url, bot.token, `seed-${start + index}`, `seed ${start + index + 1}`)));
+      await Promise.all(
+        Array.from({ length: 100 }, (_, index) => post(url, bot.token, `seed-${start + index}`, `seed ${start + index + 1}`)),
+      );
     }
 
     const browser = await launchBrowser();

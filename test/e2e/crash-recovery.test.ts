@@ -46,7 +46,10 @@ describe('server killed while the outbox flushes', () => {
     await server.kill();
     const pendingAtKill = await ann.locator('[data-state="pending"]').count();
     expect(pendingAtKill).toBeGreaterThan(0);
-    await ann.getByRole('status').filter({ hasText: /Reconnecting|Connecting/ }).waitFor();
+    await ann
+      .getByRole('status')
+      .filter({ hasText: /Reconnecting|Connecting/ })
+      .waitFor();
 
     server = await startServer({ dbPath, port });
     await waitForOnline(ann, 30_000);

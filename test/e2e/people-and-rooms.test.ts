@@ -169,7 +169,11 @@ describe('people and rooms in the PWA', () => {
     // A same-origin page that is not the app, to write the database exactly as v1 of the PWA did.
     await page.goto('/healthz');
     await page.evaluate(async () => {
-      const response = await fetch('/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Vera' }) });
+      const response = await fetch('/api/session', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Vera' }),
+      });
       const session = (await response.json()) as { token: string; user: { id: string; name: string } };
       const database = await new Promise<IDBDatabase>((resolve, reject) => {
         const request = indexedDB.open('offline-chat', 1);
@@ -187,7 +191,13 @@ describe('people and rooms in the PWA', () => {
       const tx = database.transaction(['session', 'messages', 'outbox'], 'readwrite');
       const now = Date.now();
       tx.objectStore('session').put(session, 'current');
-      tx.objectStore('outbox').put({ clientOffset: 'v1-queued', room: 'general', content: 'queued before the upgrade', order: now, createdAt: now });
+      tx.objectStore('outbox').put({
+        clientOffset: 'v1-queued',
+        room: 'general',
+        content: 'queued before the upgrade',
+        order: now,
+        createdAt: now,
+      });
       tx.objectStore('messages').put({
         key: `${session.user.id}/v1-queued`,
         room: 'general',

@@ -89,7 +89,8 @@ export class ModelClient {
 
   private hold(message: Message): void {
     const earlier = this.held.get(message.seq);
-    if (earlier && earlier.id !== message.id) throw new Error(`seq ${message.seq} arrived as two different messages (${earlier.id}, ${message.id})`);
+    if (earlier && earlier.id !== message.id)
+      throw new Error(`seq ${message.seq} arrived as two different messages (${earlier.id}, ${message.id})`);
     this.held.set(message.seq, message);
   }
 

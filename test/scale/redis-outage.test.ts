@@ -7,7 +7,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisNamespace } from '../../server/redis';
 import { createSession, waitFor } from '../support/clients';
 import { removeTempDirs, startServer, type RunningServer } from '../support/server';
-import { deleteRedisKeys, dropSchema, freshSchemaName, postgresProblem, redisProblem, shouldRun, TEST_DATABASE_URL, TEST_REDIS_URL, urlWithSchema } from '../support/services';
+import {
+  deleteRedisKeys,
+  dropSchema,
+  freshSchemaName,
+  postgresProblem,
+  redisProblem,
+  shouldRun,
+  TEST_DATABASE_URL,
+  TEST_REDIS_URL,
+  urlWithSchema,
+} from '../support/services';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { ModelClient } from './model-client';
 

@@ -9,7 +9,17 @@ import type { Message } from '../../shared/protocol';
 import { connectAndCatchUp, createSession, waitFor, type ChatSocket } from '../support/clients';
 import { removeTempDirs, startServer, type RunningServer } from '../support/server';
 import { redisNamespace } from '../../server/redis';
-import { deleteRedisKeys, dropSchema, freshSchemaName, postgresProblem, redisProblem, shouldRun, TEST_DATABASE_URL, TEST_REDIS_URL, urlWithSchema } from '../support/services';
+import {
+  deleteRedisKeys,
+  dropSchema,
+  freshSchemaName,
+  postgresProblem,
+  redisProblem,
+  shouldRun,
+  TEST_DATABASE_URL,
+  TEST_REDIS_URL,
+  urlWithSchema,
+} from '../support/services';
 import { ModelClient } from './model-client';
 
 const problems = [await postgresProblem(), await redisProblem()].filter((problem): problem is string => problem !== null);
@@ -123,8 +133,10 @@ describe.skipIf(!servicesAvailable)('two instances sharing PostgreSQL and Redis'
 
     // The survivor's store agrees: every acked message once, nothing else.
     const stored: Message[] = [];
-    for (let after = 0; ; ) {
-      const response = await fetch(`${b.url}/api/rooms/general/messages?after=${after}&limit=500`, { headers: { authorization: `Bearer ${clients[1].session.token}` } });
+    for (let after = 0; ;) {
+      const response = await fetch(`${b.url}/api/rooms/general/messages?after=${after}&limit=500`, {
+        headers: { authorization: `Bearer ${clients[1].session.token}` },
+      });
       const page = ((await response.json()) as { messages: Message[] }).messages;
       if (page.length === 0) break;
       stored.push(...page);
@@ -161,7 +173,11 @@ describe.skipIf(!servicesAvailable)('rate limit across two instances', () => {
     sockets.push(phone.socket, laptop.socket);
     const answers = await Promise.all(
       Array.from({ length: 16 }, (_, i) =>
-        (i % 2 === 0 ? phone : laptop).socket.emitWithAck('message:send', { room: 'general', clientOffset: `flood-${i}`, content: `flood ${i}` }),
+        (i % 2 === 0 ? phone : laptop).socket.emitWithAck('message:send', {
+          room: 'general',
+          clientOffset: `flood-${i}`,
+          content: `flood ${i}`,
+        }),
       ),
     );
     const accepted = answers.filter((answer) => answer.ok).length;

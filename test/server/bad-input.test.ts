@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectAndCatchUp, createSession, createSocket, connectAndWait, type ChatSocket } from '../support/clients';
 import { removeTempDirs, startServer, type RunningServer } from '../support/server';
 
-type Untyped = { emit(event: string, ...args: unknown[]): void; timeout(ms: number): { emitWithAck(event: string, ...args: unknown[]): Promise<unknown> } };
+type Untyped = {
+  emit(event: string, ...args: unknown[]): void;
+  timeout(ms: number): { emitWithAck(event: string, ...args: unknown[]): Promise<unknown> };
+};
 
 describe('bad input gets its code and nothing else', () => {
   let server: RunningServer;
@@ -38,7 +41,10 @@ describe('bad input gets its code and nothing else', () => {
     ['a room never joined', { room: 'secret-club', clientOffset: 'b7', content: 'hi' }, 'forbidden'],
     ['a DM of others', { room: 'dm:aaaa:bbbb', clientOffset: 'b8', content: 'hi' }, 'forbidden'],
   ])('message:send with %s → %s', async (_label, payload, code) => {
-    const ack = (await raw.timeout(5000).emitWithAck('message:send', payload)) as { ok: boolean; error?: { code: string; message: string } };
+    const ack = (await raw.timeout(5000).emitWithAck('message:send', payload)) as {
+      ok: boolean;
+      error?: { code: string; message: string };
+    };
     expect(ack.ok).toBe(false);
     expect(ack.error?.code).toBe(code);
     expect(ack.error?.message).not.toMatch(/SQL|sqlite|at \w+ \(|node_modules/i);
@@ -68,7 +74,12 @@ describe('bad input gets its code and nothing else', () => {
     raw.emit('message:send', null);
     raw.emit('no-such-event', { junk: true });
     raw.emit('sync');
-    const ack = (await raw.timeout(5000).emitWithAck('message:send', { room: 'general', clientOffset: 'no-ack-1', content: 'fire and forget' })) as { ok: boolean; message?: { seq: number } };
+    const ack = (await raw
+      .timeout(5000)
+      .emitWithAck('message:send', { room: 'general', clientOffset: 'no-ack-1', content: 'fire and forget' })) as {
+      ok: boolean;
+      message?: { seq: number };
+    };
     expect(ack).toMatchObject({ ok: true, message: { seq: 1 } });
     expect(socket.connected).toBe(true);
   });
@@ -112,7 +123,12 @@ describe('bad input gets its code and nothing else', () => {
   });
 
   it('answers 401 without a valid bearer token on every /api route', async () => {
-    for (const [method, path] of [['GET', '/api/me'], ['GET', '/api/rooms'], ['GET', '/api/rooms/general/messages'], ['POST', '/api/rooms/general/messages']]) {
+    for (const [method, path] of [
+      ['GET', '/api/me'],
+      ['GET', '/api/rooms'],
+      ['GET', '/api/rooms/general/messages'],
+      ['POST', '/api/rooms/general/messages'],
+    ]) {
       const response = await fetch(`${server.url}${path}`, { method, headers: { authorization: 'Bearer nope' } });
       expect(response.status, `${method} ${path}`).toBe(401);
     }

@@ -26,7 +26,9 @@ describe('catch-up and sync', () => {
     // 1,203 messages while Bob is away: three batches of 500 and one of 203.
     const sender = await connectAndCatchUp(server().url, ana.token);
     const acks = await Promise.all(
-      Array.from({ length: 1203 }, (_, index) => sender.socket.emitWithAck('message:send', { room: 'general', clientOffset: `away-${index}`, content: `#${index}` })),
+      Array.from({ length: 1203 }, (_, index) =>
+        sender.socket.emitWithAck('message:send', { room: 'general', clientOffset: `away-${index}`, content: `#${index}` }),
+      ),
     );
     expect(acks.every((ack) => ack.ok)).toBe(true);
     sender.socket.close();
@@ -48,19 +50,26 @@ describe('catch-up and sync', () => {
     // Two senders, so both workers commit and each learns the other's messages over the cluster.
     const senders = [await connectAndCatchUp(server().url, dee.token), await connectAndCatchUp(server().url, dee.token)];
     const acks = await Promise.all(
-      Array.from({ length: 1100 }, (_, index) => senders[index % 2].socket.emitWithAck('message:send', { room: 'general', clientOffset: `tail-${index}`, content: `#${index}` })),
+      Array.from({ length: 1100 }, (_, index) =>
+        senders[index % 2].socket.emitWithAck('message:send', { room: 'general', clientOffset: `tail-${index}`, content: `#${index}` }),
+      ),
     );
     expect(acks.every((ack) => ack.ok)).toBe(true);
 
     const fromDb = async () => {
-      const response = await fetch(`${server().url}/api/rooms/general/messages?after=${cursor}&limit=500`, { headers: { authorization: `Bearer ${eve.token}` } });
+      const response = await fetch(`${server().url}/api/rooms/general/messages?after=${cursor}&limit=500`, {
+        headers: { authorization: `Bearer ${eve.token}` },
+      });
       return ((await response.json()) as { messages: Message[] }).messages;
     };
     // Round robin: consecutive clients land on both workers.
     for (const attempt of [1, 2]) {
       const back = await connectAndCatchUp(server().url, eve.token, { cursors: { general: cursor } });
       back.socket.close();
-      expect(back.messages.map((message) => message.seq), `attempt ${attempt}`).toEqual(Array.from({ length: 1100 }, (_, index) => cursor + 1 + index));
+      expect(
+        back.messages.map((message) => message.seq),
+        `attempt ${attempt}`,
+      ).toEqual(Array.from({ length: 1100 }, (_, index) => cursor + 1 + index));
       expect(back.messages.slice(0, 500)).toEqual(await fromDb());
     }
 

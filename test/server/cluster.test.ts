@@ -36,15 +36,25 @@ describe('the 2-worker cluster', () => {
     const ana = await createSession(server().url, 'Ana');
     const bob = await createSession(server().url, 'Bob');
     const pollers = await Promise.all(
-      Array.from({ length: 6 }, (_, index) => connectAndCatchUp(server().url, index % 2 ? ana.token : bob.token, { transports: index < 3 ? ['polling'] : ['polling', 'websocket'] })),
+      Array.from({ length: 6 }, (_, index) =>
+        connectAndCatchUp(server().url, index % 2 ? ana.token : bob.token, {
+          transports: index < 3 ? ['polling'] : ['polling', 'websocket'],
+        }),
+      ),
     );
     const received = pollers.map(() => [] as Message[]);
     pollers.forEach((poller, index) => poller.socket.on('message:new', (message) => received[index].push(message)));
     const acks = await Promise.all(
-      pollers.map((poller, index) => poller.socket.emitWithAck('message:send', { room: 'general', clientOffset: `poll-${index}`, content: `from poller ${index}` })),
+      pollers.map((poller, index) =>
+        poller.socket.emitWithAck('message:send', { room: 'general', clientOffset: `poll-${index}`, content: `from poller ${index}` }),
+      ),
     );
     expect(acks.every((ack) => ack.ok)).toBe(true);
-    await waitFor(() => received.every((list) => list.filter((message) => message.clientOffset.startsWith('poll-')).length === 6), 10_000, 'all polled deliveries');
+    await waitFor(
+      () => received.every((list) => list.filter((message) => message.clientOffset.startsWith('poll-')).length === 6),
+      10_000,
+      'all polled deliveries',
+    );
     pollers.forEach((poller) => poller.socket.close());
   });
 
@@ -56,9 +66,17 @@ describe('the 2-worker cluster', () => {
     const received = clients.map(() => [] as Message[]);
     clients.forEach((client, index) => client.socket.on('message:new', (message) => received[index].push(message)));
     for (const [index, client] of clients.entries()) {
-      await client.socket.emitWithAck('message:send', { room: 'general', clientOffset: `x-${index}`, content: `hi from ${people[index].user.name}` });
+      await client.socket.emitWithAck('message:send', {
+        room: 'general',
+        clientOffset: `x-${index}`,
+        content: `hi from ${people[index].user.name}`,
+      });
     }
-    await waitFor(() => received.every((list) => list.filter((message) => message.clientOffset.startsWith('x-')).length === 4), 10_000, 'cross-worker delivery');
+    await waitFor(
+      () => received.every((list) => list.filter((message) => message.clientOffset.startsWith('x-')).length === 4),
+      10_000,
+      'cross-worker delivery',
+    );
     clients.forEach((client) => client.socket.close());
   });
 

@@ -29,7 +29,10 @@ it('writes a burst of 200 events to a socket in a few writes, in order', async (
       if (received.length === 200) resolve();
     }),
   );
-  const [socket] = await Promise.all([new Promise<import('socket.io').Socket>((resolve) => io.once('connection', resolve)), new Promise<void>((resolve) => client.once('connect', () => resolve()))]);
+  const [socket] = await Promise.all([
+    new Promise<import('socket.io').Socket>((resolve) => io.once('connection', resolve)),
+    new Promise<void>((resolve) => client.once('connect', () => resolve())),
+  ]);
 
   const tcp = (socket.conn as unknown as { transport: { socket: { _socket: RawSocket } } }).transport.socket._socket;
   let writes = 0;

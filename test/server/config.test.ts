@@ -35,7 +35,11 @@ describe('config', () => {
   });
 
   it('makes the server exit with one line on a bad value', () => {
-    const result = spawnSync(process.execPath, ['--import', 'tsx', 'server/index.ts'], { env: { ...process.env, PORT: 'abc' }, encoding: 'utf8', timeout: 20_000 });
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
+      env: { ...process.env, PORT: 'abc' },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
     expect(result.status).toBe(2);
     expect(result.stderr.trim().split('\n')).toEqual(['config error: PORT must be a whole number, got "abc"']);
   });

@@ -19,7 +19,7 @@ describe('HTTP identity and history', () => {
     expect(other.user.id).not.toBe(user.id);
   });
 
-  it('pages history with after and limit, and lists the caller\'s rooms', async () => {
+  it("pages history with after and limit, and lists the caller's rooms", async () => {
     const { token } = await createSession(server().url, 'Pager');
     const post = (clientOffset: string) =>
       fetch(`${server().url}/api/rooms/general/messages`, {

@@ -51,7 +51,11 @@ describe.each([
     const acks = await Promise.all(
       clients.flatMap((client, index) =>
         Array.from({ length: perClient }, (_, n) =>
-          client.socket.emitWithAck('message:send', { room: 'general', clientOffset: `c${index}-m${n}`, content: `message ${n} from ${index}` }),
+          client.socket.emitWithAck('message:send', {
+            room: 'general',
+            clientOffset: `c${index}-m${n}`,
+            content: `message ${n} from ${index}`,
+          }),
         ),
       ),
     );
@@ -59,7 +63,10 @@ describe.each([
     const seqs = acks.flatMap((ack) => (ack.ok ? [ack.message.seq] : [])).sort((a, b) => a - b);
     const base = seqs[0];
     expect(seqs).toEqual(Array.from({ length: 200 }, (_, index) => base + index));
-    const ids = acks.flatMap((ack) => (ack.ok ? [ack.message] : [])).sort((a, b) => a.seq - b.seq).map((message) => message.id);
+    const ids = acks
+      .flatMap((ack) => (ack.ok ? [ack.message] : []))
+      .sort((a, b) => a.seq - b.seq)
+      .map((message) => message.id);
     expect([...ids].sort((a, b) => a - b)).toEqual(ids);
 
     for (const client of clients) {
@@ -70,9 +77,13 @@ describe.each([
     }
   });
 
-  it('delivers to the sender\'s other tabs too', async () => {
+  it("delivers to the sender's other tabs too", async () => {
     const ana = await createSession(server().url, 'Ana');
-    const tabs = await Promise.all([connectAndCatchUp(server().url, ana.token), connectAndCatchUp(server().url, ana.token), connectAndCatchUp(server().url, ana.token)]);
+    const tabs = await Promise.all([
+      connectAndCatchUp(server().url, ana.token),
+      connectAndCatchUp(server().url, ana.token),
+      connectAndCatchUp(server().url, ana.token),
+    ]);
     sockets.push(...tabs.map((tab) => tab.socket));
     const received = tabs.map(() => [] as Message[]);
     tabs.forEach((tab, index) => tab.socket.on('message:new', (message) => received[index].push(message)));

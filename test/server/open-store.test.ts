@@ -18,13 +18,19 @@ describe('opening the configured services', () => {
   });
 
   it('rejects a bad ?schema= or ?pool= before connecting', async () => {
-    await expect(openStore(readConfig({ CHAT_DATABASE_URL: 'postgres://db.invalid/chat?schema=Robert%27);DROP' }))).rejects.toThrow(/^CHAT_DATABASE_URL: \?schema= must match/);
-    await expect(openStore(readConfig({ CHAT_DATABASE_URL: 'postgres://db.invalid/chat?pool=0' }))).rejects.toThrow(/^CHAT_DATABASE_URL: \?pool= must be/);
+    await expect(openStore(readConfig({ CHAT_DATABASE_URL: 'postgres://db.invalid/chat?schema=Robert%27);DROP' }))).rejects.toThrow(
+      /^CHAT_DATABASE_URL: \?schema= must match/,
+    );
+    await expect(openStore(readConfig({ CHAT_DATABASE_URL: 'postgres://db.invalid/chat?pool=0' }))).rejects.toThrow(
+      /^CHAT_DATABASE_URL: \?pool= must be/,
+    );
   });
 
   it('names CHAT_REDIS_URL and the address when Redis is unreachable', async () => {
     const port = await freePort();
-    await expect(connectRedis(`redis://127.0.0.1:${port}`)).rejects.toThrow(`CHAT_REDIS_URL: cannot reach Redis at 127.0.0.1:${port} (ECONNREFUSED)`);
+    await expect(connectRedis(`redis://127.0.0.1:${port}`)).rejects.toThrow(
+      `CHAT_REDIS_URL: cannot reach Redis at 127.0.0.1:${port} (ECONNREFUSED)`,
+    );
   });
 
   it('opens SQLite when no database URL is set', async () => {

@@ -35,7 +35,10 @@ describe('presence state', () => {
     const state = new PresenceState();
     state.addSocket(ana);
     state.addSocket(bob);
-    const told = new Map([[ana.id, ana], [cy.id, cy]]);
+    const told = new Map([
+      [ana.id, ana],
+      [cy.id, cy],
+    ]);
     state.rename({ id: 'a', name: 'Ana Lima' });
     expect(state.diff(told)).toEqual({
       online: [{ id: 'a', name: 'Ana Lima' }, bob],

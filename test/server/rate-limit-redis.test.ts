@@ -57,7 +57,11 @@ describe.skipIf(!redisAvailable)('rate limiting shared through Redis', () => {
     const target = new URL(TEST_REDIS_URL);
     const proxy = await startTcpProxy(target.hostname, Number(target.port || 6379));
     try {
-      const limiter = createRedisRateLimiter(await connect(`redis://127.0.0.1:${proxy.port}`), { perSecond: 1, burst: 2 }, { namespace: namespace(), timeoutMs: 100 });
+      const limiter = createRedisRateLimiter(
+        await connect(`redis://127.0.0.1:${proxy.port}`),
+        { perSecond: 1, burst: 2 },
+        { namespace: namespace(), timeoutMs: 100 },
+      );
       expect((await limiter.take('ana')).ok).toBe(true);
       await proxy.cut();
       const started = Date.now();

@@ -23,7 +23,9 @@ describe('rate limiting', () => {
       const { token } = await createSession(server().url, 'Flood');
       const { socket } = await connectAndCatchUp(server().url, token);
       const acks = await Promise.all(
-        Array.from({ length: 6 }, (_, index) => socket.emitWithAck('message:send', { room: 'general', clientOffset: `f${index}`, content: 'spam' })),
+        Array.from({ length: 6 }, (_, index) =>
+          socket.emitWithAck('message:send', { room: 'general', clientOffset: `f${index}`, content: 'spam' }),
+        ),
       );
       socket.close();
       expect(acks.filter((ack) => ack.ok)).toHaveLength(3);

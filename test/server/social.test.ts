@@ -52,7 +52,10 @@ describe('people and rooms on a 2-worker cluster', () => {
     cyFirst.socket.close();
     await connect(cy.token);
     await new Promise((resolve) => setTimeout(resolve, 5000));
-    expect(notices.filter((notice) => notice.user.id === cy.user.id), JSON.stringify(notices)).toEqual([]);
+    expect(
+      notices.filter((notice) => notice.user.id === cy.user.id),
+      JSON.stringify(notices),
+    ).toEqual([]);
   });
 
   it('relays typing to the other members only, and ends it when the typist goes quiet', async () => {
@@ -125,14 +128,20 @@ describe('people and rooms on a 2-worker cluster', () => {
     const dm = opened.room;
     expect(dm).toBe(`dm:${[ana.user.id, bob.user.id].sort().join(':')}`);
     expect(await bobClient.socket.emitWithAck('dm:open', { userId: ana.user.id })).toEqual({ ok: true, room: dm, lastSeq: 0 });
-    expect(await anaClient.socket.emitWithAck('dm:open', { userId: 'nobody-here' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(await anaClient.socket.emitWithAck('dm:open', { userId: 'nobody-here' })).toMatchObject({
+      ok: false,
+      error: { code: 'not_found' },
+    });
 
     const sent = await anaClient.socket.emitWithAck('message:send', { room: dm, clientOffset: 'dm-1', content: 'just for Bob' });
     expect(sent.ok).toBe(true);
     await waitFor(() => bobSaw.some((message) => message.room === dm), 5000, 'Bob gets the DM live');
 
     // Every way in for Eve: send, join, sync, catch-up with forged cursors, HTTP read and write.
-    expect(await eveClient.socket.emitWithAck('message:send', { room: dm, clientOffset: 'eve-1', content: 'let me in' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await eveClient.socket.emitWithAck('message:send', { room: dm, clientOffset: 'eve-1', content: 'let me in' })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
     expect(await eveClient.socket.emitWithAck('room:join', { room: dm })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(await eveClient.socket.emitWithAck('sync', { cursors: { [dm]: 0 } })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     const forged = await connect(eve.token, { [dm]: 0, general: 0 });
@@ -141,7 +150,11 @@ describe('people and rooms on a 2-worker cluster', () => {
     const auth = { authorization: `Bearer ${eve.token}`, 'content-type': 'application/json' };
     expect((await fetch(`${server().url}/api/rooms/${dm}/messages`, { headers: auth })).status).toBe(403);
     expect((await fetch(`${server().url}/api/rooms/${encodeURIComponent(dm)}/messages?after=0`, { headers: auth })).status).toBe(403);
-    const post = await fetch(`${server().url}/api/rooms/${dm}/messages`, { method: 'POST', headers: auth, body: JSON.stringify({ clientOffset: 'eve-2', content: 'hi' }) });
+    const post = await fetch(`${server().url}/api/rooms/${dm}/messages`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ clientOffset: 'eve-2', content: 'hi' }),
+    });
     expect(post.status).toBe(403);
     const rooms = (await (await fetch(`${server().url}/api/rooms`, { headers: auth })).json()) as { rooms: { id: string }[] };
     expect(rooms.rooms.map((room) => room.id)).not.toContain(dm);
@@ -184,15 +197,21 @@ describe('people and rooms on a 2-worker cluster', () => {
 
     const opened = await anaClient.socket.emitWithAck('dm:open', { userId: bob.user.id });
     if (!opened.ok) throw new Error('dm:open failed');
-    for (const n of [1, 2, 3]) await anaClient.socket.emitWithAck('message:send', { room: opened.room, clientOffset: `u-${n}`, content: `unread ${n}` });
+    for (const n of [1, 2, 3])
+      await anaClient.socket.emitWithAck('message:send', { room: opened.room, clientOffset: `u-${n}`, content: `unread ${n}` });
 
     type Listing = { id: string; lastSeq: number; readSeq: number; unread: number; kind: string; peer?: { name: string } };
     const list = async (token: string) =>
-      ((await (await fetch(`${server().url}/api/rooms`, { headers: { authorization: `Bearer ${token}` } })).json()) as { rooms: Listing[] }).rooms;
+      ((await (await fetch(`${server().url}/api/rooms`, { headers: { authorization: `Bearer ${token}` } })).json()) as { rooms: Listing[] })
+        .rooms;
     const dmForBob = (await list(bob.token)).find((room) => room.id === opened.room);
     expect(dmForBob).toEqual({ id: opened.room, lastSeq: 3, readSeq: 0, unread: 3, kind: 'dm', peer: ana.user });
 
-    expect(await bobPhone.socket.emitWithAck('room:read', { room: opened.room, seq: 2 })).toEqual({ ok: true, room: opened.room, readSeq: 2 });
+    expect(await bobPhone.socket.emitWithAck('room:read', { room: opened.room, seq: 2 })).toEqual({
+      ok: true,
+      room: opened.room,
+      readSeq: 2,
+    });
     await waitFor(() => laptopReads.length > 0, 5000, 'read cursor on the other device');
     expect(laptopReads).toEqual([{ room: opened.room, readSeq: 2 }]);
     expect((await list(bob.token)).find((room) => room.id === opened.room)).toMatchObject({ unread: 1 });
@@ -201,7 +220,10 @@ describe('people and rooms on a 2-worker cluster', () => {
 
     const eve = await createSession(server().url, 'Eve');
     const eveClient = await connect(eve.token);
-    expect(await eveClient.socket.emitWithAck('room:read', { room: opened.room, seq: 3 })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await eveClient.socket.emitWithAck('room:read', { room: opened.room, seq: 3 })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
   });
 
   it('sends presence deltas to clients that ask for them', async () => {

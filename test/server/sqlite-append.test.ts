@@ -42,7 +42,9 @@ describe('SQLite group commit across processes', () => {
     let ticks = 0;
     const ticker = setInterval(() => (ticks += 1), 1);
     let settled = false;
-    const append = store.appendMessage({ room: 'general', author, clientOffset: 'while-locked', content: 'hi' }).finally(() => (settled = true));
+    const append = store
+      .appendMessage({ room: 'general', author, clientOffset: 'while-locked', content: 'hi' })
+      .finally(() => (settled = true));
     await new Promise((resolve) => setTimeout(resolve, 60));
     expect(settled).toBe(false);
     other.exec('COMMIT');

@@ -57,7 +57,12 @@ async function newUser(store: Store, name = 'Ada'): Promise<User> {
   return user;
 }
 
-const send = (author: User, room: string, clientOffset: string, content = `hello from ${clientOffset}`): NewMessage => ({ room, author, clientOffset, content });
+const send = (author: User, room: string, clientOffset: string, content = `hello from ${clientOffset}`): NewMessage => ({
+  room,
+  author,
+  clientOffset,
+  content,
+});
 
 /** Per room, seqs run 1..n and ids grow with seq. */
 function expectGapFreeAndOrdered(messages: Message[], rooms: string[]): void {
@@ -104,8 +109,12 @@ function contract(makeKind: () => StoreKind): void {
     for (const room of rooms.slice(1)) await store.joinRoom(author.id, room, 'public');
     const results = await Promise.all(Array.from({ length: 200 }, (_, i) => store.appendMessage(send(author, rooms[i % 3], `c-${i}`))));
     expect(results.every((result) => result.created)).toBe(true);
-    expectGapFreeAndOrdered(results.map((result) => result.message), rooms);
-    for (const room of rooms) expect((await store.messagesAfter(room, 0, 500)).length).toBe(results.filter((r) => r.message.room === room).length);
+    expectGapFreeAndOrdered(
+      results.map((result) => result.message),
+      rooms,
+    );
+    for (const room of rooms)
+      expect((await store.messagesAfter(room, 0, 500)).length).toBe(results.filter((r) => r.message.room === room).length);
     await store.close();
   });
 
@@ -214,7 +223,9 @@ function contract(makeKind: () => StoreKind): void {
     await expect(store.appendMessage(send(author, 'general', 'too-late'))).rejects.toBeInstanceOf(StoreUnavailableError);
 
     const reopened = await kind.open('closing');
-    expect((await reopened.messagesAfter('general', 0, 100)).map((m) => m.clientOffset)).toEqual(results.map((r) => r.message.clientOffset));
+    expect((await reopened.messagesAfter('general', 0, 100)).map((m) => m.clientOffset)).toEqual(
+      results.map((r) => r.message.clientOffset),
+    );
     await reopened.close();
   });
 }
@@ -271,14 +282,19 @@ function postgresInstances(): void {
     const rooms = ['shared', 'general'];
     const writes = Array.from({ length: 300 }, (_, i) => {
       const store = i % 2 === 0 ? a : b;
-      return new Promise<void>((resolve) => setTimeout(resolve, i % 30)).then(() => store.appendMessage(send(author, rooms[i % 4 < 3 ? 0 : 1], `m-${i}`)));
+      return new Promise<void>((resolve) => setTimeout(resolve, i % 30)).then(() =>
+        store.appendMessage(send(author, rooms[i % 4 < 3 ? 0 : 1], `m-${i}`)),
+      );
     });
     const results = await Promise.all(writes);
     tailing = false;
     await tail;
     await observer.end();
 
-    expectGapFreeAndOrdered(results.map((result) => result.message), rooms);
+    expectGapFreeAndOrdered(
+      results.map((result) => result.message),
+      rooms,
+    );
     expect(lateArrivals).toEqual([]);
     await Promise.all([a.close(), b.close()]);
   });

@@ -36,7 +36,13 @@ export function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
  * Healthy means every worker answered: with N workers, N distinct x-worker-pid
  * headers (a server without the header, like the baselines, counts at once).
  */
-export async function waitUntilHealthy(url: string, child: ChildProcess, output: () => string, workers: number, timeoutMs: number): Promise<void> {
+export async function waitUntilHealthy(
+  url: string,
+  child: ChildProcess,
+  output: () => string,
+  workers: number,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const pids = new Set<string>();
   while (Date.now() < deadline) {

@@ -39,7 +39,9 @@ export function redisProblem(url = TEST_REDIS_URL): Promise<string | null> {
       resolve(problem);
     }
     socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => finish(data.toString().startsWith('+PONG') ? null : `unexpected answer ${JSON.stringify(data.toString())}`));
+    socket.once('data', (data) =>
+      finish(data.toString().startsWith('+PONG') ? null : `unexpected answer ${JSON.stringify(data.toString())}`),
+    );
     socket.once('error', (error) => finish((error as { code?: string }).code ?? error.message));
   });
 }

@@ -20,7 +20,7 @@ import { open } from 'sqlite';
 // open the database file
 const db = await open({
   filename: process.env.CHAT_DB ?? 'chat.db',
-  driver: sqlite3.Database
+  driver: sqlite3.Database,
 });
 
 // create our 'messages' table (you can ignore the 'client_offset' column for now)
@@ -35,7 +35,7 @@ await db.exec(`
 const app = express();
 const server = createServer(app);
 const io = new Server(server, {
-  connectionStateRecovery: {}
+  connectionStateRecovery: {},
 });
 
 const __dirname = dirname(fileURLToPath(import.meta.url));
@@ -55,7 +55,7 @@ io.on('connection', async (socket) => {
     try {
       result = await db.run('INSERT INTO messages (content, client_offset) VALUES (?, ?)', msg, clientOffset);
     } catch (e) {
-      if (e.errno === 19 /* SQLITE_CONSTRAINT */ ) {
+      if (e.errno === 19 /* SQLITE_CONSTRAINT */) {
         // the message was already inserted, so we notify the client
         callback();
       } else {
@@ -71,12 +71,9 @@ io.on('connection', async (socket) => {
   if (!socket.recovered) {
     // if the connection state recovery was not successful
     try {
-      await db.each('SELECT id, content FROM messages WHERE id > ?',
-        [socket.handshake.auth.serverOffset || 0],
-        (_err, row) => {
-          socket.emit('chat message', row.content, row.id);
-        }
-      )
+      await db.each('SELECT id, content FROM messages WHERE id > ?', [socket.handshake.auth.serverOffset || 0], (_err, row) => {
+        socket.emit('chat message', row.content, row.id);
+      });
     } catch (e) {
       // something went wrong
     }

@@ -10,14 +10,23 @@ import { chromium, type Browser, type BrowserContext, type Locator, type Page } 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SCREENSHOTS = 'test-results/screenshots';
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 const open: Array<{ close(): Promise<void> }> = [];
 const profiles: string[] = [];
 
 /** The e2e tests run against dist/: `npm test` builds it first. */
 export function assertBuilt(): void {
-  if (!existsSync('dist/index.html') || !existsSync('dist/sw.js')) throw new Error('dist/ is missing: run `npm run build` before the e2e tests');
+  if (!existsSync('dist/index.html') || !existsSync('dist/sw.js'))
+    throw new Error('dist/ is missing: run `npm run build` before the e2e tests');
 }
 
 export async function launchBrowser(): Promise<Browser> {
