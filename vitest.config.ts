@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Spawned servers run the compiled build, as `npm start` does.
+    globalSetup: ['test/support/build-server.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

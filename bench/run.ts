@@ -22,6 +22,7 @@ import type { CatchupResult, Dialect, LadderResult, SeedResult, ThroughputResult
 import { summarizeProfiles, type ProfileSummary } from './profile';
 import { summarize, toMarkdown, type RawResults, type RawServerRuns } from './report';
 import { execFileSync } from 'node:child_process';
+import { buildServer } from '../scripts/build-server.mjs';
 import { benchTempDir, cleanupAll, SERVER_KINDS, serverDefaults, snapshotHead, startServer, type ServerKind } from './servers';
 
 type Settings = {
@@ -238,6 +239,7 @@ async function main(): Promise<void> {
     serverDefaults.oursCwd = snapshot.dir;
     oursVersion = `commit ${snapshot.commit} (snapshot)`;
   } else {
+    await buildServer();
     const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
     const dirty = execFileSync('git', ['status', '--porcelain', 'server', 'shared'], { encoding: 'utf8' }).trim() !== '';
     oursVersion = `working tree at ${commit}${dirty ? ' with uncommitted server/shared changes' : ''}`;

@@ -60,11 +60,13 @@ export function benchTempDir(prefix: string): string {
 export function snapshotHead(): { dir: string; commit: string } {
   const dir = benchTempDir('bench-snapshot-');
   const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-  const archive = execFileSync('git', ['archive', '--format=tar', 'HEAD', 'server', 'shared', 'package.json', 'tsconfig.json'], {
+  const archive = execFileSync('git', ['archive', '--format=tar', 'HEAD', 'server', 'shared', 'scripts', 'package.json', 'tsconfig.json'], {
     maxBuffer: 256 * 2 ** 20,
   });
   execFileSync('tar', ['-x', '-C', dir], { input: archive });
   symlinkSync(resolve('node_modules'), join(dir, 'node_modules'));
+  // Run as `npm start` runs it: compiled first.
+  execFileSync(process.execPath, ['scripts/build-server.mjs'], { cwd: dir, stdio: 'inherit' });
   return { dir, commit };
 }
 
@@ -74,7 +76,7 @@ export const OUR_WORKERS = availableParallelism();
 function commandFor(kind: ServerKind): string[] {
   switch (kind) {
     case 'ours':
-      return ['--import', 'tsx', 'server/index.ts'];
+      return ['build/server/index.js'];
     case 'tutorial':
       return ['bench/baselines/tutorial/index.mjs'];
     case 'null':

@@ -95,3 +95,45 @@ export function readConfig(env: Env = process.env): Config {
     redisUrl: serviceUrl(env, 'CHAT_REDIS_URL', ['redis:', 'rediss:']),
   };
 }
+
+/** `host:port` of a service URL, for messages (never its password). */
+export function serviceAddress(url: string, defaultPort: number): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname || 'localhost'}:${parsed.port || defaultPort}`;
+  } catch {
+    return 'the configured address';
+  }
+}
+
+/** A network error's code (ECONNREFUSED); a failed dual-stack connect wraps them in an AggregateError. */
+function networkCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return code;
+  const inner = (error as { errors?: unknown }).errors;
+  if (Array.isArray(inner)) return networkCode(inner[0]);
+  const message = error instanceof Error ? error.message : '';
+  return /\b(E[A-Z]{3,})\b/.exec(message)?.[1];
+}
+
+/**
+ * The one line a service that cannot be reached at startup stops the server with,
+ * e.g. `CHAT_REDIS_URL: cannot reach Redis at 127.0.0.1:6379 (ECONNREFUSED)`.
+ * Returns undefined when the failure is not about reaching it (a refusal, a bad schema…).
+ */
+export function unreachableService(
+  variable: string,
+  service: string,
+  url: string,
+  defaultPort: number,
+  error: unknown,
+): string | undefined {
+  const where = serviceAddress(url, defaultPort);
+  const code = networkCode(error);
+  if (code) return `${variable}: cannot reach ${service} at ${where} (${code})`;
+  if (/timeout|timed out/i.test(error instanceof Error ? error.message : String(error))) {
+    return `${variable}: cannot reach ${service} at ${where} (connection timed out)`;
+  }
+  return undefined;
+}

@@ -1,8 +1,10 @@
-/** The only file with side effects at import: read the config, then start the cluster or a single worker. */
+/**
+ * The only file with side effects at import: read the config, then start the
+ * cluster's primary or one worker. Each side is imported only where it runs,
+ * so the primary never loads Hono, Socket.IO or the worker's store code.
+ */
 import cluster from 'node:cluster';
 import { ConfigError, readConfig, type Config } from './config';
-import { runPrimary } from './cluster';
-import { startWorker } from './worker';
 
 function configOrExit(): Config {
   try {
@@ -16,17 +18,20 @@ function configOrExit(): Config {
   }
 }
 
+function fail(error: unknown): never {
+  console.error(`cannot start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
+
 const config = configOrExit();
 if (cluster.isPrimary && config.workers > 1) {
+  const { runPrimary } = await import('./process/primary');
   try {
     runPrimary(config);
   } catch (error) {
-    console.error(`cannot start: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
+    fail(error);
   }
 } else {
-  startWorker(config, { clustered: cluster.isWorker }).catch((error: unknown) => {
-    console.error(`cannot start: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  });
+  const { startWorker } = await import('./process/worker');
+  startWorker(config, { clustered: cluster.isWorker }).catch(fail);
 }

@@ -27,8 +27,3 @@ export async function accessTo(store: Store, userId: string, room: RoomId): Prom
   if (await store.isMember(userId, room)) return 'member';
   return participants ? 'forbidden' : 'public';
 }
-
-/** Socket.IO room that carries a chat room's live events. */
-export const roomChannel = (room: RoomId): string => `r:${room}`;
-/** Socket.IO room holding every socket of one user, on every worker. */
-export const userChannel = (userId: string): string => `u:${userId}`;

@@ -1,12 +1,14 @@
 /**
- * Streams what a client missed: for each room, every message after its cursor,
- * in seq order, in `message:batch` chunks of at most BATCH_SIZE.
+ * What a client missed: for each room, every message after its cursor, in seq
+ * order, in `message:batch` chunks of at most BATCH_SIZE, read from the tail
+ * cache when it holds the page and from the store otherwise.
  */
 import { BATCH_SIZE } from '../../shared/limits';
 import type { Cursors, LastSeqs, RoomId, RoomSummary } from '../../shared/protocol';
-import type { EncodedPage } from '../store/store';
+import type { EncodedPage, Store } from '../store/store';
+import type { TailCache } from './tail-cache';
 
-/** Reads a page of a room after a seq (the tail cache first, then the store). */
+/** Reads a page of a room after a seq. */
 export type PageSource = (room: RoomId, afterSeq: number, limit: number) => Promise<EncodedPage>;
 
 export type BatchSink = {
@@ -15,6 +17,11 @@ export type BatchSink = {
   /** Sends one `message:batch`, whose payload is already JSON. */
   emitBatch(page: EncodedPage): void;
 };
+
+/** Recent pages from this process's memory, the rest from the store. */
+export function pageSource(tail: TailCache, store: Pick<Store, 'encodedMessagesAfter'>): PageSource {
+  return async (room, afterSeq, limit) => tail.page(room, afterSeq, limit) ?? store.encodedMessagesAfter(room, afterSeq, limit);
+}
 
 /** Sends the missed messages of `rooms` and returns each room's last seq as of the replay. */
 export async function replayMissed(pages: PageSource, sink: BatchSink, rooms: RoomSummary[], cursors: Cursors): Promise<LastSeqs> {

@@ -3,16 +3,15 @@
  * durable append (idempotent by clientOffset), then a single broadcast of what is new.
  */
 import type { Err, Message, SendPayload, User } from '../../shared/protocol';
-import type { RateLimiter } from '../rate-limit';
-import type { SharedRateLimiter } from '../rate-limit-redis';
 import type { Store } from '../store/store';
 import { accessTo } from './access';
 import { err, toErr } from './errors';
+import type { RateLimiter } from './rate-limit';
 
 export type SendDeps = {
   store: Store;
   /** In-process buckets, or Redis-backed ones shared by every instance (scale-out). */
-  limiter: RateLimiter | SharedRateLimiter;
+  limiter: RateLimiter;
   /** Emits `message:new` to every member's sockets on every worker. */
   publish(message: Message): void;
 };

@@ -7,9 +7,8 @@
 import type pg from 'pg';
 import type { Message } from '../../shared/protocol';
 import { toMessage, type MessageRow } from './message-row';
+import type { BatchOutcomes } from './group-commit';
 import type { AppendResult, NewMessage } from './store';
-
-export type BatchOutcome = AppendResult | Error;
 
 type AppendedRow = MessageRow & { created: boolean };
 
@@ -20,7 +19,7 @@ const ATTEMPTS = 3;
 const keyOf = (authorId: string, clientOffset: string): string => `${authorId}\u0000${clientOffset}`;
 
 /** Commits `inputs` in one transaction; outcome i belongs to input i. Throws if nothing was committed. */
-export async function appendBatch(pool: pg.Pool, inputs: NewMessage[]): Promise<BatchOutcome[]> {
+export async function appendBatch(pool: pg.Pool, inputs: NewMessage[]): Promise<BatchOutcomes<AppendResult>> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await attemptBatch(pool, inputs);
@@ -32,7 +31,7 @@ export async function appendBatch(pool: pg.Pool, inputs: NewMessage[]): Promise<
   }
 }
 
-async function attemptBatch(pool: pg.Pool, inputs: NewMessage[]): Promise<BatchOutcome[]> {
+async function attemptBatch(pool: pg.Pool, inputs: NewMessage[]): Promise<BatchOutcomes<AppendResult>> {
   const { rows } = await pool.query<AppendedRow>('SELECT * FROM append_messages($1, $2, $3, $4, $5)', [
     inputs.map((input) => input.author.id),
     inputs.map((input) => input.clientOffset),
@@ -45,7 +44,7 @@ async function attemptBatch(pool: pg.Pool, inputs: NewMessage[]): Promise<BatchO
   );
   // Only the first input of a key created its message; repeats inside the batch get it with created: false.
   const claimed = new Set<string>();
-  return inputs.map((input): BatchOutcome => {
+  return inputs.map((input): AppendResult | Error => {
     const key = keyOf(input.author.id, input.clientOffset);
     const found = byKey.get(key);
     if (!found) return new Error(`room ${input.room} does not exist`);

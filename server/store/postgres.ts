@@ -23,11 +23,12 @@ import { hostname } from 'node:os';
 import { ConfigError } from '../config';
 import { GENERAL_ROOM } from '../../shared/limits';
 import type { User } from '../../shared/protocol';
-import { appendBatch, type BatchOutcome } from './postgres-append';
+import { createGroupCommit } from './group-commit';
+import { appendBatch } from './postgres-append';
 import { inTransaction, withClient } from './postgres-client';
 import { MESSAGE_COLUMNS, toMessage, type MessageRow } from './message-row';
 import { migrate } from './postgres-schema';
-import { encodePage, StoreUnavailableError, settleBatch, type AppendResult, type PendingAppend, type Store } from './store';
+import { encodePage, StoreUnavailableError, type AppendResult, type NewMessage, type Store } from './store';
 
 export type PostgresOptions = {
   /** Schema for every table (created if missing); overrides `?schema=` in the URL. Default `public`. */
@@ -77,44 +78,13 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
   }
 
   const instance = `${hostname()}:${process.pid}`;
-  let queue: PendingAppend[] = [];
-  let draining: Promise<void> | null = null;
+  // One transaction at a time per process: they would queue on the writer lock anyway.
+  const appends = createGroupCommit<NewMessage, AppendResult>({
+    commit: (batch) => appendBatch(pool, batch),
+    maxBatch: MAX_BATCH,
+    failure: (error) => new StoreUnavailableError(`commit failed: ${(error as Error).message}`),
+  });
   let closed = false;
-
-  async function commitAndSettle(batch: PendingAppend[]): Promise<void> {
-    let outcomes: BatchOutcome[];
-    try {
-      outcomes = await appendBatch(
-        pool,
-        batch.map((pending) => pending.input),
-      );
-    } catch (error) {
-      return settleBatch(batch, { failed: error });
-    }
-    settleBatch(batch, outcomes);
-  }
-
-  /** One transaction at a time per process: they would queue on the writer lock anyway. */
-  async function drain(): Promise<void> {
-    while (queue.length > 0) {
-      const batch = queue.slice(0, MAX_BATCH);
-      queue = queue.slice(MAX_BATCH);
-      await commitAndSettle(batch);
-    }
-  }
-
-  function scheduleDrain(): void {
-    if (draining) return;
-    draining = new Promise<void>((resolve) => {
-      // setImmediate lets the sends read in this turn of the event loop join the first batch.
-      setImmediate(() => {
-        drain().finally(() => {
-          draining = null;
-          resolve();
-        });
-      });
-    });
-  }
 
   /** Runs a read or small write, turning driver failures into `unavailable`. */
   async function guarded<T>(work: () => Promise<T>): Promise<T> {
@@ -143,13 +113,7 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
         await pool.query('UPDATE users SET name = $1 WHERE id = $2', [name, id]);
       }),
 
-    appendMessage(input) {
-      if (closed) return Promise.reject(new StoreUnavailableError('store is closed'));
-      return new Promise<AppendResult>((resolve, reject) => {
-        queue.push({ input, resolve, reject });
-        scheduleDrain();
-      });
-    },
+    appendMessage: appends.submit,
 
     messagesAfter: (room, afterSeq, limit) =>
       guarded(async () => {
@@ -226,7 +190,7 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
       if (closed) return;
       closed = true;
       // Appends already accepted are committed (or failed) before the pool goes away.
-      while (draining) await draining;
+      await appends.close();
       await pool.end();
     },
   };

@@ -8,19 +8,13 @@
  * timer instead, the worker keeps serving its sockets, and sends arriving
  * meanwhile join the batch.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { createGroupCommit } from './group-commit';
 import { MESSAGE_COLUMNS, toMessage, type MessageRow } from './message-row';
-import { settleBatch, StoreUnavailableError, type AppendResult, type NewMessage, type PendingAppend } from './store';
+import { StoreUnavailableError, type Appender, type AppendResult, type NewMessage } from './store';
 
 /** How long a write waits for another process's lock before it fails as `unavailable`. */
 export const LOCK_WAIT_MS = 15_000;
-
-/** Where a store's appends go: its own group commit, or, in a cluster worker, the primary's. */
-export type Appender = {
-  append(input: NewMessage): Promise<AppendResult>;
-  /** Commits (or hands over) what is queued and waits for the outcome; the connection stays open. */
-  close(): Promise<void>;
-};
 
 /** `db` should have a busy timeout of 0 (see above) and be used for nothing else that writes. */
 export function openSqliteAppender(db: Database.Database): Appender {
@@ -37,11 +31,11 @@ export function openSqliteAppender(db: Database.Database): Appender {
     ),
   };
 
-  /** One transaction for the whole batch; outcome i belongs to append i. Seqs are read and written once per room. */
-  const commitBatch = db.transaction((batch: PendingAppend[]) => {
+  /** One transaction for the whole batch; outcome i belongs to input i. Seqs are read and written once per room. */
+  const commitBatch = db.transaction((batch: NewMessage[]) => {
     const now = Date.now();
     const lastSeqs = new Map<string, { stored: number; last: number }>();
-    const outcomes = batch.map(({ input }): AppendResult | Error => {
+    const outcomes = batch.map((input): AppendResult | Error => {
       let seqs = lastSeqs.get(input.room);
       if (!seqs) {
         const stored = q.lastSeq.get(input.room)?.last_seq;
@@ -73,54 +67,19 @@ export function openSqliteAppender(db: Database.Database): Appender {
     return outcomes;
   });
 
-  let queue: PendingAppend[] = [];
-  let flushScheduled = false;
-  let closed = false;
-  /** When the waiting batch first found the write lock taken (0: not waiting). */
-  let lockedSince = 0;
-  let retryTimer: NodeJS.Timeout | undefined;
-
-  function flush(): void {
-    flushScheduled = false;
-    const batch = queue;
-    queue = [];
-    if (batch.length === 0) return;
-    let outcomes: Array<AppendResult | Error>;
-    try {
-      outcomes = commitBatch.immediate(batch);
-    } catch (error) {
-      if (isBusy(error) && !closed && Date.now() - (lockedSince ||= Date.now()) < LOCK_WAIT_MS) {
-        queue = batch.concat(queue);
-        flushScheduled = true;
-        retryTimer = setTimeout(flush, 1);
-        return;
-      }
-      lockedSince = 0;
-      return settleBatch(batch, { failed: error });
-    }
-    lockedSince = 0;
-    settleBatch(batch, outcomes);
-  }
+  const group = createGroupCommit<NewMessage, AppendResult>({
+    commit: (batch) => commitBatch.immediate(batch),
+    // Another process holds the write lock: wait on a timer, with the event loop free, and retry with what arrived meanwhile.
+    retryAfter: (error, waitedMs) => (isBusy(error) && waitedMs < LOCK_WAIT_MS ? 1 : undefined),
+    failure: (error) => new StoreUnavailableError(`commit failed: ${(error as Error).message}`),
+  });
 
   return {
-    append(input) {
-      if (closed) return Promise.reject(new StoreUnavailableError('store is closed'));
-      return new Promise<AppendResult>((resolve, reject) => {
-        queue.push({ input, resolve, reject });
-        if (!flushScheduled) {
-          flushScheduled = true;
-          // setImmediate runs after the pending I/O callbacks, so sends read in this turn join the batch.
-          setImmediate(flush);
-        }
-      });
-    },
+    append: group.submit,
     async close() {
-      if (closed) return;
-      closed = true;
-      clearTimeout(retryTimer);
       // The last batch may wait for the lock as long as any other write.
       db.pragma(`busy_timeout = ${LOCK_WAIT_MS}`);
-      flush();
+      await group.close();
     },
   };
 }

@@ -9,9 +9,9 @@ import { dirname } from 'node:path';
 import { GENERAL_ROOM } from '../../shared/limits';
 import type { RoomId, User } from '../../shared/protocol';
 import { MESSAGE_COLUMNS, tupleToMessage, type MessageTuple } from './message-row';
-import { LOCK_WAIT_MS, openSqliteAppender, type Appender } from './sqlite-append';
+import { LOCK_WAIT_MS, openSqliteAppender } from './sqlite-append';
 import { migrations } from './sqlite-schema';
-import { StoreUnavailableError, type Store } from './store';
+import { StoreUnavailableError, type Appender, type Store } from './store';
 
 /** One row as the JSON of its protocol Message, keys in the order JSON.stringify would write them. */
 const MESSAGE_JSON = `json_object('id', m.id, 'room', m.room, 'seq', m.seq, 'author', json_object('id', m.author_id, 'name', u.name),

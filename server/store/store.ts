@@ -9,8 +9,12 @@ export type NewMessage = { room: RoomId; author: User; clientOffset: string; con
 
 export type AppendResult = { message: Message; created: boolean };
 
-/** An append waiting for its group commit (both stores queue these). */
-export type PendingAppend = { input: NewMessage; resolve: (result: AppendResult) => void; reject: (error: Error) => void };
+/** Where a store's appends go: its own group commit, or, in a cluster worker, the primary's (process/cluster-appends.ts). */
+export type Appender = {
+  append(input: NewMessage): Promise<AppendResult>;
+  /** Commits (or hands over) what is queued and waits for the outcome. */
+  close(): Promise<void>;
+};
 
 export type RoomKind = 'public' | 'dm';
 
@@ -58,20 +62,3 @@ export interface Store {
 
 /** Thrown by a store when persistence is failing; the edges answer `unavailable`. */
 export class StoreUnavailableError extends Error {}
-
-/**
- * Settles a group commit: each append gets its own outcome, or, when the
- * transaction itself failed, every one of them is refused as `unavailable`.
- */
-export function settleBatch(batch: PendingAppend[], outcomes: Array<AppendResult | Error> | { failed: unknown }): void {
-  if (!Array.isArray(outcomes)) {
-    const failure = new StoreUnavailableError(`commit failed: ${(outcomes.failed as Error).message}`);
-    for (const pending of batch) pending.reject(failure);
-    return;
-  }
-  batch.forEach((pending, index) => {
-    const outcome = outcomes[index];
-    if (outcome instanceof Error) pending.reject(outcome);
-    else pending.resolve(outcome);
-  });
-}

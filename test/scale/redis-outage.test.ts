@@ -4,7 +4,7 @@
  * missed one fills the gap with `sync`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redisNamespace } from '../../server/redis';
+import { redisNamespace } from '../../server/scale-out/redis';
 import { createSession, waitFor } from '../support/clients';
 import { removeTempDirs, startServer, type RunningServer } from '../support/server';
 import {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message } from '../../shared/protocol';
 import { connectAndCatchUp, createSession, waitFor, type ChatSocket } from '../support/clients';
 import { removeTempDirs, startServer, type RunningServer } from '../support/server';
-import { redisNamespace } from '../../server/redis';
+import { redisNamespace } from '../../server/scale-out/redis';
 import {
   deleteRedisKeys,
   dropSchema,

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, readConfig } from '../../server/config';
+import { SERVER_ENTRY } from '../support/server';
 
 describe('config', () => {
   it('has embedded defaults: port 3000, ./data/chat.db, a worker per core, durable SQLite', () => {
@@ -35,7 +36,7 @@ describe('config', () => {
   });
 
   it('makes the server exit with one line on a bad value', () => {
-    const result = spawnSync(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
+    const result = spawnSync(process.execPath, [SERVER_ENTRY], {
       env: { ...process.env, PORT: 'abc' },
       encoding: 'utf8',
       timeout: 20_000,

@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readConfig } from '../../server/config';
-import { connectRedis } from '../../server/redis';
-import { openStore } from '../../server/store/open-store';
+import { connectRedis } from '../../server/scale-out/redis';
+import { openStore } from '../../server/process/open-store';
 import { freePort } from '../support/server';
 
 describe('opening the configured services', () => {

@@ -4,8 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { connectRedis, type RedisConnection } from '../../server/redis';
-import { createRedisRateLimiter } from '../../server/rate-limit-redis';
+import { connectRedis, type RedisConnection } from '../../server/scale-out/redis';
+import { createRedisRateLimiter } from '../../server/scale-out/rate-limit-redis';
 import { redisProblem, shouldRun, TEST_REDIS_URL } from '../support/services';
 import { startTcpProxy } from '../support/tcp-proxy';
 

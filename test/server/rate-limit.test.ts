@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRateLimiter } from '../../server/rate-limit';
+import { createRateLimiter } from '../../server/chat/rate-limit';
 import { connectAndCatchUp, createSession } from '../support/clients';
 import { useServer } from '../support/server';
 

@@ -1,5 +1,5 @@
 /**
- * Starts the real server (`node --import tsx server/index.ts`) as a child
+ * Starts the real server (`node build/server/index.js`, built by the global setup) as a child
  * process on a free port with its own SQLite file in a temp dir, and stops or
  * SIGKILLs it. Every integration and end-to-end test goes through this.
  */
@@ -11,6 +11,9 @@ import { afterAll, beforeAll } from 'vitest';
 import { freePort, killGroup, waitUntilHealthy } from './process';
 
 export { freePort };
+
+/** What `npm start` runs. */
+export const SERVER_ENTRY = 'build/server/index.js';
 
 export type ServerOptions = {
   /** 1 (single process, the default here) or more for the node:cluster mode. */
@@ -49,7 +52,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     dbPath = join(dir.path, 'chat.db');
   }
   const port = options.port ?? (await freePort());
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
+  const child = spawn(process.execPath, [SERVER_ENTRY], {
     cwd: process.cwd(),
     env: {
       ...process.env,

@@ -3,15 +3,16 @@
  * connections to them (sticky), replaces any that dies, and shuts down cleanly.
  */
 import cluster, { type Worker } from 'node:cluster';
-import { setupPrimary } from '@socket.io/cluster-adapter';
-import type { Config } from './config';
+import type { Config } from '../config';
+import { openSqliteAppendOnly } from '../store/sqlite';
+import { relayAdapterMessages } from './adapter-relay';
+import { serveClusterAppends } from './cluster-appends';
+import { ipcMessage } from './ipc';
 import { createStickyRouter } from './sticky';
-import { serveClusterAppends } from './store/cluster-append';
-import { openSqliteAppendOnly } from './store/sqlite';
 
 export function runPrimary(config: Config): void {
-  setupPrimary();
-  // With SQLite the primary commits every worker's sends (store/cluster-append.ts).
+  relayAdapterMessages();
+  // With SQLite the primary commits every worker's sends (cluster-appends.ts).
   const appender = config.databaseUrl ? null : openSqliteAppendOnly(config.dbPath, config.sqliteSync);
   if (appender) serveClusterAppends(appender);
   const ready = new Set<Worker>();
@@ -26,7 +27,7 @@ export function runPrimary(config: Config): void {
   const fork = () => {
     const worker = cluster.fork();
     worker.on('message', (message: unknown) => {
-      if ((message as { type?: string } | null)?.type === 'worker:ready') {
+      if (ipcMessage(message, 'worker:ready')) {
         ready.add(worker);
         if (!listening) listen();
       }

@@ -14,9 +14,9 @@
 import { randomUUID } from 'node:crypto';
 import { GENERAL_ROOM } from '../../shared/limits';
 import type { User } from '../../shared/protocol';
-import { roomChannel, userChannel } from '../chat/access';
-import type { ChatServer, ChatSocket } from '../socket';
-import { PresenceState } from './presence-state';
+import { PresenceState } from '../chat/presence-state';
+import { PRESENCE_DELTA_CHANNEL, roomChannel, userChannel } from './channels';
+import type { ChatServer, ChatSocket } from './types';
 
 export type PresenceOptions = {
   /** True when other processes exist (cluster or Redis): announce and listen. */
@@ -29,11 +29,8 @@ export type Presence = {
   connected(socket: ChatSocket): void;
   disconnected(socket: ChatSocket): void;
   renamed(user: User): void;
-  stop(): void;
 };
 
-/** Socket.IO room of the sockets that asked for `presence:delta` instead of full lists. */
-export const PRESENCE_DELTA_CHANNEL = 'presence:delta';
 /** Above this many people online, first-connection / last-disconnection notices are not sent. */
 export const CONNECTION_NOTICE_LIMIT = 200;
 
@@ -145,11 +142,6 @@ export function createPresence(io: ChatServer, options: PresenceOptions): Presen
       state.rename(user);
       if (state.hasLocalSockets(user.id)) announceChange(user, 'joined');
       scheduleEmit();
-    },
-    stop() {
-      clearInterval(heartbeat);
-      clearTimeout(emitTimer);
-      graceTimers.forEach((timer) => clearTimeout(timer));
     },
   };
 }

@@ -1,13 +1,13 @@
 /** `message:send` and `sync`: sending through the shared send path, and repairing gaps. */
-import { syncSchema, sendSchema } from '../../shared/schema';
-import { dmParticipants } from '../chat/access';
-import { replayMissed } from '../chat/catch-up';
-import { err } from '../chat/errors';
-import { sendMessage } from '../chat/send-message';
-import { batchSink, type ChatSocket, type SocketDeps } from '../socket';
-import { onEvent } from './on-event';
+import { sendSchema, syncSchema } from '../../../shared/schema';
+import { dmParticipants } from '../../chat/access';
+import { err } from '../../chat/errors';
+import { sendMessage } from '../../chat/send-message';
+import { replayTo } from '../catch-up';
+import { onEvent } from '../on-event';
+import type { ChatSocket, HandlerDeps } from '../types';
 
-export function registerMessageEvents(socket: ChatSocket, deps: SocketDeps): void {
+export function registerMessageHandlers(socket: ChatSocket, deps: HandlerDeps): void {
   // Read per event, not captured: a rename replaces socket.data.user.
   const me = () => socket.data.user;
 
@@ -23,7 +23,7 @@ export function registerMessageEvents(socket: ChatSocket, deps: SocketDeps): voi
     }
     const mine = await deps.store.roomsOf(me().id);
     const rooms = requested.length === 0 ? mine : mine.filter((room) => room.id in cursors);
-    const lastSeq = await replayMissed(deps.pages, batchSink(socket), rooms, cursors);
+    const lastSeq = await replayTo(socket, deps, rooms, cursors);
     return { ok: true, lastSeq };
   });
 }

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { createClient } from 'redis';
-import type { Config } from './config';
+import { serviceAddress, unreachableService, type Config } from '../config';
 
 /** CLIENT SETNAME of every connection of this process (copies made by duplicate() included), to find them in CLIENT LIST. */
 export const CONNECTION_NAME = `chat:${hostname().replace(/\s/g, '-')}:${process.pid}`;
@@ -20,7 +20,7 @@ export type RedisConnection = ReturnType<typeof newClient>;
 export async function connectRedis(url: string): Promise<RedisConnection> {
   let everReady = false;
   let lost = false;
-  const where = describeAddress(url);
+  const where = serviceAddress(url, 6379);
   // At startup a missing Redis is a configuration problem: fail fast. Later it is an outage: keep retrying.
   const client = newClient(url, (retries, cause) => (everReady ? Math.min(100 * 2 ** retries, 2_000) : cause));
   client.on('error', (error: Error) => {
@@ -36,22 +36,13 @@ export async function connectRedis(url: string): Promise<RedisConnection> {
   try {
     await client.connect();
   } catch (error) {
-    throw new Error(`CHAT_REDIS_URL: cannot reach Redis at ${where} (${reason(error)})`);
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      unreachableService('CHAT_REDIS_URL', 'Redis', url, 6379, error) ??
+        `CHAT_REDIS_URL: Redis at ${where} refused the connection: ${message}`,
+    );
   }
   return client;
-}
-
-function describeAddress(url: string): string {
-  const parsed = new URL(url);
-  return `${parsed.hostname || 'localhost'}:${parsed.port || '6379'}`;
-}
-
-/** Prefers a network code (ECONNREFUSED) or auth error text over a generic message; never the URL's password. */
-function reason(error: unknown): string {
-  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  if (typeof code === 'string') return code;
-  const message = error instanceof Error ? error.message : String(error);
-  return /\b(E[A-Z]{3,})\b/.exec(message)?.[1] ?? message;
 }
 
 const shared = new Map<string, Promise<RedisConnection>>();

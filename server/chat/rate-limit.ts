@@ -1,18 +1,22 @@
 /**
  * Token bucket per user: `burst` sends at once, refilled at `perSecond`.
- * Kept in this process; the scale-out mode may swap in a shared one.
+ * Kept in this process; the scale-out mode swaps in one kept in Redis
+ * (scale-out/rate-limit-redis.ts) behind the same interface.
  */
-import type { RateLimit } from './config';
+import type { RateLimit } from '../config';
 
 export type RateDecision = { ok: true } | { ok: false; retryAfterMs: number };
 
 export interface RateLimiter {
-  take(key: string): RateDecision;
+  take(key: string): RateDecision | Promise<RateDecision>;
 }
+
+/** The in-process bucket answers at once. */
+export type LocalRateLimiter = { take(key: string): RateDecision };
 
 type Bucket = { tokens: number; updatedAt: number };
 
-export function createRateLimiter(limit: RateLimit, now: () => number = Date.now): RateLimiter {
+export function createRateLimiter(limit: RateLimit, now: () => number = Date.now): LocalRateLimiter {
   if (!limit) return { take: () => ({ ok: true }) };
   const { perSecond, burst } = limit;
   const buckets = new Map<string, Bucket>();

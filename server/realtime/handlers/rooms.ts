@@ -1,10 +1,11 @@
 /** `room:join`, `room:leave`, `dm:open` and `room:read`: membership and read cursors, on every tab and worker. */
-import type { RoomId, User } from '../../shared/protocol';
-import { dmOpenSchema, joinSchema, leaveSchema, readSchema } from '../../shared/schema';
-import { accessTo, dmParticipants, dmRoomId, roomChannel, userChannel } from '../chat/access';
-import { err } from '../chat/errors';
-import type { ChatServer, ChatSocket, SocketDeps } from '../socket';
-import { onEvent } from './on-event';
+import type { RoomId, User } from '../../../shared/protocol';
+import { dmOpenSchema, joinSchema, leaveSchema, readSchema } from '../../../shared/schema';
+import { accessTo, dmParticipants, dmRoomId } from '../../chat/access';
+import { err } from '../../chat/errors';
+import { roomChannel, userChannel } from '../channels';
+import { onEvent } from '../on-event';
+import type { ChatServer, ChatSocket, HandlerDeps } from '../types';
 
 /** Every tab and device of the user follows the room, on whichever worker it lives. */
 function follow(io: ChatServer, userId: string, room: RoomId): void {
@@ -15,7 +16,7 @@ function notify(io: ChatServer, room: RoomId, kind: 'joined' | 'left', user: Use
   io.to(roomChannel(room)).except(userChannel(user.id)).emit('notice', { room, kind, user });
 }
 
-export function registerRoomEvents(io: ChatServer, socket: ChatSocket, deps: SocketDeps): void {
+export function registerRoomHandlers(io: ChatServer, socket: ChatSocket, deps: HandlerDeps): void {
   // Read per event, not captured: a rename replaces socket.data.user.
   const me = () => socket.data.user;
 

@@ -14,8 +14,7 @@ import type { Worker } from 'node:cluster';
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
-
-type StickyMessage = { type: 'sticky:connection'; data: string };
+import { ipcMessage, type IpcMessage } from './ipc';
 
 /**
  * Session ids carry their worker: `k<workerId>_<random>`. Routing needs no shared
@@ -24,12 +23,8 @@ type StickyMessage = { type: 'sticky:connection'; data: string };
  */
 const SID_OWNER = /[?&]sid=k(\d+)_/;
 
-export function sessionIdFor(workerId: number): string {
+function sessionIdFor(workerId: number): string {
   return `k${workerId}_${randomBytes(15).toString('base64url')}`;
-}
-
-export function isStickyMessage(message: unknown): message is StickyMessage {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'sticky:connection';
 }
 
 /** Primary side: the net server that routes every connection to a worker. */
@@ -59,7 +54,7 @@ export function createStickyRouter(readyWorkers: () => Worker[], workerById: (id
       }
       // keepOpen, then close our copy once written: the fd in flight is the worker's now, and if
       // that worker dies first the kernel resets the connection instead of leaving it hanging here.
-      worker.send({ type: 'sticky:connection', data: chunk.toString('base64') } satisfies StickyMessage, socket, { keepOpen: true }, () =>
+      worker.send({ type: 'sticky:connection', data: chunk.toString('base64') } satisfies IpcMessage, socket, { keepOpen: true }, () =>
         socket.destroy(),
       );
     });
@@ -83,11 +78,12 @@ type EngineLike = { generateId: (req: IncomingMessage) => string | PromiseLike<s
 export function acceptStickyConnections(httpServer: HttpServer, engine: EngineLike, workerId: number): void {
   engine.generateId = () => sessionIdFor(workerId);
   process.on('message', (message: unknown, handle: unknown) => {
-    if (!isStickyMessage(message)) return;
+    const connection = ipcMessage(message, 'sticky:connection');
+    if (!connection) return;
     const socket = handle as Socket | undefined;
     if (!socket) return; // closed by the client while in transit
     httpServer.emit('connection', socket);
-    socket.emit('data', Buffer.from(message.data, 'base64'));
+    socket.emit('data', Buffer.from(connection.data, 'base64'));
     socket.resume();
   });
   // A kept-alive connection would carry later requests of other sessions to this worker.

@@ -4,13 +4,9 @@
  * refills (machines' clocks may disagree). If Redis does not answer quickly, the
  * local bucket decides: a Redis outage must not block or refuse sends.
  */
-import type { RateLimit } from './config';
-import { createRateLimiter, type RateDecision } from './rate-limit';
+import { createRateLimiter, type RateDecision, type RateLimiter } from '../chat/rate-limit';
+import type { RateLimit } from '../config';
 import type { RedisConnection } from './redis';
-
-export interface SharedRateLimiter {
-  take(key: string): Promise<RateDecision>;
-}
 
 /** Returns -1 when a token was taken, else the ms until one will be there. */
 const TAKE_TOKEN = `
@@ -36,7 +32,7 @@ export type RedisRateLimiterOptions = {
   timeoutMs?: number;
 };
 
-export function createRedisRateLimiter(redis: RedisConnection, limit: RateLimit, options: RedisRateLimiterOptions): SharedRateLimiter {
+export function createRedisRateLimiter(redis: RedisConnection, limit: RateLimit, options: RedisRateLimiterOptions): RateLimiter {
   if (!limit) return { take: async () => ({ ok: true }) };
   const { perSecond, burst } = limit;
   const fallback = createRateLimiter(limit);

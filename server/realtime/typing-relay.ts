@@ -4,8 +4,8 @@
  * when the typist goes quiet or disconnects, so no one is left "typing…" forever.
  */
 import type { RoomId } from '../../shared/protocol';
-import { roomChannel, userChannel } from '../chat/access';
-import type { ChatServer, ChatSocket } from '../socket';
+import { roomChannel, userChannel } from './channels';
+import type { ChatServer, ChatSocket } from './types';
 
 export type TypingOptions = { throttleMs?: number; expireMs?: number };
 

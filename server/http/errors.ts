@@ -1,0 +1,30 @@
+/** The protocol's error codes as HTTP answers: one status per code, the body always `{ error }`. */
+import type { Context } from 'hono';
+import type { Err, ErrCode } from '../../shared/protocol';
+
+/** `unauthorized` is our extension of the code list, for 401 bodies. */
+export type HttpErr = Err | { code: 'unauthorized'; message: string };
+
+const statusOf = {
+  invalid: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  too_long: 413,
+  rate_limited: 429,
+  unavailable: 503,
+} as const satisfies Record<ErrCode | 'unauthorized', number>;
+
+/** Every status an error answer can have (literal, so a typed client knows these are not `ok`). */
+export type ErrorStatus = (typeof statusOf)[keyof typeof statusOf];
+
+export function errorResponse(c: Context, error: HttpErr) {
+  if ('retryAfterMs' in error && error.retryAfterMs !== undefined) c.header('Retry-After', String(Math.ceil(error.retryAfterMs / 1000)));
+  return c.json({ error } as { error: HttpErr }, statusOf[error.code] as ErrorStatus);
+}
+
+/** `Authorization: Bearer <token>` → the token, or null. */
+export function bearerToken(header: string | undefined): string | null {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  return match ? match[1] : null;
+}

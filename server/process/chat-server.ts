@@ -1,0 +1,59 @@
+/**
+ * One chat server, wired: store, rate limiter, Hono app and Socket.IO on a
+ * single Node http server, joined to the other processes by the adapter. A
+ * worker process runs one; tests run one in-process on port 0.
+ */
+import { createServer, type Server as HttpServer } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
+import type { Message, User } from '../../shared/protocol';
+import type { Config } from '../config';
+import { createApp } from '../http/app';
+import { createSocketServer, type ChatSockets } from '../realtime/socket-server';
+import type { ChatServer as SocketServer } from '../realtime/types';
+import { attachAdapter } from '../scale-out/adapter';
+import { openSharedState } from '../scale-out/shared-state';
+import type { Store } from '../store/store';
+import { openStore } from './open-store';
+
+export type ChatServer = {
+  httpServer: HttpServer;
+  io: SocketServer;
+  store: Store;
+  app: ReturnType<typeof createApp>;
+  /** Stops taking connections, commits what is queued (its acks go out), calls `committed`, then closes the sockets. */
+  close(committed?: () => void): Promise<void>;
+};
+
+/** `clustered`: a worker of the node:cluster mode (sends committed by the primary, cluster adapter). */
+export async function createChatServer(config: Config, options: { clustered: boolean }): Promise<ChatServer> {
+  const store = await openStore(config, options.clustered);
+  const { limiter } = await openSharedState(config);
+  // The app needs publish before Socket.IO exists (both share one http server), hence the late binding.
+  const live: { sockets?: ChatSockets } = {};
+  const publish = (message: Message) => live.sockets?.publish(message);
+  const renamed = (user: User) => live.sockets?.renamed(user);
+
+  const app = createApp({ store, limiter, publish, renamed, config });
+  const httpServer = createServer(getRequestListener(app.fetch));
+  const peers = config.redisUrl ? 'redis' : options.clustered ? 'cluster' : 'none';
+  const sockets = createSocketServer(httpServer, { store, limiter, publish, config, peers });
+  live.sockets = sockets;
+  const io = sockets.io;
+  await attachAdapter(io, config, options.clustered);
+  sockets.startPresence();
+
+  return {
+    httpServer,
+    io,
+    store,
+    app,
+    async close(committed) {
+      httpServer.close();
+      // Commit what is queued and let its acks go out before the sockets close.
+      await store.close();
+      committed?.();
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,32 @@
+/**
+ * Every message the cluster's primary and workers send each other over the
+ * node:cluster IPC channel, as one union, with the one guard that recognises
+ * them. (The cluster adapter's own messages travel on the same channel and
+ * are told apart by this guard.)
+ */
+import type { AppendResult, NewMessage } from '../store/store';
+
+/** How one append fared in the primary's commit. */
+export type AppendOutcome = { ok: true; result: AppendResult } | { ok: false; message: string; unavailable: boolean };
+
+export type IpcMessage =
+  /** Worker → primary: my HTTP and Socket.IO server is ready for connections. */
+  | { type: 'worker:ready' }
+  /** Primary → worker, with the connection's handle: the bytes already read from it (base64). */
+  | { type: 'sticky:connection'; data: string }
+  /** Worker → primary: commit these sends (one request per turn of the worker's event loop). */
+  | { type: 'append:request'; id: number; inputs: NewMessage[] }
+  /** Primary → worker: outcome i belongs to input i of request `id`. */
+  | { type: 'append:reply'; id: number; outcomes: AppendOutcome[] };
+
+export type IpcType = IpcMessage['type'];
+
+const TYPES: ReadonlySet<string> = new Set<IpcType>(['worker:ready', 'sticky:connection', 'append:request', 'append:reply']);
+
+/** The message if it is ours and of type `type`, else undefined. */
+export function ipcMessage<T extends IpcType>(message: unknown, type: T): Extract<IpcMessage, { type: T }> | undefined {
+  if (typeof message !== 'object' || message === null) return undefined;
+  const kind = (message as { type?: unknown }).type;
+  if (typeof kind !== 'string' || !TYPES.has(kind) || kind !== type) return undefined;
+  return message as Extract<IpcMessage, { type: T }>;
+}

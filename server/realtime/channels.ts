@@ -1,0 +1,7 @@
+/** Names of the Socket.IO rooms that carry live events: one per chat room, one per user (all their sockets, every worker). */
+import type { RoomId } from '../../shared/protocol';
+
+export const roomChannel = (room: RoomId): string => `r:${room}`;
+export const userChannel = (userId: string): string => `u:${userId}`;
+/** The sockets that asked for `presence:delta` instead of full lists. */
+export const PRESENCE_DELTA_CHANNEL = 'presence:delta';

@@ -1,0 +1,100 @@
+/**
+ * createSocketServer(httpServer, deps): the Socket.IO edge. Authenticates the
+ * handshake, wires each connection's handlers (one file per event group in
+ * handlers/), starts its catch-up, and owns live fan-out, presence and renames.
+ */
+import type { Server as HttpServer } from 'node:http';
+import { Server } from 'socket.io';
+import type { Message, User } from '../../shared/protocol';
+import { handshakeAuthSchema, parsePayload } from '../../shared/schema';
+import { pageSource } from '../chat/catch-up';
+import { authenticate } from '../chat/identity';
+import { isAllowedOrigin } from '../chat/origins';
+import { createTailCache } from '../chat/tail-cache';
+import { catchUpOnConnect } from './catch-up';
+import { PRESENCE_DELTA_CHANNEL, userChannel } from './channels';
+import { registerMessageHandlers } from './handlers/messages';
+import { registerRoomHandlers } from './handlers/rooms';
+import { registerTypingHandler } from './handlers/typing';
+import { createMessageFeed } from './message-feed';
+import { createPresence, type Presence } from './presence';
+import { createTypingRelay } from './typing-relay';
+import type { ChatServer, HandlerDeps, SocketDeps } from './types';
+import { coalesceWebSocketFrames } from './wire/coalesce-frames';
+
+export type ChatSockets = {
+  io: ChatServer;
+  /** Call once the adapter is attached: starts cluster-wide presence. */
+  startPresence(): void;
+  /** A user changed their name: update their sockets and presence everywhere. */
+  renamed(user: User): void;
+  /** Emits a newly committed message to its room's members on every process. */
+  publish(message: Message): void;
+};
+
+export function createSocketServer(httpServer: HttpServer, socketDeps: SocketDeps): ChatSockets {
+  coalesceWebSocketFrames();
+  const tail = createTailCache();
+  const deps: HandlerDeps = { ...socketDeps, pages: pageSource(tail, socketDeps.store) };
+  const io: ChatServer = new Server(httpServer, {
+    serveClient: false,
+    maxHttpBufferSize: 256 * 1024,
+    cors: deps.config.origins.length > 0 ? { origin: deps.config.origins, credentials: false } : undefined,
+    allowRequest: (req, callback) => callback(null, isAllowedOrigin(req.headers.origin, req.headers.host, deps.config.origins)),
+  });
+  const typing = createTypingRelay(io);
+  let presence: Presence | undefined;
+
+  io.use((socket, next) => {
+    const auth = parsePayload(handshakeAuthSchema, socket.handshake.auth);
+    if (!auth.ok)
+      return next(new Error(typeof (socket.handshake.auth as { token?: unknown }).token === 'string' ? 'invalid' : 'unauthorized'));
+    authenticate(deps.store, auth.value.token).then(
+      (user) => {
+        if (!user) return next(new Error('unauthorized'));
+        socket.data.user = user;
+        socket.data.cursors = auth.value.cursors ?? {};
+        socket.data.presenceDeltas = auth.value.presence === 'delta';
+        next();
+      },
+      () => next(new Error('unavailable')),
+    );
+  });
+
+  io.on('connection', (socket) => {
+    // Handlers first and synchronously: events sent right after connect must find them.
+    registerMessageHandlers(socket, deps);
+    registerRoomHandlers(io, socket, deps);
+    registerTypingHandler(socket, typing);
+    socket.on('disconnect', () => {
+      typing.disconnected(socket);
+      presence?.disconnected(socket);
+    });
+    if (socket.data.presenceDeltas) void socket.join(PRESENCE_DELTA_CHANNEL);
+    presence?.connected(socket);
+    void catchUpOnConnect(socket, deps);
+  });
+
+  const applyRename = (user: User) => {
+    for (const id of io.of('/').adapter.rooms.get(userChannel(user.id)) ?? []) {
+      const socket = io.of('/').sockets.get(id);
+      if (socket) socket.data.user = user;
+    }
+    presence?.renamed(user);
+    // Cached pages carry the old name.
+    tail.clear();
+  };
+  io.on('user:renamed', applyRename);
+
+  return {
+    io,
+    publish: createMessageFeed(io, deps.peers, tail),
+    startPresence() {
+      presence ??= createPresence(io, { shared: deps.peers !== 'none' });
+    },
+    renamed(user) {
+      applyRename(user);
+      if (deps.peers !== 'none') io.serverSideEmit('user:renamed', user);
+    },
+  };
+}

@@ -1,0 +1,38 @@
+/**
+ * The types every realtime module shares: what a socket carries, the events
+ * server processes send each other, and the typed Socket.IO server and socket.
+ */
+import type { Server, Socket } from 'socket.io';
+import type { ClientToServerEvents, Cursors, Message, ServerToClientEvents, User } from '../../shared/protocol';
+import type { PageSource } from '../chat/catch-up';
+import type { SendDeps } from '../chat/send-message';
+import type { PresenceDelta, PresenceSnapshot } from '../chat/presence-state';
+import type { Config } from '../config';
+
+export type SocketData = { user: User; cursors: Cursors; presenceDeltas: boolean };
+
+/** Events between server processes (over the cluster or Redis adapter). */
+export type InterServerEvents = {
+  'presence:snapshot': (snapshot: PresenceSnapshot) => void;
+  'presence:delta': (delta: PresenceDelta) => void;
+  'presence:hello': () => void;
+  'user:renamed': (user: User) => void;
+  'messages:committed': (messages: Message[]) => void;
+};
+
+export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+/** Other server processes, and how they are reached: none, the workers of this machine, or every instance through Redis. */
+export type Peers = 'none' | 'cluster' | 'redis';
+
+export type SocketDeps = SendDeps & {
+  config: Pick<Config, 'origins'>;
+  peers: Peers;
+};
+
+/** What handlers need besides the server and their socket: the send path and catch-up pages. */
+export type HandlerDeps = SocketDeps & {
+  /** Catch-up pages: from this process's tail cache when it has them, else from the store. */
+  pages: PageSource;
+};
