@@ -1,17 +1,21 @@
-/** Numbers both sides must agree on. */
+/** Numbers both sides must agree on, each written once; the patterns and messages are built from them. */
 
 export const MAX_CONTENT_CHARS = 4000;
 export const MAX_NAME_CHARS = 32;
 export const MAX_CLIENT_OFFSET_CHARS = 64;
+export const MAX_ROOM_SLUG_CHARS = 32;
+/** User ids are what the server mints (chat/identity.ts, 12 chars); this bounds what a client may send. */
+export const MAX_USER_ID_CHARS = 32;
 /** Largest `message:batch` and largest HTTP history page. */
 export const BATCH_SIZE = 500;
 export const GENERAL_ROOM = 'general';
 
-export const CLIENT_OFFSET_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-export const ROOM_SLUG_PATTERN = /^[a-z0-9-]{1,32}$/;
-/** User ids are what the server mints (see server/ids); DM ids embed two of them, sorted. */
-export const USER_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
-export const DM_ROOM_PATTERN = /^dm:([A-Za-z0-9_-]{1,32}):([A-Za-z0-9_-]{1,32})$/;
+const USER_ID = `[A-Za-z0-9_-]{1,${MAX_USER_ID_CHARS}}`;
+export const CLIENT_OFFSET_PATTERN = new RegExp(`^[A-Za-z0-9_-]{1,${MAX_CLIENT_OFFSET_CHARS}}$`);
+export const ROOM_SLUG_PATTERN = new RegExp(`^[a-z0-9-]{1,${MAX_ROOM_SLUG_CHARS}}$`);
+export const USER_ID_PATTERN = new RegExp(`^${USER_ID}$`);
+/** DM ids embed the two user ids, sorted. */
+export const DM_ROOM_PATTERN = new RegExp(`^dm:(${USER_ID}):(${USER_ID})$`);
 
 /** Length as a person counts it: code points, so an emoji is one char, not two. */
 export function charCount(text: string): number {

@@ -9,8 +9,10 @@ import {
   CLIENT_OFFSET_PATTERN,
   DM_ROOM_PATTERN,
   GENERAL_ROOM,
+  MAX_CLIENT_OFFSET_CHARS,
   MAX_CONTENT_CHARS,
   MAX_NAME_CHARS,
+  MAX_ROOM_SLUG_CHARS,
   ROOM_SLUG_PATTERN,
   USER_ID_PATTERN,
   charCount,
@@ -22,13 +24,13 @@ export const roomIdSchema = v.pipe(
   v.string('room must be a string'),
   v.check(
     (room) => room === GENERAL_ROOM || ROOM_SLUG_PATTERN.test(room) || DM_ROOM_PATTERN.test(room),
-    'room must be "general", a slug of 1-32 [a-z0-9-], or a DM id',
+    `room must be "general", a slug of 1-${MAX_ROOM_SLUG_CHARS} [a-z0-9-], or a DM id`,
   ),
 );
 
 export const clientOffsetSchema = v.pipe(
   v.string('clientOffset must be a string'),
-  v.regex(CLIENT_OFFSET_PATTERN, 'clientOffset must be 1-64 characters [A-Za-z0-9_-]'),
+  v.regex(CLIENT_OFFSET_PATTERN, `clientOffset must be 1-${MAX_CLIENT_OFFSET_CHARS} characters [A-Za-z0-9_-]`),
 );
 
 export const contentSchema = v.pipe(
