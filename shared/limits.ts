@@ -6,6 +6,10 @@ export const MAX_CLIENT_OFFSET_CHARS = 64;
 export const MAX_ROOM_SLUG_CHARS = 32;
 /** User ids are what the server mints (chat/identity.ts, 12 chars); this bounds what a client may send. */
 export const MAX_USER_ID_CHARS = 32;
+/** Most rooms one `cursors` map (handshake or `sync`) may name; above any user's room cap. */
+export const MAX_CURSOR_KEYS = 1000;
+/** Longest bearer token the server will even look up (ours are 43 characters). */
+export const MAX_TOKEN_CHARS = 200;
 /** Largest `message:batch` and largest HTTP history page. */
 export const BATCH_SIZE = 500;
 export const GENERAL_ROOM = 'general';

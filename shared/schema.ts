@@ -14,9 +14,12 @@ import {
   MAX_NAME_CHARS,
   MAX_ROOM_SLUG_CHARS,
   ROOM_SLUG_PATTERN,
+  MAX_CURSOR_KEYS,
+  MAX_TOKEN_CHARS,
   USER_ID_PATTERN,
   charCount,
 } from './limits';
+import { checkContent, checkName } from './text-rules';
 
 const TOO_LONG = `content is longer than ${MAX_CONTENT_CHARS} characters`;
 
@@ -33,22 +36,54 @@ export const clientOffsetSchema = v.pipe(
   v.regex(CLIENT_OFFSET_PATTERN, `clientOffset must be 1-${MAX_CLIENT_OFFSET_CHARS} characters [A-Za-z0-9_-]`),
 );
 
+/** Applies a text rule of text-rules.ts inside a schema: its verdict's text, or its reason as the issue. */
+const textRule = (rule: (text: string) => { ok: true; text: string } | { ok: false; reason: string }) =>
+  v.rawTransform<string, string>(({ dataset, addIssue, NEVER }) => {
+    const verdict = rule(dataset.value);
+    if (verdict.ok) return verdict.text;
+    addIssue({ message: verdict.reason });
+    return NEVER;
+  });
+
 export const contentSchema = v.pipe(
   v.string('content must be a string'),
-  v.check((text) => text.trim().length > 0, 'content must not be empty'),
   v.check((text) => charCount(text) <= MAX_CONTENT_CHARS, TOO_LONG),
+  textRule(checkContent),
 );
 
 export const nameSchema = v.pipe(
   v.string('name must be a string'),
-  v.trim(),
-  v.minLength(1, 'name must not be empty'),
+  v.maxLength(MAX_NAME_CHARS * 8, `name must be at most ${MAX_NAME_CHARS} characters`),
+  textRule(checkName),
   v.check((name) => charCount(name) <= MAX_NAME_CHARS, `name must be at most ${MAX_NAME_CHARS} characters`),
 );
 
-const seqSchema = v.pipe(v.number('seq must be a number'), v.integer('seq must be an integer'), v.minValue(0, 'seq must be ≥ 0'));
+/** Seqs are counts: whole, never negative, exact as a JavaScript number. */
+export const seqSchema = v.pipe(
+  v.number('seq must be a number'),
+  v.safeInteger('seq must be a whole number below 2^53'),
+  v.minValue(0, 'seq must be ≥ 0'),
+);
 
-export const cursorsSchema = v.record(roomIdSchema, seqSchema, 'cursors must map room ids to seqs');
+/**
+ * `{ [room]: seq }` as a null-prototype object: valibot's `record` silently drops the
+ * keys `__proto__`, `constructor` and `prototype`, and a plain object answers
+ * `cursors.constructor` for a room named "constructor" that the client never sent.
+ */
+export const cursorsSchema = v.pipe(
+  v.custom<Record<string, unknown>>(
+    (input) => typeof input === 'object' && input !== null && !Array.isArray(input),
+    'cursors must map room ids to seqs',
+  ),
+  v.transform((input) => Object.entries(input)),
+  v.maxLength(MAX_CURSOR_KEYS, `cursors may name at most ${MAX_CURSOR_KEYS} rooms`),
+  v.array(v.tuple([roomIdSchema, seqSchema])),
+  v.transform((entries) => {
+    const cursors: Record<string, number> = Object.create(null);
+    for (const [room, seq] of entries) cursors[room] = seq;
+    return cursors;
+  }),
+);
 
 export const sessionBodySchema = v.object({ name: nameSchema });
 export const sendSchema = v.object({ room: roomIdSchema, clientOffset: clientOffsetSchema, content: contentSchema });
@@ -67,8 +102,10 @@ export const dmOpenSchema = v.object({
 export const syncSchema = v.object({ cursors: cursorsSchema });
 export const readSchema = v.object({ room: roomIdSchema, seq: seqSchema });
 export const typingSchema = v.object({ room: roomIdSchema, typing: v.boolean('typing must be a boolean') });
+/** Bearer tokens are 43 base64url characters; anything else is simply unknown. */
+export const tokenSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_TOKEN_CHARS));
 export const handshakeAuthSchema = v.object({
-  token: v.pipe(v.string(), v.minLength(1)),
+  token: tokenSchema,
   cursors: v.optional(cursorsSchema),
   /** Extension: 'delta' asks for `presence:delta` events after the first full `presence`. */
   presence: v.optional(v.picklist(['full', 'delta'], 'presence must be "full" or "delta"')),

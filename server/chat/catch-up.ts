@@ -25,9 +25,10 @@ export function pageSource(tail: TailCache, store: Pick<Store, 'encodedMessagesA
 
 /** Sends the missed messages of `rooms` and returns each room's last seq as of the replay. */
 export async function replayMissed(pages: PageSource, sink: BatchSink, rooms: RoomSummary[], cursors: Cursors): Promise<LastSeqs> {
-  const lastSeq: LastSeqs = {};
+  const lastSeq: LastSeqs = Object.create(null);
   for (const room of rooms) {
-    let after = cursors[room.id] ?? 0;
+    // Own keys only: a room named like an Object.prototype member must not read one.
+    let after = Object.hasOwn(cursors, room.id) ? cursors[room.id] : 0;
     lastSeq[room.id] = room.lastSeq;
     // Read until a short page rather than up to room.lastSeq: the live channel was joined
     // before this read, so anything committed after it arrives as message:new instead.

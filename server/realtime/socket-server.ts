@@ -6,7 +6,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import type { Message, User } from '../../shared/protocol';
-import { handshakeAuthSchema, parsePayload } from '../../shared/schema';
+import { handshakeAuthSchema, parsePayload, tokenSchema } from '../../shared/schema';
 import { pageSource } from '../chat/catch-up';
 import { authenticate } from '../chat/identity';
 import { isAllowedOrigin } from '../chat/origins';
@@ -46,9 +46,12 @@ export function createSocketServer(httpServer: HttpServer, socketDeps: SocketDep
   let presence: Presence | undefined;
 
   io.use((socket, next) => {
-    const auth = parsePayload(handshakeAuthSchema, socket.handshake.auth);
-    if (!auth.ok)
-      return next(new Error(typeof (socket.handshake.auth as { token?: unknown }).token === 'string' ? 'invalid' : 'unauthorized'));
+    const raw: unknown = socket.handshake.auth;
+    // A missing, empty, non-string or oversized token is simply not a known one.
+    const token = parsePayload(tokenSchema, typeof raw === 'object' && raw !== null ? (raw as { token?: unknown }).token : undefined);
+    if (!token.ok) return next(new Error('unauthorized'));
+    const auth = parsePayload(handshakeAuthSchema, raw);
+    if (!auth.ok) return next(new Error('invalid'));
     authenticate(deps.store, auth.value.token).then(
       (user) => {
         if (!user) return next(new Error('unauthorized'));

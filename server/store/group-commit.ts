@@ -21,6 +21,12 @@ export type GroupCommitOptions<I, R> = {
    * `waitedMs` is how long the batch at the front has been retrying.
    */
   retryAfter?(error: unknown, waitedMs: number): number | undefined;
+  /**
+   * Whether a batch of several that failed for good with this error should have its inputs
+   * committed again one at a time, so one bad input (a byte PostgreSQL refuses) fails alone
+   * instead of taking the others with it. Not for outages: those would only fail N times slower.
+   */
+  isolate?(error: unknown): boolean;
   /** What every input of a failed batch (or a submission after close) is rejected with. */
   failure(error: unknown): Error;
 };
@@ -36,6 +42,8 @@ type Pending<I, R> = { input: I; resolve(result: R): void; reject(error: Error):
 export function createGroupCommit<I, R>(options: GroupCommitOptions<I, R>): GroupCommit<I, R> {
   const { maxBatch = Number.POSITIVE_INFINITY, concurrency = 1 } = options;
   let queue: Array<Pending<I, R>> = [];
+  /** Inputs of a failed batch, committed one per batch before anything else. */
+  let alone: Array<Pending<I, R>> = [];
   let inFlight = 0;
   let immediate: NodeJS.Immediate | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
@@ -60,8 +68,8 @@ export function createGroupCommit<I, R>(options: GroupCommitOptions<I, R>): Grou
     immediate = undefined;
     retryTimer = undefined;
     // A batch put back for a retry sets retryTimer again and ends this loop.
-    while (queue.length > 0 && inFlight < concurrency && !retryTimer) {
-      const batch = queue.splice(0, maxBatch);
+    while ((alone.length > 0 || queue.length > 0) && inFlight < concurrency && !retryTimer) {
+      const batch = alone.length > 0 ? alone.splice(0, 1) : queue.splice(0, maxBatch);
       inFlight++;
       run(batch);
     }
@@ -92,8 +100,12 @@ export function createGroupCommit<I, R>(options: GroupCommitOptions<I, R>): Grou
         scheduleRetry(delay);
         return;
       }
-      const failure = options.failure(done.error);
-      for (const pending of batch) pending.reject(failure);
+      if (batch.length > 1 && options.isolate?.(done.error)) {
+        alone = alone.concat(batch);
+      } else {
+        const failure = options.failure(done.error);
+        for (const pending of batch) pending.reject(failure);
+      }
     } else {
       batch.forEach((pending, index) => {
         const outcome = done.outcomes[index];
@@ -102,12 +114,12 @@ export function createGroupCommit<I, R>(options: GroupCommitOptions<I, R>): Grou
       });
     }
     retryingSince = 0;
-    if (queue.length > 0) scheduleFlush();
+    if (alone.length > 0 || queue.length > 0) scheduleFlush();
     settleIdle();
   }
 
   function settleIdle(): void {
-    if (queue.length > 0 || inFlight > 0) return;
+    if (alone.length > 0 || queue.length > 0 || inFlight > 0) return;
     for (const resolve of idleWaiters.splice(0)) resolve();
   }
 

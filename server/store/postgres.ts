@@ -82,6 +82,9 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
   const appends = createGroupCommit<NewMessage, AppendResult>({
     commit: (batch) => appendBatch(pool, batch),
     maxBatch: MAX_BATCH,
+    // One user's unstorable message must not fail the others' sends: a data exception
+    // (SQLSTATE class 22, e.g. a NUL byte in text) is retried input by input.
+    isolate: (error) => String((error as { code?: unknown }).code).startsWith('22'),
     failure: (error) => new StoreUnavailableError(`commit failed: ${(error as Error).message}`),
   });
   let closed = false;

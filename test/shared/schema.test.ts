@@ -40,3 +40,22 @@ describe('shared schemas', () => {
     expect(parsePayload(cursorsSchema, { general: 1.5 }).ok).toBe(false);
   });
 });
+
+describe('cursors maps keyed by user input', () => {
+  it('keeps rooms named like Object.prototype members and answers nothing for rooms not sent', () => {
+    const parsed = parsePayload(cursorsSchema, JSON.parse('{"constructor": 4, "prototype": 2, "general": 1}'));
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect({ ...parsed.value }).toEqual({ constructor: 4, prototype: 2, general: 1 });
+    expect(Object.getPrototypeOf(parsed.value)).toBeNull();
+    const empty = parsePayload(cursorsSchema, {});
+    expect(empty.ok && empty.value.constructor).toBeUndefined();
+  });
+
+  it('refuses a __proto__ key, seqs beyond 2^53 and more rooms than any user may hold', () => {
+    expect(parsePayload(cursorsSchema, JSON.parse('{"__proto__": 1}')).ok).toBe(false);
+    expect(parsePayload(cursorsSchema, { general: 2 ** 53 }).ok).toBe(false);
+    const many = Object.fromEntries(Array.from({ length: 1001 }, (_, index) => [`room-${index}`, 0]));
+    expect(parsePayload(cursorsSchema, many)).toMatchObject({ ok: false, error: { code: 'invalid' } });
+  });
+});

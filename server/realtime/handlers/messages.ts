@@ -22,7 +22,7 @@ export function registerMessageHandlers(socket: ChatSocket, deps: HandlerDeps): 
       return { ok: false, error: err('forbidden', 'you may not read that conversation') };
     }
     const mine = await deps.store.roomsOf(me().id);
-    const rooms = requested.length === 0 ? mine : mine.filter((room) => room.id in cursors);
+    const rooms = requested.length === 0 ? mine : mine.filter((room) => Object.hasOwn(cursors, room.id));
     const lastSeq = await replayTo(socket, deps, rooms, cursors);
     return { ok: true, lastSeq };
   });
