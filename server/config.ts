@@ -20,6 +20,8 @@ export type Config = {
   staticDir: string;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
+  /** A session unused this long is signed out (its token stops working). */
+  sessionIdleMs: number;
 };
 
 export class ConfigError extends Error {}
@@ -93,6 +95,7 @@ export function readConfig(env: Env = process.env): Config {
     staticDir: resolve(env.CHAT_STATIC_DIR || './dist'),
     databaseUrl: serviceUrl(env, 'CHAT_DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl: serviceUrl(env, 'CHAT_REDIS_URL', ['redis:', 'rediss:']),
+    sessionIdleMs: integer(env, 'CHAT_SESSION_IDLE_DAYS', 30, 1, 3650) * 86_400_000,
   };
 }
 

@@ -10,34 +10,54 @@ import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
 import type * as v from 'valibot';
 import { BATCH_SIZE } from '../../shared/limits';
-import type { Message, RoomListing, SessionCreated, User } from '../../shared/protocol';
+import type { DeviceSession, Message, RoomListing, SessionCreated, User } from '../../shared/protocol';
 import { historyQuerySchema, parsePayload, postMessageBodySchema, roomIdSchema, sessionBodySchema } from '../../shared/schema';
 import { accessTo } from '../chat/access';
 import { err, toErr } from '../chat/errors';
-import { authenticate, hashToken, newToken, newUserId } from '../chat/identity';
+import { deviceName } from '../chat/device-name';
+import { authenticate, hashToken, newSessionId, newToken, newUserId } from '../chat/identity';
 import { listRooms } from '../chat/room-listing';
 import { sendMessage, type SendDeps } from '../chat/send-message';
 import type { Config } from '../config';
+import type { SessionRecord } from '../store/store';
 import { bearerToken, errorResponse } from './errors';
 import { mountPwa } from './pwa';
 
 export type AppDeps = SendDeps & {
-  config: Pick<Config, 'origins' | 'staticDir'>;
+  config: Pick<Config, 'origins' | 'staticDir' | 'sessionIdleMs'>;
   /** Tells live sockets and presence, on every worker, about a new display name. */
   renamed(user: User): void;
+  /** Disconnects, on every worker, the sockets of a session that was just revoked. */
+  revoked(sessionId: string): void;
 };
 
-type Env = { Variables: { user: User } };
+type Env = { Variables: { user: User; session: SessionRecord } };
 
-/** Reads a JSON body and parses it with a shared schema; a non-JSON body is `invalid` too. */
+/**
+ * Reads a JSON body and parses it with a shared schema. Only `application/json` is read
+ * (415 otherwise): a web page elsewhere can post text/plain cross-origin without asking.
+ */
 async function readBody<S extends v.GenericSchema>(request: Request, schema: S) {
+  if (!/^application\/json\s*(;|$)/i.test(request.headers.get('content-type') ?? '')) {
+    return { ok: false as const, error: err('invalid', 'send the body as Content-Type: application/json'), status: 415 as const };
+  }
   let body: unknown;
   try {
     body = await request.json();
   } catch {
-    return { ok: false as const, error: err('invalid', 'the body must be JSON') };
+    return { ok: false as const, error: err('invalid', 'the body must be JSON'), status: undefined };
   }
-  return parsePayload(schema, body);
+  const parsed = parsePayload(schema, body);
+  return parsed.ok ? parsed : { ...parsed, status: undefined };
+}
+
+/** A new session for this request's device. */
+function newSession(request: Request) {
+  const token = newToken();
+  return {
+    token,
+    session: { id: newSessionId(), tokenHash: hashToken(token), device: deviceName(request.headers.get('user-agent') ?? undefined) },
+  };
 }
 
 /** The `/api` routes, chained so the typed client sees every path, body and answer. */
@@ -45,27 +65,57 @@ function apiRoutes(deps: AppDeps) {
   const { store } = deps;
   return (
     new Hono<Env>()
-      .post('/session', async (c) => {
-        const body = await readBody(c.req.raw, sessionBodySchema);
-        if (!body.ok) return errorResponse(c, body.error);
-        const token = newToken();
-        const user: User = { id: newUserId(), name: body.value.name };
-        await store.createUser(user, hashToken(token));
-        return c.json({ token, user } satisfies SessionCreated, 201);
-      })
-      // Everything below needs a known bearer token.
       .use(async (c, next) => {
-        const user = await authenticate(store, bearerToken(c.req.header('Authorization')));
-        if (!user) return errorResponse(c, { code: 'unauthorized', message: 'missing or unknown bearer token; POST /api/session for one' });
-        c.set('user', user);
+        // Answers carry tokens and private messages: never cached anywhere.
         c.header('Cache-Control', 'no-store');
         await next();
+      })
+      .post('/session', async (c) => {
+        const body = await readBody(c.req.raw, sessionBodySchema);
+        if (!body.ok) return errorResponse(c, body.error, body.status);
+        const { token, session } = newSession(c.req.raw);
+        const user: User = { id: newUserId(), name: body.value.name };
+        await store.createUser(user, session);
+        return c.json({ token, user } satisfies SessionCreated, 201);
+      })
+      // Everything below needs a live session.
+      .use(async (c, next) => {
+        const found = await authenticate(store, bearerToken(c.req.header('Authorization')), deps.config.sessionIdleMs);
+        if (!found)
+          return errorResponse(c, { code: 'unauthorized', message: 'missing, unknown or expired bearer token; POST /api/session for one' });
+        c.set('user', found.user);
+        c.set('session', found.session);
+        await next();
+      })
+      // Extension: sign this device out; its token stops working and its sockets close.
+      .delete('/session', async (c) => {
+        const session = c.get('session');
+        await store.revokeSession(session.userId, session.id);
+        deps.revoked(session.id);
+        return c.body(null, 204);
+      })
+      // Extension: the account's signed-in devices, and signing one out.
+      .get('/sessions', async (c) => {
+        const current = c.get('session').id;
+        const sessions = (await store.sessionsOf(c.get('user').id)).map((session): DeviceSession => ({
+          id: session.id,
+          device: session.device,
+          createdAt: session.createdAt,
+          lastSeenAt: session.lastSeenAt,
+          current: session.id === current,
+        }));
+        return c.json({ sessions }, 200);
+      })
+      .delete('/sessions/:id', async (c) => {
+        if (!(await store.revokeSession(c.get('user').id, c.req.param('id')))) return errorResponse(c, err('not_found', 'no such session'));
+        deps.revoked(c.req.param('id'));
+        return c.body(null, 204);
       })
       .get('/me', (c) => c.json({ user: c.get('user') }, 200))
       // Extension: change one's display name; sockets and presence follow at once.
       .patch('/me', async (c) => {
         const body = await readBody(c.req.raw, sessionBodySchema);
-        if (!body.ok) return errorResponse(c, body.error);
+        if (!body.ok) return errorResponse(c, body.error, body.status);
         const user: User = { id: c.get('user').id, name: body.value.name };
         await store.renameUser(user.id, user.name);
         deps.renamed(user);
@@ -88,7 +138,7 @@ function apiRoutes(deps: AppDeps) {
         const room = parsePayload(roomIdSchema, c.req.param('room'));
         if (!room.ok) return errorResponse(c, room.error);
         const body = await readBody(c.req.raw, postMessageBodySchema);
-        if (!body.ok) return errorResponse(c, body.error);
+        if (!body.ok) return errorResponse(c, body.error, body.status);
         const outcome = await sendMessage(deps, c.get('user'), { room: room.value, ...body.value });
         if (!outcome.ok) return errorResponse(c, outcome.error);
         const message: Message = outcome.message;

@@ -16,11 +16,12 @@ const statusOf = {
 } as const satisfies Record<ErrCode | 'unauthorized', number>;
 
 /** Every status an error answer can have (literal, so a typed client knows these are not `ok`). */
-export type ErrorStatus = (typeof statusOf)[keyof typeof statusOf];
+export type ErrorStatus = (typeof statusOf)[keyof typeof statusOf] | 415;
 
-export function errorResponse(c: Context, error: HttpErr) {
+/** The error as its status (or `status`, e.g. 415 for a body that is not JSON) and `{ error }`. */
+export function errorResponse(c: Context, error: HttpErr, status?: 415) {
   if ('retryAfterMs' in error && error.retryAfterMs !== undefined) c.header('Retry-After', String(Math.ceil(error.retryAfterMs / 1000)));
-  return c.json({ error } as { error: HttpErr }, statusOf[error.code] as ErrorStatus);
+  return c.json({ error } as { error: HttpErr }, (status ?? statusOf[error.code]) as ErrorStatus);
 }
 
 /** `Authorization: Bearer <token>` → the token, or null. */

@@ -32,8 +32,9 @@ export async function createChatServer(config: Config, options: { clustered: boo
   const live: { sockets?: ChatSockets } = {};
   const publish = (message: Message) => live.sockets?.publish(message);
   const renamed = (user: User) => live.sockets?.renamed(user);
+  const revoked = (sessionId: string) => live.sockets?.revoked(sessionId);
 
-  const app = createApp({ store, limiter, publish, renamed, config });
+  const app = createApp({ store, limiter, publish, renamed, revoked, config });
   const httpServer = createServer(getRequestListener(app.fetch));
   const peers = config.redisUrl ? 'redis' : options.clustered ? 'cluster' : 'none';
   const sockets = createSocketServer(httpServer, { store, limiter, publish, config, peers });

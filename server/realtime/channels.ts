@@ -3,5 +3,7 @@ import type { RoomId } from '../../shared/protocol';
 
 export const roomChannel = (room: RoomId): string => `r:${room}`;
 export const userChannel = (userId: string): string => `u:${userId}`;
+/** Every socket of one session (a signed-in device), so signing it out reaches them all. */
+export const sessionChannel = (sessionId: string): string => `s:${sessionId}`;
 /** The sockets that asked for `presence:delta` instead of full lists. */
 export const PRESENCE_DELTA_CHANNEL = 'presence:delta';

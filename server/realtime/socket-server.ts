@@ -12,7 +12,7 @@ import { authenticate } from '../chat/identity';
 import { isAllowedOrigin } from '../chat/origins';
 import { createTailCache } from '../chat/tail-cache';
 import { catchUpOnConnect } from './catch-up';
-import { PRESENCE_DELTA_CHANNEL, userChannel } from './channels';
+import { PRESENCE_DELTA_CHANNEL, sessionChannel, userChannel } from './channels';
 import { registerMessageHandlers } from './handlers/messages';
 import { registerRoomHandlers } from './handlers/rooms';
 import { registerTypingHandler } from './handlers/typing';
@@ -30,6 +30,8 @@ export type ChatSockets = {
   renamed(user: User): void;
   /** Emits a newly committed message to its room's members on every process. */
   publish(message: Message): void;
+  /** A session was signed out: its sockets, on every process, are disconnected now. */
+  revoked(sessionId: string): void;
 };
 
 export function createSocketServer(httpServer: HttpServer, socketDeps: SocketDeps): ChatSockets {
@@ -52,10 +54,11 @@ export function createSocketServer(httpServer: HttpServer, socketDeps: SocketDep
     if (!token.ok) return next(new Error('unauthorized'));
     const auth = parsePayload(handshakeAuthSchema, raw);
     if (!auth.ok) return next(new Error('invalid'));
-    authenticate(deps.store, auth.value.token).then(
-      (user) => {
-        if (!user) return next(new Error('unauthorized'));
-        socket.data.user = user;
+    authenticate(deps.store, auth.value.token, deps.config.sessionIdleMs).then(
+      (found) => {
+        if (!found) return next(new Error('unauthorized'));
+        socket.data.user = found.user;
+        socket.data.sessionId = found.session.id;
         socket.data.cursors = auth.value.cursors ?? {};
         socket.data.presenceDeltas = auth.value.presence === 'delta';
         next();
@@ -73,6 +76,8 @@ export function createSocketServer(httpServer: HttpServer, socketDeps: SocketDep
       typing.disconnected(socket);
       presence?.disconnected(socket);
     });
+    // A revoked session's sockets are found by this channel on every worker.
+    void socket.join(sessionChannel(socket.data.sessionId));
     if (socket.data.presenceDeltas) void socket.join(PRESENCE_DELTA_CHANNEL);
     presence?.connected(socket);
     void catchUpOnConnect(socket, deps);
@@ -94,6 +99,9 @@ export function createSocketServer(httpServer: HttpServer, socketDeps: SocketDep
     publish: createMessageFeed(io, deps.peers, tail),
     startPresence() {
       presence ??= createPresence(io, { shared: deps.peers !== 'none' });
+    },
+    revoked(sessionId) {
+      io.in(sessionChannel(sessionId)).disconnectSockets(true);
     },
     renamed(user) {
       applyRename(user);

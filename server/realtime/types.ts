@@ -9,7 +9,8 @@ import type { SendDeps } from '../chat/send-message';
 import type { PresenceDelta, PresenceSnapshot } from '../chat/presence-state';
 import type { Config } from '../config';
 
-export type SocketData = { user: User; cursors: Cursors; presenceDeltas: boolean };
+/** What a socket carries from its handshake: who, on which session (device), and what it holds. */
+export type SocketData = { user: User; sessionId: string; cursors: Cursors; presenceDeltas: boolean };
 
 /** Events between server processes (over the cluster or Redis adapter). */
 export type InterServerEvents = {
@@ -27,7 +28,7 @@ export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Inte
 export type Peers = 'none' | 'cluster' | 'redis';
 
 export type SocketDeps = SendDeps & {
-  config: Pick<Config, 'origins'>;
+  config: Pick<Config, 'origins' | 'sessionIdleMs'>;
   peers: Peers;
 };
 

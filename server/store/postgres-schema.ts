@@ -105,6 +105,19 @@ export const migrations: string[] = [
      seq BIGINT NOT NULL,
      PRIMARY KEY (user_id, room)
    );`,
+
+  // A session per signed-in device (see sqlite-schema.ts; the same shape in both stores).
+  `CREATE TABLE sessions (
+     id TEXT PRIMARY KEY,
+     user_id TEXT NOT NULL REFERENCES users(id),
+     token_hash TEXT NOT NULL UNIQUE,
+     device TEXT NOT NULL DEFAULT '',
+     created_at BIGINT NOT NULL,
+     last_seen_at BIGINT NOT NULL
+   );
+   CREATE INDEX sessions_by_user ON sessions (user_id);
+   INSERT INTO sessions (id, user_id, token_hash, device, created_at, last_seen_at)
+     SELECT 'v1-' || id, id, token_hash, '', created_at, (extract(epoch FROM now()) * 1000)::BIGINT FROM users;`,
 ];
 
 /** First key of the advisory lock pair: "CHAT" in ASCII, so it is recognizable in pg_locks. */

@@ -28,7 +28,8 @@ import { appendBatch } from './postgres-append';
 import { inTransaction, withClient } from './postgres-client';
 import { MESSAGE_COLUMNS, toMessage, type MessageRow } from './message-row';
 import { migrate } from './postgres-schema';
-import { encodePage, StoreUnavailableError, type AppendResult, type NewMessage, type Store } from './store';
+import { toSession, type SessionRow } from './session-row';
+import { encodePage, SESSION_TOUCH_MS, StoreUnavailableError, type AppendResult, type NewMessage, type Store } from './store';
 
 export type PostgresOptions = {
   /** Schema for every table (created if missing); overrides `?schema=` in the URL. Default `public`. */
@@ -36,6 +37,8 @@ export type PostgresOptions = {
   /** Most connections this process opens; overrides `?pool=` in the URL. Default 4. */
   maxConnections?: number;
 };
+
+const INSERT_SESSION = 'INSERT INTO sessions (id, user_id, token_hash, device, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $5)';
 
 /** Larger batches only lengthen the time the global writer lock is held. */
 const MAX_BATCH = 500;
@@ -99,17 +102,54 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
   }
 
   const store: Store = {
-    createUser: (user, tokenHash) =>
+    createUser: (user, session) =>
+      guarded(() =>
+        inTransaction(pool, async (client) => {
+          const now = Date.now();
+          await client.query('INSERT INTO users (id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)', [
+            user.id,
+            user.name,
+            session.tokenHash,
+            now,
+          ]);
+          await client.query(INSERT_SESSION, [session.id, user.id, session.tokenHash, session.device, now]);
+        }),
+      ),
+    createSession: (userId, session) =>
       guarded(async () => {
-        await pool.query('INSERT INTO users (id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)', [
-          user.id,
-          user.name,
-          tokenHash,
-          Date.now(),
-        ]);
+        await pool.query(INSERT_SESSION, [session.id, userId, session.tokenHash, session.device, Date.now()]);
       }),
-    userByTokenHash: (tokenHash) =>
-      guarded(async () => (await pool.query<User>('SELECT id, name FROM users WHERE token_hash = $1', [tokenHash])).rows[0] ?? null),
+    authenticate: (tokenHash, now, idleSince) =>
+      guarded(async () => {
+        const { rows } = await pool.query<SessionRow & { name: string }>(
+          `SELECT s.id, s.user_id, s.device, s.created_at, s.last_seen_at, u.name
+           FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1`,
+          [tokenHash],
+        );
+        const row = rows[0];
+        if (!row) return null;
+        if (row.last_seen_at < idleSince) {
+          await pool.query('DELETE FROM sessions WHERE id = $1', [row.id]);
+          return null;
+        }
+        if (now - row.last_seen_at >= SESSION_TOUCH_MS) {
+          await pool.query('UPDATE sessions SET last_seen_at = $1 WHERE id = $2', [now, row.id]);
+          row.last_seen_at = now;
+        }
+        return { user: { id: row.user_id, name: row.name }, session: toSession(row) };
+      }),
+    sessionsOf: (userId) =>
+      guarded(async () => {
+        const { rows } = await pool.query<SessionRow>(
+          'SELECT id, user_id, device, created_at, last_seen_at FROM sessions WHERE user_id = $1 ORDER BY created_at DESC, id',
+          [userId],
+        );
+        return rows.map(toSession);
+      }),
+    revokeSession: (userId, sessionId) =>
+      guarded(
+        async () => ((await pool.query('DELETE FROM sessions WHERE id = $1 AND user_id = $2', [sessionId, userId])).rowCount ?? 0) > 0,
+      ),
     userById: (id) => guarded(async () => (await pool.query<User>('SELECT id, name FROM users WHERE id = $1', [id])).rows[0] ?? null),
     renameUser: (id, name) =>
       guarded(async () => {

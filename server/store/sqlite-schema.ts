@@ -43,4 +43,19 @@ export const migrations: string[] = [
      seq INTEGER NOT NULL,
      PRIMARY KEY (user_id, room)
    ) WITHOUT ROWID;`,
+
+  // A session per signed-in device, each revocable. users.token_hash stays (SQLite cannot drop a
+  // UNIQUE column without rebuilding the table): it holds the first session's hash, never read again.
+  // Existing tokens become sessions, seen now, so an upgrade signs nobody out.
+  `CREATE TABLE sessions (
+     id TEXT PRIMARY KEY,
+     user_id TEXT NOT NULL REFERENCES users(id),
+     token_hash TEXT NOT NULL UNIQUE,
+     device TEXT NOT NULL DEFAULT '',
+     created_at INTEGER NOT NULL,
+     last_seen_at INTEGER NOT NULL
+   );
+   CREATE INDEX sessions_by_user ON sessions (user_id);
+   INSERT INTO sessions (id, user_id, token_hash, device, created_at, last_seen_at)
+     SELECT 'v1-' || id, id, token_hash, '', created_at, unixepoch() * 1000 FROM users;`,
 ];

@@ -11,7 +11,8 @@ import type { RoomId, User } from '../../shared/protocol';
 import { MESSAGE_COLUMNS, tupleToMessage, type MessageTuple } from './message-row';
 import { LOCK_WAIT_MS, openSqliteAppender } from './sqlite-append';
 import { migrations } from './sqlite-schema';
-import { StoreUnavailableError, type Appender, type Store } from './store';
+import { toSession, type SessionRow } from './session-row';
+import { SESSION_TOUCH_MS, StoreUnavailableError, type Appender, type Store } from './store';
 
 /** One row as the JSON of its protocol Message, keys in the order JSON.stringify would write them. */
 const MESSAGE_JSON = `json_object('id', m.id, 'room', m.room, 'seq', m.seq, 'author', json_object('id', m.author_id, 'name', u.name),
@@ -34,7 +35,16 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
   const appender = options.appender ?? openSqliteAppender(appendDb ?? db);
 
   const q = {
-    userByTokenHash: db.prepare<[string], User>('SELECT id, name FROM users WHERE token_hash = ?'),
+    sessionByTokenHash: db.prepare<[string], SessionRow & { name: string }>(
+      `SELECT s.id, s.user_id, s.device, s.created_at, s.last_seen_at, u.name
+       FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`,
+    ),
+    insertSession: db.prepare('INSERT INTO sessions (id, user_id, token_hash, device, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)'),
+    touchSession: db.prepare('UPDATE sessions SET last_seen_at = ? WHERE id = ?'),
+    deleteSession: db.prepare('DELETE FROM sessions WHERE id = ? AND user_id = ?'),
+    sessionsOf: db.prepare<[string], SessionRow>(
+      'SELECT id, user_id, device, created_at, last_seen_at FROM sessions WHERE user_id = ? ORDER BY created_at DESC, id',
+    ),
     userById: db.prepare<[string], User>('SELECT id, name FROM users WHERE id = ?'),
     insertUser: db.prepare('INSERT INTO users (id, name, token_hash, created_at) VALUES (?, ?, ?, ?)'),
     renameUser: db.prepare('UPDATE users SET name = ? WHERE id = ?'),
@@ -86,8 +96,37 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
   }
 
   return {
-    createUser: (user, tokenHash) => guarded(() => void q.insertUser.run(user.id, user.name, tokenHash, Date.now())),
-    userByTokenHash: (tokenHash) => guarded(() => q.userByTokenHash.get(tokenHash) ?? null),
+    createUser: (user, session) =>
+      guarded(() =>
+        db
+          .transaction(() => {
+            const now = Date.now();
+            q.insertUser.run(user.id, user.name, session.tokenHash, now);
+            q.insertSession.run(session.id, user.id, session.tokenHash, session.device, now, now);
+          })
+          .immediate(),
+      ),
+    createSession: (userId, session) =>
+      guarded(() => {
+        const now = Date.now();
+        q.insertSession.run(session.id, userId, session.tokenHash, session.device, now, now);
+      }),
+    authenticate: (tokenHash, now, idleSince) =>
+      guarded(() => {
+        const row = q.sessionByTokenHash.get(tokenHash);
+        if (!row) return null;
+        if (row.last_seen_at < idleSince) {
+          q.deleteSession.run(row.id, row.user_id);
+          return null;
+        }
+        if (now - row.last_seen_at >= SESSION_TOUCH_MS) {
+          q.touchSession.run(now, row.id);
+          row.last_seen_at = now;
+        }
+        return { user: { id: row.user_id, name: row.name }, session: toSession(row) };
+      }),
+    sessionsOf: (userId) => guarded(() => q.sessionsOf.all(userId).map(toSession)),
+    revokeSession: (userId, sessionId) => guarded(() => q.deleteSession.run(sessionId, userId).changes > 0),
     userById: (id) => guarded(() => q.userById.get(id) ?? null),
     renameUser: (id, name) => guarded(() => void q.renameUser.run(name, id)),
 

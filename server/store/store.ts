@@ -18,6 +18,13 @@ export type Appender = {
 
 export type RoomKind = 'public' | 'dm';
 
+/** One signed-in device: a bearer token (only its hash is stored) that can be revoked on its own. */
+export type NewSession = { id: string; tokenHash: string; device: string };
+export type SessionRecord = { id: string; userId: string; device: string; createdAt: number; lastSeenAt: number };
+export type Authenticated = { user: User; session: SessionRecord };
+/** Last-seen times are recorded at most this often per session: one write per request would be too many. */
+export const SESSION_TOUCH_MS = 5 * 60_000;
+
 /** A page of messages as the JSON text of a `Message[]`, with what paging needs to know of it. */
 export type EncodedPage = { json: string; count: number; lastSeq: number };
 
@@ -26,9 +33,20 @@ export function encodePage(messages: Message[]): EncodedPage {
 }
 
 export interface Store {
-  /** Stores a new user; only `tokenHash` of its secret is kept. General membership comes with it. */
-  createUser(user: User, tokenHash: string): Promise<void>;
-  userByTokenHash(tokenHash: string): Promise<User | null>;
+  /** Stores a new user with its first session; only the token's hash is kept. General membership comes with it. */
+  createUser(user: User, session: NewSession): Promise<void>;
+  /** Another device of an existing user signs in. */
+  createSession(userId: string, session: NewSession): Promise<void>;
+  /**
+   * The session holding this token hash and its user, or null when there is none or it was
+   * idle since before `idleSince` (then it is deleted). Records `now` as last seen when the
+   * stored time is older than a few minutes (not one write per request).
+   */
+  authenticate(tokenHash: string, now: number, idleSince: number): Promise<Authenticated | null>;
+  /** The user's sessions, newest first. */
+  sessionsOf(userId: string): Promise<SessionRecord[]>;
+  /** Ends one of the user's sessions; returns whether it existed. */
+  revokeSession(userId: string, sessionId: string): Promise<boolean>;
   userById(id: string): Promise<User | null>;
   renameUser(id: string, name: string): Promise<void>;
 

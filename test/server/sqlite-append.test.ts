@@ -27,7 +27,7 @@ function openPair(): { path: string; store: Store } {
 
 async function newUser(store: Store, id: string): Promise<User> {
   const user = { id, name: id };
-  await store.createUser(user, `hash-${id}`);
+  await store.createUser(user, { id: `s-${id}`, tokenHash: `hash-${id}`, device: 'test' });
   return user;
 }
 

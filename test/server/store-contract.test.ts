@@ -53,7 +53,7 @@ function postgresKind(): StoreKind {
 let userCounter = 0;
 async function newUser(store: Store, name = 'Ada'): Promise<User> {
   const user = { id: `u${++userCounter}_${Math.random().toString(36).slice(2, 8)}`, name };
-  await store.createUser(user, `hash-${user.id}`);
+  await store.createUser(user, { id: `s-${user.id}`, tokenHash: `hash-${user.id}`, device: 'Test device' });
   return user;
 }
 
@@ -81,12 +81,39 @@ function contract(makeKind: () => StoreKind): void {
   it('creates users, finds them by token hash and id, and renames them', async () => {
     const store = await kind.open('users');
     const user = await newUser(store, 'Grace');
-    expect(await store.userByTokenHash(`hash-${user.id}`)).toEqual(user);
+    const now = Date.now();
+    expect((await store.authenticate(`hash-${user.id}`, now, now - 60_000))?.user).toEqual(user);
     expect(await store.userById(user.id)).toEqual(user);
-    expect(await store.userByTokenHash('no-such-hash')).toBeNull();
+    expect(await store.authenticate('no-such-hash', now, now - 60_000)).toBeNull();
     expect(await store.userById('nobody')).toBeNull();
     await store.renameUser(user.id, 'Grace H.');
     expect(await store.userById(user.id)).toEqual({ id: user.id, name: 'Grace H.' });
+    await store.close();
+  });
+
+  it('keeps a session per device: several per user, revoked one by one, expired after idling', async () => {
+    const store = await kind.open('sessions');
+    const user = await newUser(store, 'Linus');
+    await store.createSession(user.id, { id: 'second', tokenHash: 'hash-second', device: 'Firefox on Linux' });
+    const t0 = Date.now();
+    const first = await store.authenticate(`hash-${user.id}`, t0, t0 - 1000);
+    expect(first?.session).toMatchObject({ id: `s-${user.id}`, userId: user.id, device: 'Test device' });
+    expect((await store.sessionsOf(user.id)).map((session) => session.id).sort()).toEqual([`s-${user.id}`, 'second'].sort());
+
+    // Revoking one leaves the other working; revoking it twice, or another user's, does nothing.
+    expect(await store.revokeSession('someone-else', 'second')).toBe(false);
+    expect(await store.revokeSession(user.id, 'second')).toBe(true);
+    expect(await store.revokeSession(user.id, 'second')).toBe(false);
+    expect(await store.authenticate('hash-second', t0, t0 - 1000)).toBeNull();
+    expect(await store.authenticate(`hash-${user.id}`, t0, t0 - 1000)).not.toBeNull();
+
+    // Seen a while later: the last-seen time moves (at most every few minutes)...
+    const later = t0 + 10 * 60_000;
+    expect((await store.authenticate(`hash-${user.id}`, later, later - 30 * 86_400_000))?.session.lastSeenAt).toBe(later);
+    // ...and after idling past the limit the session is gone for good.
+    const muchLater = later + 31 * 86_400_000;
+    expect(await store.authenticate(`hash-${user.id}`, muchLater, muchLater - 30 * 86_400_000)).toBeNull();
+    expect(await store.sessionsOf(user.id)).toEqual([]);
     await store.close();
   });
 

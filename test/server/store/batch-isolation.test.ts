@@ -54,8 +54,8 @@ describe.skipIf(!pgAvailable)('on PostgreSQL', () => {
     store = await openPostgresStore(TEST_DATABASE_URL, { schema });
     const ana = { id: 'ana-1', name: 'Ana' };
     const bob = { id: 'bob-1', name: 'Bob' };
-    await store.createUser(ana, 'hash-ana');
-    await store.createUser(bob, 'hash-bob');
+    await store.createUser(ana, { id: 's-ana', tokenHash: 'hash-ana', device: 'test' });
+    await store.createUser(bob, { id: 's-bob', tokenHash: 'hash-bob', device: 'test' });
     const opened = store;
     // Sent in one turn of the event loop: one group commit, which PostgreSQL refuses as a whole.
     const outcomes = await Promise.allSettled([
