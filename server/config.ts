@@ -7,6 +7,18 @@ import { resolve } from 'node:path';
 
 export type RateLimit = { perSecond: number; burst: number } | null;
 
+/**
+ * Everything a client can ask costs from one of these budgets (token buckets):
+ * - send: messages, per user;
+ * - action: joins, leaves, DMs, syncs, renames and HTTP reads, per user;
+ * - signal: typing and read receipts, per user;
+ * - account: new accounts, per client address;
+ * - connect: socket handshakes, per client address.
+ */
+export const BUDGETS = ['send', 'action', 'signal', 'account', 'connect'] as const;
+export type Budget = (typeof BUDGETS)[number];
+export type BudgetLimits = Record<Budget, RateLimit>;
+
 export type Config = {
   port: number;
   host: string | undefined;
@@ -14,7 +26,16 @@ export type Config = {
   /** `synchronous` pragma of SQLite: FULL makes every acked commit survive power loss. */
   sqliteSync: 'FULL' | 'NORMAL';
   workers: number;
+  /** Messages per user (CHAT_RATE_LIMIT); also `budgets.send`. */
   rateLimit: RateLimit;
+  /** Every budget; all null when CHAT_RATE_LIMIT=0 (benchmarks). */
+  budgets: BudgetLimits;
+  /** Read the client address from X-Forwarded-For (behind a reverse proxy that sets it). */
+  trustProxy: boolean;
+  /** Public rooms one person may be in at once (DMs and general do not count). */
+  maxRoomsPerUser: number;
+  /** Sockets one person may hold open on one server process. */
+  maxSocketsPerUser: number;
   /** Origins besides our own allowed to call the API and open sockets. */
   origins: string[];
   staticDir: string;
@@ -37,16 +58,44 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return value;
 }
 
-/** `CHAT_RATE_LIMIT=20` (20/s, burst 60), `20:100` (explicit burst), `0` (off). */
-function rateLimit(raw: string | undefined): RateLimit {
-  if (raw === undefined || raw === '') return { perSecond: 20, burst: 60 };
+/** `20` (20/s, burst 60), `20:100` (explicit burst), `0` (off). */
+function rateLimit(env: Env, name: string, fallback: RateLimit): RateLimit {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
   const match = /^\s*(\d+(?:\.\d+)?)\s*(?::\s*(\d+))?\s*$/.exec(raw);
-  if (!match) throw new ConfigError(`CHAT_RATE_LIMIT must look like "20" or "20:60" (per second[:burst]) or "0", got "${raw}"`);
+  if (!match) throw new ConfigError(`${name} must look like "20" or "20:60" (per second[:burst]) or "0", got "${raw}"`);
   const perSecond = Number(match[1]);
   if (perSecond === 0) return null;
   const burst = match[2] === undefined ? Math.max(1, Math.ceil(perSecond * 3)) : Number(match[2]);
-  if (burst < 1) throw new ConfigError('CHAT_RATE_LIMIT burst must be at least 1');
+  if (burst < 1) throw new ConfigError(`${name} burst must be at least 1`);
   return { perSecond, burst };
+}
+
+/**
+ * Defaults a real deployment can keep: a person typing fast, a phone reconnecting, and a
+ * classroom of 60 behind one NAT joining at once all fit; a script flooding does not.
+ */
+function budgets(env: Env): BudgetLimits {
+  const send = rateLimit(env, 'CHAT_RATE_LIMIT', { perSecond: 20, burst: 60 });
+  const limits: BudgetLimits = {
+    send,
+    action: rateLimit(env, 'CHAT_RATE_ACTIONS', { perSecond: 5, burst: 40 }),
+    signal: rateLimit(env, 'CHAT_RATE_SIGNALS', { perSecond: 10, burst: 50 }),
+    account: rateLimit(env, 'CHAT_RATE_ACCOUNTS', { perSecond: 1, burst: 300 }),
+    connect: rateLimit(env, 'CHAT_RATE_CONNECTS', { perSecond: 50, burst: 1000 }),
+  };
+  // CHAT_RATE_LIMIT=0 turns every limit off, as benchmarks run.
+  if (!send) for (const budget of BUDGETS) limits[budget] = null;
+  return limits;
+}
+
+const limitsOff = (env: Env): boolean => rateLimit(env, 'CHAT_RATE_LIMIT', { perSecond: 1, burst: 1 }) === null;
+
+function flag(env: Env, name: string): boolean {
+  const raw = (env[name] ?? '').trim().toLowerCase();
+  if (raw === '' || raw === '0' || raw === 'false') return false;
+  if (raw === '1' || raw === 'true') return true;
+  throw new ConfigError(`${name} must be 1 or 0, got "${env[name]}"`);
 }
 
 function origins(raw: string | undefined): string[] {
@@ -90,7 +139,12 @@ export function readConfig(env: Env = process.env): Config {
     dbPath: resolve(env.CHAT_DB || './data/chat.db'),
     sqliteSync: sync,
     workers: integer(env, 'WORKERS', availableParallelism(), 1, 256),
-    rateLimit: rateLimit(env.CHAT_RATE_LIMIT),
+    rateLimit: rateLimit(env, 'CHAT_RATE_LIMIT', { perSecond: 20, burst: 60 }),
+    budgets: budgets(env),
+    trustProxy: flag(env, 'CHAT_TRUST_PROXY'),
+    // CHAT_RATE_LIMIT=0 (load tests) lifts the per-person caps too, unless they are set.
+    maxRoomsPerUser: integer(env, 'CHAT_MAX_ROOMS_PER_USER', limitsOff(env) ? 100_000 : 500, 1, 100_000),
+    maxSocketsPerUser: integer(env, 'CHAT_MAX_SOCKETS_PER_USER', limitsOff(env) ? 100_000 : 100, 1, 100_000),
     origins: origins(env.CHAT_ORIGINS),
     staticDir: resolve(env.CHAT_STATIC_DIR || './dist'),
     databaseUrl: serviceUrl(env, 'CHAT_DATABASE_URL', ['postgres:', 'postgresql:']),

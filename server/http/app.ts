@@ -4,7 +4,8 @@
  * The `/api` routes are chained so their types add up to `ApiRoutes`, which the
  * PWA calls through Hono's typed client (`hc<ApiRoutes>`).
  */
-import { Hono } from 'hono';
+import type { HttpBindings } from '@hono/node-server';
+import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
@@ -13,25 +14,40 @@ import { BATCH_SIZE } from '../../shared/limits';
 import type { DeviceSession, Message, RoomListing, SessionCreated, User } from '../../shared/protocol';
 import { historyQuerySchema, parsePayload, postMessageBodySchema, roomIdSchema, sessionBodySchema } from '../../shared/schema';
 import { accessTo } from '../chat/access';
+import { overBudget, type Budgets } from '../chat/budgets';
+import { clientAddress } from '../chat/client-address';
 import { err, toErr } from '../chat/errors';
 import { deviceName } from '../chat/device-name';
 import { authenticate, hashToken, newSessionId, newToken, newUserId } from '../chat/identity';
 import { listRooms } from '../chat/room-listing';
 import { sendMessage, type SendDeps } from '../chat/send-message';
-import type { Config } from '../config';
+import type { Budget, Config } from '../config';
 import type { SessionRecord } from '../store/store';
 import { bearerToken, errorResponse } from './errors';
 import { mountPwa } from './pwa';
 
 export type AppDeps = SendDeps & {
-  config: Pick<Config, 'origins' | 'staticDir' | 'sessionIdleMs'>;
+  config: Pick<Config, 'origins' | 'staticDir' | 'sessionIdleMs' | 'trustProxy'>;
+  /** Accounts per client address, and reads and changes per user (chat/budgets.ts). */
+  budgets: Budgets;
   /** Tells live sockets and presence, on every worker, about a new display name. */
   renamed(user: User): void;
   /** Disconnects, on every worker, the sockets of a session that was just revoked. */
   revoked(sessionId: string): void;
 };
 
-type Env = { Variables: { user: User; session: SessionRecord } };
+/** `incoming` is Node's request under @hono/node-server; absent when the app is called in-process (tests). */
+type Env = { Bindings: Partial<HttpBindings>; Variables: { user: User; session: SessionRecord } };
+
+/** The caller's address, for per-address budgets. */
+function addressOf(c: Context<Env>, trustProxy: boolean): string {
+  return clientAddress(c.env?.incoming?.socket.remoteAddress, c.req.header('x-forwarded-for'), trustProxy);
+}
+
+/** 429 with Retry-After for a spent budget. */
+function refused(c: Context<Env>, budget: Budget, retryAfterMs: number) {
+  return errorResponse(c, err('rate_limited', overBudget(budget), retryAfterMs));
+}
 
 /**
  * Reads a JSON body and parses it with a shared schema. Only `application/json` is read
@@ -71,6 +87,8 @@ function apiRoutes(deps: AppDeps) {
         await next();
       })
       .post('/session', async (c) => {
+        const rate = await deps.budgets.take('account', addressOf(c, deps.config.trustProxy));
+        if (!rate.ok) return refused(c, 'account', rate.retryAfterMs);
         const body = await readBody(c.req.raw, sessionBodySchema);
         if (!body.ok) return errorResponse(c, body.error, body.status);
         const { token, session } = newSession(c.req.raw);
@@ -85,6 +103,11 @@ function apiRoutes(deps: AppDeps) {
           return errorResponse(c, { code: 'unauthorized', message: 'missing, unknown or expired bearer token; POST /api/session for one' });
         c.set('user', found.user);
         c.set('session', found.session);
+        // Posting a message pays from the send budget, in the send path; everything else is an action.
+        if (!(c.req.method === 'POST' && /\/messages$/.test(c.req.path))) {
+          const rate = await deps.budgets.take('action', found.user.id);
+          if (!rate.ok) return refused(c, 'action', rate.retryAfterMs);
+        }
         await next();
       })
       // Extension: sign this device out; its token stops working and its sockets close.
@@ -151,6 +174,16 @@ function apiRoutes(deps: AppDeps) {
 /** What the PWA's typed client (`hc<ApiRoutes>('/api')`) knows of the HTTP API. */
 export type ApiRoutes = ReturnType<typeof apiRoutes>;
 
+/** `work` run at most once per `ms`: callers within that time share its outcome. */
+function lastingFor(ms: number, work: () => Promise<void>): () => Promise<void> {
+  let last: { at: number; outcome: Promise<void> } | undefined;
+  return () => {
+    const now = Date.now();
+    if (!last || now - last.at >= ms) last = { at: now, outcome: work() };
+    return last.outcome;
+  };
+}
+
 export function createApp(deps: AppDeps) {
   const { store } = deps;
   const app = new Hono();
@@ -181,11 +214,13 @@ export function createApp(deps: AppDeps) {
   app.use('/api/*', bodyLimit({ maxSize: 64 * 1024, onError: (c) => errorResponse(c, err('too_long', 'the body is larger than 64 KiB')) }));
   app.onError((error, c) => errorResponse(c, toErr(error)));
 
+  // The probe writes to the store; anyone may call it, so the write happens at most once a second.
+  const health = lastingFor(1000, () => store.checkHealth());
   app.get('/healthz', async (c) => {
     c.header('x-worker-pid', String(process.pid));
     c.header('Cache-Control', 'no-store');
     try {
-      await store.checkHealth();
+      await health();
       return c.json({ ok: true });
     } catch (error) {
       return errorResponse(c, toErr(error));

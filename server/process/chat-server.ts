@@ -11,8 +11,9 @@ import { createApp } from '../http/app';
 import { createSocketServer, type ChatSockets } from '../realtime/socket-server';
 import type { ChatServer as SocketServer } from '../realtime/types';
 import { attachAdapter } from '../scale-out/adapter';
-import { openSharedState } from '../scale-out/shared-state';
 import type { Store } from '../store/store';
+import { limiterOf } from '../chat/budgets';
+import { openBudgets } from './open-budgets';
 import { openStore } from './open-store';
 
 export type ChatServer = {
@@ -27,17 +28,18 @@ export type ChatServer = {
 /** `clustered`: a worker of the node:cluster mode (sends committed by the primary, cluster adapter). */
 export async function createChatServer(config: Config, options: { clustered: boolean }): Promise<ChatServer> {
   const store = await openStore(config, options.clustered);
-  const { limiter } = await openSharedState(config);
+  const budgets = await openBudgets(config, options.clustered);
+  const limiter = limiterOf(budgets, 'send');
   // The app needs publish before Socket.IO exists (both share one http server), hence the late binding.
   const live: { sockets?: ChatSockets } = {};
   const publish = (message: Message) => live.sockets?.publish(message);
   const renamed = (user: User) => live.sockets?.renamed(user);
   const revoked = (sessionId: string) => live.sockets?.revoked(sessionId);
 
-  const app = createApp({ store, limiter, publish, renamed, revoked, config });
+  const app = createApp({ store, limiter, budgets, publish, renamed, revoked, config });
   const httpServer = createServer(getRequestListener(app.fetch));
   const peers = config.redisUrl ? 'redis' : options.clustered ? 'cluster' : 'none';
-  const sockets = createSocketServer(httpServer, { store, limiter, publish, config, peers });
+  const sockets = createSocketServer(httpServer, { store, limiter, budgets, publish, config, peers });
   live.sockets = sockets;
   const io = sockets.io;
   await attachAdapter(io, config, options.clustered);

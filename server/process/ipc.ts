@@ -4,6 +4,8 @@
  * them. (The cluster adapter's own messages travel on the same channel and
  * are told apart by this guard.)
  */
+import type { RateDecision } from '../chat/rate-limit';
+import type { Budget } from '../config';
 import type { AppendResult, NewMessage } from '../store/store';
 
 /** How one append fared in the primary's commit. */
@@ -17,11 +19,22 @@ export type IpcMessage =
   /** Worker → primary: commit these sends (one request per turn of the worker's event loop). */
   | { type: 'append:request'; id: number; inputs: NewMessage[] }
   /** Primary → worker: outcome i belongs to input i of request `id`. */
-  | { type: 'append:reply'; id: number; outcomes: AppendOutcome[] };
+  | { type: 'append:reply'; id: number; outcomes: AppendOutcome[] }
+  /** Worker → primary: take one token from each of these budgets (the primary keeps the cluster's buckets). */
+  | { type: 'budget:request'; id: number; takes: Array<[Budget, string]> }
+  /** Primary → worker: decision i belongs to take i of request `id`. */
+  | { type: 'budget:reply'; id: number; decisions: RateDecision[] };
 
 export type IpcType = IpcMessage['type'];
 
-const TYPES: ReadonlySet<string> = new Set<IpcType>(['worker:ready', 'sticky:connection', 'append:request', 'append:reply']);
+const TYPES: ReadonlySet<string> = new Set<IpcType>([
+  'worker:ready',
+  'sticky:connection',
+  'append:request',
+  'append:reply',
+  'budget:request',
+  'budget:reply',
+]);
 
 /** The message if it is ours and of type `type`, else undefined. */
 export function ipcMessage<T extends IpcType>(message: unknown, type: T): Extract<IpcMessage, { type: T }> | undefined {

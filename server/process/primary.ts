@@ -6,7 +6,9 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Config } from '../config';
 import { openSqliteAppendOnly } from '../store/sqlite';
 import { relayAdapterMessages } from './adapter-relay';
+import { createLocalBudgets } from '../chat/budgets';
 import { serveClusterAppends } from './cluster-appends';
+import { serveBudgets } from './primary-budgets';
 import { ipcMessage } from './ipc';
 import { createStickyRouter } from './sticky';
 
@@ -15,6 +17,8 @@ export function runPrimary(config: Config): void {
   // With SQLite the primary commits every worker's sends (cluster-appends.ts).
   const appender = config.databaseUrl ? null : openSqliteAppendOnly(config.dbPath, config.sqliteSync);
   if (appender) serveClusterAppends(appender);
+  // Without Redis the primary keeps the cluster's budgets (primary-budgets.ts).
+  if (!config.redisUrl) serveBudgets(createLocalBudgets(config.budgets));
   const ready = new Set<Worker>();
   const router = createStickyRouter(
     () => [...ready],

@@ -2,13 +2,17 @@
  * Registers one client event as a typed unit: the event name picks its payload
  * and ack types from the event map in shared/protocol.ts, so the schema must
  * produce that payload and the handler must answer that ack (a wrong ack does
- * not compile). The payload is parsed at the door, any throw becomes
- * `unavailable`, and an emit without an ack callback is still processed.
+ * not compile). The event's budget (event-budgets.ts) is charged first, then the
+ * payload is parsed at the door; any throw becomes `unavailable`, and an emit
+ * without an ack callback is still processed.
  */
 import type * as v from 'valibot';
 import type { ClientToServerEvents } from '../../shared/protocol';
 import { parsePayload } from '../../shared/schema';
-import { toErr } from '../chat/errors';
+import type { Budgets } from '../chat/budgets';
+import { overBudget } from '../chat/budgets';
+import { err, toErr } from '../chat/errors';
+import { EVENT_BUDGETS } from './event-budgets';
 import type { ChatSocket } from './types';
 
 type EventName = keyof ClientToServerEvents;
@@ -21,23 +25,30 @@ type Handler<E extends EventName> = (payload: PayloadOf<E>) => AckOf<E> | Promis
 
 export function onEvent<E extends EventName>(
   socket: ChatSocket,
+  budgets: Budgets,
   event: E,
   schema: NoInfer<v.GenericSchema<unknown, PayloadOf<E>>>,
   handler: NoInfer<Handler<E>>,
 ): void {
+  const budget = EVENT_BUDGETS[event];
+  const run = async (payload: unknown): Promise<unknown> => {
+    if (budget) {
+      const rate = await budgets.take(budget, socket.data.user.id);
+      if (!rate.ok) return { ok: false, error: err('rate_limited', overBudget(budget), rate.retryAfterMs) };
+    }
+    const parsed = parsePayload(schema, payload);
+    if (!parsed.ok) return { ok: false, error: parsed.error };
+    return handler(parsed.value);
+  };
   const listener = (...args: unknown[]): void => {
     // Socket.IO passes the ack callback last; no copy of the arguments per event.
     const last = args[args.length - 1];
     const ack = typeof last === 'function' ? (last as (answer: unknown) => void) : undefined;
-    const parsed = parsePayload(schema, typeof args[0] === 'function' ? undefined : args[0]);
-    const answer: Promise<unknown> = parsed.ok
-      ? Promise.resolve()
-          .then(() => handler(parsed.value))
-          .catch((error: unknown) => ({ ok: false as const, error: toErr(error) }))
-      : Promise.resolve({ ok: false as const, error: parsed.error });
-    void answer.then((result) => {
-      if (result !== undefined) ack?.(result);
-    });
+    void run(typeof args[0] === 'function' ? undefined : args[0])
+      .catch((error: unknown) => ({ ok: false as const, error: toErr(error) }))
+      .then((result) => {
+        if (result !== undefined) ack?.(result);
+      });
   };
   // The listener checks its own arguments: they come from the network, whatever the event map says.
   socket.on(event, listener as Parameters<typeof socket.on<E>>[1]);

@@ -8,6 +8,7 @@ import { Server } from 'socket.io';
 import type { Message, User } from '../../shared/protocol';
 import { handshakeAuthSchema, parsePayload, tokenSchema } from '../../shared/schema';
 import { pageSource } from '../chat/catch-up';
+import { clientAddress } from '../chat/client-address';
 import { authenticate } from '../chat/identity';
 import { isAllowedOrigin } from '../chat/origins';
 import { createTailCache } from '../chat/tail-cache';
@@ -34,6 +35,13 @@ export type ChatSockets = {
   revoked(sessionId: string): void;
 };
 
+/** A handshake refusal: `connect_error` with this message, and `data` for the client. */
+function refusal(message: string, data: object): Error {
+  return Object.assign(new Error(message), { data });
+}
+
+const header = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value.at(-1) : value);
+
 export function createSocketServer(httpServer: HttpServer, socketDeps: SocketDeps): ChatSockets {
   coalesceWebSocketFrames();
   const tail = createTailCache();
@@ -47,7 +55,11 @@ export function createSocketServer(httpServer: HttpServer, socketDeps: SocketDep
   const typing = createTypingRelay(io);
   let presence: Presence | undefined;
 
-  io.use((socket, next) => {
+  io.use(async (socket, next) => {
+    // Handshakes cost from the client address's budget before any token is looked up.
+    const address = clientAddress(socket.handshake.address, header(socket.handshake.headers['x-forwarded-for']), deps.config.trustProxy);
+    const rate = await Promise.resolve(deps.budgets.take('connect', address)).catch(() => ({ ok: true as const }));
+    if (!rate.ok) return next(refusal('rate_limited', { retryAfterMs: rate.retryAfterMs }));
     const raw: unknown = socket.handshake.auth;
     // A missing, empty, non-string or oversized token is simply not a known one.
     const token = parsePayload(tokenSchema, typeof raw === 'object' && raw !== null ? (raw as { token?: unknown }).token : undefined);
@@ -57,6 +69,9 @@ export function createSocketServer(httpServer: HttpServer, socketDeps: SocketDep
     authenticate(deps.store, auth.value.token, deps.config.sessionIdleMs).then(
       (found) => {
         if (!found) return next(new Error('unauthorized'));
+        // Counted on this process: every socket of one person on one worker shares a channel.
+        const open = io.of('/').adapter.rooms.get(userChannel(found.user.id))?.size ?? 0;
+        if (open >= deps.config.maxSocketsPerUser) return next(refusal('too_many_sockets', { max: deps.config.maxSocketsPerUser }));
         socket.data.user = found.user;
         socket.data.sessionId = found.session.id;
         socket.data.cursors = auth.value.cursors ?? {};
@@ -71,7 +86,7 @@ export function createSocketServer(httpServer: HttpServer, socketDeps: SocketDep
     // Handlers first and synchronously: events sent right after connect must find them.
     registerMessageHandlers(socket, deps);
     registerRoomHandlers(io, socket, deps);
-    registerTypingHandler(socket, typing);
+    registerTypingHandler(socket, deps.budgets, typing);
     socket.on('disconnect', () => {
       typing.disconnected(socket);
       presence?.disconnected(socket);

@@ -4,6 +4,7 @@
  */
 import type { Server, Socket } from 'socket.io';
 import type { ClientToServerEvents, Cursors, Message, ServerToClientEvents, User } from '../../shared/protocol';
+import type { Budgets } from '../chat/budgets';
 import type { PageSource } from '../chat/catch-up';
 import type { SendDeps } from '../chat/send-message';
 import type { PresenceDelta, PresenceSnapshot } from '../chat/presence-state';
@@ -28,7 +29,9 @@ export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Inte
 export type Peers = 'none' | 'cluster' | 'redis';
 
 export type SocketDeps = SendDeps & {
-  config: Pick<Config, 'origins' | 'sessionIdleMs'>;
+  config: Pick<Config, 'origins' | 'sessionIdleMs' | 'trustProxy' | 'maxRoomsPerUser' | 'maxSocketsPerUser'>;
+  /** Every request's budget (chat/budgets.ts): actions and signals per user, handshakes per address. */
+  budgets: Budgets;
   peers: Peers;
 };
 

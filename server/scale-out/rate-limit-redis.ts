@@ -5,7 +5,8 @@
  * local bucket decides: a Redis outage must not block or refuse sends.
  */
 import { createRateLimiter, type RateDecision, type RateLimiter } from '../chat/rate-limit';
-import type { RateLimit } from '../config';
+import type { Budgets } from '../chat/budgets';
+import { BUDGETS, type BudgetLimits, type RateLimit } from '../config';
 import type { RedisConnection } from './redis';
 
 /** Returns -1 when a token was taken, else the ms until one will be there. */
@@ -61,4 +62,16 @@ export function createRedisRateLimiter(redis: RedisConnection, limit: RateLimit,
       }
     },
   };
+}
+
+/** Every budget kept in Redis: one bucket set per budget, keys apart. */
+export function createRedisBudgets(redis: RedisConnection, limits: BudgetLimits, options: RedisRateLimiterOptions): Budgets {
+  const limiters = new Map(
+    BUDGETS.map((budget) => {
+      // Sends keep the key prefix they had before the other budgets existed.
+      const namespace = budget === 'send' ? options.namespace : `${options.namespace}:${budget}`;
+      return [budget, createRedisRateLimiter(redis, limits[budget], { ...options, namespace })] as const;
+    }),
+  );
+  return { take: (budget, key) => limiters.get(budget)?.take(key) ?? { ok: true } };
 }

@@ -11,12 +11,12 @@ export function registerMessageHandlers(socket: ChatSocket, deps: HandlerDeps): 
   // Read per event, not captured: a rename replaces socket.data.user.
   const me = () => socket.data.user;
 
-  onEvent(socket, 'message:send', sendSchema, async (payload) => {
+  onEvent(socket, deps.budgets, 'message:send', sendSchema, async (payload) => {
     const outcome = await sendMessage(deps, me(), payload);
     return outcome.ok ? { ok: true, message: outcome.message } : outcome;
   });
 
-  onEvent(socket, 'sync', syncSchema, async ({ cursors }) => {
+  onEvent(socket, deps.budgets, 'sync', syncSchema, async ({ cursors }) => {
     const requested = Object.keys(cursors);
     if (requested.some((room) => dmParticipants(room)?.includes(me().id) === false)) {
       return { ok: false, error: err('forbidden', 'you may not read that conversation') };

@@ -1,4 +1,5 @@
 /** `room:join`, `room:leave`, `dm:open` and `room:read`: membership and read cursors, on every tab and worker. */
+import { GENERAL_ROOM } from '../../../shared/limits';
 import type { RoomId, User } from '../../../shared/protocol';
 import { dmOpenSchema, joinSchema, leaveSchema, readSchema } from '../../../shared/schema';
 import { accessTo, dmParticipants, dmRoomId } from '../../chat/access';
@@ -16,11 +17,17 @@ function notify(io: ChatServer, room: RoomId, kind: 'joined' | 'left', user: Use
   io.to(roomChannel(room)).except(userChannel(user.id)).emit('notice', { room, kind, user });
 }
 
+/** Public rooms the user is in besides general (DMs do not count against the cap). */
+async function publicRoomsOf(deps: HandlerDeps, userId: string): Promise<number> {
+  const rooms = await deps.store.roomsOf(userId);
+  return rooms.filter((room) => room.id !== GENERAL_ROOM && !dmParticipants(room.id)).length;
+}
+
 export function registerRoomHandlers(io: ChatServer, socket: ChatSocket, deps: HandlerDeps): void {
   // Read per event, not captured: a rename replaces socket.data.user.
   const me = () => socket.data.user;
 
-  onEvent(socket, 'room:join', joinSchema, async ({ room }) => {
+  onEvent(socket, deps.budgets, 'room:join', joinSchema, async ({ room }) => {
     const participants = dmParticipants(room);
     if (participants) {
       // A DM is opened with dm:open; joining one by id only works for its own two people.
@@ -31,20 +38,24 @@ export function registerRoomHandlers(io: ChatServer, socket: ChatSocket, deps: H
       return { ok: true, room, lastSeq: await deps.store.joinRoom(me().id, room, 'dm') };
     }
     const already = await deps.store.isMember(me().id, room);
+    if (!already && (await publicRoomsOf(deps, me().id)) >= deps.config.maxRoomsPerUser) {
+      const max = deps.config.maxRoomsPerUser;
+      return { ok: false, error: err('forbidden', `you are in ${max} rooms, the most one person may join; leave one first`) };
+    }
     const lastSeq = await deps.store.joinRoom(me().id, room, 'public');
     follow(io, me().id, room);
     if (!already) notify(io, room, 'joined', me());
     return { ok: true, room, lastSeq };
   });
 
-  onEvent(socket, 'room:leave', leaveSchema, async ({ room }) => {
+  onEvent(socket, deps.budgets, 'room:leave', leaveSchema, async ({ room }) => {
     if (dmParticipants(room)) return { ok: false, error: err('invalid', 'a private conversation cannot be left') };
     if (await deps.store.leaveRoom(me().id, room)) notify(io, room, 'left', me());
     io.in(userChannel(me().id)).socketsLeave(roomChannel(room));
     return { ok: true };
   });
 
-  onEvent(socket, 'dm:open', dmOpenSchema, async ({ userId }) => {
+  onEvent(socket, deps.budgets, 'dm:open', dmOpenSchema, async ({ userId }) => {
     const peer = await deps.store.userById(userId);
     if (!peer) return { ok: false, error: err('not_found', 'no such user') };
     const room = dmRoomId(me().id, peer.id);
@@ -55,7 +66,7 @@ export function registerRoomHandlers(io: ChatServer, socket: ChatSocket, deps: H
     return { ok: true, room, lastSeq };
   });
 
-  onEvent(socket, 'room:read', readSchema, async ({ room, seq }) => {
+  onEvent(socket, deps.budgets, 'room:read', readSchema, async ({ room, seq }) => {
     if ((await accessTo(deps.store, me().id, room)) !== 'member') return { ok: false, error: err('forbidden', `you are not in ${room}`) };
     const readSeq = await deps.store.markRead(me().id, room, seq);
     // The user's other tabs and devices clear the same badge.
