@@ -36,6 +36,8 @@ export type Config = {
   maxRoomsPerUser: number;
   /** Sockets one person may hold open on one server process. */
   maxSocketsPerUser: number;
+  /** Bytes one socket may have waiting to be sent before it is disconnected (a reader that fell behind). */
+  maxBufferedBytes: number;
   /** Origins besides our own allowed to call the API and open sockets. */
   origins: string[];
   staticDir: string;
@@ -145,6 +147,7 @@ export function readConfig(env: Env = process.env): Config {
     // CHAT_RATE_LIMIT=0 (load tests) lifts the per-person caps too, unless they are set.
     maxRoomsPerUser: integer(env, 'CHAT_MAX_ROOMS_PER_USER', limitsOff(env) ? 100_000 : 500, 1, 100_000),
     maxSocketsPerUser: integer(env, 'CHAT_MAX_SOCKETS_PER_USER', limitsOff(env) ? 100_000 : 100, 1, 100_000),
+    maxBufferedBytes: integer(env, 'CHAT_MAX_BUFFERED_KB', 4096, 64, 1_048_576) * 1024,
     origins: origins(env.CHAT_ORIGINS),
     staticDir: resolve(env.CHAT_STATIC_DIR || './dist'),
     databaseUrl: serviceUrl(env, 'CHAT_DATABASE_URL', ['postgres:', 'postgresql:']),

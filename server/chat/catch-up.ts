@@ -14,9 +14,19 @@ export type PageSource = (room: RoomId, afterSeq: number, limit: number) => Prom
 export type BatchSink = {
   /** False once the receiver is gone: stop reading. */
   readonly connected: boolean;
-  /** Sends one `message:batch`, whose payload is already JSON. */
-  emitBatch(page: EncodedPage): void;
+  /**
+   * Sends one `message:batch`, whose payload is already JSON. Resolves once the receiver's
+   * connection took it; a receiver that stops reading is disconnected by the sink, which
+   * then resolves too (`connected` turns false).
+   */
+  emitBatch(page: EncodedPage): Promise<void>;
 };
+
+/**
+ * Pages written but not yet taken by the receiver's connection. Reading waits beyond this,
+ * so a client that does not read costs a few pages of memory, not its whole history.
+ */
+export const PAGES_IN_FLIGHT = 4;
 
 /** Recent pages from this process's memory, the rest from the store. */
 export function pageSource(tail: TailCache, store: Pick<Store, 'encodedMessagesAfter'>): PageSource {
@@ -26,6 +36,7 @@ export function pageSource(tail: TailCache, store: Pick<Store, 'encodedMessagesA
 /** Sends the missed messages of `rooms` and returns each room's last seq as of the replay. */
 export async function replayMissed(pages: PageSource, sink: BatchSink, rooms: RoomSummary[], cursors: Cursors): Promise<LastSeqs> {
   const lastSeq: LastSeqs = Object.create(null);
+  const inFlight: Array<Promise<void>> = [];
   for (const room of rooms) {
     // Own keys only: a room named like an Object.prototype member must not read one.
     let after = Object.hasOwn(cursors, room.id) ? cursors[room.id] : 0;
@@ -35,7 +46,8 @@ export async function replayMissed(pages: PageSource, sink: BatchSink, rooms: Ro
     while (sink.connected) {
       const page = await pages(room.id, after, BATCH_SIZE);
       if (page.count > 0) {
-        sink.emitBatch(page);
+        inFlight.push(sink.emitBatch(page));
+        if (inFlight.length >= PAGES_IN_FLIGHT) await inFlight.shift();
         after = page.lastSeq;
         lastSeq[room.id] = Math.max(lastSeq[room.id], after);
       }

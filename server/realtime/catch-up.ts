@@ -11,19 +11,51 @@ import { roomChannel, userChannel } from './channels';
 import type { ChatSocket, HandlerDeps } from './types';
 import { encodedEvent } from './wire/pre-encoded';
 
-function batchSink(socket: ChatSocket): BatchSink {
+/** A reader whose connection takes no page for this long is disconnected; it resumes from its cursor on reconnect. */
+export const STALLED_READER_MS = 20_000;
+
+function batchSink(socket: ChatSocket, gone: Promise<void>): BatchSink {
   return {
     get connected() {
       return socket.connected;
     },
-    // Written as the Socket.IO packet socket.emit would make of it, without decoding the JSON to encode it again.
-    emitBatch: (page: EncodedPage) => void socket.conn.write(encodedEvent('message:batch', page.json)),
+    emitBatch(page: EncodedPage) {
+      const taken = new Promise<void>((resolve) => {
+        // Written as the Socket.IO packet socket.emit would make of it, without decoding the JSON to
+        // encode it again; engine.io calls back once the transport has handed it to the kernel.
+        socket.conn.write(encodedEvent('message:batch', page.json), {}, () => resolve());
+      });
+      let timer: NodeJS.Timeout | undefined;
+      const stalled = new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          socket.disconnect(true);
+          resolve();
+        }, STALLED_READER_MS);
+      });
+      return Promise.race([taken, gone, stalled]).finally(() => clearTimeout(timer));
+    },
   };
 }
 
-/** Streams what `rooms` hold after `cursors` to this socket; returns the rooms' last seqs. */
-export function replayTo(socket: ChatSocket, deps: HandlerDeps, rooms: RoomSummary[], cursors: Cursors): Promise<LastSeqs> {
-  return replayMissed(deps.pages, batchSink(socket), rooms, cursors);
+/**
+ * Streams what `rooms` hold after `cursors` to this socket; returns the rooms' last seqs.
+ * One catch-up at a time per socket: returns null while another is running.
+ */
+export async function replayTo(socket: ChatSocket, deps: HandlerDeps, rooms: RoomSummary[], cursors: Cursors): Promise<LastSeqs | null> {
+  if (socket.data.catchingUp) return null;
+  socket.data.catchingUp = true;
+  let stopWaiting = (): void => undefined;
+  const gone = new Promise<void>((resolve) => {
+    const onDisconnect = () => resolve();
+    socket.once('disconnect', onDisconnect);
+    stopWaiting = () => socket.off('disconnect', onDisconnect);
+  });
+  try {
+    return await replayMissed(deps.pages, batchSink(socket, gone), rooms, cursors);
+  } finally {
+    stopWaiting();
+    socket.data.catchingUp = false;
+  }
 }
 
 /** Joins the live channels first, then replays from the store, so nothing falls between the two. */
@@ -33,7 +65,7 @@ export async function catchUpOnConnect(socket: ChatSocket, deps: HandlerDeps): P
     const rooms = await deps.store.roomsOf(user.id);
     await socket.join([userChannel(user.id), ...rooms.map((room) => roomChannel(room.id))]);
     const lastSeq = await replayTo(socket, deps, rooms, cursors);
-    if (socket.connected) socket.emit('sync:done', { lastSeq });
+    if (lastSeq && socket.connected) socket.emit('sync:done', { lastSeq });
   } catch (error) {
     toErr(error);
     // Without its catch-up the client would hold a silent gap: make it reconnect and try again.

@@ -19,6 +19,7 @@ import { registerRoomHandlers } from './handlers/rooms';
 import { registerTypingHandler } from './handlers/typing';
 import { createMessageFeed } from './message-feed';
 import { createPresence, type Presence } from './presence';
+import { watchSlowReaders } from './slow-readers';
 import { createTypingRelay } from './typing-relay';
 import type { ChatServer, HandlerDeps, SocketDeps } from './types';
 import { coalesceWebSocketFrames } from './wire/coalesce-frames';
@@ -53,6 +54,7 @@ export function createSocketServer(httpServer: HttpServer, socketDeps: SocketDep
     allowRequest: (req, callback) => callback(null, isAllowedOrigin(req.headers.origin, req.headers.host, deps.config.origins)),
   });
   const typing = createTypingRelay(io);
+  watchSlowReaders(io, deps.config.maxBufferedBytes);
   let presence: Presence | undefined;
 
   io.use(async (socket, next) => {

@@ -11,7 +11,14 @@ import type { PresenceDelta, PresenceSnapshot } from '../chat/presence-state';
 import type { Config } from '../config';
 
 /** What a socket carries from its handshake: who, on which session (device), and what it holds. */
-export type SocketData = { user: User; sessionId: string; cursors: Cursors; presenceDeltas: boolean };
+export type SocketData = {
+  user: User;
+  sessionId: string;
+  cursors: Cursors;
+  presenceDeltas: boolean;
+  /** A catch-up (on connect or `sync`) is streaming to this socket: one at a time. */
+  catchingUp?: boolean;
+};
 
 /** Events between server processes (over the cluster or Redis adapter). */
 export type InterServerEvents = {
@@ -29,7 +36,7 @@ export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Inte
 export type Peers = 'none' | 'cluster' | 'redis';
 
 export type SocketDeps = SendDeps & {
-  config: Pick<Config, 'origins' | 'sessionIdleMs' | 'trustProxy' | 'maxRoomsPerUser' | 'maxSocketsPerUser'>;
+  config: Pick<Config, 'origins' | 'sessionIdleMs' | 'trustProxy' | 'maxRoomsPerUser' | 'maxSocketsPerUser' | 'maxBufferedBytes'>;
   /** Every request's budget (chat/budgets.ts): actions and signals per user, handshakes per address. */
   budgets: Budgets;
   peers: Peers;

@@ -24,6 +24,7 @@ export function registerMessageHandlers(socket: ChatSocket, deps: HandlerDeps): 
     const mine = await deps.store.roomsOf(me().id);
     const rooms = requested.length === 0 ? mine : mine.filter((room) => Object.hasOwn(cursors, room.id));
     const lastSeq = await replayTo(socket, deps, rooms, cursors);
+    if (!lastSeq) return { ok: false, error: err('rate_limited', 'a catch-up is already running on this connection', 1000) };
     return { ok: true, lastSeq };
   });
 }

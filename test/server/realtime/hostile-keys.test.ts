@@ -63,3 +63,23 @@ describe('user input used as keys', () => {
     client.socket.close();
   });
 });
+
+describe('catch-up on demand', () => {
+  const server = useServer({ workers: 1 });
+
+  it('runs one sync at a time per connection and refuses the overlapping ones with a retry time', async () => {
+    const ana = await createSession(server().url, 'Ana');
+    const client = await connectAndCatchUp(server().url, ana.token);
+    for (let index = 0; index < 1200; index++) {
+      void client.socket.emit('message:send', { room: 'general', clientOffset: `seed-${index}`, content: `seed ${index}` });
+    }
+    await client.socket.emitWithAck('message:send', { room: 'general', clientOffset: 'seed-last', content: 'last' });
+    const answers = await Promise.all(Array.from({ length: 4 }, () => client.socket.emitWithAck('sync', { cursors: { general: 0 } })));
+    const done = answers.filter((answer) => answer.ok);
+    const refused = answers.filter((answer) => !answer.ok && answer.error.code === 'rate_limited');
+    expect(done.length).toBeGreaterThanOrEqual(1);
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    expect(done.length + refused.length).toBe(4);
+    client.socket.close();
+  });
+});
