@@ -4,10 +4,10 @@ import { computed, ref, toRaw } from 'vue';
 import type { SendPayload } from '../../shared/protocol';
 import { parsePayload, sendSchema } from '../../shared/schema';
 import { deleteOutgoing, loadOutbox, queueOutgoing, updateOutgoing } from '../db';
-import { messageKey, type LocalMessage, type OutboxEntry } from '../models';
+import { messageKey, type LocalMessage, type OutboxEntry } from '../logic/models';
 import { requestBackgroundFlush } from '../background-sync';
 import { announceOutboxChange, onOutboxChange } from '../tab-channel';
-import { clientOffsetFromBytes, nextOrder, nextToSend, outcomeOf, unsentMessage, type SendResult } from '../outbox-logic';
+import { clientOffsetFromBytes, nextOrder, nextToSend, outcomeOf, unsentMessage, type SendResult } from '../logic/outbox-logic';
 import { useMessagesStore } from './messages';
 import { useSessionStore } from './session';
 

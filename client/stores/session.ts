@@ -4,7 +4,7 @@ import { ref } from 'vue';
 import { nameSchema, parsePayload } from '../../shared/schema';
 import { ApiError, createSession, renameMe } from '../api';
 import { clearSession, loadSession, saveSession } from '../db';
-import type { Session } from '../models';
+import type { Session } from '../logic/models';
 
 export const useSessionStore = defineStore('session', () => {
   const session = ref<Session>();

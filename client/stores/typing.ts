@@ -2,7 +2,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { RoomId, User } from '../../shared/protocol';
-import { activeTypists, applyTyping, typingDecision, typingText, type Typist, type TypingEmitState } from '../typing-logic';
+import { activeTypists, applyTyping, typingDecision, typingText, type Typist, type TypingEmitState } from '../logic/typing-logic';
 import { useConnectionStore } from './connection';
 
 const TICK_MS = 1_000;

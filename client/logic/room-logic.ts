@@ -1,6 +1,6 @@
 /** Pure rules of the rooms list: names, unread counts, join-name validation, order and merging with the server's listing. */
-import { DM_ROOM_PATTERN, GENERAL_ROOM, ROOM_SLUG_PATTERN } from '../shared/limits';
-import type { RoomId, RoomListing, User } from '../shared/protocol';
+import { DM_ROOM_PATTERN, GENERAL_ROOM, ROOM_SLUG_PATTERN } from '../../shared/limits';
+import type { RoomId, RoomListing, User } from '../../shared/protocol';
 
 /** What the device keeps per room (IndexedDB `rooms`): the server's listing, with readSeq possibly ahead of it while offline. */
 export type RoomEntry = Pick<RoomListing, 'id' | 'lastSeq' | 'readSeq' | 'kind' | 'peer'>;
