@@ -5,7 +5,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { Cursors, Message, SendPayload } from '../../shared/protocol';
-import { fetchRooms } from '../api';
+import { fetchRooms } from '../io/api';
 import { catchUpTotal } from '../logic/cursor-logic';
 import type { Session } from '../logic/models';
 import { ACK_TIMEOUT_MS, type SendResult } from '../logic/outbox-logic';

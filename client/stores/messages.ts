@@ -4,7 +4,7 @@ import { computed, ref, shallowReactive } from 'vue';
 import { GENERAL_ROOM } from '../../shared/limits';
 import type { Cursors, Message, RoomId } from '../../shared/protocol';
 import { advanceCursor, applySeqs, cursorsOf, heldAbove, type RoomProgress } from '../logic/cursor-logic';
-import { isQuotaError, loadCursors, loadMessages, storeServerMessages } from '../db';
+import { isQuotaError, loadCursors, loadMessages, storeServerMessages } from '../io/db';
 import type { LocalMessage } from '../logic/models';
 import { compareTimeline, mergeServerMessages, removeByKey, upsertLocal } from '../logic/timeline-logic';
 

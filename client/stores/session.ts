@@ -2,8 +2,8 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import { nameSchema, parsePayload } from '../../shared/schema';
-import { ApiError, createSession, renameMe } from '../api';
-import { clearSession, loadSession, saveSession } from '../db';
+import { ApiError, createSession, renameMe } from '../io/api';
+import { clearSession, loadSession, saveSession } from '../io/db';
 import type { Session } from '../logic/models';
 
 export const useSessionStore = defineStore('session', () => {

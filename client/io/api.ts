@@ -1,5 +1,5 @@
 /** The only fetch() calls: the HTTP half of the protocol (session, profile, rooms). */
-import type { Ack, ErrorBody, Message, RoomListing, SendPayload, SessionCreated, User } from '../shared/protocol';
+import type { Ack, ErrorBody, Message, RoomListing, SendPayload, SessionCreated, User } from '../../shared/protocol';
 
 export class ApiError extends Error {
   constructor(
