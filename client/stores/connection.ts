@@ -9,7 +9,8 @@ import { fetchRooms } from '../io/api';
 import { catchUpTotal } from '../logic/cursor-logic';
 import type { Session } from '../logic/models';
 import { ACK_TIMEOUT_MS, type SendResult } from '../logic/outbox-logic';
-import { createChatSocket, type ChatSocket } from '../socket';
+import { lendLiveSocket, withdrawLiveSocket } from '../realtime/live-socket';
+import { createChatSocket, type ChatSocket } from '../realtime/socket';
 import { useMessagesStore } from './messages';
 import { useOutboxStore, type Transport } from './outbox';
 import { useSessionStore } from './session';
@@ -44,7 +45,7 @@ export const useConnectionStore = defineStore('connection', () => {
     chat.on('connect', () => {
       epoch++;
       watchForStall(chat);
-      phase.value = 'catching-up';
+      leaveOnline('catching-up');
       caughtUp.value = 0;
       catchUpExpected.value = 0;
       void estimateCatchUp(session.token, messages.cursors());
@@ -59,7 +60,7 @@ export const useConnectionStore = defineStore('connection', () => {
       const connection = epoch;
       void messages.whenIdle().then(() => {
         if (!chat.connected || connection !== epoch) return;
-        phase.value = 'online';
+        goLive(chat);
         outbox.setTransport(transportOf(chat));
         if (messages.hasGap()) void fillGaps(chat);
       });
@@ -67,7 +68,7 @@ export const useConnectionStore = defineStore('connection', () => {
     chat.on('message:new', (message) => void receive([message], ownId));
     chat.on('disconnect', (reason) => {
       outbox.setTransport(undefined);
-      phase.value = navigator.onLine ? 'reconnecting' : 'offline';
+      leaveOnline(navigator.onLine ? 'reconnecting' : 'offline');
       // The server hung up on purpose: socket.io does not retry that by itself.
       if (reason === 'io server disconnect' && navigator.onLine) chat.connect();
     });
@@ -77,7 +78,7 @@ export const useConnectionStore = defineStore('connection', () => {
         void sessionStore.expire();
         return;
       }
-      phase.value = navigator.onLine ? 'reconnecting' : 'offline';
+      leaveOnline(navigator.onLine ? 'reconnecting' : 'offline');
     });
     wireSocial(chat);
     window.addEventListener('offline', goOffline);
@@ -91,6 +92,7 @@ export const useConnectionStore = defineStore('connection', () => {
     window.removeEventListener('online', goOnline);
     document.removeEventListener('visibilitychange', onVisibilityChange);
     outbox.setTransport(undefined);
+    withdrawLiveSocket();
     socket?.removeAllListeners();
     socket?.disconnect();
     socket = undefined;
@@ -101,7 +103,7 @@ export const useConnectionStore = defineStore('connection', () => {
     const connection = epoch;
     stallTimer = setTimeout(() => {
       if (connection !== epoch || phase.value !== 'catching-up' || !chat.connected || !navigator.onLine) return;
-      phase.value = 'reconnecting';
+      leaveOnline('reconnecting');
       chat.disconnect();
       chat.connect();
     }, CATCH_UP_STALL_MS);
@@ -153,7 +155,7 @@ export const useConnectionStore = defineStore('connection', () => {
         if (!chat.connected) return;
         chat.disconnect();
         if (navigator.onLine) {
-          phase.value = 'reconnecting';
+          leaveOnline('reconnecting');
           chat.connect();
         }
       },
@@ -162,7 +164,7 @@ export const useConnectionStore = defineStore('connection', () => {
 
   /** The browser says the network is gone: believe it now rather than wait for a socket timeout. */
   function goOffline(): void {
-    phase.value = 'offline';
+    leaveOnline('offline');
     outbox.setTransport(undefined);
     socket?.disconnect();
   }
@@ -172,7 +174,7 @@ export const useConnectionStore = defineStore('connection', () => {
     if (!socket) return;
     // disconnect() also cancels socket.io's pending backoff timer, so the attempt below is immediate.
     socket.disconnect();
-    phase.value = 'connecting';
+    leaveOnline('connecting');
     socket.connect();
   }
 
@@ -191,10 +193,17 @@ export const useConnectionStore = defineStore('connection', () => {
       });
   }
 
-  /** The socket while it is connected and caught up (rooms, DMs, read cursors, typing), else undefined. */
-  function live(): ChatSocket | undefined {
-    return socket?.connected && navigator.onLine && phase.value === 'online' ? socket : undefined;
+  /** Caught up: lend the socket to the stores that emit on it (rooms, typing). */
+  function goLive(chat: ChatSocket): void {
+    phase.value = 'online';
+    lendLiveSocket(chat);
   }
 
-  return { phase, caughtUp, catchUpExpected, start, stop, live };
+  /** Every other phase change comes through here, so the socket is lent exactly while we are online. */
+  function leaveOnline(next: Exclude<Phase, 'online'>): void {
+    phase.value = next;
+    withdrawLiveSocket();
+  }
+
+  return { phase, caughtUp, catchUpExpected, start, stop };
 });

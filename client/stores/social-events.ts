@@ -1,5 +1,5 @@
 /** Wires the socket's people events (presence, typing, notices, read cursors, new rooms) to their stores. */
-import type { ChatSocket } from '../socket';
+import type { ChatSocket } from '../realtime/socket';
 import { useNoticesStore } from './notices';
 import { usePresenceStore } from './presence';
 import { useRoomsStore } from './rooms';

@@ -1,6 +1,6 @@
 /** The only io() call: a typed Socket.IO connection that reads fresh auth (token + cursors) on every attempt. */
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, HandshakeAuth, ServerToClientEvents } from '../shared/protocol';
+import type { ClientToServerEvents, HandshakeAuth, ServerToClientEvents } from '../../shared/protocol';
 
 export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
