@@ -3,6 +3,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, HandshakeAuth, ServerToClientEvents } from '../../shared/protocol';
 
 export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+export type DisconnectReason = Socket.DisconnectReason;
 
 /** Created disconnected; the connection store decides when to connect (it trusts navigator.onLine first). */
 export function createChatSocket(auth: () => HandshakeAuth): ChatSocket {
