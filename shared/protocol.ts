@@ -79,4 +79,3 @@ export interface ServerToClientEvents {
 
 /** HTTP answers of the `/api` routes. */
 export type SessionCreated = { token: string; user: User };
-export type ErrorBody = { error: Err };
