@@ -82,11 +82,6 @@ export function noteSeq(rooms: readonly RoomEntry[], room: RoomId, seq: number):
   return { rooms: sortRooms([...rooms, added]), unknown: true };
 }
 
-/** A placeholder peer for a DM we opened ourselves, until the listing names them. */
-export function withPeer(entry: RoomEntry, peer: User | undefined): RoomEntry {
-  return peer ? { ...entry, peer } : entry;
-}
-
 /** People as presence reports them: a DM whose peer was renamed takes the new name at once. */
 export function renamePeers(rooms: readonly RoomEntry[], people: readonly User[]): RoomEntry[] | undefined {
   const names = new Map(people.map((user) => [user.id, user.name]));

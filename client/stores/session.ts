@@ -8,13 +8,11 @@ import type { Session } from '../logic/models';
 
 export const useSessionStore = defineStore('session', () => {
   const session = ref<Session>();
-  const loaded = ref(false);
   const joining = ref(false);
   const joinError = ref('');
 
   async function load(): Promise<void> {
     session.value = await loadSession();
-    loaded.value = true;
   }
 
   async function join(name: string): Promise<void> {
@@ -70,5 +68,5 @@ export const useSessionStore = defineStore('session', () => {
     joinError.value = 'Your session has expired. Join again to keep chatting; unsent messages are kept.';
   }
 
-  return { session, loaded, joining, joinError, load, join, rename, expire };
+  return { session, joining, joinError, load, join, rename, expire };
 });
