@@ -4,7 +4,7 @@ import { createApp } from 'vue';
 import App from './App.vue';
 import { useAppUpdateStore } from './stores/app-update';
 import './styles.css';
-import { trackVisualViewport } from './viewport';
+import { trackVisualViewport } from './io/viewport';
 
 trackVisualViewport();
 const app = createApp(App);

@@ -7,8 +7,8 @@
 import { clientsClaim } from 'workbox-core';
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
-import { flushOutboxInBackground } from './background-flush';
-import { OUTBOX_SYNC_TAG } from './background-sync';
+import { flushOutboxInBackground } from './io/background-flush';
+import { OUTBOX_SYNC_TAG } from './io/background-sync';
 
 declare const self: ServiceWorkerGlobalScope;
 

@@ -81,4 +81,3 @@ export interface ServerToClientEvents {
 export type SessionCreated = { token: string; user: User };
 /** Extension `GET /api/sessions`: one signed-in device of the caller's account. */
 export type DeviceSession = { id: string; device: string; createdAt: number; lastSeenAt: number; current: boolean };
-export type ErrorBody = { error: Err };

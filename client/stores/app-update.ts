@@ -12,7 +12,6 @@ const UPDATE_CHECK_MS = 60 * 60 * 1000;
 export const useAppUpdateStore = defineStore('app-update', () => {
   const outbox = useOutboxStore();
   const updateWaiting = ref(false);
-  const offlineReady = ref(false);
   /** Set by the compose box: a non-empty draft blocks any reload we did not ask for. */
   const composeHasText = ref(false);
   let userAsked = false;
@@ -23,7 +22,6 @@ export const useAppUpdateStore = defineStore('app-update', () => {
     skipWaiting = registerSW({
       immediate: true,
       onNeedRefresh: () => (updateWaiting.value = true),
-      onOfflineReady: () => (offlineReady.value = true),
       onNeedReload() {
         if (userAsked || (outbox.unsentCount === 0 && !composeHasText.value)) window.location.reload();
         else updateWaiting.value = true;
@@ -49,5 +47,5 @@ export const useAppUpdateStore = defineStore('app-update', () => {
     await skipWaiting();
   }
 
-  return { updateWaiting, offlineReady, composeHasText, register, reload };
+  return { updateWaiting, composeHasText, register, reload };
 });

@@ -1,19 +1,19 @@
 /**
- * The socket's life: connect with token + cursors, catch up, then lend the outbox a transport.
+ * The socket's life: connect, catch up, then lend the outbox a transport and the other stores the socket.
  * navigator.onLine and ack timeouts are trusted over the socket, which phones leave half-dead.
+ * It listens to no socket event itself: client/socket-events.ts calls the handlers below.
  */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { Cursors, Message, SendPayload } from '../../shared/protocol';
-import { fetchRooms } from '../api';
-import { catchUpTotal } from '../cursor-logic';
-import type { Session } from '../models';
-import { ACK_TIMEOUT_MS, type SendResult } from '../outbox-logic';
-import { createChatSocket, type ChatSocket } from '../socket';
+import { fetchRooms } from '../io/api';
+import { catchUpTotal } from '../logic/cursor-logic';
+import { ACK_TIMEOUT_MS, type SendResult } from '../logic/outbox-logic';
+import { lendLiveSocket, withdrawLiveSocket } from '../realtime/live-socket';
+import type { ChatSocket, DisconnectReason } from '../realtime/socket';
 import { useMessagesStore } from './messages';
 import { useOutboxStore, type Transport } from './outbox';
 import { useSessionStore } from './session';
-import { wireSocial } from './social-events';
 
 export type Phase = 'offline' | 'connecting' | 'reconnecting' | 'catching-up' | 'online';
 
@@ -34,52 +34,14 @@ export const useConnectionStore = defineStore('connection', () => {
   let epoch = 0;
   let stallTimer: ReturnType<typeof setTimeout> | undefined;
 
-  function start(session: Session): void {
-    if (socket) return;
-    // presence 'delta': one full list per connection, then only changes (cheap in a crowd).
-    const chat = createChatSocket(() => ({ token: session.token, cursors: messages.cursors(), presence: 'delta' }));
-    socket = chat;
-    const ownId = session.user.id;
+  /** True from `start` until the session ends: a renamed session must not open a second socket. */
+  function hasSocket(): boolean {
+    return socket !== undefined;
+  }
 
-    chat.on('connect', () => {
-      epoch++;
-      watchForStall(chat);
-      phase.value = 'catching-up';
-      caughtUp.value = 0;
-      catchUpExpected.value = 0;
-      void estimateCatchUp(session.token, messages.cursors());
-    });
-    chat.on('message:batch', (batch) => {
-      caughtUp.value += batch.length;
-      if (phase.value === 'catching-up') watchForStall(chat);
-      void receive(batch, ownId);
-    });
-    chat.on('sync:done', () => {
-      clearTimeout(stallTimer);
-      const connection = epoch;
-      void messages.whenIdle().then(() => {
-        if (!chat.connected || connection !== epoch) return;
-        phase.value = 'online';
-        outbox.setTransport(transportOf(chat));
-        if (messages.hasGap()) void fillGaps(chat);
-      });
-    });
-    chat.on('message:new', (message) => void receive([message], ownId));
-    chat.on('disconnect', (reason) => {
-      outbox.setTransport(undefined);
-      phase.value = navigator.onLine ? 'reconnecting' : 'offline';
-      // The server hung up on purpose: socket.io does not retry that by itself.
-      if (reason === 'io server disconnect' && navigator.onLine) chat.connect();
-    });
-    chat.on('connect_error', (error) => {
-      if (error.message === 'unauthorized') {
-        stop();
-        void sessionStore.expire();
-        return;
-      }
-      phase.value = navigator.onLine ? 'reconnecting' : 'offline';
-    });
-    wireSocial(chat);
+  /** Takes charge of a new socket (client/socket-events.ts has registered its listeners) and connects it unless the browser says offline. */
+  function start(chat: ChatSocket): void {
+    socket = chat;
     window.addEventListener('offline', goOffline);
     window.addEventListener('online', goOnline);
     document.addEventListener('visibilitychange', onVisibilityChange);
@@ -91,9 +53,59 @@ export const useConnectionStore = defineStore('connection', () => {
     window.removeEventListener('online', goOnline);
     document.removeEventListener('visibilitychange', onVisibilityChange);
     outbox.setTransport(undefined);
+    withdrawLiveSocket();
     socket?.removeAllListeners();
     socket?.disconnect();
     socket = undefined;
+  }
+
+  /** `connect`: the server now sends what we lack after the handshake's cursors; `token` lets us estimate how much. */
+  function connected(token: string): void {
+    if (!socket) return;
+    epoch++;
+    watchForStall(socket);
+    leaveOnline('catching-up');
+    caughtUp.value = 0;
+    catchUpExpected.value = 0;
+    void estimateCatchUp(token, messages.cursors());
+  }
+
+  /** `message:batch`: progress for the banner, and proof that the catch-up is not stuck. */
+  function countCatchUp(count: number): void {
+    caughtUp.value += count;
+    if (socket && phase.value === 'catching-up') watchForStall(socket);
+  }
+
+  /** `sync:done`: once every batch before it is stored, go online, give the outbox its transport and fill any gap. */
+  function catchUpDone(): void {
+    clearTimeout(stallTimer);
+    const chat = socket;
+    if (!chat) return;
+    const connection = epoch;
+    void messages.whenIdle().then(() => {
+      if (!chat.connected || connection !== epoch) return;
+      goLive(chat);
+      outbox.setTransport(transportOf(chat));
+      if (messages.hasGap()) void fillGaps(chat);
+    });
+  }
+
+  /** `disconnect`: nothing is sent until the next catch-up. */
+  function disconnected(reason: DisconnectReason): void {
+    outbox.setTransport(undefined);
+    leaveOnline(navigator.onLine ? 'reconnecting' : 'offline');
+    // The server hung up on purpose: socket.io does not retry that by itself.
+    if (reason === 'io server disconnect' && navigator.onLine) socket?.connect();
+  }
+
+  /** `connect_error`: an unknown token ends the session (the outbox is kept); anything else socket.io retries. */
+  function connectFailed(error: Error): void {
+    if (error.message === 'unauthorized') {
+      stop();
+      void sessionStore.expire();
+      return;
+    }
+    leaveOnline(navigator.onLine ? 'reconnecting' : 'offline');
   }
 
   function watchForStall(chat: ChatSocket): void {
@@ -101,12 +113,13 @@ export const useConnectionStore = defineStore('connection', () => {
     const connection = epoch;
     stallTimer = setTimeout(() => {
       if (connection !== epoch || phase.value !== 'catching-up' || !chat.connected || !navigator.onLine) return;
-      phase.value = 'reconnecting';
+      leaveOnline('reconnecting');
       chat.disconnect();
       chat.connect();
     }, CATCH_UP_STALL_MS);
   }
 
+  /** `message:batch` and `message:new`: store them, settle our own in the outbox, and ask for any gap they reveal. */
   async function receive(batch: readonly Message[], ownId: string): Promise<void> {
     const result = await messages.ingest(batch, ownId);
     outbox.forget(result.settled);
@@ -153,7 +166,7 @@ export const useConnectionStore = defineStore('connection', () => {
         if (!chat.connected) return;
         chat.disconnect();
         if (navigator.onLine) {
-          phase.value = 'reconnecting';
+          leaveOnline('reconnecting');
           chat.connect();
         }
       },
@@ -162,7 +175,7 @@ export const useConnectionStore = defineStore('connection', () => {
 
   /** The browser says the network is gone: believe it now rather than wait for a socket timeout. */
   function goOffline(): void {
-    phase.value = 'offline';
+    leaveOnline('offline');
     outbox.setTransport(undefined);
     socket?.disconnect();
   }
@@ -172,7 +185,7 @@ export const useConnectionStore = defineStore('connection', () => {
     if (!socket) return;
     // disconnect() also cancels socket.io's pending backoff timer, so the attempt below is immediate.
     socket.disconnect();
-    phase.value = 'connecting';
+    leaveOnline('connecting');
     socket.connect();
   }
 
@@ -191,10 +204,17 @@ export const useConnectionStore = defineStore('connection', () => {
       });
   }
 
-  /** The socket while it is connected and caught up (rooms, DMs, read cursors, typing), else undefined. */
-  function live(): ChatSocket | undefined {
-    return socket?.connected && navigator.onLine && phase.value === 'online' ? socket : undefined;
+  /** Caught up: lend the socket to the stores that emit on it (rooms, typing). */
+  function goLive(chat: ChatSocket): void {
+    phase.value = 'online';
+    lendLiveSocket(chat);
   }
 
-  return { phase, caughtUp, catchUpExpected, start, stop, live };
+  /** Every other phase change comes through here, so the socket is lent exactly while we are online. */
+  function leaveOnline(next: Exclude<Phase, 'online'>): void {
+    phase.value = next;
+    withdrawLiveSocket();
+  }
+
+  return { phase, caughtUp, catchUpExpected, hasSocket, start, connected, countCatchUp, catchUpDone, receive, disconnected, connectFailed };
 });

@@ -3,10 +3,10 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowReactive } from 'vue';
 import { GENERAL_ROOM } from '../../shared/limits';
 import type { Cursors, Message, RoomId } from '../../shared/protocol';
-import { advanceCursor, applySeqs, cursorsOf, heldAbove, type RoomProgress } from '../cursor-logic';
-import { isQuotaError, loadCursors, loadMessages, storeServerMessages } from '../db';
-import type { LocalMessage } from '../models';
-import { compareTimeline, mergeServerMessages, removeByKey, upsertLocal } from '../timeline-logic';
+import { advanceCursor, applySeqs, cursorsOf, heldAbove, type RoomProgress } from '../logic/cursor-logic';
+import { isQuotaError, loadCursors, loadMessages, storeServerMessages } from '../io/db';
+import type { LocalMessage } from '../logic/models';
+import { compareTimeline, mergeServerMessages, removeByKey, upsertLocal } from '../logic/timeline-logic';
 
 export type IngestResult = { settled: string[]; gap: boolean };
 

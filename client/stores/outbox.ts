@@ -3,11 +3,11 @@ import { defineStore } from 'pinia';
 import { computed, ref, toRaw } from 'vue';
 import type { SendPayload } from '../../shared/protocol';
 import { parsePayload, sendSchema } from '../../shared/schema';
-import { deleteOutgoing, loadOutbox, queueOutgoing, updateOutgoing } from '../db';
-import { messageKey, type LocalMessage, type OutboxEntry } from '../models';
-import { requestBackgroundFlush } from '../background-sync';
-import { announceOutboxChange, onOutboxChange } from '../tab-channel';
-import { clientOffsetFromBytes, nextOrder, nextToSend, outcomeOf, unsentMessage, type SendResult } from '../outbox-logic';
+import { deleteOutgoing, loadOutbox, queueOutgoing, updateOutgoing } from '../io/db';
+import { messageKey, type LocalMessage, type OutboxEntry } from '../logic/models';
+import { requestBackgroundFlush } from '../io/background-sync';
+import { announceOutboxChange, onOutboxChange } from '../io/tab-channel';
+import { clientOffsetFromBytes, nextOrder, nextToSend, outcomeOf, unsentMessage, type SendResult } from '../logic/outbox-logic';
 import { useMessagesStore } from './messages';
 import { useSessionStore } from './session';
 

@@ -3,11 +3,11 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { GENERAL_ROOM } from '../../shared/limits';
 import type { Message, RoomId, User } from '../../shared/protocol';
-import { fetchRooms } from '../api';
-import { loadCurrentRoom, loadRooms, saveCurrentRoom, saveRooms } from '../db';
-import { ACK_TIMEOUT_MS } from '../outbox-logic';
-import { checkRoomName, isDmRoom, mergeListing, noteSeq, renamePeers, sortRooms, unreadCount, type RoomEntry } from '../room-logic';
-import { useConnectionStore } from './connection';
+import { fetchRooms } from '../io/api';
+import { loadCurrentRoom, loadRooms, saveCurrentRoom, saveRooms } from '../io/db';
+import { ACK_TIMEOUT_MS } from '../logic/outbox-logic';
+import { checkRoomName, isDmRoom, mergeListing, noteSeq, renamePeers, sortRooms, unreadCount, type RoomEntry } from '../logic/room-logic';
+import { liveSocket } from '../realtime/live-socket';
 import { useMessagesStore } from './messages';
 import { useSessionStore } from './session';
 
@@ -27,7 +27,6 @@ function plain(room: RoomEntry): RoomEntry {
 export const useRoomsStore = defineStore('rooms', () => {
   const messages = useMessagesStore();
   const sessionStore = useSessionStore();
-  const connection = useConnectionStore();
   const rooms = ref<RoomEntry[]>([GENERAL]);
   const actionError = ref('');
   const busy = ref(false);
@@ -83,7 +82,7 @@ export const useRoomsStore = defineStore('rooms', () => {
       // Left on another device while shown here.
       if (!merged.rooms.some((room) => room.id === messages.currentRoom)) select(GENERAL_ROOM);
       // Read here while offline: tell the server now, so the other devices clear their badges too.
-      for (const room of merged.readAhead) connection.live()?.emit('room:read', { room: room.id, seq: room.readSeq });
+      for (const room of merged.readAhead) liveSocket()?.emit('room:read', { room: room.id, seq: room.readSeq });
     } catch {
       // Offline or a hiccup: the stored list stays, and the next catch-up asks again.
     }
@@ -128,7 +127,7 @@ export const useRoomsStore = defineStore('rooms', () => {
     const entry = rooms.value.find((item) => item.id === room);
     if (!entry || seq <= entry.readSeq) return;
     applyRead(room, seq);
-    connection.live()?.emit('room:read', { room, seq });
+    liveSocket()?.emit('room:read', { room, seq });
   }
 
   function select(room: RoomId): void {
@@ -140,7 +139,7 @@ export const useRoomsStore = defineStore('rooms', () => {
 
   /** Fetches a room's history we may not hold yet (a room just joined, an older DM). */
   async function catchUpRoom(room: RoomId): Promise<void> {
-    const chat = connection.live();
+    const chat = liveSocket();
     const cursor = messages.cursors()[room] ?? 0;
     await chat
       ?.timeout(ACK_TIMEOUT_MS)
@@ -158,7 +157,7 @@ export const useRoomsStore = defineStore('rooms', () => {
 
   async function run(task: () => Promise<string | undefined>): Promise<boolean> {
     actionError.value = '';
-    if (!connection.live()) {
+    if (!liveSocket()) {
       actionError.value = 'You are offline. This needs a connection.';
       return false;
     }
@@ -183,7 +182,7 @@ export const useRoomsStore = defineStore('rooms', () => {
       return false;
     }
     return run(async () => {
-      const chat = connection.live();
+      const chat = liveSocket();
       if (!chat) return 'You are offline. This needs a connection.';
       const answer = await chat.timeout(ACK_TIMEOUT_MS).emitWithAck('room:join', { room: checked.room });
       if (!answer.ok) return answer.error.message;
@@ -197,7 +196,7 @@ export const useRoomsStore = defineStore('rooms', () => {
 
   async function leave(room: RoomId): Promise<boolean> {
     return run(async () => {
-      const chat = connection.live();
+      const chat = liveSocket();
       if (!chat) return 'You are offline. This needs a connection.';
       const answer = await chat.timeout(ACK_TIMEOUT_MS).emitWithAck('room:leave', { room });
       if (!answer.ok) return answer.error.message;
@@ -211,7 +210,7 @@ export const useRoomsStore = defineStore('rooms', () => {
   /** Opens (or reopens) the private conversation with `peer` and shows it. */
   async function openDm(peer: User): Promise<boolean> {
     return run(async () => {
-      const chat = connection.live();
+      const chat = liveSocket();
       if (!chat) return 'You are offline. This needs a connection.';
       const answer = await chat.timeout(ACK_TIMEOUT_MS).emitWithAck('dm:open', { userId: peer.id });
       if (!answer.ok) return answer.error.message;

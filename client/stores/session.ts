@@ -2,25 +2,24 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import { nameSchema, parsePayload } from '../../shared/schema';
-import { ApiError, createSession, renameMe } from '../api';
-import { clearSession, loadSession, saveSession } from '../db';
-import type { Session } from '../models';
+import { ApiError, createSession, renameMe } from '../io/api';
+import { clearSession, loadSession, saveSession } from '../io/db';
+import type { Session } from '../logic/models';
+import { NAME_RULE_TEXT } from '../logic/name-rule';
 
 export const useSessionStore = defineStore('session', () => {
   const session = ref<Session>();
-  const loaded = ref(false);
   const joining = ref(false);
   const joinError = ref('');
 
   async function load(): Promise<void> {
     session.value = await loadSession();
-    loaded.value = true;
   }
 
   async function join(name: string): Promise<void> {
     const parsed = parsePayload(nameSchema, name);
     if (!parsed.ok) {
-      joinError.value = 'Enter a name of 1 to 32 characters.';
+      joinError.value = NAME_RULE_TEXT;
       return;
     }
     joining.value = true;
@@ -45,7 +44,7 @@ export const useSessionStore = defineStore('session', () => {
   async function rename(name: string): Promise<string> {
     const current = session.value;
     const parsed = parsePayload(nameSchema, name);
-    if (!parsed.ok) return 'Enter a name of 1 to 32 characters.';
+    if (!parsed.ok) return NAME_RULE_TEXT;
     if (!current) return 'Join first.';
     if (!navigator.onLine) return 'You are offline. Changing your name needs a connection.';
     try {
@@ -70,5 +69,5 @@ export const useSessionStore = defineStore('session', () => {
     joinError.value = 'Your session has expired. Join again to keep chatting; unsent messages are kept.';
   }
 
-  return { session, loaded, joining, joinError, load, join, rename, expire };
+  return { session, joining, joinError, load, join, rename, expire };
 });

@@ -2,13 +2,12 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { RoomId, User } from '../../shared/protocol';
-import { activeTypists, applyTyping, typingDecision, typingText, type Typist, type TypingEmitState } from '../typing-logic';
-import { useConnectionStore } from './connection';
+import { activeTypists, applyTyping, typingDecision, typingText, type Typist, type TypingEmitState } from '../logic/typing-logic';
+import { liveSocket } from '../realtime/live-socket';
 
 const TICK_MS = 1_000;
 
 export const useTypingStore = defineStore('typing', () => {
-  const connection = useConnectionStore();
   const byRoom = ref<Record<RoomId, Typist[]>>({});
   /** Advanced by a timer while anyone is typing, so stale entries fall out of the sentence. */
   const now = ref(Date.now());
@@ -58,7 +57,7 @@ export const useTypingStore = defineStore('typing', () => {
     const decision = typingDecision(mine, room, text, Date.now());
     if (decision.emit === 'none') return;
     if (decision.emit === 'stop') return stopped(room);
-    const chat = connection.live();
+    const chat = liveSocket();
     if (!chat) return;
     // Switching rooms mid-sentence: end the old one first.
     if (mine.room && mine.room !== room) chat.emit('typing', { room: mine.room, typing: false });
@@ -69,7 +68,7 @@ export const useTypingStore = defineStore('typing', () => {
   /** Sent, blurred, emptied or left the room: end our indicator there. */
   function stopped(room: RoomId): void {
     if (mine.room !== room) return;
-    connection.live()?.emit('typing', { room, typing: false });
+    liveSocket()?.emit('typing', { room, typing: false });
     mine = { room: undefined, lastTrueAt: 0 };
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { advanceCursor, applySeqs, catchUpTotal, cursorsOf, opensGap, type RoomProgress } from '../../client/cursor-logic';
+import { advanceCursor, applySeqs, catchUpTotal, cursorsOf, opensGap, type RoomProgress } from '../../../client/logic/cursor-logic';
 
 const rooms = (entries: Record<string, [number, number[]]>) =>
   new Map<string, RoomProgress>(Object.entries(entries).map(([room, [cursor, held]]) => [room, { cursor, held: new Set(held) }]));

@@ -1,5 +1,5 @@
 /** Pure rules of "who is typing": the sentence under the timeline, client-side expiry and the emit throttle. */
-import type { User } from '../shared/protocol';
+import type { User } from '../../shared/protocol';
 
 /** Someone stays "typing" this long without news (the server ends it after 6 s; this covers a lost `false`). */
 export const TYPING_STALE_MS = 8_000;

@@ -1,6 +1,6 @@
 /** Pure rules of the rooms list: names, unread counts, join-name validation, order and merging with the server's listing. */
-import { DM_ROOM_PATTERN, GENERAL_ROOM, ROOM_SLUG_PATTERN } from '../shared/limits';
-import type { RoomId, RoomListing, User } from '../shared/protocol';
+import { DM_ROOM_PATTERN, GENERAL_ROOM, MAX_ROOM_SLUG_CHARS, ROOM_SLUG_PATTERN } from '../../shared/limits';
+import type { RoomId, RoomListing, User } from '../../shared/protocol';
 
 /** What the device keeps per room (IndexedDB `rooms`): the server's listing, with readSeq possibly ahead of it while offline. */
 export type RoomEntry = Pick<RoomListing, 'id' | 'lastSeq' | 'readSeq' | 'kind' | 'peer'>;
@@ -34,13 +34,16 @@ export function unreadCount(lastSeq: number, readSeq: number, ownSeqs: Iterable<
   return Math.max(0, lastSeq - readSeq - own);
 }
 
+/** Said under the room-name field, before anyone types. */
+export const ROOM_NAME_HELP = `Letters a–z, digits and hyphens, up to ${MAX_ROOM_SLUG_CHARS}. A new name creates the room.`;
+
 export type RoomNameCheck = { ok: true; room: RoomId } | { ok: false; message: string };
 
 /** Accepts what people type ("#Book Club ") and turns it into the shared slug rule, or says why not. */
 export function checkRoomName(input: string): RoomNameCheck {
   const room = input.trim().replace(/^#/, '').trim().toLowerCase().replace(/\s+/g, '-');
   if (!room) return { ok: false, message: 'Enter a room name.' };
-  if (room.length > 32) return { ok: false, message: 'Room names are at most 32 characters.' };
+  if (room.length > MAX_ROOM_SLUG_CHARS) return { ok: false, message: `Room names are at most ${MAX_ROOM_SLUG_CHARS} characters.` };
   if (!ROOM_SLUG_PATTERN.test(room)) return { ok: false, message: 'Use only letters a–z, digits and hyphens (-).' };
   return { ok: true, room };
 }
@@ -80,11 +83,6 @@ export function noteSeq(rooms: readonly RoomEntry[], room: RoomId, seq: number):
   }
   const added: RoomEntry = { id: room, kind: isDmRoom(room) ? 'dm' : 'public', lastSeq: seq, readSeq: 0 };
   return { rooms: sortRooms([...rooms, added]), unknown: true };
-}
-
-/** A placeholder peer for a DM we opened ourselves, until the listing names them. */
-export function withPeer(entry: RoomEntry, peer: User | undefined): RoomEntry {
-  return peer ? { ...entry, peer } : entry;
 }
 
 /** People as presence reports them: a DM whose peer was renamed takes the new name at once. */

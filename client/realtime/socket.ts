@@ -1,8 +1,9 @@
 /** The only io() call: a typed Socket.IO connection that reads fresh auth (token + cursors) on every attempt. */
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, HandshakeAuth, ServerToClientEvents } from '../shared/protocol';
+import type { ClientToServerEvents, HandshakeAuth, ServerToClientEvents } from '../../shared/protocol';
 
 export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+export type DisconnectReason = Socket.DisconnectReason;
 
 /** Created disconnected; the connection store decides when to connect (it trusts navigator.onLine first). */
 export function createChatSocket(auth: () => HandshakeAuth): ChatSocket {

@@ -1,8 +1,8 @@
 /** The only user of IndexedDB: session, messages per room, cursors, the outbox and the rooms list, with the transactions that tie them. */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { Cursors, RoomId } from '../shared/protocol';
-import type { LocalMessage, OutboxEntry, Session } from './models';
-import type { RoomEntry } from './room-logic';
+import type { Cursors, RoomId } from '../../shared/protocol';
+import type { LocalMessage, OutboxEntry, Session } from '../logic/models';
+import type { RoomEntry } from '../logic/room-logic';
 
 export const DB_NAME = 'offline-chat';
 /** v1: session, messages, cursors, outbox, drafts. v2: + rooms (the rooms list, readable offline), + ui (the room on screen). */

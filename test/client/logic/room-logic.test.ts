@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RoomListing } from '../../shared/protocol';
+import type { RoomListing } from '../../../shared/protocol';
 import {
   checkRoomName,
   dmPeerId,
@@ -11,7 +11,7 @@ import {
   sortRooms,
   unreadCount,
   type RoomEntry,
-} from '../../client/room-logic';
+} from '../../../client/logic/room-logic';
 
 const bob = { id: 'bob', name: 'Bob' };
 const general: RoomEntry = { id: 'general', kind: 'public', lastSeq: 5, readSeq: 5 };

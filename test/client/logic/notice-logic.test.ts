@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { noticeText, placeNotices } from '../../client/notice-logic';
+import { noticeText, placeNotices } from '../../../client/logic/notice-logic';
 
 const dan = { id: 'dan', name: 'Dan' };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { activeTypists, applyTyping, typingDecision, typingText, TYPING_STALE_MS } from '../../client/typing-logic';
+import { activeTypists, applyTyping, typingDecision, typingText, TYPING_STALE_MS } from '../../../client/logic/typing-logic';
 
 const ann = { id: 'ann', name: 'Ann' };
 const bob = { id: 'bob', name: 'Bob' };

@@ -1,5 +1,5 @@
 /** Pure rules for notices ("Ana joined"): their wording and where they sit between messages. */
-import type { Notice } from '../shared/protocol';
+import type { Notice } from '../../shared/protocol';
 
 export function noticeText(notice: Pick<Notice, 'kind' | 'user'>): string {
   return notice.kind === 'joined' ? `${notice.user.name} joined` : `${notice.user.name} left`;

@@ -1,5 +1,5 @@
 /** Pure outbox decisions: new client offsets, what to send next, and what an ack (or its absence) means. */
-import type { Ack, Err, Message, User } from '../shared/protocol';
+import type { Ack, Err, Message, User } from '../../shared/protocol';
 import { messageKey, type LocalMessage, type OutboxEntry } from './models';
 
 export const ACK_TIMEOUT_MS = 8_000;

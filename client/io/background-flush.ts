@@ -4,8 +4,8 @@
  */
 import { postRoomMessage } from './api';
 import { loadOutbox, loadSession, storeServerMessages, updateOutgoing } from './db';
-import { nextToSend, outcomeOf, unsentMessage } from './outbox-logic';
-import { fromServer } from './timeline-logic';
+import { nextToSend, outcomeOf, unsentMessage } from '../logic/outbox-logic';
+import { fromServer } from '../logic/timeline-logic';
 
 export async function flushOutboxInBackground(): Promise<void> {
   const session = await loadSession();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Message } from '../../shared/protocol';
-import type { LocalMessage } from '../../client/models';
-import { dayLabel, mergeServerMessages, upsertLocal } from '../../client/timeline-logic';
+import type { Message } from '../../../shared/protocol';
+import type { LocalMessage } from '../../../client/logic/models';
+import { dayLabel, mergeServerMessages, upsertLocal } from '../../../client/logic/timeline-logic';
 
 const ann = { id: 'ann', name: 'Ann' };
 const bob = { id: 'bob', name: 'Bob' };

@@ -1,5 +1,5 @@
 /** Pure per-room cursor decisions: the cursor only ever covers seqs 1..cursor with no gap. */
-import type { Cursors, Message, RoomId } from '../shared/protocol';
+import type { Cursors, Message, RoomId } from '../../shared/protocol';
 
 /** Moves the cursor over every consecutive seq we hold; stops at the first hole. */
 export function advanceCursor(cursor: number, held: ReadonlySet<number>): number {

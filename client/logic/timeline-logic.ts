@@ -1,5 +1,5 @@
 /** Pure timeline rules: ordering, de-duplication by (room, seq) and by own clientOffset, day grouping. */
-import type { Message } from '../shared/protocol';
+import type { Message } from '../../shared/protocol';
 import { messageKey, type LocalMessage } from './models';
 
 export function fromServer(message: Message): LocalMessage {

@@ -1,8 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { CLIENT_OFFSET_PATTERN } from '../../shared/limits';
-import type { Message } from '../../shared/protocol';
-import type { OutboxEntry } from '../../client/models';
-import { backoffMs, clientOffsetFromBytes, inWriteOrder, nextOrder, nextToSend, outcomeOf, unsentMessage } from '../../client/outbox-logic';
+import { CLIENT_OFFSET_PATTERN } from '../../../shared/limits';
+import type { Message } from '../../../shared/protocol';
+import type { OutboxEntry } from '../../../client/logic/models';
+import {
+  backoffMs,
+  clientOffsetFromBytes,
+  inWriteOrder,
+  nextOrder,
+  nextToSend,
+  outcomeOf,
+  unsentMessage,
+} from '../../../client/logic/outbox-logic';
 
 const entry = (clientOffset: string, order: number, failed = false): OutboxEntry => ({
   clientOffset,

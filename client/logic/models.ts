@@ -1,5 +1,5 @@
 /** The shapes the PWA keeps on the device (IndexedDB and Pinia), built on the wire types. */
-import type { Err, RoomId, User } from '../shared/protocol';
+import type { Err, RoomId, User } from '../../shared/protocol';
 
 export type MessageState = 'pending' | 'sent' | 'failed';
 

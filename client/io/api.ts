@@ -1,0 +1,91 @@
+/** The only fetch() calls: the HTTP half of the protocol (session, profile, rooms, HTTP send), through Hono's typed client. */
+import { hc, type ClientRequestOptions } from 'hono/client';
+import type { ApiRoutes } from '../../server/http/app';
+import type { Ack, Message, RoomListing, SendPayload, SessionCreated, User } from '../../shared/protocol';
+
+/** Paths, parameters and answers of `/api`, typed from the server's routes (the server's code is not bundled). */
+const api = hc<ApiRoutes>('/api');
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type NameBody = { name: string };
+type PostMessageBody = Pick<SendPayload, 'clientOffset' | 'content'>;
+
+/**
+ * The bearer token and a JSON body. The routes parse their bodies with shared/schema.ts rather
+ * than a validator, so `ApiRoutes` does not know them: the body types above say what we send.
+ */
+function options(token: string | undefined, body?: NameBody | PostMessageBody): ClientRequestOptions {
+  const headers: Record<string, string> = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (!body) return { headers };
+  headers['content-type'] = 'application/json';
+  return { headers, init: { body: JSON.stringify(body) } };
+}
+
+/** The `message` of our `{ error }` body; a proxy in between may answer with any body, or none. */
+function errorMessage(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null || !('error' in body)) return undefined;
+  const { error } = body;
+  if (typeof error !== 'object' || error === null || !('message' in error)) return undefined;
+  return typeof error.message === 'string' ? error.message : undefined;
+}
+
+/**
+ * A non-2xx answer as ApiError. Read without the route's types on purpose: the auth middleware's
+ * 401, the body limit and the error handler answer every route, and `ApiRoutes` cannot see them.
+ */
+async function refusal(response: { status: number; json(): Promise<unknown> }): Promise<ApiError> {
+  const body = await response.json().catch(() => undefined);
+  return new ApiError(response.status, errorMessage(body) ?? `The server answered ${response.status}`);
+}
+
+export async function createSession(name: string): Promise<SessionCreated> {
+  const response = await api.session.$post({}, options(undefined, { name }));
+  if (!response.ok) throw await refusal(response);
+  return response.json();
+}
+
+/** The caller's rooms with read cursors, unread counts and each DM's other person. */
+export async function fetchRooms(token: string): Promise<RoomListing[]> {
+  const response = await api.rooms.$get({}, options(token));
+  if (!response.ok) throw await refusal(response);
+  return (await response.json()).rooms;
+}
+
+/** Extension `PATCH /api/me`: a new display name for the caller. */
+export async function renameMe(token: string, name: string): Promise<User> {
+  const response = await api.me.$patch({}, options(token, { name }));
+  if (!response.ok) throw await refusal(response);
+  return (await response.json()).user;
+}
+
+/**
+ * HTTP twin of `message:send` (same idempotency key), for the service worker's background flush.
+ * Refusals come back as the protocol's Ack; a network failure throws; 401 throws ApiError.
+ */
+export async function postRoomMessage(token: string, payload: SendPayload): Promise<Ack<{ message: Message }>> {
+  const response = await api.rooms[':room'].messages.$post(
+    { param: { room: encodeURIComponent(payload.room) } },
+    options(token, { clientOffset: payload.clientOffset, content: payload.content }),
+  );
+  const unavailable: Ack<{ message: Message }> = {
+    ok: false,
+    error: { code: 'unavailable', message: `The server answered ${response.status}` },
+  };
+  if (response.ok) {
+    const body = await response.json().catch(() => undefined);
+    return body?.message ? { ok: true, message: body.message } : unavailable;
+  }
+  if (response.status === 401) throw new ApiError(401, 'unauthorized');
+  const error = (await response.json().catch(() => undefined))?.error;
+  // `unauthorized` only ever comes with 401, handled above.
+  return error && error.code !== 'unauthorized' ? { ok: false, error } : unavailable;
+}

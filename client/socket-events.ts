@@ -1,0 +1,80 @@
+/**
+ * The one module that listens to the chat socket: it opens the socket for a session and maps every
+ * server event to store methods. Each event has exactly one listener, so its effects happen in the
+ * order written in that listener, and that order is the contract:
+ *
+ * - `message:batch` / `message:new`: the connection store receives first (stores them one batch at a
+ *   time, settles our outbox entries, asks `sync` for a gap), then the rooms list raises last seqs
+ *   and unread counts (and adds a room it did not know); a live message also ends its author's typing.
+ * - `sync:done`: the connection goes online once every batch before it is stored, and the rooms list
+ *   is fetched again (names, unread counts, rooms joined or left on other devices).
+ * - `disconnect`: the connection withdraws the outbox's transport and the live socket first, then
+ *   presence and typing are forgotten, since nothing from a dropped connection can be trusted.
+ */
+import type { Session } from './logic/models';
+import { createChatSocket, type ChatSocket } from './realtime/socket';
+import { useConnectionStore } from './stores/connection';
+import { useMessagesStore } from './stores/messages';
+import { useNoticesStore } from './stores/notices';
+import { usePresenceStore } from './stores/presence';
+import { useRoomsStore } from './stores/rooms';
+import { useTypingStore } from './stores/typing';
+
+/** Opens the session's socket once (a renamed session keeps the socket it has) and connects when the browser is online. */
+export function startChatSocket(session: Session): void {
+  const connection = useConnectionStore();
+  if (connection.hasSocket()) return;
+  const messages = useMessagesStore();
+  // Auth is read on every attempt, so a reconnect sends the cursors as they are then.
+  // presence 'delta': one full list per connection, then only changes (cheap in a crowd).
+  const chat = createChatSocket(() => ({ token: session.token, cursors: messages.cursors(), presence: 'delta' }));
+  listen(chat, session);
+  connection.start(chat);
+}
+
+function listen(chat: ChatSocket, session: Session): void {
+  const connection = useConnectionStore();
+  const rooms = useRoomsStore();
+  const presence = usePresenceStore();
+  const typing = useTypingStore();
+  const notices = useNoticesStore();
+  const ownId = session.user.id;
+
+  // The connection's life.
+  chat.on('connect', () => connection.connected(session.token));
+  chat.on('connect_error', (error) => connection.connectFailed(error));
+  chat.on('disconnect', (reason) => {
+    connection.disconnected(reason);
+    presence.forget();
+    typing.clear();
+  });
+
+  // Messages: catch-up, then live.
+  chat.on('message:batch', (batch) => {
+    connection.countCatchUp(batch.length);
+    void connection.receive(batch, ownId);
+    rooms.noteMessages(batch);
+  });
+  chat.on('sync:done', () => {
+    connection.catchUpDone();
+    void rooms.refresh();
+  });
+  chat.on('message:new', (message) => {
+    void connection.receive([message], ownId);
+    rooms.noteMessages([message]);
+    typing.sent(message.room, message.author.id);
+  });
+
+  // People and rooms.
+  chat.on('presence', ({ online }) => {
+    presence.set(online);
+    rooms.notePeople(online);
+  });
+  chat.on('presence:delta', ({ joined, left }) => {
+    presence.change(joined, left);
+    rooms.notePeople(presence.online);
+  });
+  chat.on('typing', ({ room, user, typing: isTyping }) => typing.received(room, user, isTyping));
+  chat.on('notice', (notice) => notices.add(notice));
+  chat.on('room:read', ({ room, readSeq }) => rooms.applyRead(room, readSeq));
+}

@@ -1,0 +1,93 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Message } from '../../../shared/protocol';
+import { ApiError, createSession, fetchRooms, postRoomMessage, renameMe } from '../../../client/io/api';
+
+const ana = { id: 'u1', name: 'Ana' };
+const message: Message = { id: 9, room: 'dm:u1:u2', seq: 4, author: ana, clientOffset: 'k1', content: 'hi', ts: 1 };
+
+type Call = { url: string; method: string; headers: Headers; body: string | undefined };
+
+/** Answers every fetch with `response` and records what was asked. */
+function serverAnswers(response: () => Response | Promise<Response>): Call[] {
+  const calls: Call[] = [];
+  vi.stubGlobal('fetch', async (url: string, init: RequestInit = {}) => {
+    calls.push({ url, method: init.method ?? 'GET', headers: new Headers(init.headers), body: init.body?.toString() });
+    return response();
+  });
+  return calls;
+}
+
+const json = (body: unknown, status: number) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+describe('the HTTP client', () => {
+  it('creates a session with a JSON body and returns what the server made', async () => {
+    const calls = serverAnswers(() => json({ token: 't', user: ana }, 201));
+    expect(await createSession('Ana')).toEqual({ token: 't', user: ana });
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatchObject({ url: '/api/session', method: 'POST', body: JSON.stringify({ name: 'Ana' }) });
+    expect(calls[0].headers.get('content-type')).toBe('application/json');
+    expect(calls[0].headers.get('authorization')).toBeNull();
+  });
+
+  it('sends the bearer token and reads the rooms and the renamed user', async () => {
+    let calls = serverAnswers(() => json({ rooms: [{ id: 'general', lastSeq: 3, readSeq: 1, unread: 2, kind: 'public' }] }, 200));
+    expect(await fetchRooms('secret')).toEqual([{ id: 'general', lastSeq: 3, readSeq: 1, unread: 2, kind: 'public' }]);
+    expect(calls[0]).toMatchObject({ url: '/api/rooms', method: 'GET', body: undefined });
+    expect(calls[0].headers.get('authorization')).toBe('Bearer secret');
+
+    calls = serverAnswers(() => json({ user: { id: 'u1', name: 'Bo' } }, 200));
+    expect(await renameMe('secret', 'Bo')).toEqual({ id: 'u1', name: 'Bo' });
+    expect(calls[0]).toMatchObject({ url: '/api/me', method: 'PATCH', body: JSON.stringify({ name: 'Bo' }) });
+    expect(calls[0].headers.get('authorization')).toBe('Bearer secret');
+  });
+
+  it("throws ApiError with the status and the server's message, or the status alone from a body that is not ours", async () => {
+    serverAnswers(() => json({ error: { code: 'invalid', message: 'name must not be empty' } }, 400));
+    await expect(createSession(' ')).rejects.toEqual(new ApiError(400, 'name must not be empty'));
+    await expect(createSession(' ')).rejects.toMatchObject({ status: 400 });
+
+    serverAnswers(() => json({ error: { code: 'unauthorized', message: 'missing or unknown bearer token' } }, 401));
+    await expect(fetchRooms('stale')).rejects.toMatchObject({ status: 401, message: 'missing or unknown bearer token' });
+
+    serverAnswers(() => new Response('<html>Bad gateway</html>', { status: 502 }));
+    await expect(renameMe('t', 'Bo')).rejects.toMatchObject({ status: 502, message: 'The server answered 502' });
+  });
+});
+
+describe('the HTTP send used by the background flush', () => {
+  it('posts to the encoded room with the same clientOffset, and a new or repeated message is ok', async () => {
+    const calls = serverAnswers(() => json({ message }, 201));
+    expect(await postRoomMessage('t', { room: 'dm:u1:u2', clientOffset: 'k1', content: 'hi' })).toEqual({ ok: true, message });
+    expect(calls[0]).toMatchObject({
+      url: '/api/rooms/dm%3Au1%3Au2/messages',
+      method: 'POST',
+      body: JSON.stringify({ clientOffset: 'k1', content: 'hi' }),
+    });
+    expect(calls[0].headers.get('authorization')).toBe('Bearer t');
+    serverAnswers(() => json({ message }, 200));
+    expect(await postRoomMessage('t', { room: 'dm:u1:u2', clientOffset: 'k1', content: 'hi' })).toEqual({ ok: true, message });
+  });
+
+  it('returns refusals as the Ack the socket would give', async () => {
+    const send = () => postRoomMessage('t', { room: 'general', clientOffset: 'k2', content: 'x' });
+    serverAnswers(() => json({ error: { code: 'too_long', message: 'content is longer than 4000 characters' } }, 413));
+    expect(await send()).toEqual({ ok: false, error: { code: 'too_long', message: 'content is longer than 4000 characters' } });
+    serverAnswers(() => json({ error: { code: 'rate_limited', message: 'slow down', retryAfterMs: 1500 } }, 429));
+    expect(await send()).toEqual({ ok: false, error: { code: 'rate_limited', message: 'slow down', retryAfterMs: 1500 } });
+    serverAnswers(() => new Response('Bad gateway', { status: 502 }));
+    expect(await send()).toEqual({ ok: false, error: { code: 'unavailable', message: 'The server answered 502' } });
+  });
+
+  it('throws on 401 (the page must ask for a name again) and when the network fails', async () => {
+    const send = () => postRoomMessage('stale', { room: 'general', clientOffset: 'k3', content: 'x' });
+    serverAnswers(() => json({ error: { code: 'unauthorized', message: 'missing or unknown bearer token' } }, 401));
+    await expect(send()).rejects.toEqual(new ApiError(401, 'unauthorized'));
+    serverAnswers(() => Promise.reject(new TypeError('Failed to fetch')));
+    await expect(send()).rejects.toThrow('Failed to fetch');
+  });
+});
