@@ -32,6 +32,8 @@ export type Config = {
   budgets: BudgetLimits;
   /** Read the client address from X-Forwarded-For (behind a reverse proxy that sets it). */
   trustProxy: boolean;
+  /** The origin people reach us at (passkeys are bound to it, link codes point to it); default: the Host of each request. */
+  publicUrl: string | undefined;
   /** Public rooms one person may be in at once (DMs and general do not count). */
   maxRoomsPerUser: number;
   /** Sockets one person may hold open on one server process. */
@@ -93,6 +95,19 @@ function budgets(env: Env): BudgetLimits {
 
 const limitsOff = (env: Env): boolean => rateLimit(env, 'CHAT_RATE_LIMIT', { perSecond: 1, burst: 1 }) === null;
 
+function publicUrl(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`CHAT_PUBLIC_URL must be an origin like https://chat.example.com, got "${raw}"`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new ConfigError(`CHAT_PUBLIC_URL must start with https: or http:, got "${raw}"`);
+  return url.origin;
+}
+
 function flag(env: Env, name: string): boolean {
   const raw = (env[name] ?? '').trim().toLowerCase();
   if (raw === '' || raw === '0' || raw === 'false') return false;
@@ -144,6 +159,7 @@ export function readConfig(env: Env = process.env): Config {
     rateLimit: rateLimit(env, 'CHAT_RATE_LIMIT', { perSecond: 20, burst: 60 }),
     budgets: budgets(env),
     trustProxy: flag(env, 'CHAT_TRUST_PROXY'),
+    publicUrl: publicUrl(env.CHAT_PUBLIC_URL),
     // CHAT_RATE_LIMIT=0 (load tests) lifts the per-person caps too, unless they are set.
     maxRoomsPerUser: integer(env, 'CHAT_MAX_ROOMS_PER_USER', limitsOff(env) ? 100_000 : 500, 1, 100_000),
     maxSocketsPerUser: integer(env, 'CHAT_MAX_SOCKETS_PER_USER', limitsOff(env) ? 100_000 : 100, 1, 100_000),

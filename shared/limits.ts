@@ -6,6 +6,14 @@ export const MAX_CLIENT_OFFSET_CHARS = 64;
 export const MAX_ROOM_SLUG_CHARS = 32;
 /** User ids are what the server mints (chat/identity.ts, 12 chars); this bounds what a client may send. */
 export const MAX_USER_ID_CHARS = 32;
+/** Handles are 3–24 of [a-z0-9_], unique without regard to case (stored lower-case). */
+export const MIN_HANDLE_CHARS = 3;
+export const MAX_HANDLE_CHARS = 24;
+export const HANDLE_PATTERN = new RegExp(`^[a-z0-9_]{${MIN_HANDLE_CHARS},${MAX_HANDLE_CHARS}}$`);
+/** Device-link codes: unambiguous letters and digits (no 0/O, 1/I/L), dashed in the middle for reading aloud. */
+export const LINK_CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
+export const LINK_CODE_CHARS = 8;
+
 /** Most rooms one `cursors` map (handshake or `sync`) may name; above any user's room cap. */
 export const MAX_CURSOR_KEYS = 1000;
 /** Longest bearer token the server will even look up (ours are 43 characters). */

@@ -5,7 +5,11 @@
 
 export type RoomId = string;
 
-export type User = { id: string; name: string };
+/**
+ * `handle` (extension) is the person's unique `@handle` once they claimed one; display names
+ * are free text and may repeat, so the UI shows the handle beside a name two people share.
+ */
+export type User = { id: string; name: string; handle?: string };
 
 export type Message = {
   /** Global server offset, strictly increasing in commit order. */
@@ -81,3 +85,7 @@ export interface ServerToClientEvents {
 export type SessionCreated = { token: string; user: User };
 /** Extension `GET /api/sessions`: one signed-in device of the caller's account. */
 export type DeviceSession = { id: string; device: string; createdAt: number; lastSeenAt: number; current: boolean };
+/** Extension `GET /api/passkeys`: one passkey of the caller's account (the secret stays on the authenticator). */
+export type PasskeyInfo = { id: string; device: string; createdAt: number; lastUsedAt: number | null };
+/** Extension `POST /api/devices/link`: a one-time code (and a link holding it) another device redeems to sign in. */
+export type DeviceLink = { code: string; url: string; expiresAt: number };

@@ -14,7 +14,12 @@ import {
   MAX_NAME_CHARS,
   MAX_ROOM_SLUG_CHARS,
   ROOM_SLUG_PATTERN,
+  HANDLE_PATTERN,
+  LINK_CODE_ALPHABET,
+  LINK_CODE_CHARS,
   MAX_CURSOR_KEYS,
+  MAX_HANDLE_CHARS,
+  MIN_HANDLE_CHARS,
   MAX_TOKEN_CHARS,
   USER_ID_PATTERN,
   charCount,
@@ -86,6 +91,27 @@ export const cursorsSchema = v.pipe(
 );
 
 export const sessionBodySchema = v.object({ name: nameSchema });
+
+/** Handles are compared and stored lower-case: "@Ana" and "@ana" are one handle. */
+export const handleSchema = v.pipe(
+  v.string('handle must be a string'),
+  v.maxLength(64, `a handle is ${MIN_HANDLE_CHARS}-${MAX_HANDLE_CHARS} characters`),
+  v.trim(),
+  v.transform((handle) => handle.replace(/^@/, '').toLowerCase()),
+  v.regex(HANDLE_PATTERN, `a handle is ${MIN_HANDLE_CHARS}-${MAX_HANDLE_CHARS} letters a-z, digits or _`),
+);
+export const handleBodySchema = v.object({ handle: handleSchema });
+/** A link code as people type it: any case, with or without the dash or spaces. */
+export const linkCodeSchema = v.pipe(
+  v.string('code must be a string'),
+  v.maxLength(32, 'code is too long'),
+  v.transform((code) => code.replace(/[\s-]/g, '').toUpperCase()),
+  v.check(
+    (code) => code.length === LINK_CODE_CHARS && [...code].every((char) => LINK_CODE_ALPHABET.includes(char)),
+    `code must be ${LINK_CODE_CHARS} letters and digits`,
+  ),
+);
+export const redeemBodySchema = v.object({ code: linkCodeSchema });
 export const sendSchema = v.object({ room: roomIdSchema, clientOffset: clientOffsetSchema, content: contentSchema });
 export const postMessageBodySchema = v.object({ clientOffset: clientOffsetSchema, content: contentSchema });
 /** Public slugs (created if new); a DM id is accepted here only to answer `forbidden` to outsiders. */
@@ -127,3 +153,43 @@ export function parsePayload<S extends v.GenericSchema>(schema: S, input: unknow
   const message = tooLong ? TOO_LONG : path ? `${path}: ${first.message}` : first.message;
   return { ok: false, error: { code: tooLong ? 'too_long' : 'invalid', message } };
 }
+
+/** Base64url text of bounded size, as WebAuthn's JSON encodes its binary fields. */
+const base64url = (name: string, max: number) =>
+  v.pipe(
+    v.string(`${name} must be a string`),
+    v.maxLength(max, `${name} is too long`),
+    v.regex(/^[A-Za-z0-9_-]*$/, `${name} must be base64url`),
+  );
+
+/** What `navigator.credentials.create()` answers, as @simplewebauthn/browser sends it (checked in depth by the server library). */
+export const registrationResponseSchema = v.object({
+  id: base64url('id', 1024),
+  rawId: base64url('rawId', 1024),
+  type: v.literal('public-key', 'type must be "public-key"'),
+  response: v.object({
+    clientDataJSON: base64url('clientDataJSON', 16_384),
+    attestationObject: base64url('attestationObject', 65_536),
+    transports: v.optional(v.pipe(v.array(v.pipe(v.string(), v.maxLength(32))), v.maxLength(8))),
+    authenticatorData: v.optional(base64url('authenticatorData', 65_536)),
+    publicKey: v.optional(base64url('publicKey', 16_384)),
+    publicKeyAlgorithm: v.optional(v.number()),
+  }),
+  clientExtensionResults: v.looseObject({}),
+  authenticatorAttachment: v.optional(v.picklist(['platform', 'cross-platform'])),
+});
+
+/** What `navigator.credentials.get()` answers. */
+export const authenticationResponseSchema = v.object({
+  id: base64url('id', 1024),
+  rawId: base64url('rawId', 1024),
+  type: v.literal('public-key', 'type must be "public-key"'),
+  response: v.object({
+    clientDataJSON: base64url('clientDataJSON', 16_384),
+    authenticatorData: base64url('authenticatorData', 65_536),
+    signature: base64url('signature', 4_096),
+    userHandle: v.optional(base64url('userHandle', 1024)),
+  }),
+  clientExtensionResults: v.looseObject({}),
+  authenticatorAttachment: v.optional(v.picklist(['platform', 'cross-platform'])),
+});

@@ -1,7 +1,7 @@
 /** The only fetch() calls: the HTTP half of the protocol (session, profile, rooms, HTTP send), through Hono's typed client. */
 import { hc, type ClientRequestOptions } from 'hono/client';
 import type { ApiRoutes } from '../../server/http/app';
-import type { Ack, Message, RoomListing, SendPayload, SessionCreated, User } from '../../shared/protocol';
+import type { Ack, Err, Message, RoomListing, SendPayload, SessionCreated, User } from '../../shared/protocol';
 
 /** Paths, parameters and answers of `/api`, typed from the server's routes (the server's code is not bundled). */
 const api = hc<ApiRoutes>('/api');
@@ -15,19 +15,9 @@ export class ApiError extends Error {
   }
 }
 
-type NameBody = { name: string };
-type PostMessageBody = Pick<SendPayload, 'clientOffset' | 'content'>;
-
-/**
- * The bearer token and a JSON body. The routes parse their bodies with shared/schema.ts rather
- * than a validator, so `ApiRoutes` does not know them: the body types above say what we send.
- */
-function options(token: string | undefined, body?: NameBody | PostMessageBody): ClientRequestOptions {
-  const headers: Record<string, string> = {};
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (!body) return { headers };
-  headers['content-type'] = 'application/json';
-  return { headers, init: { body: JSON.stringify(body) } };
+/** The bearer token (bodies are typed by the routes: `hc` sends `json` with its content type). */
+function options(token: string | undefined): ClientRequestOptions {
+  return token ? { headers: { authorization: `Bearer ${token}` } } : {};
 }
 
 /** The `message` of our `{ error }` body; a proxy in between may answer with any body, or none. */
@@ -48,7 +38,7 @@ async function refusal(response: { status: number; json(): Promise<unknown> }): 
 }
 
 export async function createSession(name: string): Promise<SessionCreated> {
-  const response = await api.session.$post({}, options(undefined, { name }));
+  const response = await api.session.$post({ json: { name } }, options(undefined));
   if (!response.ok) throw await refusal(response);
   return response.json();
 }
@@ -62,10 +52,13 @@ export async function fetchRooms(token: string): Promise<RoomListing[]> {
 
 /** Extension `PATCH /api/me`: a new display name for the caller. */
 export async function renameMe(token: string, name: string): Promise<User> {
-  const response = await api.me.$patch({}, options(token, { name }));
+  const response = await api.me.$patch({ json: { name } }, options(token));
   if (!response.ok) throw await refusal(response);
   return (await response.json()).user;
 }
+
+/** A refusal a send can get (`unauthorized` only ever comes with 401, `conflict` never answers a send). */
+const isSendRefusal = (error: { code: string }): error is Err => error.code !== 'unauthorized' && error.code !== 'conflict';
 
 /**
  * HTTP twin of `message:send` (same idempotency key), for the service worker's background flush.
@@ -73,8 +66,8 @@ export async function renameMe(token: string, name: string): Promise<User> {
  */
 export async function postRoomMessage(token: string, payload: SendPayload): Promise<Ack<{ message: Message }>> {
   const response = await api.rooms[':room'].messages.$post(
-    { param: { room: encodeURIComponent(payload.room) } },
-    options(token, { clientOffset: payload.clientOffset, content: payload.content }),
+    { param: { room: encodeURIComponent(payload.room) }, json: { clientOffset: payload.clientOffset, content: payload.content } },
+    options(token),
   );
   const unavailable: Ack<{ message: Message }> = {
     ok: false,
@@ -86,6 +79,5 @@ export async function postRoomMessage(token: string, payload: SendPayload): Prom
   }
   if (response.status === 401) throw new ApiError(401, 'unauthorized');
   const error = (await response.json().catch(() => undefined))?.error;
-  // `unauthorized` only ever comes with 401, handled above.
-  return error && error.code !== 'unauthorized' ? { ok: false, error } : unavailable;
+  return error && isSendRefusal(error) ? { ok: false, error } : unavailable;
 }

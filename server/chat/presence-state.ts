@@ -89,12 +89,12 @@ export class PresenceState {
 
   /**
    * The union now, and how it differs from `before` (what clients were last told):
-   * renamed users count as joined, so clients replace them.
+   * renamed users (name or handle) count as joined, so clients replace them.
    */
   diff(before: Map<string, User>): OnlineChange {
     const online = this.online();
     const now = new Map(online.map((user) => [user.id, user]));
-    const joined = online.filter((user) => before.get(user.id)?.name !== user.name);
+    const joined = online.filter((user) => !sameProfile(before.get(user.id), user));
     const left = [...before.values()].filter((user) => !now.has(user.id));
     return { online, joined, left };
   }
@@ -106,4 +106,9 @@ export class PresenceState {
     for (const entry of this.local.values()) all.set(entry.user.id, entry.user);
     return [...all.values()].sort((a, b) => a.name.localeCompare(b.name) || (a.id < b.id ? -1 : 1));
   }
+}
+
+/** Whether clients already show `user` as `known` (same name and handle). */
+function sameProfile(known: User | undefined, user: User): boolean {
+  return known !== undefined && known.name === user.name && known.handle === user.handle;
 }

@@ -28,7 +28,7 @@ export type TailCache = {
   record(messages: Message[]): void;
   /** The page after `afterSeq` if every one of its `limit` messages is here; otherwise null. */
   page(room: RoomId, afterSeq: number, limit: number): EncodedPage | null;
-  /** Forgets everything (an author was renamed: stored names changed). */
+  /** Forgets everything (an author's name or handle changed: the kept JSON is out of date). */
   clear(): void;
 };
 

@@ -1,82 +1,27 @@
 /**
- * createApp(deps) -> the Hono app: identity, rooms and history over HTTP, the
- * health probe, and the built PWA. Testable in-process with `app.request()`.
- * The `/api` routes are chained so their types add up to `ApiRoutes`, which the
- * PWA calls through Hono's typed client (`hc<ApiRoutes>`).
+ * createApp(deps) -> the Hono app: the /api routes (http/routes/, one file per
+ * concern), the health probe, security headers, and the built PWA. Testable
+ * in-process with `app.request()`. The /api routes are chained so their types
+ * add up to `ApiRoutes`, which the PWA calls through Hono's typed client.
  */
-import type { HttpBindings } from '@hono/node-server';
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
+import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
-import type * as v from 'valibot';
-import { BATCH_SIZE } from '../../shared/limits';
-import type { DeviceSession, Message, RoomListing, SessionCreated, User } from '../../shared/protocol';
-import { historyQuerySchema, parsePayload, postMessageBodySchema, roomIdSchema, sessionBodySchema } from '../../shared/schema';
-import { accessTo } from '../chat/access';
-import { overBudget, type Budgets } from '../chat/budgets';
-import { clientAddress } from '../chat/client-address';
 import { err, toErr } from '../chat/errors';
-import { deviceName } from '../chat/device-name';
-import { authenticate, hashToken, newSessionId, newToken, newUserId } from '../chat/identity';
-import { listRooms } from '../chat/room-listing';
-import { sendMessage, type SendDeps } from '../chat/send-message';
-import type { Budget, Config } from '../config';
-import type { SessionRecord } from '../store/store';
+import { authenticate } from '../chat/identity';
 import { bearerToken, errorResponse } from './errors';
 import { mountPwa } from './pwa';
+import { refused, type AppDeps, type Env } from './request';
 
-export type AppDeps = SendDeps & {
-  config: Pick<Config, 'origins' | 'staticDir' | 'sessionIdleMs' | 'trustProxy'>;
-  /** Accounts per client address, and reads and changes per user (chat/budgets.ts). */
-  budgets: Budgets;
-  /** Tells live sockets and presence, on every worker, about a new display name. */
-  renamed(user: User): void;
-  /** Disconnects, on every worker, the sockets of a session that was just revoked. */
-  revoked(sessionId: string): void;
-};
+export type { AppDeps } from './request';
+import { deviceRoutes, openDeviceRoutes } from './routes/devices';
+import { identityRoutes, openIdentityRoutes } from './routes/identity';
+import { openPasskeyRoutes, passkeyRoutes } from './routes/passkeys';
+import { roomRoutes } from './routes/rooms';
 
-/** `incoming` is Node's request under @hono/node-server; absent when the app is called in-process (tests). */
-type Env = { Bindings: Partial<HttpBindings>; Variables: { user: User; session: SessionRecord } };
-
-/** The caller's address, for per-address budgets. */
-function addressOf(c: Context<Env>, trustProxy: boolean): string {
-  return clientAddress(c.env?.incoming?.socket.remoteAddress, c.req.header('x-forwarded-for'), trustProxy);
-}
-
-/** 429 with Retry-After for a spent budget. */
-function refused(c: Context<Env>, budget: Budget, retryAfterMs: number) {
-  return errorResponse(c, err('rate_limited', overBudget(budget), retryAfterMs));
-}
-
-/**
- * Reads a JSON body and parses it with a shared schema. Only `application/json` is read
- * (415 otherwise): a web page elsewhere can post text/plain cross-origin without asking.
- */
-async function readBody<S extends v.GenericSchema>(request: Request, schema: S) {
-  if (!/^application\/json\s*(;|$)/i.test(request.headers.get('content-type') ?? '')) {
-    return { ok: false as const, error: err('invalid', 'send the body as Content-Type: application/json'), status: 415 as const };
-  }
-  let body: unknown;
-  try {
-    body = await request.json();
-  } catch {
-    return { ok: false as const, error: err('invalid', 'the body must be JSON'), status: undefined };
-  }
-  const parsed = parsePayload(schema, body);
-  return parsed.ok ? parsed : { ...parsed, status: undefined };
-}
-
-/** A new session for this request's device. */
-function newSession(request: Request) {
-  const token = newToken();
-  return {
-    token,
-    session: { id: newSessionId(), tokenHash: hashToken(token), device: deviceName(request.headers.get('user-agent') ?? undefined) },
-  };
-}
-
-/** The `/api` routes, chained so the typed client sees every path, body and answer. */
+/** The `/api` routes: those anyone may call, then the session check, then the rest. */
 function apiRoutes(deps: AppDeps) {
   const { store } = deps;
   return (
@@ -86,16 +31,9 @@ function apiRoutes(deps: AppDeps) {
         c.header('Cache-Control', 'no-store');
         await next();
       })
-      .post('/session', async (c) => {
-        const rate = await deps.budgets.take('account', addressOf(c, deps.config.trustProxy));
-        if (!rate.ok) return refused(c, 'account', rate.retryAfterMs);
-        const body = await readBody(c.req.raw, sessionBodySchema);
-        if (!body.ok) return errorResponse(c, body.error, body.status);
-        const { token, session } = newSession(c.req.raw);
-        const user: User = { id: newUserId(), name: body.value.name };
-        await store.createUser(user, session);
-        return c.json({ token, user } satisfies SessionCreated, 201);
-      })
+      .route('/', openIdentityRoutes(deps))
+      .route('/', openPasskeyRoutes(deps))
+      .route('/', openDeviceRoutes(deps))
       // Everything below needs a live session.
       .use(async (c, next) => {
         const found = await authenticate(store, bearerToken(c.req.header('Authorization')), deps.config.sessionIdleMs);
@@ -110,63 +48,10 @@ function apiRoutes(deps: AppDeps) {
         }
         await next();
       })
-      // Extension: sign this device out; its token stops working and its sockets close.
-      .delete('/session', async (c) => {
-        const session = c.get('session');
-        await store.revokeSession(session.userId, session.id);
-        deps.revoked(session.id);
-        return c.body(null, 204);
-      })
-      // Extension: the account's signed-in devices, and signing one out.
-      .get('/sessions', async (c) => {
-        const current = c.get('session').id;
-        const sessions = (await store.sessionsOf(c.get('user').id)).map((session): DeviceSession => ({
-          id: session.id,
-          device: session.device,
-          createdAt: session.createdAt,
-          lastSeenAt: session.lastSeenAt,
-          current: session.id === current,
-        }));
-        return c.json({ sessions }, 200);
-      })
-      .delete('/sessions/:id', async (c) => {
-        if (!(await store.revokeSession(c.get('user').id, c.req.param('id')))) return errorResponse(c, err('not_found', 'no such session'));
-        deps.revoked(c.req.param('id'));
-        return c.body(null, 204);
-      })
-      .get('/me', (c) => c.json({ user: c.get('user') }, 200))
-      // Extension: change one's display name; sockets and presence follow at once.
-      .patch('/me', async (c) => {
-        const body = await readBody(c.req.raw, sessionBodySchema);
-        if (!body.ok) return errorResponse(c, body.error, body.status);
-        const user: User = { id: c.get('user').id, name: body.value.name };
-        await store.renameUser(user.id, user.name);
-        deps.renamed(user);
-        return c.json({ user }, 200);
-      })
-      .get('/rooms', async (c) => c.json({ rooms: (await listRooms(store, c.get('user').id)) satisfies RoomListing[] }, 200))
-      .get('/rooms/:room/messages', async (c) => {
-        const room = parsePayload(roomIdSchema, c.req.param('room'));
-        if (!room.ok) return errorResponse(c, room.error);
-        const query = parsePayload(historyQuerySchema, c.req.query());
-        if (!query.ok) return errorResponse(c, query.error);
-        if ((await accessTo(store, c.get('user').id, room.value)) === 'forbidden') {
-          return errorResponse(c, err('forbidden', 'you may not read that conversation'));
-        }
-        const limit = Math.min(Math.max(query.value.limit, 1), BATCH_SIZE);
-        const messages: Message[] = await store.messagesAfter(room.value, query.value.after, limit);
-        return c.json({ messages }, 200);
-      })
-      .post('/rooms/:room/messages', async (c) => {
-        const room = parsePayload(roomIdSchema, c.req.param('room'));
-        if (!room.ok) return errorResponse(c, room.error);
-        const body = await readBody(c.req.raw, postMessageBodySchema);
-        if (!body.ok) return errorResponse(c, body.error, body.status);
-        const outcome = await sendMessage(deps, c.get('user'), { room: room.value, ...body.value });
-        if (!outcome.ok) return errorResponse(c, outcome.error);
-        const message: Message = outcome.message;
-        return outcome.created ? c.json({ message }, 201) : c.json({ message }, 200);
-      })
+      .route('/', identityRoutes(deps))
+      .route('/', roomRoutes(deps))
+      .route('/', passkeyRoutes(deps))
+      .route('/', deviceRoutes(deps))
       .all('*', (c) => errorResponse(c, err('not_found', `no route ${c.req.method} ${c.req.path}`)))
   );
 }
@@ -212,7 +97,11 @@ export function createApp(deps: AppDeps) {
   if (deps.config.origins.length > 0)
     app.use('/api/*', cors({ origin: deps.config.origins, allowHeaders: ['Authorization', 'Content-Type'] }));
   app.use('/api/*', bodyLimit({ maxSize: 64 * 1024, onError: (c) => errorResponse(c, err('too_long', 'the body is larger than 64 KiB')) }));
-  app.onError((error, c) => errorResponse(c, toErr(error)));
+  app.onError((error, c) => {
+    // Hono's own refusals (a malformed JSON body) are the client's: 400, not a server fault.
+    if (error instanceof HTTPException && error.status < 500) return errorResponse(c, err('invalid', error.message));
+    return errorResponse(c, toErr(error));
+  });
 
   // The probe writes to the store; anyone may call it, so the write happens at most once a second.
   const health = lastingFor(1000, () => store.checkHealth());

@@ -1,19 +1,20 @@
 /** The protocol's error codes as HTTP answers: one status per code, the body always `{ error }`. */
 import type { Context } from 'hono';
-import type { Err, ErrCode } from '../../shared/protocol';
+import type { Err } from '../../shared/protocol';
 
-/** `unauthorized` is our extension of the code list, for 401 bodies. */
-export type HttpErr = Err | { code: 'unauthorized'; message: string };
+/** Our extensions of the code list: `unauthorized` (401 bodies) and `conflict` (409, a taken handle). */
+export type HttpErr = Err | { code: 'unauthorized' | 'conflict'; message: string };
 
 const statusOf = {
   invalid: 400,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  conflict: 409,
   too_long: 413,
   rate_limited: 429,
   unavailable: 503,
-} as const satisfies Record<ErrCode | 'unauthorized', number>;
+} as const satisfies Record<HttpErr['code'], number>;
 
 /** Every status an error answer can have (literal, so a typed client knows these are not `ok`). */
 export type ErrorStatus = (typeof statusOf)[keyof typeof statusOf] | 415;

@@ -33,10 +33,10 @@ export async function createChatServer(config: Config, options: { clustered: boo
   // The app needs publish before Socket.IO exists (both share one http server), hence the late binding.
   const live: { sockets?: ChatSockets } = {};
   const publish = (message: Message) => live.sockets?.publish(message);
-  const renamed = (user: User) => live.sockets?.renamed(user);
+  const userUpdated = (user: User) => live.sockets?.userUpdated(user);
   const revoked = (sessionId: string) => live.sockets?.revoked(sessionId);
 
-  const app = createApp({ store, limiter, budgets, publish, renamed, revoked, config });
+  const app = createApp({ store, limiter, budgets, publish, userUpdated, revoked, config });
   const httpServer = createServer(getRequestListener(app.fetch));
   const peers = config.redisUrl ? 'redis' : options.clustered ? 'cluster' : 'none';
   const sockets = createSocketServer(httpServer, { store, limiter, budgets, publish, config, peers });

@@ -28,8 +28,8 @@ export type ChatSockets = {
   io: ChatServer;
   /** Call once the adapter is attached: starts cluster-wide presence. */
   startPresence(): void;
-  /** A user changed their name: update their sockets and presence everywhere. */
-  renamed(user: User): void;
+  /** A user changed their name or handle: update their sockets and presence everywhere. */
+  userUpdated(user: User): void;
   /** Emits a newly committed message to its room's members on every process. */
   publish(message: Message): void;
   /** A session was signed out: its sockets, on every process, are disconnected now. */
@@ -100,7 +100,7 @@ export function createSocketServer(httpServer: HttpServer, socketDeps: SocketDep
     void catchUpOnConnect(socket, deps);
   });
 
-  const applyRename = (user: User) => {
+  const applyUpdate = (user: User) => {
     for (const id of io.of('/').adapter.rooms.get(userChannel(user.id)) ?? []) {
       const socket = io.of('/').sockets.get(id);
       if (socket) socket.data.user = user;
@@ -109,7 +109,7 @@ export function createSocketServer(httpServer: HttpServer, socketDeps: SocketDep
     // Cached pages carry the old name.
     tail.clear();
   };
-  io.on('user:renamed', applyRename);
+  io.on('user:updated', applyUpdate);
 
   return {
     io,
@@ -120,9 +120,9 @@ export function createSocketServer(httpServer: HttpServer, socketDeps: SocketDep
     revoked(sessionId) {
       io.in(sessionChannel(sessionId)).disconnectSockets(true);
     },
-    renamed(user) {
-      applyRename(user);
-      if (deps.peers !== 'none') io.serverSideEmit('user:renamed', user);
+    userUpdated(user) {
+      applyUpdate(user);
+      if (deps.peers !== 'none') io.serverSideEmit('user:updated', user);
     },
   };
 }

@@ -25,7 +25,8 @@ export type InterServerEvents = {
   'presence:snapshot': (snapshot: PresenceSnapshot) => void;
   'presence:delta': (delta: PresenceDelta) => void;
   'presence:hello': () => void;
-  'user:renamed': (user: User) => void;
+  /** A user's name or handle changed. */
+  'user:updated': (user: User) => void;
   'messages:committed': (messages: Message[]) => void;
 };
 

@@ -10,7 +10,8 @@ import { toMessage, type MessageRow } from './message-row';
 import type { BatchOutcomes } from './group-commit';
 import type { AppendResult, NewMessage } from './store';
 
-type AppendedRow = MessageRow & { created: boolean };
+/** append_messages (migration 2) answers the author's name, not the handle: the input's author has both. */
+type AppendedRow = Omit<MessageRow, 'author_handle'> & { created: boolean };
 
 /** Errors after which running the same batch again can succeed. */
 const RETRYABLE = new Set(['23505', '40001', '40P01']); // unique_violation, serialization_failure, deadlock_detected
@@ -40,7 +41,10 @@ async function attemptBatch(pool: pg.Pool, inputs: NewMessage[]): Promise<BatchO
     Date.now(),
   ]);
   const byKey = new Map<string, { message: Message; created: boolean }>(
-    rows.map((row) => [keyOf(row.author_id, row.client_offset), { message: toMessage(row), created: row.created }]),
+    rows.map((row) => [
+      keyOf(row.author_id, row.client_offset),
+      { message: toMessage({ ...row, author_handle: null }), created: row.created },
+    ]),
   );
   // Only the first input of a key created its message; repeats inside the batch get it with created: false.
   const claimed = new Set<string>();
@@ -50,6 +54,7 @@ async function attemptBatch(pool: pg.Pool, inputs: NewMessage[]): Promise<BatchO
     if (!found) return new Error(`room ${input.room} does not exist`);
     const created = found.created && !claimed.has(key);
     claimed.add(key);
-    return { message: found.message, created };
+    // The author is the one who sent it (same id, by the key): their current name and handle.
+    return { message: { ...found.message, author: input.author }, created };
   });
 }

@@ -118,6 +118,32 @@ export const migrations: string[] = [
    CREATE INDEX sessions_by_user ON sessions (user_id);
    INSERT INTO sessions (id, user_id, token_hash, device, created_at, last_seen_at)
      SELECT 'v1-' || id, id, token_hash, '', created_at, (extract(epoch FROM now()) * 1000)::BIGINT FROM users;`,
+
+  // Identity across devices (see sqlite-schema.ts; the same shape in both stores).
+  `ALTER TABLE users ADD COLUMN handle TEXT;
+   CREATE UNIQUE INDEX users_by_handle ON users (handle);
+   CREATE TABLE passkeys (
+     id TEXT PRIMARY KEY,
+     user_id TEXT NOT NULL REFERENCES users(id),
+     public_key BYTEA NOT NULL,
+     counter BIGINT NOT NULL,
+     transports TEXT NOT NULL DEFAULT '',
+     device TEXT NOT NULL DEFAULT '',
+     created_at BIGINT NOT NULL,
+     last_used_at BIGINT
+   );
+   CREATE INDEX passkeys_by_user ON passkeys (user_id);
+   CREATE TABLE auth_challenges (
+     challenge TEXT PRIMARY KEY,
+     purpose TEXT NOT NULL CHECK (purpose IN ('register', 'login')),
+     user_id TEXT,
+     expires_at BIGINT NOT NULL
+   );
+   CREATE TABLE link_codes (
+     code_hash TEXT PRIMARY KEY,
+     user_id TEXT NOT NULL REFERENCES users(id),
+     expires_at BIGINT NOT NULL
+   );`,
 ];
 
 /** First key of the advisory lock pair: "CHAT" in ASCII, so it is recognizable in pg_locks. */

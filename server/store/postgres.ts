@@ -26,8 +26,9 @@ import type { User } from '../../shared/protocol';
 import { createGroupCommit } from './group-commit';
 import { appendBatch } from './postgres-append';
 import { inTransaction, withClient } from './postgres-client';
-import { MESSAGE_COLUMNS, toMessage, type MessageRow } from './message-row';
+import { MESSAGE_COLUMNS, toMessage, toUser, type MessageRow } from './message-row';
 import { migrate } from './postgres-schema';
+import { PASSKEY_COLUMNS, toChallenge, toPasskey, type ChallengeRow, type PasskeyRow } from './identity-rows';
 import { toSession, type SessionRow } from './session-row';
 import { encodePage, SESSION_TOUCH_MS, StoreUnavailableError, type AppendResult, type NewMessage, type Store } from './store';
 
@@ -37,6 +38,9 @@ export type PostgresOptions = {
   /** Most connections this process opens; overrides `?pool=` in the URL. Default 4. */
   maxConnections?: number;
 };
+
+type UserRow = { id: string; name: string; handle: string | null };
+const fromUserRow = (row: UserRow | undefined): User | null => (row ? toUser(row.id, row.name, row.handle) : null);
 
 const INSERT_SESSION = 'INSERT INTO sessions (id, user_id, token_hash, device, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $5)';
 
@@ -121,8 +125,8 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
       }),
     authenticate: (tokenHash, now, idleSince) =>
       guarded(async () => {
-        const { rows } = await pool.query<SessionRow & { name: string }>(
-          `SELECT s.id, s.user_id, s.device, s.created_at, s.last_seen_at, u.name
+        const { rows } = await pool.query<SessionRow & { name: string; handle: string | null }>(
+          `SELECT s.id, s.user_id, s.device, s.created_at, s.last_seen_at, u.name, u.handle
            FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1`,
           [tokenHash],
         );
@@ -136,7 +140,7 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
           await pool.query('UPDATE sessions SET last_seen_at = $1 WHERE id = $2', [now, row.id]);
           row.last_seen_at = now;
         }
-        return { user: { id: row.user_id, name: row.name }, session: toSession(row) };
+        return { user: toUser(row.user_id, row.name, row.handle), session: toSession(row) };
       }),
     sessionsOf: (userId) =>
       guarded(async () => {
@@ -150,7 +154,89 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
       guarded(
         async () => ((await pool.query('DELETE FROM sessions WHERE id = $1 AND user_id = $2', [sessionId, userId])).rowCount ?? 0) > 0,
       ),
-    userById: (id) => guarded(async () => (await pool.query<User>('SELECT id, name FROM users WHERE id = $1', [id])).rows[0] ?? null),
+    userById: (id) =>
+      guarded(async () => fromUserRow((await pool.query<UserRow>('SELECT id, name, handle FROM users WHERE id = $1', [id])).rows[0])),
+    userByHandle: (handle) =>
+      guarded(async () =>
+        fromUserRow((await pool.query<UserRow>('SELECT id, name, handle FROM users WHERE handle = $1', [handle])).rows[0]),
+      ),
+    claimHandle: (userId, handle) =>
+      guarded(async () => {
+        try {
+          await pool.query('UPDATE users SET handle = $1 WHERE id = $2', [handle, userId]);
+          return true;
+        } catch (error) {
+          // The unique index decides races between instances: exactly one claim wins.
+          if ((error as { code?: string }).code === '23505') return false;
+          throw error;
+        }
+      }),
+
+    saveChallenge: (record) =>
+      guarded(async () => {
+        await pool.query('DELETE FROM auth_challenges WHERE expires_at < $1', [Date.now()]);
+        await pool.query('INSERT INTO auth_challenges (challenge, purpose, user_id, expires_at) VALUES ($1, $2, $3, $4)', [
+          record.challenge,
+          record.purpose,
+          record.userId,
+          record.expiresAt,
+        ]);
+      }),
+    takeChallenge: (challenge, purpose, now) =>
+      guarded(async () => {
+        const { rows } = await pool.query<ChallengeRow>(
+          'DELETE FROM auth_challenges WHERE challenge = $1 AND purpose = $2 AND expires_at >= $3 RETURNING challenge, purpose, user_id, expires_at',
+          [challenge, purpose, now],
+        );
+        return rows[0] ? toChallenge(rows[0]) : null;
+      }),
+    addPasskey: (passkey) =>
+      guarded(async () => {
+        await pool.query(
+          'INSERT INTO passkeys (id, user_id, public_key, counter, transports, device, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+          [
+            passkey.id,
+            passkey.userId,
+            Buffer.from(passkey.publicKey),
+            passkey.counter,
+            passkey.transports.join(','),
+            passkey.device,
+            passkey.createdAt,
+          ],
+        );
+      }),
+    passkeysOf: (userId) =>
+      guarded(async () => {
+        const { rows } = await pool.query<PasskeyRow>(
+          `SELECT ${PASSKEY_COLUMNS} FROM passkeys WHERE user_id = $1 ORDER BY created_at, id`,
+          [userId],
+        );
+        return rows.map(toPasskey);
+      }),
+    passkeyById: (id) =>
+      guarded(async () => {
+        const { rows } = await pool.query<PasskeyRow>(`SELECT ${PASSKEY_COLUMNS} FROM passkeys WHERE id = $1`, [id]);
+        return rows[0] ? toPasskey(rows[0]) : null;
+      }),
+    passkeyUsed: (id, counter, now) =>
+      guarded(async () => {
+        await pool.query('UPDATE passkeys SET counter = $1, last_used_at = $2 WHERE id = $3', [counter, now, id]);
+      }),
+    removePasskey: (userId, id) =>
+      guarded(async () => ((await pool.query('DELETE FROM passkeys WHERE id = $1 AND user_id = $2', [id, userId])).rowCount ?? 0) > 0),
+    saveLinkCode: (codeHash, userId, expiresAt) =>
+      guarded(async () => {
+        await pool.query('DELETE FROM link_codes WHERE expires_at < $1', [Date.now()]);
+        await pool.query('INSERT INTO link_codes (code_hash, user_id, expires_at) VALUES ($1, $2, $3)', [codeHash, userId, expiresAt]);
+      }),
+    takeLinkCode: (codeHash, now) =>
+      guarded(async () => {
+        const { rows } = await pool.query<{ user_id: string }>(
+          'DELETE FROM link_codes WHERE code_hash = $1 AND expires_at >= $2 RETURNING user_id',
+          [codeHash, now],
+        );
+        return rows[0]?.user_id ?? null;
+      }),
     renameUser: (id, name) =>
       guarded(async () => {
         await pool.query('UPDATE users SET name = $1 WHERE id = $2', [name, id]);

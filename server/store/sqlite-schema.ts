@@ -58,4 +58,31 @@ export const migrations: string[] = [
    CREATE INDEX sessions_by_user ON sessions (user_id);
    INSERT INTO sessions (id, user_id, token_hash, device, created_at, last_seen_at)
      SELECT 'v1-' || id, id, token_hash, '', created_at, unixepoch() * 1000 FROM users;`,
+
+  // Identity across devices: a unique @handle (lower-case; NULL until claimed), passkeys,
+  // single-use WebAuthn challenges any worker can check, and one-time device-link codes (hashed).
+  `ALTER TABLE users ADD COLUMN handle TEXT;
+   CREATE UNIQUE INDEX users_by_handle ON users (handle);
+   CREATE TABLE passkeys (
+     id TEXT PRIMARY KEY,
+     user_id TEXT NOT NULL REFERENCES users(id),
+     public_key BLOB NOT NULL,
+     counter INTEGER NOT NULL,
+     transports TEXT NOT NULL DEFAULT '',
+     device TEXT NOT NULL DEFAULT '',
+     created_at INTEGER NOT NULL,
+     last_used_at INTEGER
+   );
+   CREATE INDEX passkeys_by_user ON passkeys (user_id);
+   CREATE TABLE auth_challenges (
+     challenge TEXT PRIMARY KEY,
+     purpose TEXT NOT NULL CHECK (purpose IN ('register', 'login')),
+     user_id TEXT,
+     expires_at INTEGER NOT NULL
+   );
+   CREATE TABLE link_codes (
+     code_hash TEXT PRIMARY KEY,
+     user_id TEXT NOT NULL REFERENCES users(id),
+     expires_at INTEGER NOT NULL
+   );`,
 ];

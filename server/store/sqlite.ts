@@ -8,15 +8,21 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { GENERAL_ROOM } from '../../shared/limits';
 import type { RoomId, User } from '../../shared/protocol';
-import { MESSAGE_COLUMNS, tupleToMessage, type MessageTuple } from './message-row';
+import { MESSAGE_COLUMNS, toUser, tupleToMessage, type MessageTuple } from './message-row';
 import { LOCK_WAIT_MS, openSqliteAppender } from './sqlite-append';
 import { migrations } from './sqlite-schema';
+import { PASSKEY_COLUMNS, toChallenge, toPasskey, type ChallengeRow, type PasskeyRow } from './identity-rows';
 import { toSession, type SessionRow } from './session-row';
 import { SESSION_TOUCH_MS, StoreUnavailableError, type Appender, type Store } from './store';
 
 /** One row as the JSON of its protocol Message, keys in the order JSON.stringify would write them. */
-const MESSAGE_JSON = `json_object('id', m.id, 'room', m.room, 'seq', m.seq, 'author', json_object('id', m.author_id, 'name', u.name),
+const MESSAGE_JSON = `json_object('id', m.id, 'room', m.room, 'seq', m.seq, 'author',
+  CASE WHEN u.handle IS NULL THEN json_object('id', m.author_id, 'name', u.name)
+       ELSE json_object('id', m.author_id, 'name', u.name, 'handle', u.handle) END,
   'clientOffset', m.client_offset, 'content', m.content, 'ts', m.ts)`;
+
+type UserRow = { id: string; name: string; handle: string | null };
+const fromUserRow = (row: UserRow | undefined): User | null => (row ? toUser(row.id, row.name, row.handle) : null);
 
 export type SqliteSync = 'FULL' | 'NORMAL';
 export type SqliteOptions = {
@@ -35,8 +41,8 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
   const appender = options.appender ?? openSqliteAppender(appendDb ?? db);
 
   const q = {
-    sessionByTokenHash: db.prepare<[string], SessionRow & { name: string }>(
-      `SELECT s.id, s.user_id, s.device, s.created_at, s.last_seen_at, u.name
+    sessionByTokenHash: db.prepare<[string], SessionRow & { name: string; handle: string | null }>(
+      `SELECT s.id, s.user_id, s.device, s.created_at, s.last_seen_at, u.name, u.handle
        FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`,
     ),
     insertSession: db.prepare('INSERT INTO sessions (id, user_id, token_hash, device, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)'),
@@ -45,7 +51,26 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
     sessionsOf: db.prepare<[string], SessionRow>(
       'SELECT id, user_id, device, created_at, last_seen_at FROM sessions WHERE user_id = ? ORDER BY created_at DESC, id',
     ),
-    userById: db.prepare<[string], User>('SELECT id, name FROM users WHERE id = ?'),
+    userById: db.prepare<[string], UserRow>('SELECT id, name, handle FROM users WHERE id = ?'),
+    userByHandle: db.prepare<[string], UserRow>('SELECT id, name, handle FROM users WHERE handle = ?'),
+    setHandle: db.prepare('UPDATE users SET handle = ? WHERE id = ?'),
+    sweepChallenges: db.prepare('DELETE FROM auth_challenges WHERE expires_at < ?'),
+    insertChallenge: db.prepare('INSERT INTO auth_challenges (challenge, purpose, user_id, expires_at) VALUES (?, ?, ?, ?)'),
+    takeChallenge: db.prepare<[string, string, number], ChallengeRow>(
+      'DELETE FROM auth_challenges WHERE challenge = ? AND purpose = ? AND expires_at >= ? RETURNING challenge, purpose, user_id, expires_at',
+    ),
+    insertPasskey: db.prepare(
+      'INSERT INTO passkeys (id, user_id, public_key, counter, transports, device, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
+    passkeysOf: db.prepare<[string], PasskeyRow>(`SELECT ${PASSKEY_COLUMNS} FROM passkeys WHERE user_id = ? ORDER BY created_at, id`),
+    passkeyById: db.prepare<[string], PasskeyRow>(`SELECT ${PASSKEY_COLUMNS} FROM passkeys WHERE id = ?`),
+    passkeyUsed: db.prepare('UPDATE passkeys SET counter = ?, last_used_at = ? WHERE id = ?'),
+    deletePasskey: db.prepare('DELETE FROM passkeys WHERE id = ? AND user_id = ?'),
+    sweepLinkCodes: db.prepare('DELETE FROM link_codes WHERE expires_at < ?'),
+    insertLinkCode: db.prepare('INSERT INTO link_codes (code_hash, user_id, expires_at) VALUES (?, ?, ?)'),
+    takeLinkCode: db.prepare<[string, number], { user_id: string }>(
+      'DELETE FROM link_codes WHERE code_hash = ? AND expires_at >= ? RETURNING user_id',
+    ),
     insertUser: db.prepare('INSERT INTO users (id, name, token_hash, created_at) VALUES (?, ?, ?, ?)'),
     renameUser: db.prepare('UPDATE users SET name = ? WHERE id = ?'),
     messagesAfter: db
@@ -123,11 +148,61 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
           q.touchSession.run(now, row.id);
           row.last_seen_at = now;
         }
-        return { user: { id: row.user_id, name: row.name }, session: toSession(row) };
+        return { user: toUser(row.user_id, row.name, row.handle), session: toSession(row) };
       }),
     sessionsOf: (userId) => guarded(() => q.sessionsOf.all(userId).map(toSession)),
     revokeSession: (userId, sessionId) => guarded(() => q.deleteSession.run(sessionId, userId).changes > 0),
-    userById: (id) => guarded(() => q.userById.get(id) ?? null),
+    userById: (id) => guarded(() => fromUserRow(q.userById.get(id))),
+    userByHandle: (handle) => guarded(() => fromUserRow(q.userByHandle.get(handle))),
+    claimHandle: (userId, handle) =>
+      guarded(() => {
+        try {
+          q.setHandle.run(handle, userId);
+          return true;
+        } catch (error) {
+          // The unique index decides races between workers: exactly one claim wins.
+          if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') return false;
+          throw error;
+        }
+      }),
+
+    saveChallenge: (record) =>
+      guarded(() => {
+        q.sweepChallenges.run(Date.now());
+        q.insertChallenge.run(record.challenge, record.purpose, record.userId, record.expiresAt);
+      }),
+    takeChallenge: (challenge, purpose, now) =>
+      guarded(() => {
+        const row = q.takeChallenge.get(challenge, purpose, now);
+        return row ? toChallenge(row) : null;
+      }),
+    addPasskey: (passkey) =>
+      guarded(
+        () =>
+          void q.insertPasskey.run(
+            passkey.id,
+            passkey.userId,
+            Buffer.from(passkey.publicKey),
+            passkey.counter,
+            passkey.transports.join(','),
+            passkey.device,
+            passkey.createdAt,
+          ),
+      ),
+    passkeysOf: (userId) => guarded(() => q.passkeysOf.all(userId).map(toPasskey)),
+    passkeyById: (id) =>
+      guarded(() => {
+        const row = q.passkeyById.get(id);
+        return row ? toPasskey(row) : null;
+      }),
+    passkeyUsed: (id, counter, now) => guarded(() => void q.passkeyUsed.run(counter, now, id)),
+    removePasskey: (userId, id) => guarded(() => q.deletePasskey.run(id, userId).changes > 0),
+    saveLinkCode: (codeHash, userId, expiresAt) =>
+      guarded(() => {
+        q.sweepLinkCodes.run(Date.now());
+        q.insertLinkCode.run(codeHash, userId, expiresAt);
+      }),
+    takeLinkCode: (codeHash, now) => guarded(() => q.takeLinkCode.get(codeHash, now)?.user_id ?? null),
     renameUser: (id, name) => guarded(() => void q.renameUser.run(name, id)),
 
     appendMessage: (input) => appender.append(input),

@@ -22,6 +22,20 @@ export type RoomKind = 'public' | 'dm';
 export type NewSession = { id: string; tokenHash: string; device: string };
 export type SessionRecord = { id: string; userId: string; device: string; createdAt: number; lastSeenAt: number };
 export type Authenticated = { user: User; session: SessionRecord };
+/** A WebAuthn credential: its public key, signature counter, and where it was made. */
+export type PasskeyRecord = {
+  id: string;
+  userId: string;
+  publicKey: Uint8Array;
+  counter: number;
+  transports: string[];
+  device: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+};
+/** A WebAuthn challenge handed out by any worker, checked once by any worker. */
+export type ChallengeRecord = { challenge: string; purpose: 'register' | 'login'; userId: string | null; expiresAt: number };
+
 /** Last-seen times are recorded at most this often per session: one write per request would be too many. */
 export const SESSION_TOUCH_MS = 5 * 60_000;
 
@@ -47,6 +61,26 @@ export interface Store {
   sessionsOf(userId: string): Promise<SessionRecord[]>;
   /** Ends one of the user's sessions; returns whether it existed. */
   revokeSession(userId: string, sessionId: string): Promise<boolean>;
+
+  /** Gives the user this (lower-case) handle, freeing their old one; false when someone else holds it. */
+  claimHandle(userId: string, handle: string): Promise<boolean>;
+  userByHandle(handle: string): Promise<User | null>;
+
+  /** Keeps a challenge until it is taken or expires (expired ones are swept here). */
+  saveChallenge(challenge: ChallengeRecord): Promise<void>;
+  /** Removes and returns the challenge if it exists, is for `purpose` and has not expired: each verifies once. */
+  takeChallenge(challenge: string, purpose: ChallengeRecord['purpose'], now: number): Promise<ChallengeRecord | null>;
+  addPasskey(passkey: Omit<PasskeyRecord, 'lastUsedAt'>): Promise<void>;
+  passkeysOf(userId: string): Promise<PasskeyRecord[]>;
+  passkeyById(id: string): Promise<PasskeyRecord | null>;
+  /** Records a sign-in: the authenticator's new counter and when. */
+  passkeyUsed(id: string, counter: number, now: number): Promise<void>;
+  removePasskey(userId: string, id: string): Promise<boolean>;
+
+  /** Keeps a device-link code's hash for the user until it is redeemed or expires. */
+  saveLinkCode(codeHash: string, userId: string, expiresAt: number): Promise<void>;
+  /** Removes the code and returns its user if it was valid at `now`: a code signs in once. */
+  takeLinkCode(codeHash: string, now: number): Promise<string | null>;
   userById(id: string): Promise<User | null>;
   renameUser(id: string, name: string): Promise<void>;
 

@@ -1,0 +1,78 @@
+/**
+ * What every /api route shares: the context's variables, reading a JSON body
+ * with a shared schema, the caller's address, refusals for spent budgets, a new
+ * session for this device, and which relying party passkeys are for.
+ */
+import type { HttpBindings } from '@hono/node-server';
+import type { Context } from 'hono';
+import { validator } from 'hono/validator';
+import type * as v from 'valibot';
+import type { User } from '../../shared/protocol';
+import { parsePayload } from '../../shared/schema';
+import { overBudget, type Budgets } from '../chat/budgets';
+import { clientAddress } from '../chat/client-address';
+import { deviceName } from '../chat/device-name';
+import { err } from '../chat/errors';
+import { hashToken, newSessionId, newToken } from '../chat/identity';
+import type { RelyingParty } from '../chat/passkeys';
+import type { SendDeps } from '../chat/send-message';
+import type { Budget, Config } from '../config';
+import type { NewSession, SessionRecord } from '../store/store';
+import { errorResponse } from './errors';
+
+export type AppDeps = SendDeps & {
+  config: Pick<Config, 'origins' | 'staticDir' | 'sessionIdleMs' | 'trustProxy' | 'publicUrl'>;
+  /** Accounts per client address, and reads and changes per user (chat/budgets.ts). */
+  budgets: Budgets;
+  /** Tells live sockets and presence, on every worker, about a new display name or handle. */
+  userUpdated(user: User): void;
+  /** Disconnects, on every worker, the sockets of a session that was just revoked. */
+  revoked(sessionId: string): void;
+};
+
+/** `incoming` is Node's request under @hono/node-server; absent when the app is called in-process (tests). */
+export type Env = { Bindings: Partial<HttpBindings>; Variables: { user: User; session: SessionRecord } };
+
+const JSON_TYPE = /^application\/json\s*(;|$)/i;
+
+/**
+ * The body parsed by a shared schema, typed for the client (`hc`). Only `application/json`
+ * is read (415 otherwise): a page elsewhere can post text/plain cross-origin without asking.
+ */
+export const jsonBody = <S extends v.GenericSchema>(schema: S) =>
+  validator('json', (value, c) => {
+    if (!JSON_TYPE.test(c.req.header('content-type') ?? '')) {
+      return errorResponse(c, err('invalid', 'send the body as Content-Type: application/json'), 415);
+    }
+    const parsed = parsePayload(schema, value);
+    return parsed.ok ? (parsed.value as v.InferOutput<S>) : errorResponse(c, parsed.error);
+  });
+
+/** The caller's address, for per-address budgets. */
+export function addressOf(c: Context<Env>, trustProxy: boolean): string {
+  return clientAddress(c.env?.incoming?.socket.remoteAddress, c.req.header('x-forwarded-for'), trustProxy);
+}
+
+/** 429 with Retry-After for a spent budget. */
+export function refused(c: Context<Env>, budget: Budget, retryAfterMs: number) {
+  return errorResponse(c, err('rate_limited', overBudget(budget), retryAfterMs));
+}
+
+/** A new session (bearer token) for the device making this request. */
+export function newSession(c: Context<Env>): { token: string; session: NewSession } {
+  const token = newToken();
+  return { token, session: { id: newSessionId(), tokenHash: hashToken(token), device: deviceName(c.req.header('user-agent')) } };
+}
+
+/** Our origin as the browser sees it: CHAT_PUBLIC_URL, else the Host this request came to. */
+export function publicOrigin(c: Context<Env>, config: Pick<Config, 'publicUrl' | 'trustProxy'>): string {
+  if (config.publicUrl) return config.publicUrl;
+  const forwarded = config.trustProxy ? c.req.header('x-forwarded-proto')?.split(',')[0].trim() : undefined;
+  const scheme = forwarded === 'https' || forwarded === 'http' ? forwarded : new URL(c.req.url).protocol.replace(':', '');
+  return `${scheme}://${c.req.header('host') ?? new URL(c.req.url).host}`;
+}
+
+export function relyingParty(c: Context<Env>, config: Pick<Config, 'publicUrl' | 'trustProxy'>): RelyingParty {
+  const origin = publicOrigin(c, config);
+  return { id: new URL(origin).hostname, name: 'Offline Chat', origin };
+}

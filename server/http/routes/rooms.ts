@@ -1,0 +1,37 @@
+/** The caller's rooms, a room's history, and sending over HTTP (the background flush's path). */
+import { Hono } from 'hono';
+import { BATCH_SIZE } from '../../../shared/limits';
+import type { Message, RoomListing } from '../../../shared/protocol';
+import { historyQuerySchema, parsePayload, postMessageBodySchema, roomIdSchema } from '../../../shared/schema';
+import { accessTo } from '../../chat/access';
+import { err } from '../../chat/errors';
+import { listRooms } from '../../chat/room-listing';
+import { sendMessage } from '../../chat/send-message';
+import { errorResponse } from '../errors';
+import { type AppDeps, type Env, jsonBody } from '../request';
+
+export function roomRoutes(deps: AppDeps) {
+  const { store } = deps;
+  return new Hono<Env>()
+    .get('/rooms', async (c) => c.json({ rooms: (await listRooms(store, c.get('user').id)) satisfies RoomListing[] }, 200))
+    .get('/rooms/:room/messages', async (c) => {
+      const room = parsePayload(roomIdSchema, c.req.param('room'));
+      if (!room.ok) return errorResponse(c, room.error);
+      const query = parsePayload(historyQuerySchema, c.req.query());
+      if (!query.ok) return errorResponse(c, query.error);
+      if ((await accessTo(store, c.get('user').id, room.value)) === 'forbidden') {
+        return errorResponse(c, err('forbidden', 'you may not read that conversation'));
+      }
+      const limit = Math.min(Math.max(query.value.limit, 1), BATCH_SIZE);
+      const messages: Message[] = await store.messagesAfter(room.value, query.value.after, limit);
+      return c.json({ messages }, 200);
+    })
+    .post('/rooms/:room/messages', jsonBody(postMessageBodySchema), async (c) => {
+      const room = parsePayload(roomIdSchema, c.req.param('room'));
+      if (!room.ok) return errorResponse(c, room.error);
+      const outcome = await sendMessage(deps, c.get('user'), { room: room.value, ...c.req.valid('json') });
+      if (!outcome.ok) return errorResponse(c, outcome.error);
+      const message: Message = outcome.message;
+      return outcome.created ? c.json({ message }, 201) : c.json({ message }, 200);
+    });
+}
