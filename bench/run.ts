@@ -24,6 +24,7 @@ import { summarize, toMarkdown, type RawResults, type RawServerRuns } from './re
 import { execFileSync } from 'node:child_process';
 import { buildServer } from '../scripts/build-server.mjs';
 import { benchTempDir, cleanupAll, SERVER_KINDS, serverDefaults, snapshotHead, startServer, type ServerKind } from './servers';
+import { ensureTutorialPackages } from './tutorial-packages';
 
 type Settings = {
   runs: number;
@@ -245,6 +246,7 @@ async function main(): Promise<void> {
     oursVersion = `working tree at ${commit}${dirty ? ' with uncommitted server/shared changes' : ''}`;
   }
   log(`ours: ${oursVersion}`);
+  if (options.only.includes('tutorial')) ensureTutorialPackages(log);
   mkdirSync(outDir, { recursive: true });
   const raw: RawResults = {
     startedAt: new Date().toISOString(),
