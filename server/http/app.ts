@@ -22,7 +22,7 @@ import { bearerToken, errorResponse } from './errors';
 import { mountPwa } from './pwa';
 
 export type AppDeps = SendDeps & {
-  config: Pick<Config, 'origins' | 'staticDir'>;
+  config: Pick<Config, 'origins' | 'staticDir' | 'databaseUrl' | 'sqliteSync' | 'workers' | 'rateLimit'>;
   /** Tells live sockets and presence, on every worker, about a new display name. */
   renamed(user: User): void;
 };
@@ -136,7 +136,10 @@ export function createApp(deps: AppDeps) {
     c.header('Cache-Control', 'no-store');
     try {
       await store.checkHealth();
-      return c.json({ ok: true });
+      // What this process really runs with, so a benchmark can report it instead of assuming it.
+      const { databaseUrl, sqliteSync, workers, rateLimit } = deps.config;
+      const storeKind = databaseUrl ? 'postgres' : 'sqlite';
+      return c.json({ ok: true, store: storeKind, sqliteSync: databaseUrl ? null : sqliteSync, workers, rateLimit });
     } catch (error) {
       return errorResponse(c, toErr(error));
     }
