@@ -3,10 +3,11 @@
  * latency (p50 solid, p99 dashed) and server RSS against connected clients,
  * one colour per server, log-scaled client axis.
  */
-import type { LadderPoint, Summary } from './report';
+import type { Summary } from './report/summarize';
+import type { LadderPoint } from './report/summary';
 import type { ServerKind } from './servers';
 
-const COLORS: Record<ServerKind, string> = { ours: '#1565c0', tutorial: '#c62828', null: '#2e7d32' };
+const COLORS: Record<ServerKind, string> = { ours: '#1565c0', tutorial: '#c62828', null: '#2e7d32', 'null-cluster': '#ef6c00' };
 const WIDTH = 1000;
 const HEIGHT = 450;
 const PANEL = { width: 370, height: 290, top: 92, left: [80, 580] as const };
@@ -69,7 +70,7 @@ function pointsOf(ladder: LadderPoint[], pick: (point: LadderPoint) => number | 
 }
 
 export function growthSvg(summary: Summary, subtitle: string): string {
-  const kinds = (['ours', 'tutorial', 'null'] as const).filter((kind) => (summary.servers[kind]?.ladder.length ?? 0) > 0);
+  const kinds = (['ours', 'tutorial', 'null', 'null-cluster'] as const).filter((kind) => (summary.servers[kind]?.ladder.length ?? 0) > 0);
   const xs = [...new Set(kinds.flatMap((kind) => summary.servers[kind]?.ladder.map((p) => p.clients) ?? []))].sort((a, b) => a - b);
   const latency: Series[] = kinds.flatMap((kind) => {
     const ladder = summary.servers[kind]?.ladder ?? [];

@@ -1,4 +1,10 @@
-/** Reads process memory from /proc (Linux): the RSS of a process and all its descendants (primary + workers). */
+/**
+ * Reads process memory from /proc (Linux) for a process and all its descendants
+ * (primary + workers). RSS counts pages shared between processes (the node
+ * binary, ~44 MiB) once per process; PSS splits each shared page among all its
+ * sharers on the machine (other node processes included); USS counts only
+ * private pages, what the process alone holds.
+ */
 import { readdirSync, readFileSync } from 'node:fs';
 
 /** Parent pid of `pid` from /proc/<pid>/stat, or null if it is gone. */
@@ -51,4 +57,38 @@ export function rssOf(pid: number): number {
 /** Sum of RSS over `root` and its descendants, bytes. */
 export function treeRss(root: number): number {
   return processTree(root).reduce((sum, pid) => sum + rssOf(pid), 0);
+}
+
+/** From smaps_rollup, bytes: PSS (shared pages split among their sharers) and USS (pages private to the process); null if unreadable. */
+export function smapsOf(pid: number): { pss: number | null; uss: number | null } {
+  try {
+    const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const kib = (field: string) => {
+      const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(rollup);
+      return match ? Number(match[1]) * 1024 : null;
+    };
+    const clean = kib('Private_Clean');
+    const dirty = kib('Private_Dirty');
+    return { pss: kib('Pss'), uss: clean === null || dirty === null ? null : clean + dirty };
+  } catch {
+    return { pss: null, uss: null };
+  }
+}
+
+export type ProcessMemory = {
+  pid: number;
+  /** `primary` (a root with children), `worker` (its child) or `process` (a root alone). */
+  role: 'primary' | 'worker' | 'process';
+  rss: number;
+  pss: number | null;
+  uss: number | null;
+};
+
+/** Memory of `root` and each descendant: the root first, then the others by pid (fork order). */
+export function processMemory(root: number): ProcessMemory[] {
+  const [first, ...rest] = processTree(root);
+  if (first === undefined) return [];
+  const children = rest.sort((a, b) => a - b);
+  const read = (pid: number, role: ProcessMemory['role']): ProcessMemory => ({ pid, role, rss: rssOf(pid), ...smapsOf(pid) });
+  return [read(first, children.length > 0 ? 'primary' : 'process'), ...children.map((pid) => read(pid, 'worker'))];
 }

@@ -1,29 +1,41 @@
 /**
- * Spawns the three servers under test, each in its own process group on a free
- * loopback port with a fresh temp database: ours exactly as `npm start` runs it
- * (node:cluster, a worker per core, durable SQLite, rate limit off), the
- * tutorial baseline and the null ceiling (one process each). Every child is
- * tracked so that an exit, an error or Ctrl-C kills the whole group.
+ * Spawns the servers under test, each in its own process group on a free
+ * loopback port with a fresh temp database and an explicit, minimal
+ * environment: ours exactly as `npm start` runs it (node:cluster, a worker per
+ * core, durable SQLite, rate limit off), the tutorial baseline, and the null
+ * ceiling as one process and as a cluster like ours. Every child is tracked so
+ * that an exit, an error or Ctrl-C kills the whole group.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { freePort, killGroup, waitUntilHealthy } from '../test/support/process';
 
-export type ServerKind = 'ours' | 'tutorial' | 'null';
+/** `null-cluster`: the null server as a node:cluster of OUR_WORKERS workers joined by @socket.io/cluster-adapter. */
+export type ServerKind = 'ours' | 'tutorial' | 'null' | 'null-cluster';
 
-export const SERVER_KINDS: ServerKind[] = ['ours', 'tutorial', 'null'];
+export const SERVER_KINDS: ServerKind[] = ['ours', 'tutorial', 'null', 'null-cluster'];
 
 export type StartOptions = {
   /** Database file to use (e.g. pre-seeded); a fresh temp file otherwise. */
   dbPath?: string;
-  /** Extra environment. */
-  env?: Record<string, string>;
+  /** Worker count of a clustered kind (ours, null-cluster); OUR_WORKERS by default. */
+  workers?: number;
   /** Directory to run the server from (a snapshot of the committed tree); the repo by default. */
   cwd?: string;
   /** Extra node flags before the script, e.g. --cpu-prof (not allowed in NODE_OPTIONS; cluster workers inherit execArgv). */
   nodeArgs?: string[];
+  /** Poll /healthz every 10 ms from the spawn on, to time the start-up (otherwise every 50 ms, untimed). */
+  timeStartup?: boolean;
+};
+
+export type Startup = {
+  /** Spawn of `node` → the first /healthz 200 (any worker), ms; null unless timed. */
+  firstHealthyMs: number | null;
+  /** Spawn → every worker answered /healthz, ms. */
+  allHealthyMs: number;
 };
 
 export type BenchServer = {
@@ -31,6 +43,11 @@ export type BenchServer = {
   url: string;
   pid: number;
   dbPath: string;
+  /** The whole environment the server was given. */
+  env: Record<string, string>;
+  /** What /healthz answered once healthy: our server and the null server report their effective settings. */
+  healthz: unknown;
+  startup: Startup;
   output(): string;
   /** SIGTERM, then SIGKILL of the group after a grace period. */
   stop(graceMs?: number): Promise<void>;
@@ -73,35 +90,82 @@ export function snapshotHead(): { dir: string; commit: string } {
 /** Our cluster runs one worker per core, as `npm start` does by default. */
 export const OUR_WORKERS = availableParallelism();
 
-function commandFor(kind: ServerKind): string[] {
+export function commandFor(kind: ServerKind): string {
   switch (kind) {
     case 'ours':
-      return ['build/server/index.js'];
+      return 'build/server/index.js';
     case 'tutorial':
-      return ['bench/baselines/tutorial/index.mjs'];
+      return 'bench/baselines/tutorial/index.mjs';
     case 'null':
-      return ['bench/baselines/null/index.mjs'];
+    case 'null-cluster':
+      return 'bench/baselines/null/index.mjs';
   }
+}
+
+/** How many workers a kind runs with (1: one process, no primary). */
+export function workersOf(kind: ServerKind, requested = OUR_WORKERS): number {
+  return kind === 'ours' || kind === 'null-cluster' ? requested : 1;
+}
+
+/**
+ * The whole environment of a server: nothing is inherited, so a stray
+ * CHAT_SQLITE_SYNC, CHAT_DATABASE_URL or NODE_OPTIONS in the shell cannot change
+ * what is measured. No NODE_ENV, as `npm start` sets none.
+ */
+export function serverEnv(
+  parent: Record<string, string | undefined>,
+  settings: { port: number; dbPath: string; workers: number; staticDir: string },
+): Record<string, string> {
+  return {
+    PATH: parent.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    HOME: parent.HOME ?? '/',
+    PORT: String(settings.port),
+    HOST: '127.0.0.1',
+    CHAT_DB: settings.dbPath,
+    WORKERS: String(settings.workers),
+    CHAT_RATE_LIMIT: '0',
+    CHAT_STATIC_DIR: settings.staticDir,
+  };
 }
 
 /** Where our server runs from unless a start says otherwise (set by --snapshot). */
 export const serverDefaults: { oursCwd?: string } = {};
 
+/** Polls /healthz every 10 ms until the first 200; ms since `since`. */
+async function firstHealthy(url: string, child: ChildProcess, output: () => string, since: number, timeoutMs: number): Promise<number> {
+  while (performance.now() - since < timeoutMs) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output()}`);
+    try {
+      const response = await fetch(`${url}/healthz`);
+      await response.arrayBuffer();
+      if (response.ok) return performance.now() - since;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`server did not answer /healthz within ${timeoutMs / 1000}s:\n${output()}`);
+}
+
+async function readHealthz(url: string): Promise<unknown> {
+  const response = await fetch(`${url}/healthz`);
+  const text = await response.text();
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
 export async function startServer(kind: ServerKind, options: StartOptions = {}): Promise<BenchServer> {
   const dbPath = options.dbPath ?? join(benchTempDir(`bench-${kind}-`), 'chat.db');
   const port = await freePort();
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...commandFor(kind)], {
+  const workers = workersOf(kind, options.workers);
+  const env = serverEnv(process.env, { port, dbPath, workers, staticDir: resolve('dist') });
+  const spawnedAt = performance.now();
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), commandFor(kind)], {
     cwd: options.cwd ?? (kind === 'ours' ? serverDefaults.oursCwd : undefined) ?? process.cwd(),
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      CHAT_DB: dbPath,
-      WORKERS: String(OUR_WORKERS),
-      CHAT_RATE_LIMIT: '0',
-      CHAT_STATIC_DIR: resolve('dist'),
-      ...options.env,
-    },
+    env,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -120,12 +184,17 @@ export async function startServer(kind: ServerKind, options: StartOptions = {}):
   const url = `http://127.0.0.1:${port}`;
   const pid = child.pid;
   if (!pid) throw new Error(`could not spawn the ${kind} server`);
-  await waitUntilHealthy(url, child, () => output, kind === 'ours' ? OUR_WORKERS : 1, 60_000);
+  const firstHealthyMs = options.timeStartup ? await firstHealthy(url, child, () => output, spawnedAt, 60_000) : null;
+  await waitUntilHealthy(url, child, () => output, workers, 60_000);
+  const allHealthyMs = performance.now() - spawnedAt;
   return {
     kind,
     url,
     pid,
     dbPath,
+    env,
+    healthz: await readHealthz(url),
+    startup: { firstHealthyMs, allHealthyMs },
     output: () => output,
     async stop(graceMs = 10_000) {
       if (child.exitCode !== null || child.signalCode !== null) return;

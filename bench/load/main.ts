@@ -4,7 +4,7 @@
  * stdout line. It runs apart from the orchestrator so its CPU and memory never
  * mix with the process that spawns and measures the servers.
  */
-import { runCatchup, runLadder, runSeed, runThroughput } from './scenarios';
+import { runCatchup, runIdle, runLadder, runSeed, runThroughput } from './scenarios';
 import type { LoadJob, LoadResult } from './types';
 
 /** Hard bound on one job, whatever it does. */
@@ -20,6 +20,8 @@ async function run(job: LoadJob): Promise<LoadResult> {
       return runSeed(job);
     case 'catchup':
       return runCatchup(job);
+    case 'idle':
+      return runIdle(job);
   }
 }
 

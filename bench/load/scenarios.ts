@@ -1,16 +1,19 @@
 /**
  * The load scenarios, each a bounded async function of its job: closed-loop
  * throughput, the idle-connection ladder (latency and memory against clients),
- * seeding over the wire, and catch-up of a client that missed messages.
+ * the idle server's memory per process, seeding over the wire, and catch-up of
+ * a client that missed messages.
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { treeRss } from '../proc';
+import { processMemory, treeRss } from '../proc';
 import { Ledger, clientOffsetOf, encodeContent, parseContent, type LatencyHistogram, type Verdict } from './accounting';
 import { adapterFor, forEachLimited, OffsetTracker, type BenchClient } from './adapters';
 import type {
   CatchupJob,
   CatchupResult,
+  IdleJob,
+  IdleResult,
   Integrity,
   LadderJob,
   LadderResult,
@@ -212,7 +215,7 @@ export async function runLadder(job: LadderJob): Promise<LadderResult> {
           ledger.ackFailed();
         }
       }
-      await drain(ledger);
+      const drainTimedOut = await drain(ledger);
       const verdict = ledger.verify();
       const step: LadderStep = {
         clients: clients.length,
@@ -221,6 +224,7 @@ export async function runLadder(job: LadderJob): Promise<LadderResult> {
         ack: latencyOf(ledger.ackLatency),
         delivery: latencyOf(ledger.deliveryLatency),
         integrity: integrityOf(verdict, ledger),
+        drainTimedOut,
       };
       result.steps.push(step);
       process.stderr.write(
@@ -228,6 +232,21 @@ export async function runLadder(job: LadderJob): Promise<LadderResult> {
       );
     }
     return result;
+  } finally {
+    for (const client of clients) client.close();
+  }
+}
+
+/** Connects `clients` clients, waits until each finished its catch-up, lets the server settle, and reads its memory per process. */
+export async function runIdle(job: IdleJob): Promise<IdleResult> {
+  const adapter = adapterFor(job.dialect);
+  const offsets = new OffsetTracker();
+  const identities = await adapter.identities(job.url, job.clients);
+  const clients = identities.map((identity) => adapter.create(job.url, identity, () => undefined, offsets));
+  try {
+    const connectMs = await connectAll(clients);
+    await sleep(job.settleMs);
+    return { kind: 'idle', clients: clients.length, connectMs, processes: processMemory(job.serverPid) };
   } finally {
     for (const client of clients) client.close();
   }

@@ -1,4 +1,5 @@
 /** What the orchestrator (bench/run.ts) asks the load generator process for, and what it answers. */
+import type { ProcessMemory } from '../proc';
 
 /** Which wire dialect a server speaks: our protocol (ours and the null server) or the tutorial's 'chat message'. */
 export type Dialect = 'ours' | 'tutorial';
@@ -47,7 +48,19 @@ export type CatchupJob = {
   timeoutMs: number;
 };
 
-export type LoadJob = ThroughputJob | LadderJob | SeedJob | CatchupJob;
+export type IdleJob = {
+  kind: 'idle';
+  url: string;
+  dialect: Dialect;
+  /** Pid of the server's root process: memory is read for it and each descendant. */
+  serverPid: number;
+  /** Clients to connect; each has finished its catch-up (ours: sync:done) before memory is read. */
+  clients: number;
+  /** Pause after the last client synced before memory is read. */
+  settleMs: number;
+};
+
+export type LoadJob = ThroughputJob | LadderJob | SeedJob | CatchupJob | IdleJob;
 
 export type Latency = { p50: number | null; p99: number | null; max: number | null; samples: number };
 
@@ -82,6 +95,8 @@ export type LadderStep = {
   ack: Latency;
   delivery: Latency;
   integrity: Integrity;
+  /** True if deliveries of the probe were still missing when the drain timed out. */
+  drainTimedOut: boolean;
 };
 
 export type LadderResult = {
@@ -104,4 +119,13 @@ export type CatchupResult = {
   error?: string;
 };
 
-export type LoadResult = ThroughputResult | LadderResult | SeedResult | CatchupResult;
+export type IdleResult = {
+  kind: 'idle';
+  clients: number;
+  /** Time for all clients to connect and finish their catch-up. */
+  connectMs: number;
+  /** The server's processes, root first. */
+  processes: ProcessMemory[];
+};
+
+export type LoadResult = ThroughputResult | LadderResult | SeedResult | CatchupResult | IdleResult;

@@ -110,7 +110,10 @@ export function createApp(deps: AppDeps) {
     c.header('Cache-Control', 'no-store');
     try {
       await health();
-      return c.json({ ok: true });
+      // What this process really runs with, so a benchmark can report it instead of assuming it.
+      const { databaseUrl, sqliteSync, workers, rateLimit } = deps.config;
+      const storeKind = databaseUrl ? 'postgres' : 'sqlite';
+      return c.json({ ok: true, store: storeKind, sqliteSync: databaseUrl ? null : sqliteSync, workers, rateLimit });
     } catch (error) {
       return errorResponse(c, toErr(error));
     }

@@ -21,7 +21,10 @@ import type { NewSession, SessionRecord } from '../store/store';
 import { errorResponse } from './errors';
 
 export type AppDeps = SendDeps & {
-  config: Pick<Config, 'origins' | 'staticDir' | 'sessionIdleMs' | 'trustProxy' | 'publicUrl'>;
+  config: Pick<
+    Config,
+    'origins' | 'staticDir' | 'sessionIdleMs' | 'trustProxy' | 'publicUrl' | 'databaseUrl' | 'sqliteSync' | 'workers' | 'rateLimit'
+  >;
   /** Accounts per client address, and reads and changes per user (chat/budgets.ts). */
   budgets: Budgets;
   /** Tells live sockets and presence, on every worker, about a new display name or handle. */

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runThroughput } from '../../bench/load/scenarios';
-import { cleanupAll, startServer, type BenchServer } from '../../bench/servers';
+import { cleanupAll, startServer, type BenchServer, type ServerKind } from '../../bench/servers';
 
-describe('bench load generator against the null server', () => {
+describe.each<ServerKind>(['null', 'null-cluster'])('bench load generator against the %s server', (kind) => {
   let server: BenchServer;
   beforeAll(async () => {
-    server = await startServer('null');
+    server = await startServer(kind, { workers: 2 });
   });
   afterAll(async () => {
     await server?.stop();
@@ -13,6 +13,7 @@ describe('bench load generator against the null server', () => {
   });
 
   it('counts every ack and every delivery, with nothing lost or duplicated', async () => {
+    expect(server.healthz).toMatchObject({ ok: true, store: 'none', workers: kind === 'null' ? 1 : 2 });
     const result = await runThroughput({
       kind: 'throughput',
       url: server.url,
@@ -28,7 +29,7 @@ describe('bench load generator against the null server', () => {
     expect(result.integrity.ackErrors).toBe(0);
     expect(result.integrity.acked).toBeGreaterThan(10);
     expect(result.drainTimedOut).toBe(false);
-    // Every acked message reaches all 5 clients: deliveries ≈ 5 × acks inside the window.
+    // Every acked message reaches all 5 clients (in the cluster, those of the other worker too): deliveries ≈ 5 × acks.
     expect(result.deliveriesPerSec / result.ackedPerSec).toBeGreaterThan(4.5);
     expect(result.deliveriesPerSec / result.ackedPerSec).toBeLessThan(5.5);
     expect(result.ack.p50).not.toBeNull();

@@ -41,6 +41,8 @@ describe('HTTP identity and history', () => {
   it('answers /healthz with 200 while the store works', async () => {
     const response = await fetch(`${server().url}/healthz`);
     expect(response.status).toBe(200);
+    // The effective settings, read back by the benchmark's report.
+    expect(await response.json()).toMatchObject({ ok: true, store: 'sqlite', sqliteSync: 'FULL', workers: 1 });
   });
 
   it('refuses cross-origin browsers unless CHAT_ORIGINS lists them', async () => {

@@ -1,0 +1,149 @@
+/**
+ * The orchestrator's half of each scenario: start the server it needs, hand the
+ * load to a load-generator process (bench/load/), stop the server. Every call
+ * measures freshly started servers and reports each start, so the report can
+ * say what every server really ran with.
+ */
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { encodeContent } from './load/accounting';
+import type { CatchupResult, Dialect, IdleResult, LadderResult, SeedResult, ThroughputResult } from './load/types';
+import { runLoadJob } from './load-process';
+import type { IdleRun, InRun } from './report/raw';
+import { benchTempDir, startServer, workersOf, type BenchServer, type ServerKind, type StartOptions } from './servers';
+import type { Settings } from './settings';
+
+export type MeasureContext = {
+  settings: Settings;
+  log(line: string): void;
+  /** Every server started, once healthy. */
+  started(server: BenchServer): void;
+};
+
+export const dialectOf = (kind: ServerKind): Dialect => (kind === 'tutorial' ? 'tutorial' : 'ours');
+
+async function withServer<T>(kind: ServerKind, options: StartOptions, context: MeasureContext, task: (server: BenchServer) => Promise<T>) {
+  const server = await startServer(kind, options);
+  context.started(server);
+  try {
+    return await task(server);
+  } finally {
+    await server.stop();
+  }
+}
+
+export function measureThroughput(
+  kind: ServerKind,
+  shape: Settings['ingest'],
+  context: MeasureContext,
+  nodeArgs: string[] = [],
+): Promise<ThroughputResult> {
+  const { durationMs, warmupMs } = context.settings;
+  return withServer(kind, { nodeArgs }, context, (server) =>
+    runLoadJob<ThroughputResult>({ kind: 'throughput', url: server.url, dialect: dialectOf(kind), ...shape, durationMs, warmupMs }),
+  );
+}
+
+export function measureLadder(kind: ServerKind, context: MeasureContext): Promise<LadderResult> {
+  return withServer(kind, {}, context, (server) =>
+    runLoadJob<LadderResult>({
+      kind: 'ladder',
+      url: server.url,
+      dialect: dialectOf(kind),
+      serverPid: server.pid,
+      ...context.settings.ladder,
+    }),
+  );
+}
+
+/** Start-up time and idle memory per process, with `idle.clients` clients connected and synced. */
+export function measureIdle(kind: ServerKind, context: MeasureContext): Promise<Omit<IdleRun, 'run'>> {
+  const { clients, workers, settleMs } = context.settings.idle;
+  return withServer(kind, { workers, timeStartup: true }, context, async (server) => {
+    const result = await runLoadJob<IdleResult>({
+      kind: 'idle',
+      url: server.url,
+      dialect: dialectOf(kind),
+      serverPid: server.pid,
+      clients,
+      settleMs,
+    });
+    return { ...result, workers: workersOf(kind, workers), ...server.startup };
+  });
+}
+
+/**
+ * The tutorial is seeded by writing its own table directly (its one-fsync-per-
+ * message INSERT would take minutes for 100,000 rows); what we time is its
+ * catch-up path, one emit per row, unchanged. Ours is seeded over its protocol.
+ */
+function seedTutorialDb(dbPath: string, messages: number): void {
+  const db = new Database(dbPath);
+  try {
+    db.exec('CREATE TABLE IF NOT EXISTS messages (id INTEGER PRIMARY KEY AUTOINCREMENT, client_offset TEXT UNIQUE, content TEXT);');
+    const insert = db.prepare('INSERT INTO messages (content, client_offset) VALUES (?, ?)');
+    db.transaction(() => {
+      for (let n = 0; n < messages; n++) insert.run(encodeContent({ step: 9, sender: 0, n }), `seed-${n}`);
+    })();
+  } finally {
+    db.close();
+  }
+}
+
+export type CatchupRuns = {
+  /** From the server that stored the messages: its tail cache holds what the seeding clients sent. */
+  warm: Record<string, InRun<CatchupResult>[]>;
+  /** From a server started on the stored database: nothing in its tail cache. */
+  restarted: Record<string, InRun<CatchupResult>[]>;
+};
+
+/**
+ * Ours: seeded through its own protocol, then `runs` rounds of every size on
+ * that server (warm), then `runs` rounds each on a freshly restarted one. The
+ * tutorial keeps no cache: it is started on its seeded file for each round.
+ * A failed job is recorded in `errors` and the rest go on.
+ */
+export async function measureCatchup(kind: ServerKind, context: MeasureContext, runs: number, errors: string[]): Promise<CatchupRuns> {
+  const { sizes, timeoutMs } = context.settings.catchup;
+  const total = Math.max(...sizes);
+  const bySize = () => Object.fromEntries(sizes.map((size) => [String(size), [] as InRun<CatchupResult>[]]));
+  const results: CatchupRuns = { warm: bySize(), restarted: bySize() };
+  const dbPath = join(benchTempDir(`bench-${kind}-catchup-`), 'chat.db');
+  let stored = total;
+
+  const round = async (server: BenchServer, run: number, phase: keyof CatchupRuns) => {
+    for (const size of sizes) {
+      const what = `${kind} catch-up of ${size} (${phase === 'warm' ? 'warm' : 'after restart'}) run ${run}`;
+      try {
+        const job = { kind: 'catchup', url: server.url, dialect: dialectOf(kind), total: stored, missed: size, timeoutMs } as const;
+        const result = await runLoadJob<CatchupResult>(job);
+        if (result.error) errors.push(`${what}: ${result.error}`);
+        context.log(
+          `${what}: ${result.ms === null ? result.error : `${result.ms.toFixed(0)} ms`} (${result.received} received, ${result.duplicates} duplicates)`,
+        );
+        results[phase][String(size)]?.push({ ...result, run });
+      } catch (error) {
+        errors.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+        context.log(`ERROR ${what}: ${String(error).slice(0, 500)}`);
+      }
+    }
+  };
+
+  if (kind === 'tutorial') seedTutorialDb(dbPath, total);
+  else
+    await withServer(kind, { dbPath }, context, async (server) => {
+      const seed = await runLoadJob<SeedResult>({ kind: 'seed', url: server.url, dialect: dialectOf(kind), messages: total });
+      context.log(`${kind}: seeded ${seed.seeded} messages over the protocol in ${(seed.ms / 1000).toFixed(1)} s (last seq ${seed.total})`);
+      stored = seed.total;
+      if (seed.seeded < total) errors.push(`${kind}: seeding stored only ${seed.seeded} of ${total}`);
+      for (let run = 1; run <= runs; run++) await round(server, run, 'warm');
+    });
+  for (let run = 1; run <= runs; run++) {
+    try {
+      await withServer(kind, { dbPath }, context, (server) => round(server, run, 'restarted'));
+    } catch (error) {
+      errors.push(`${kind} catch-up after restart, run ${run}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  return results;
+}

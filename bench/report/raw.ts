@@ -1,0 +1,73 @@
+/**
+ * What a benchmark run stores (the `raw` of latest.json): every run of every
+ * scenario as measured, what each server ran with, the disk, and what was
+ * planned, so the report can say how many runs each median came from and fail
+ * when one is missing.
+ */
+import type { ClientMetrics } from '../client-metrics';
+import type { DiskProbe } from '../disk';
+import type { CatchupResult, IdleResult, LadderResult, ThroughputResult } from '../load/types';
+import type { ServerKind } from '../servers';
+
+/** A result with the run (1-based) it belongs to; absent in results stored before runs were numbered. */
+export type InRun<T> = T & { run?: number };
+
+export type IdleRun = InRun<IdleResult> & {
+  /** Workers the server was started with (1: one process). */
+  workers: number;
+  /** Spawn of `node` → first /healthz 200, ms. */
+  firstHealthyMs: number | null;
+  /** Spawn → every worker answered /healthz, ms. */
+  allHealthyMs: number;
+};
+
+export type RawServerRuns = {
+  ingest: InRun<ThroughputResult>[];
+  fanout: InRun<ThroughputResult>[];
+  ladder: InRun<LadderResult>[];
+  idle?: IdleRun[];
+  /** Catch-up from the server that stored the messages over its own protocol (tail cache warm), keyed by missed count. */
+  catchup: Record<string, InRun<CatchupResult>[]>;
+  /** Catch-up from a server started on the stored database: restarted after seeding, tail cache empty. */
+  catchupRestarted?: Record<string, InRun<CatchupResult>[]>;
+};
+
+/** One configuration a server really ran with: the environment it was given and what its /healthz said. */
+export type ServerSetup = { command: string; workers: number; env: Record<string, string>; healthz: unknown; starts: number };
+
+export const SCENARIOS = ['idle', 'ingest', 'fanout', 'ladder', 'catchup', 'client'] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
+/** Servers whose catch-up is measured warm (seeded through their own protocol) and after a restart. */
+export const CATCHUP_WARM_KINDS: readonly ServerKind[] = ['ours'];
+export const CATCHUP_RESTARTED_KINDS: readonly ServerKind[] = ['ours', 'tutorial'];
+
+/** What was asked for: the runs each median should come from follow from it. */
+export type RunPlan = { kinds: ServerKind[]; scenarios: Scenario[]; catchupSizes: number[] };
+
+export type RawResults = {
+  startedAt: string;
+  mode: 'quick' | 'full';
+  runs: number;
+  machine: { cores: number; memoryGiB: number; node: string };
+  settings: Record<string, unknown>;
+  servers: Partial<Record<ServerKind, RawServerRuns>>;
+  client: ClientMetrics | null;
+  /** Runs that failed outright (a crash, a timeout, a load job that exited), with the reason. */
+  errors: string[];
+  /** Absent in results stored before it existed: then no run counts as missing. */
+  plan?: RunPlan;
+  setup?: Partial<Record<ServerKind, ServerSetup[]>>;
+  disk?: { before: DiskProbe; after: DiskProbe | null };
+};
+
+/** How many runs of `scenario` the plan asked of `kind` (per catch-up size for the catch-ups). */
+export function expectedRuns(raw: RawResults, kind: ServerKind, scenario: Scenario | 'catchupRestarted'): number | null {
+  const plan = raw.plan;
+  if (!plan) return null;
+  if (!plan.kinds.includes(kind)) return 0;
+  if (scenario === 'catchup') return plan.scenarios.includes('catchup') && CATCHUP_WARM_KINDS.includes(kind) ? raw.runs : 0;
+  if (scenario === 'catchupRestarted') return plan.scenarios.includes('catchup') && CATCHUP_RESTARTED_KINDS.includes(kind) ? raw.runs : 0;
+  if (scenario === 'client') return 0;
+  return plan.scenarios.includes(scenario) ? raw.runs : 0;
+}

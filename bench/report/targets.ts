@@ -1,0 +1,211 @@
+/**
+ * Pass or fail per target. A target is computed from medians; when any of them
+ * came from fewer runs than planned it fails, whatever its value, and says so.
+ * Ratios to "null" are to the null cluster (primary + our worker count, our
+ * adapter): the one-process null server is no ceiling for a cluster.
+ */
+import type { ClientMetrics } from '../client-metrics';
+import type { ServerKind } from '../servers';
+import { NO_VALUE, ratio, type Med } from './stats';
+import type { ServerSummary } from './summary';
+
+export type TargetRow = {
+  target: string;
+  value: string;
+  /** Runs each input came from, e.g. "ours 3/3, null cluster 3/3". */
+  runs: string;
+  pass: boolean | null;
+};
+
+/** Idle memory targets are in MB (10^6 bytes), as stated. */
+export const MB = 1e6;
+export const IDLE_TOTAL_RSS_MB = 200;
+export const IDLE_PRIMARY_RSS_MB = 70;
+export const STARTUP_MS = 2_000;
+
+type Input = { label: string; med: Med; expected: number | null };
+
+export const fmt = (value: number | null | undefined, digits = 0): string =>
+  typeof value === 'number' && Number.isFinite(value)
+    ? value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+    : '—';
+export const fmtRatio = (value: number | null): string => (value === null ? '—' : `${value.toFixed(2)}×`);
+
+/**
+ * A target over medians: n/a when an input was not planned (or not measured at all in
+ * a stored run without a plan), FAIL when one came from fewer runs than planned.
+ */
+export function targetOver(name: string, inputs: Input[], value: number | null, shown: string, ok: (value: number) => boolean): TargetRow {
+  const runs = inputs.map((input) => `${input.label} ${input.med.n}/${input.expected ?? input.med.n}`).join(', ');
+  if (inputs.some((input) => input.expected === 0 || (input.expected === null && input.med.n === 0)))
+    return { target: name, value: 'not measured', runs, pass: null };
+  const short = inputs.filter((input) => input.expected !== null && input.med.n < input.expected);
+  if (short.length > 0) {
+    const which = short.map((input) => `${input.label} from ${input.med.n} of ${input.expected} runs`).join(', ');
+    return { target: name, value: `${value === null ? '—' : shown} (${which})`, runs, pass: false };
+  }
+  return { target: name, value: shown, runs, pass: value === null ? false : ok(value) };
+}
+
+/** "3 runs 600–1,200" or "1 run". */
+const runsSpread = (med: Med, digits = 0) =>
+  med.n > 1 ? `${med.n} runs ${fmt(med.min, digits)}–${fmt(med.max, digits)}` : `${med.n} run${med.n === 1 ? '' : 's'}`;
+
+export function evaluateTargets(
+  servers: Partial<Record<ServerKind, ServerSummary>>,
+  client: ClientMetrics | null,
+  catchupSize: string,
+  rssStep: number,
+): TargetRow[] {
+  const ours = servers.ours;
+  const tutorial = servers.tutorial;
+  const ceiling = servers['null-cluster'];
+  const input = (label: string, server: ServerSummary | undefined, med: Med | undefined, expected: keyof ServerSummary['expected']) => ({
+    label,
+    med: med ?? NO_VALUE,
+    expected: server ? server.expected[expected] : 0,
+  });
+  const rows: TargetRow[] = [];
+
+  const oursIngest = input('ours', ours, ours?.ingest.ackedPerSec, 'ingest');
+  const tutorialIngest = input('tutorial', tutorial, tutorial?.ingest.ackedPerSec, 'ingest');
+  const ceilingIngest = input('null cluster', ceiling, ceiling?.ingest.ackedPerSec, 'ingest');
+  const vsTutorial = ratio(oursIngest.med.value, tutorialIngest.med.value);
+  rows.push(
+    targetOver(
+      'Ingest at 10 clients ≥ 8× tutorial',
+      [oursIngest, tutorialIngest],
+      vsTutorial,
+      `${fmtRatio(vsTutorial)} (${fmt(oursIngest.med.value)} vs ${fmt(tutorialIngest.med.value)} msg/s; the tutorial's ${runsSpread(tutorialIngest.med)})`,
+      (v) => v >= 8,
+    ),
+  );
+  const vsCeiling = ratio(oursIngest.med.value, ceilingIngest.med.value);
+  rows.push(
+    targetOver(
+      'Ingest at 10 clients ≥ 0.5× null cluster (no fsync)',
+      [oursIngest, ceilingIngest],
+      vsCeiling,
+      `${fmtRatio(vsCeiling)} (${fmt(oursIngest.med.value)} vs ${fmt(ceilingIngest.med.value)} msg/s)`,
+      (v) => v >= 0.5,
+    ),
+  );
+  const fanout = [
+    input('ours', ours, ours?.fanout.deliveriesPerSec, 'fanout'),
+    input('null cluster', ceiling, ceiling?.fanout.deliveriesPerSec, 'fanout'),
+  ];
+  const fanoutRatio = ratio(fanout[0]?.med.value, fanout[1]?.med.value);
+  rows.push(targetOver('Fan-out: deliveries/s ≥ 0.5× null cluster', fanout, fanoutRatio, fmtRatio(fanoutRatio), (v) => v >= 0.5));
+  const p99 = [
+    input('ours', ours, ours?.fanout.deliveryP99, 'fanout'),
+    input('null cluster', ceiling, ceiling?.fanout.deliveryP99, 'fanout'),
+  ];
+  const p99Ratio = ratio(p99[0]?.med.value, p99[1]?.med.value);
+  rows.push(targetOver("Fan-out: delivery p99 ≤ 2× null cluster's", p99, p99Ratio, fmtRatio(p99Ratio), (v) => v <= 2));
+
+  const size = Number(catchupSize).toLocaleString('en-US');
+  const catchup = [
+    input('ours', ours, ours?.catchupRestartedMs[catchupSize], 'catchupRestarted'),
+    input('tutorial', tutorial, tutorial?.catchupRestartedMs[catchupSize], 'catchupRestarted'),
+  ];
+  const speedup = ratio(catchup[1]?.med.value, catchup[0]?.med.value);
+  rows.push(
+    targetOver(
+      `Catch-up of ${size} after a restart (tail cache empty) ≥ 5× faster than tutorial`,
+      catchup,
+      speedup,
+      `${fmtRatio(speedup)} (${fmt(catchup[0]?.med.value)} vs ${fmt(catchup[1]?.med.value)} ms)`,
+      (v) => v >= 5,
+    ),
+  );
+
+  const rss = [
+    input('ours', ours, ours?.rssPerIdleConnKiB, 'ladder'),
+    input('null cluster', ceiling, ceiling?.rssPerIdleConnKiB, 'ladder'),
+  ];
+  const rssRatio = ratio(rss[0]?.med.value, rss[1]?.med.value);
+  const fallback = ours?.fallbackRss;
+  const ceilingAt = fallback ? ceiling?.rssAt[String(fallback.clients)] : undefined;
+  const reached =
+    rss[0]?.med.n === 0 && fallback && typeof ceilingAt === 'number'
+      ? ` (ours did not reach ${rssStep.toLocaleString('en-US')}; at ${fallback.clients.toLocaleString('en-US')}: ${fmtRatio(ratio(fallback.kib, ceilingAt))})`
+      : '';
+  rows.push(
+    targetOver(
+      "RSS per idle connection ≤ 1.5× null cluster's",
+      rss,
+      rssRatio,
+      `${fmtRatio(rssRatio)} (${fmt(rss[0]?.med.value, 1)} vs ${fmt(rss[1]?.med.value, 1)} KiB)${reached}`,
+      (v) => v <= 1.5,
+    ),
+  );
+
+  const idle = ours?.idle;
+  const idleInput = (med: Med | undefined) => input('ours', ours, med, 'idle');
+  const total = idleInput(idle?.totalRss);
+  rows.push(
+    targetOver(
+      `Idle RSS, primary + 2 workers + 10 clients ≤ ${IDLE_TOTAL_RSS_MB} MB`,
+      [total],
+      total.med.value === null ? null : total.med.value / MB,
+      `${fmt((total.med.value ?? NaN) / MB, 1)} MB (PSS ${fmt((idle?.totalPss.value ?? NaN) / MB, 1)}, USS ${fmt((idle?.totalUss.value ?? NaN) / MB, 1)} MB)`,
+      (v) => v <= IDLE_TOTAL_RSS_MB,
+    ),
+  );
+  const primary = idle?.processes[0];
+  const primaryInput = idleInput(primary?.label === 'primary' ? primary.rss : undefined);
+  rows.push(
+    targetOver(
+      `Idle RSS of the primary ≤ ${IDLE_PRIMARY_RSS_MB} MB`,
+      [primaryInput],
+      primaryInput.med.value === null ? null : primaryInput.med.value / MB,
+      `${fmt((primaryInput.med.value ?? NaN) / MB, 1)} MB`,
+      (v) => v <= IDLE_PRIMARY_RSS_MB,
+    ),
+  );
+  const startup = idleInput(idle?.firstHealthyMs);
+  rows.push(
+    targetOver(
+      `node start → first /healthz 200 ≤ ${STARTUP_MS / 1000} s`,
+      [startup],
+      startup.med.value,
+      `${fmt(startup.med.value)} ms (${runsSpread(startup.med)})`,
+      (v) => v <= STARTUP_MS,
+    ),
+  );
+
+  const bundleOk = client?.bundle.status === 'ok';
+  const js = client?.bundle.status === 'ok' ? client.bundle.jsGzipBytes / 1024 : null;
+  rows.push({
+    target: 'Initial JS ≤ 75 KB gzip',
+    value: bundleOk ? `${fmt(js, 1)} KB` : (client?.bundle.status ?? 'not measured'),
+    runs: '',
+    pass: js === null ? (client?.bundle.status === 'failed' || client?.bundle.status === 'not built' ? false : null) : js <= 75,
+  });
+  for (const category of ['performance', 'accessibility', 'best-practices'] as const) {
+    const lighthouse = client?.lighthouse;
+    const score = lighthouse?.status === 'ok' ? lighthouse.scores[category] : null;
+    const failed = lighthouse?.status === 'failed' || lighthouse?.status === 'not built';
+    rows.push({
+      target: `Lighthouse mobile ${category} ≥ 95`,
+      value: score === null ? (lighthouse?.status ?? 'not measured') : fmt(score),
+      runs: lighthouse?.status === 'ok' ? `${lighthouse.runs}` : '',
+      pass: score === null ? (failed ? false : null) : score >= 95,
+    });
+  }
+
+  const integrity = ours?.integrity;
+  const contributing = ['ingest', 'fanout', 'ladder', 'catchup', 'catchupRestarted'] as const;
+  // Stored runs without a plan count as planned when something was acked.
+  const planned = ours ? contributing.some((scenario) => (ours.expected[scenario] ?? ours.integrity.acked) > 0) : false;
+  const faults = integrity ? integrity.lost + integrity.duplicated + integrity.ackErrors + integrity.drainTimeouts : null;
+  rows.push({
+    target: 'Zero lost or duplicated messages, ack errors or drain timeouts (ours)',
+    value: integrity
+      ? `${integrity.lost} lost, ${integrity.duplicated} duplicated, ${integrity.ackErrors} ack errors, ${integrity.drainTimeouts} drain timeouts; ${integrity.acked.toLocaleString('en-US')} acked`
+      : 'not measured',
+    runs: '',
+    pass: !planned || faults === null ? null : faults === 0,
+  });
+  return rows;
+}

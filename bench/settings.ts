@@ -1,0 +1,44 @@
+/** The load of a full and a quick run: clients, windows, durations, growth steps, catch-up sizes. */
+
+export type Settings = {
+  runs: number;
+  /** Idle memory and start-up: our server with WORKERS=2 (the target's shape) and this many synced clients. */
+  idle: { clients: number; workers: number; settleMs: number };
+  ingest: { clients: number; senders: number; window: number };
+  fanout: { clients: number; senders: number; window: number };
+  durationMs: number;
+  warmupMs: number;
+  ladder: { steps: number[]; probeRate: number; probeMs: number; settleMs: number };
+  rssStep: number;
+  catchup: { sizes: number[]; timeoutMs: number };
+  clientRuns: number;
+  lighthouse: boolean;
+};
+
+export const FULL: Settings = {
+  runs: 3,
+  idle: { clients: 10, workers: 2, settleMs: 2_000 },
+  ingest: { clients: 10, senders: 10, window: 8 },
+  fanout: { clients: 200, senders: 20, window: 4 },
+  durationMs: 10_000,
+  warmupMs: 1_000,
+  ladder: { steps: [10, 1000, 2000, 5000], probeRate: 20, probeMs: 5_000, settleMs: 3_000 },
+  rssStep: 2000,
+  catchup: { sizes: [1_000, 10_000, 100_000], timeoutMs: 300_000 },
+  clientRuns: 3,
+  lighthouse: true,
+};
+
+export const QUICK: Settings = {
+  runs: 1,
+  idle: { clients: 10, workers: 2, settleMs: 1_000 },
+  ingest: { clients: 10, senders: 10, window: 8 },
+  fanout: { clients: 50, senders: 10, window: 4 },
+  durationMs: 1_500,
+  warmupMs: 250,
+  ladder: { steps: [10, 200], probeRate: 20, probeMs: 1_000, settleMs: 500 },
+  rssStep: 200,
+  catchup: { sizes: [1_000, 5_000], timeoutMs: 60_000 },
+  clientRuns: 1,
+  lighthouse: false,
+};

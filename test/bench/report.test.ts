@@ -1,0 +1,246 @@
+import { describe, expect, it } from 'vitest';
+import { mountOf, quantileOf } from '../../bench/disk';
+import type { CatchupResult, IdleResult, Integrity, ThroughputResult } from '../../bench/load/types';
+import { fmtMed, toMarkdown } from '../../bench/report/markdown';
+import type { IdleRun, InRun, RawResults, RawServerRuns, ServerSetup } from '../../bench/report/raw';
+import { medianOf } from '../../bench/report/stats';
+import { summarize } from '../../bench/report/summarize';
+import { serverEnv } from '../../bench/servers';
+
+const integrity = (acked: number, faults: Partial<Integrity> = {}): Integrity => ({
+  acked,
+  lost: 0,
+  duplicated: 0,
+  duplicateAcks: 0,
+  ackErrors: 0,
+  unackedDeliveries: 0,
+  examples: [],
+  ...faults,
+});
+
+function throughput(run: number, ackedPerSec: number, options: { faults?: Partial<Integrity>; drainTimedOut?: boolean } = {}) {
+  const latency = { p50: 5, p99: 20, max: 30, samples: 100 };
+  const result: InRun<ThroughputResult> = {
+    kind: 'throughput',
+    run,
+    ackedPerSec,
+    deliveriesPerSec: ackedPerSec * 10,
+    ack: latency,
+    delivery: latency,
+    integrity: integrity(1000, options.faults),
+    connectMs: 50,
+    drainTimedOut: options.drainTimedOut ?? false,
+  };
+  return result;
+}
+
+const catchup = (run: number, missed: number, ms: number | null): InRun<CatchupResult> => ({
+  kind: 'catchup',
+  run,
+  missed,
+  received: ms === null ? 0 : missed,
+  duplicates: 0,
+  ms,
+  ...(ms === null ? { error: 'timed out after 60000 ms' } : {}),
+});
+
+function idle(run: number, rssMB: number[]): IdleRun {
+  const processes: IdleResult['processes'] = rssMB.map((mb, index) => ({
+    pid: 100 + index,
+    role: rssMB.length === 1 ? 'process' : index === 0 ? 'primary' : 'worker',
+    rss: mb * 1e6,
+    pss: mb * 0.4e6,
+    uss: mb * 0.3e6,
+  }));
+  return {
+    kind: 'idle',
+    run,
+    clients: 10,
+    connectMs: 40,
+    processes,
+    workers: rssMB.length === 1 ? 1 : rssMB.length - 1,
+    firstHealthyMs: 900,
+    allHealthyMs: 1000,
+  };
+}
+
+const healthy: Record<string, ServerSetup[]> = {
+  ours: [
+    {
+      command: 'build/server/index.js',
+      workers: 2,
+      env: {},
+      healthz: { ok: true, store: 'sqlite', sqliteSync: 'FULL', workers: 2, rateLimit: null },
+      starts: 9,
+    },
+  ],
+};
+
+/** Three complete runs of ingest and catch-up for ours, the tutorial and the null cluster. */
+function completeRaw(): RawResults {
+  const server = (ingest: number[], catchupMs: number[] = []): RawServerRuns => ({
+    ingest: ingest.map((rate, index) => throughput(index + 1, rate)),
+    fanout: [],
+    ladder: [],
+    catchup: {},
+    catchupRestarted: catchupMs.length ? { '10000': catchupMs.map((ms, index) => catchup(index + 1, 10_000, ms)) } : {},
+  });
+  const ours = server([10_000, 11_000, 9_000], [20, 25, 22]);
+  ours.catchup = { '10000': [catchup(1, 10_000, 8), catchup(2, 10_000, 9), catchup(3, 10_000, 7)] };
+  ours.idle = [idle(1, [55, 70, 71]), idle(2, [54, 71, 70]), idle(3, [56, 69, 72])];
+  return {
+    startedAt: '2026-11-30T00:00:00.000Z',
+    mode: 'full',
+    runs: 3,
+    machine: { cores: 2, memoryGiB: 24, node: 'v20' },
+    settings: {},
+    plan: { kinds: ['ours', 'tutorial', 'null-cluster'], scenarios: ['idle', 'ingest', 'catchup'], catchupSizes: [10_000] },
+    servers: {
+      ours,
+      tutorial: { ...server([1_000, 600, 1_200], [200, 180, 160]), idle: [idle(1, [68]), idle(2, [68]), idle(3, [69])] },
+      'null-cluster': { ...server([12_000, 13_000, 11_000]), idle: [idle(1, [57, 59, 59]), idle(2, [57, 59, 59]), idle(3, [57, 59, 59])] },
+    },
+    client: null,
+    errors: [],
+    setup: healthy,
+  };
+}
+
+const row = (raw: RawResults, start: string) => {
+  const found = summarize(raw, 2000, '10000').targets.find((target) => target.target.startsWith(start));
+  if (!found) throw new Error(`no target starting with ${start}`);
+  return found;
+};
+
+describe('bench report', () => {
+  it('takes medians that say how many runs they came from and how far the runs spread', () => {
+    expect(medianOf([3, null, 1, undefined])).toEqual({ value: 2, n: 2, min: 1, max: 3 });
+    expect(medianOf([])).toEqual({ value: null, n: 0, min: null, max: null });
+    expect(fmtMed(medianOf([1000, 600, 1200]))).toBe('1,000 (600–1,200)');
+    expect(fmtMed(medianOf([1000]))).toBe('1,000');
+    const summary = summarize(completeRaw(), 2000, '10000');
+    expect(summary.servers.tutorial?.ingest.ackedPerSec).toEqual({ value: 1000, n: 3, min: 600, max: 1200 });
+    expect(summary.servers.ours?.catchupRestartedMs['10000']?.n).toBe(3);
+  });
+
+  it('passes a complete run, and states every ratio against the null cluster and the tutorial', () => {
+    const raw = completeRaw();
+    const summary = summarize(raw, 2000, '10000');
+    expect(summary.problems).toEqual([]);
+    expect(row(raw, 'Ingest at 10 clients ≥ 8× tutorial')).toMatchObject({ pass: true, runs: 'ours 3/3, tutorial 3/3' });
+    expect(row(raw, 'Ingest at 10 clients ≥ 8× tutorial').value).toContain("the tutorial's 3 runs 600–1,200");
+    expect(row(raw, 'Ingest at 10 clients ≥ 0.5× null cluster')).toMatchObject({ pass: true, runs: 'ours 3/3, null cluster 3/3' });
+    const markdown = toMarkdown(raw, summary, 'settings');
+    expect(markdown).toContain('**Verdict: every planned run completed.**');
+    expect(markdown).toContain('| ingest | runs | 3 of 3 | 3 of 3 | — | 3 of 3 |');
+  });
+
+  it('fails the report, and every target that uses it, when a planned run failed', () => {
+    const raw = completeRaw();
+    raw.servers.ours?.ingest.pop();
+    raw.errors.push('ours ingest run 3: load job throughput failed (exit null): killed');
+    const summary = summarize(raw, 2000, '10000');
+    expect(summary.problems).toContain('ours ingest run 3: load job throughput failed (exit null): killed');
+    expect(summary.problems).toContain('ours ingest: 2 of 3 runs completed');
+    const ingest = row(raw, 'Ingest at 10 clients ≥ 8× tutorial');
+    expect(ingest.pass).toBe(false);
+    expect(ingest.value).toContain('ours from 2 of 3 runs');
+    expect(toMarkdown(raw, summary, 'settings')).toContain('**Verdict: FAIL.**');
+  });
+
+  it('fails the report on a timed-out catch-up, and judges catch-up on the restarted server, not the warm one', () => {
+    const raw = completeRaw();
+    expect(row(raw, 'Catch-up of 10,000 after a restart')).toMatchObject({ pass: true, value: '8.18× (22 vs 180 ms)' });
+    const restarted = raw.servers.ours?.catchupRestarted?.['10000'];
+    if (restarted) restarted[1] = catchup(2, 10_000, null);
+    const summary = summarize(raw, 2000, '10000');
+    expect(summary.problems).toContain('ours catch-up of 10000 (after restart): 2 of 3 runs completed');
+    expect(summary.problems).toContain('ours catch-up of 10000 (after restart) run 2: timed out after 60000 ms');
+    expect(row(raw, 'Catch-up of 10,000 after a restart').pass).toBe(false);
+  });
+
+  it('fails integrity on ack errors and drain timeouts, and the report on a partial run', () => {
+    const raw = completeRaw();
+    const ours = raw.servers.ours;
+    if (!ours) throw new Error('fixture');
+    ours.ingest[0] = throughput(1, 10_000, { faults: { ackErrors: 2 } });
+    expect(row(raw, 'Zero lost').pass).toBe(false);
+    ours.ingest[0] = throughput(1, 10_000, { drainTimedOut: true });
+    expect(row(raw, 'Zero lost')).toMatchObject({ pass: false, value: expect.stringContaining('1 drain timeouts') });
+    expect(summarize(raw, 2000, '10000').problems).toContain('ours ingest run 1: the drain timed out with deliveries still missing');
+    ours.ingest[0] = throughput(1, 10_000);
+    expect(row(raw, 'Zero lost').pass).toBe(true);
+  });
+
+  it('holds idle memory to 200 MB in total and 70 MB for the primary, and start-up to 2 s', () => {
+    const raw = completeRaw();
+    expect(row(raw, 'Idle RSS, primary')).toMatchObject({
+      pass: true,
+      value: expect.stringMatching(/^196\.0 MB \(PSS 78\.4, USS 58\.8 MB\)/),
+    });
+    expect(row(raw, 'Idle RSS of the primary')).toMatchObject({ pass: true, value: '55.0 MB' });
+    expect(row(raw, 'node start → first /healthz 200')).toMatchObject({ pass: true });
+    const ours = raw.servers.ours;
+    if (ours) ours.idle = [idle(1, [75, 70, 71]), idle(2, [74, 71, 70]), idle(3, [76, 69, 72])];
+    expect(row(raw, 'Idle RSS, primary').pass).toBe(false);
+    expect(row(raw, 'Idle RSS of the primary').pass).toBe(false);
+    // A worker missing from the measurement is a partial run, not a smaller footprint.
+    if (ours) ours.idle = [idle(1, [55, 70, 71]), idle(2, [54, 71, 70]), { ...idle(3, [56, 69]), workers: 2 }];
+    expect(summarize(raw, 2000, '10000').problems).toEqual(['ours idle memory run 3: 2 processes measured, 3 expected']);
+  });
+
+  it('fails the report when a server ran with other settings than the report states', () => {
+    const raw = completeRaw();
+    raw.setup = {
+      ours: [
+        {
+          command: 'build/server/index.js',
+          workers: 2,
+          env: {},
+          healthz: { ok: true, store: 'sqlite', sqliteSync: 'NORMAL', workers: 2, rateLimit: null },
+          starts: 1,
+        },
+      ],
+    };
+    expect(summarize(raw, 2000, '10000').problems).toEqual(['ours ran with sqliteSync="NORMAL"; the report states sqliteSync="FULL"']);
+  });
+
+  it('reads results stored before plans existed without inventing missing runs', () => {
+    const raw = completeRaw();
+    delete raw.plan;
+    delete raw.setup;
+    const summary = summarize(raw, 2000, '10000');
+    expect(summary.problems).toEqual([]);
+    expect(row(raw, 'Ingest at 10 clients ≥ 8× tutorial').pass).toBe(true);
+  });
+
+  it('gives servers only the environment it names, nothing inherited', () => {
+    const env = serverEnv(
+      { PATH: '/bin', HOME: '/root', CHAT_SQLITE_SYNC: 'NORMAL', CHAT_DATABASE_URL: 'postgres://x', NODE_OPTIONS: '--inspect' },
+      { port: 4000, dbPath: '/tmp/x/chat.db', workers: 2, staticDir: '/repo/dist' },
+    );
+    expect(env).toEqual({
+      PATH: '/bin',
+      HOME: '/root',
+      PORT: '4000',
+      HOST: '127.0.0.1',
+      CHAT_DB: '/tmp/x/chat.db',
+      WORKERS: '2',
+      CHAT_RATE_LIMIT: '0',
+      CHAT_STATIC_DIR: '/repo/dist',
+    });
+  });
+
+  it('finds the filesystem of a directory in /proc/mounts, and fsync quantiles by nearest rank', () => {
+    const mounts = ['/dev/vda / ext4 rw,relatime 0 0', 'tmpfs /tmp tmpfs rw,nosuid 0 0', '/dev/vdb /tmp/with\\040space xfs rw 0 0'].join(
+      '\n',
+    );
+    expect(mountOf('/tmp/bench-x', mounts)).toMatchObject({ mountPoint: '/tmp', fsType: 'tmpfs' });
+    expect(mountOf('/tmpfoo', mounts)).toMatchObject({ mountPoint: '/', fsType: 'ext4' });
+    expect(mountOf('/tmp/with space/db', mounts)).toMatchObject({ fsType: 'xfs' });
+    const sorted = Array.from({ length: 200 }, (_unused, index) => index + 1);
+    expect(quantileOf(sorted, 0.5)).toBe(100);
+    expect(quantileOf(sorted, 0.99)).toBe(198);
+    expect(quantileOf([], 0.5)).toBeNull();
+  });
+});
