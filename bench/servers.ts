@@ -124,6 +124,9 @@ export function serverEnv(
     CHAT_DB: settings.dbPath,
     WORKERS: String(settings.workers),
     CHAT_RATE_LIMIT: '0',
+    // The catch-up scenarios time replaying 100,000 missed messages; by default one catch-up
+    // sends at most 5,000 per room and windows the rest (the PWA loads older ones on scroll).
+    CHAT_CATCHUP_CAP: '10000000',
     CHAT_STATIC_DIR: settings.staticDir,
   };
 }

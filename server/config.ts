@@ -38,6 +38,10 @@ export type Config = {
   maxRoomsPerUser: number;
   /** Sockets one person may hold open on one server process. */
   maxSocketsPerUser: number;
+  /** Newest messages a room without a cursor gets on catch-up (0: every message, as v1 read it). */
+  historyWindow: number;
+  /** Most messages one catch-up replays per room; further behind, the client gets the newest window and the hole is marked. */
+  catchUpCap: number;
   /** Bytes one socket may have waiting to be sent before it is disconnected (a reader that fell behind). */
   maxBufferedBytes: number;
   /** Origins besides our own allowed to call the API and open sockets. */
@@ -164,6 +168,8 @@ export function readConfig(env: Env = process.env): Config {
     maxRoomsPerUser: integer(env, 'CHAT_MAX_ROOMS_PER_USER', limitsOff(env) ? 100_000 : 500, 1, 100_000),
     maxSocketsPerUser: integer(env, 'CHAT_MAX_SOCKETS_PER_USER', limitsOff(env) ? 100_000 : 100, 1, 100_000),
     maxBufferedBytes: integer(env, 'CHAT_MAX_BUFFERED_KB', 4096, 64, 1_048_576) * 1024,
+    historyWindow: integer(env, 'CHAT_HISTORY_WINDOW', 50, 0, 100_000),
+    catchUpCap: integer(env, 'CHAT_CATCHUP_CAP', 5000, 500, 10_000_000),
     origins: origins(env.CHAT_ORIGINS),
     staticDir: resolve(env.CHAT_STATIC_DIR || './dist'),
     databaseUrl: serviceUrl(env, 'CHAT_DATABASE_URL', ['postgres:', 'postgresql:']),

@@ -53,6 +53,13 @@ export type TypingPayload = { room: RoomId; typing: boolean };
 /** Extension: the user has read `room` up to `seq`. */
 export type ReadPayload = { room: RoomId; seq: number };
 
+/**
+ * Where a catch-up left each room. `windows` (extension, absent when empty): rooms that were
+ * sent only their newest messages, from this seq on; older ones exist (load them over HTTP,
+ * or `sync` with an explicit cursor). A v1 client that ignores it sees a seq gap and syncs.
+ */
+export type SyncDone = { lastSeq: LastSeqs; windows?: Record<RoomId, number> };
+
 export type HandshakeAuth = { token: string; cursors?: Cursors; presence?: 'full' | 'delta' };
 
 export type Notice = { room: RoomId; kind: 'joined' | 'left'; user: User };
@@ -62,7 +69,7 @@ export interface ClientToServerEvents {
   'room:join': (payload: RoomPayload, ack?: (answer: Ack<{ room: RoomId; lastSeq: number }>) => void) => void;
   'room:leave': (payload: RoomPayload, ack?: (answer: Ack) => void) => void;
   'dm:open': (payload: DmOpenPayload, ack?: (answer: Ack<{ room: RoomId; lastSeq: number }>) => void) => void;
-  sync: (payload: SyncPayload, ack?: (answer: Ack<{ lastSeq: LastSeqs }>) => void) => void;
+  sync: (payload: SyncPayload, ack?: (answer: Ack<SyncDone>) => void) => void;
   typing: (payload: TypingPayload) => void;
   /** Extension: move this user's read cursor; never moves back. */
   'room:read': (payload: ReadPayload, ack?: (answer: Ack<{ room: RoomId; readSeq: number }>) => void) => void;
@@ -71,7 +78,7 @@ export interface ClientToServerEvents {
 export interface ServerToClientEvents {
   'message:new': (message: Message) => void;
   'message:batch': (messages: Message[]) => void;
-  'sync:done': (payload: { lastSeq: LastSeqs }) => void;
+  'sync:done': (payload: SyncDone) => void;
   presence: (payload: { online: User[] }) => void;
   /** Extension, for sockets that connected with `auth.presence: 'delta'`: changes since the last presence event. */
   'presence:delta': (payload: { joined: User[]; left: User[] }) => void;
@@ -87,5 +94,8 @@ export type SessionCreated = { token: string; user: User };
 export type DeviceSession = { id: string; device: string; createdAt: number; lastSeenAt: number; current: boolean };
 /** Extension `GET /api/passkeys`: one passkey of the caller's account (the secret stays on the authenticator). */
 export type PasskeyInfo = { id: string; device: string; createdAt: number; lastUsedAt: number | null };
+/** Extension `GET /api/search`: a match and a snippet of it, matched words between U+E000 and U+E001. */
+export type SearchResult = { message: Message; snippet: string };
+
 /** Extension `POST /api/devices/link`: a one-time code (and a link holding it) another device redeems to sign in. */
 export type DeviceLink = { code: string; url: string; expiresAt: number };

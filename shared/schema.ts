@@ -139,7 +139,19 @@ export const handshakeAuthSchema = v.object({
 
 const pageNumber = (fallback: number) =>
   v.pipe(v.optional(v.string(), String(fallback)), v.regex(/^\d{1,15}$/, 'must be a non-negative integer'), v.transform(Number));
-export const historyQuerySchema = v.object({ after: pageNumber(0), limit: pageNumber(500) });
+const optionalSeq = v.optional(v.pipe(v.string(), v.regex(/^\d{1,15}$/, 'must be a non-negative integer'), v.transform(Number)));
+/**
+ * `after` (v1: the page after a seq), or `before` (extension: the page just before a seq, for
+ * scrolling back), or `around` (extension: a page centred on a seq, to jump to a message).
+ * Every answer is in seq order.
+ */
+export const historyQuerySchema = v.pipe(
+  v.object({ after: pageNumber(0), before: optionalSeq, around: optionalSeq, limit: pageNumber(500) }),
+  v.check(
+    (query) => [query.before, query.around].filter((value) => value !== undefined).length + (query.after > 0 ? 1 : 0) <= 1,
+    'use one of after, before and around',
+  ),
+);
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: Err };
 
@@ -192,4 +204,19 @@ export const authenticationResponseSchema = v.object({
   }),
   clientExtensionResults: v.looseObject({}),
   authenticatorAttachment: v.optional(v.picklist(['platform', 'cross-platform'])),
+});
+
+/** `GET /api/search?q=&room=&before=&limit=&cursor=`: `cursor` is the `next` of the previous page. */
+export const searchQuerySchema = v.object({
+  q: v.pipe(v.string('q is required'), v.maxLength(500, 'q is at most 500 characters')),
+  room: v.optional(roomIdSchema),
+  before: optionalSeq,
+  limit: v.pipe(
+    v.optional(v.string(), '20'),
+    v.regex(/^\d{1,3}$/, 'limit must be a whole number'),
+    v.transform(Number),
+    v.minValue(1, 'limit must be at least 1'),
+    v.maxValue(50, 'limit is at most 50'),
+  ),
+  cursor: v.optional(v.pipe(v.string(), v.regex(/^\d{1,6}$/, 'cursor is the next of a previous answer'), v.transform(Number))),
 });

@@ -33,13 +33,44 @@ export function pageSource(tail: TailCache, store: Pick<Store, 'encodedMessagesA
   return async (room, afterSeq, limit) => tail.page(room, afterSeq, limit) ?? store.encodedMessagesAfter(room, afterSeq, limit);
 }
 
-/** Sends the missed messages of `rooms` and returns each room's last seq as of the replay. */
-export async function replayMissed(pages: PageSource, sink: BatchSink, rooms: RoomSummary[], cursors: Cursors): Promise<LastSeqs> {
+/** How much one catch-up replays per room (config.ts historyWindow, catchUpCap). */
+export type ReplayLimits = {
+  /** A room the client names no cursor for gets only its newest `window` messages (0: all of them, as v1 reads it). */
+  window: number;
+  /** A room whose cursor is further behind than this gets its newest window instead, and is told of the hole. */
+  cap: number;
+};
+
+/** Each room's last seq as of the replay, and for rooms sent only their newest messages, the first seq sent. */
+export type Replay = { lastSeq: LastSeqs; windows: Record<RoomId, number> };
+
+/** Where a room's replay starts: after its cursor, or at its newest window (`windowed`). */
+export function replayStart(room: RoomSummary, cursors: Cursors, limits: ReplayLimits): { after: number; windowed: boolean } {
+  // Own keys only: a room named like an Object.prototype member must not read one.
+  const explicit = Object.hasOwn(cursors, room.id);
+  const cursor = explicit ? cursors[room.id] : 0;
+  const newest = limits.window > 0 ? limits.window : limits.cap;
+  const behind = room.lastSeq - cursor;
+  if (!explicit && limits.window > 0 && room.lastSeq > limits.window) return { after: room.lastSeq - limits.window, windowed: true };
+  if (behind > limits.cap && room.lastSeq - newest > cursor) return { after: room.lastSeq - newest, windowed: true };
+  return { after: cursor, windowed: false };
+}
+
+/** Sends the missed messages of `rooms` (each within its limits) and returns where each room stands. */
+export async function replayMissed(
+  pages: PageSource,
+  sink: BatchSink,
+  rooms: RoomSummary[],
+  cursors: Cursors,
+  limits: ReplayLimits,
+): Promise<Replay> {
   const lastSeq: LastSeqs = Object.create(null);
+  const windows: Record<RoomId, number> = Object.create(null);
   const inFlight: Array<Promise<void>> = [];
   for (const room of rooms) {
-    // Own keys only: a room named like an Object.prototype member must not read one.
-    let after = Object.hasOwn(cursors, room.id) ? cursors[room.id] : 0;
+    const start = replayStart(room, cursors, limits);
+    let after = start.after;
+    if (start.windowed) windows[room.id] = after + 1;
     lastSeq[room.id] = room.lastSeq;
     // Read until a short page rather than up to room.lastSeq: the live channel was joined
     // before this read, so anything committed after it arrives as message:new instead.
@@ -56,5 +87,5 @@ export async function replayMissed(pages: PageSource, sink: BatchSink, rooms: Ro
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
-  return lastSeq;
+  return { lastSeq, windows };
 }

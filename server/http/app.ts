@@ -20,6 +20,7 @@ import { deviceRoutes, openDeviceRoutes } from './routes/devices';
 import { identityRoutes, openIdentityRoutes } from './routes/identity';
 import { openPasskeyRoutes, passkeyRoutes } from './routes/passkeys';
 import { roomRoutes } from './routes/rooms';
+import { searchRoutes } from './routes/search';
 
 /** The `/api` routes: those anyone may call, then the session check, then the rest. */
 function apiRoutes(deps: AppDeps) {
@@ -52,6 +53,7 @@ function apiRoutes(deps: AppDeps) {
       .route('/', roomRoutes(deps))
       .route('/', passkeyRoutes(deps))
       .route('/', deviceRoutes(deps))
+      .route('/', searchRoutes(deps))
       .all('*', (c) => errorResponse(c, err('not_found', `no route ${c.req.method} ${c.req.path}`)))
   );
 }

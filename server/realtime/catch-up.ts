@@ -3,8 +3,8 @@
  * replay, then `sync:done`) and on `sync` (gap repair). Pages go out as the
  * JSON the store or tail cache already holds, never decoded and encoded again.
  */
-import type { Cursors, LastSeqs, RoomSummary } from '../../shared/protocol';
-import { replayMissed, type BatchSink } from '../chat/catch-up';
+import type { Cursors, LastSeqs, RoomId, RoomSummary } from '../../shared/protocol';
+import { replayMissed, type BatchSink, type Replay } from '../chat/catch-up';
 import { toErr } from '../chat/errors';
 import type { EncodedPage } from '../store/store';
 import { roomChannel, userChannel } from './channels';
@@ -41,7 +41,7 @@ function batchSink(socket: ChatSocket, gone: Promise<void>): BatchSink {
  * Streams what `rooms` hold after `cursors` to this socket; returns the rooms' last seqs.
  * One catch-up at a time per socket: returns null while another is running.
  */
-export async function replayTo(socket: ChatSocket, deps: HandlerDeps, rooms: RoomSummary[], cursors: Cursors): Promise<LastSeqs | null> {
+export async function replayTo(socket: ChatSocket, deps: HandlerDeps, rooms: RoomSummary[], cursors: Cursors): Promise<Replay | null> {
   if (socket.data.catchingUp) return null;
   socket.data.catchingUp = true;
   let stopWaiting = (): void => undefined;
@@ -51,11 +51,19 @@ export async function replayTo(socket: ChatSocket, deps: HandlerDeps, rooms: Roo
     stopWaiting = () => socket.off('disconnect', onDisconnect);
   });
   try {
-    return await replayMissed(deps.pages, batchSink(socket, gone), rooms, cursors);
+    return await replayMissed(deps.pages, batchSink(socket, gone), rooms, cursors, {
+      window: deps.config.historyWindow,
+      cap: deps.config.catchUpCap,
+    });
   } finally {
     stopWaiting();
     socket.data.catchingUp = false;
   }
+}
+
+/** `sync:done` (and the `sync` ack): `windows` only when some room was windowed, so a v1 client sees what it always saw. */
+export function doneAnswer(replay: Replay): { lastSeq: LastSeqs; windows?: Record<RoomId, number> } {
+  return Object.keys(replay.windows).length > 0 ? { lastSeq: replay.lastSeq, windows: { ...replay.windows } } : { lastSeq: replay.lastSeq };
 }
 
 /** Joins the live channels first, then replays from the store, so nothing falls between the two. */
@@ -64,8 +72,8 @@ export async function catchUpOnConnect(socket: ChatSocket, deps: HandlerDeps): P
   try {
     const rooms = await deps.store.roomsOf(user.id);
     await socket.join([userChannel(user.id), ...rooms.map((room) => roomChannel(room.id))]);
-    const lastSeq = await replayTo(socket, deps, rooms, cursors);
-    if (lastSeq && socket.connected) socket.emit('sync:done', { lastSeq });
+    const replay = await replayTo(socket, deps, rooms, cursors);
+    if (replay && socket.connected) socket.emit('sync:done', doneAnswer(replay));
   } catch (error) {
     toErr(error);
     // Without its catch-up the client would hold a silent gap: make it reconnect and try again.

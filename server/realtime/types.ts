@@ -37,7 +37,17 @@ export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Inte
 export type Peers = 'none' | 'cluster' | 'redis';
 
 export type SocketDeps = SendDeps & {
-  config: Pick<Config, 'origins' | 'sessionIdleMs' | 'trustProxy' | 'maxRoomsPerUser' | 'maxSocketsPerUser' | 'maxBufferedBytes'>;
+  config: Pick<
+    Config,
+    | 'origins'
+    | 'sessionIdleMs'
+    | 'trustProxy'
+    | 'maxRoomsPerUser'
+    | 'maxSocketsPerUser'
+    | 'maxBufferedBytes'
+    | 'historyWindow'
+    | 'catchUpCap'
+  >;
   /** Every request's budget (chat/budgets.ts): actions and signals per user, handshakes per address. */
   budgets: Budgets;
   peers: Peers;

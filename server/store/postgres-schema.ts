@@ -144,6 +144,11 @@ export const migrations: string[] = [
      user_id TEXT NOT NULL REFERENCES users(id),
      expires_at BIGINT NOT NULL
    );`,
+
+  // Search: each message's words as a tsvector (the 'simple' configuration: no stemming, any
+  // language, as SQLite's unicode61), kept by PostgreSQL itself, with a GIN index.
+  `ALTER TABLE messages ADD COLUMN search tsvector GENERATED ALWAYS AS (to_tsvector('simple', content)) STORED;
+   CREATE INDEX messages_search ON messages USING GIN (search);`,
 ];
 
 /** First key of the advisory lock pair: "CHAT" in ASCII, so it is recognizable in pg_locks. */

@@ -253,6 +253,35 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
         );
         return rows.map(toMessage);
       }),
+    messagesBefore: (room, beforeSeq, limit) =>
+      guarded(async () => {
+        const { rows } = await pool.query<MessageRow>(
+          `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.author_id
+           WHERE m.room = $1 AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3`,
+          [room, beforeSeq, limit],
+        );
+        return rows.reverse().map(toMessage);
+      }),
+    search: ({ terms, rooms, beforeId, limit, offset }) =>
+      guarded(async () => {
+        if (terms.length === 0 || rooms.length === 0) return [];
+        // Ranked first (cheap, over the GIN index's matches), the headline only for the page.
+        const { rows } = await pool.query<MessageRow & { snippet: string }>(
+          `WITH q AS (SELECT websearch_to_tsquery('simple', $1) AS query),
+                hits AS (
+                  SELECT m.id, ts_rank_cd(m.search, q.query) AS score FROM messages m, q
+                  WHERE m.search @@ q.query AND m.room = ANY($2) AND m.id < $3
+                  ORDER BY score DESC, m.id DESC LIMIT $4 OFFSET $5
+                )
+           SELECT ${MESSAGE_COLUMNS},
+                  ts_headline('simple', m.content, q.query, 'StartSel=' || chr(57344) || ', StopSel=' || chr(57345) || ', MaxWords=24, MinWords=8, MaxFragments=1, FragmentDelimiter=…') AS snippet
+           FROM hits h JOIN messages m ON m.id = h.id JOIN users u ON u.id = m.author_id, q
+           ORDER BY h.score DESC, m.id DESC`,
+          // Each word quoted: 'or' and '-' are words here, not websearch operators.
+          [terms.map((term) => `"${term}"`).join(' '), rooms, beforeId ?? Number.MAX_SAFE_INTEGER, limit, offset],
+        );
+        return rows.map((row) => ({ message: toMessage(row), snippet: row.snippet }));
+      }),
     encodedMessagesAfter: async (room, afterSeq, limit) => encodePage(await store.messagesAfter(room, afterSeq, limit)),
 
     joinRoom: (userId, room, kind) =>

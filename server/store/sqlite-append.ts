@@ -10,6 +10,7 @@
  */
 import type Database from 'better-sqlite3';
 import { createGroupCommit } from './group-commit';
+import { createSearchIndexer } from './sqlite-search-index';
 import { MESSAGE_COLUMNS, toMessage, type MessageRow } from './message-row';
 import { StoreUnavailableError, type Appender, type AppendResult, type NewMessage } from './store';
 
@@ -67,8 +68,14 @@ export function openSqliteAppender(db: Database.Database): Appender {
     return outcomes;
   });
 
+  // The writer also keeps the search index, between commits (sqlite-search-index.ts).
+  const indexer = createSearchIndexer(db);
   const group = createGroupCommit<NewMessage, AppendResult>({
-    commit: (batch) => commitBatch.immediate(batch),
+    commit: (batch) => {
+      const outcomes = commitBatch.immediate(batch);
+      indexer.committed();
+      return outcomes;
+    },
     // Another process holds the write lock: wait on a timer, with the event loop free, and retry with what arrived meanwhile.
     retryAfter: (error, waitedMs) => (isBusy(error) && waitedMs < LOCK_WAIT_MS ? 1 : undefined),
     failure: (error) => new StoreUnavailableError(`commit failed: ${(error as Error).message}`),
@@ -77,6 +84,7 @@ export function openSqliteAppender(db: Database.Database): Appender {
   return {
     append: group.submit,
     async close() {
+      indexer.close();
       // The last batch may wait for the lock as long as any other write.
       db.pragma(`busy_timeout = ${LOCK_WAIT_MS}`);
       await group.close();

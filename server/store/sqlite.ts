@@ -80,6 +80,22 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
       )
       // Arrays, not row objects: a page is hundreds of rows, and this cuts the cost per row by 40%.
       .raw(true),
+    // Newest first through the (room, seq) index, so any depth costs the same; reversed to seq order.
+    messagesBefore: db
+      .prepare<[string, number, number], MessageTuple>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.author_id
+         WHERE m.room = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?`,
+      )
+      .raw(true),
+    // Best match first (bm25), newest first among equals; the snippet marks matches with private-use characters.
+    search: db
+      .prepare<[string, string, number, number, number], [...MessageTuple, snippet: string]>(
+        `SELECT ${MESSAGE_COLUMNS}, snippet(messages_fts, 0, char(57344), char(57345), '…', 16)
+         FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid JOIN users u ON u.id = m.author_id
+         WHERE messages_fts MATCH ? AND m.room IN (SELECT value FROM json_each(?)) AND m.id < ?
+         ORDER BY bm25(messages_fts), m.id DESC LIMIT ? OFFSET ?`,
+      )
+      .raw(true),
     // SQLite writes each row's JSON itself: as fast as reading the columns, and nothing left to encode.
     encodedMessagesAfter: db
       .prepare<[string, number, number], [seq: number, json: string]>(
@@ -208,10 +224,23 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
     appendMessage: (input) => appender.append(input),
 
     messagesAfter: (room, afterSeq, limit) => guarded(() => q.messagesAfter.all(room, afterSeq, limit).map(tupleToMessage)),
+    messagesBefore: (room, beforeSeq, limit) => guarded(() => q.messagesBefore.all(room, beforeSeq, limit).reverse().map(tupleToMessage)),
     encodedMessagesAfter: (room, afterSeq, limit) =>
       guarded(() => {
         const rows = q.encodedMessagesAfter.all(room, afterSeq, limit);
         return { json: `[${rows.map((row) => row[1]).join(',')}]`, count: rows.length, lastSeq: rows.at(-1)?.[0] ?? 0 };
+      }),
+
+    search: ({ terms, rooms, beforeId, limit, offset }) =>
+      guarded(() => {
+        if (terms.length === 0 || rooms.length === 0) return [];
+        // Each term quoted: the words are matched as words, whatever FTS5 syntax they resemble.
+        const match = terms.map((term) => `"${term.replace(/"/g, '""')}"`).join(' ');
+        const rows = q.search.all(match, JSON.stringify(rooms), beforeId ?? Number.MAX_SAFE_INTEGER, limit, offset);
+        return rows.map(([id, room, seq, authorId, name, handle, clientOffset, content, ts, snippet]) => ({
+          message: tupleToMessage([id, room, seq, authorId, name, handle, clientOffset, content, ts]),
+          snippet,
+        }));
       }),
 
     joinRoom: (userId, room, kind) =>

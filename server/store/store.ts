@@ -22,6 +22,11 @@ export type RoomKind = 'public' | 'dm';
 export type NewSession = { id: string; tokenHash: string; device: string };
 export type SessionRecord = { id: string; userId: string; device: string; createdAt: number; lastSeenAt: number };
 export type Authenticated = { user: User; session: SessionRecord };
+/** Messages of `rooms` holding every term (see shared/search-terms.ts), best match first, a page at a time. */
+export type SearchQuery = { terms: string[]; rooms: RoomId[]; beforeId?: number; limit: number; offset: number };
+/** One match, with a snippet around the matched words (marked with SNIPPET_MARK_START / _END). */
+export type SearchHit = { message: Message; snippet: string };
+
 /** A WebAuthn credential: its public key, signature counter, and where it was made. */
 export type PasskeyRecord = {
   id: string;
@@ -93,8 +98,13 @@ export interface Store {
 
   /** Messages of `room` with seq > `afterSeq`, in seq order, at most `limit`. */
   messagesAfter(room: RoomId, afterSeq: number, limit: number): Promise<Message[]>;
+  /** The newest `limit` messages of `room` with seq < `beforeSeq`, in seq order (paging back through history). */
+  messagesBefore(room: RoomId, beforeSeq: number, limit: number): Promise<Message[]>;
   /** The same page as JSON text, built where that is cheapest: catch-up sends it as it is. */
   encodedMessagesAfter(room: RoomId, afterSeq: number, limit: number): Promise<EncodedPage>;
+
+  /** Full-text search; a message can take a moment after its commit to be found (SQLite indexes off the send path). */
+  search(query: SearchQuery): Promise<SearchHit[]>;
 
   /** Creates the room if missing and makes `userId` a member; returns its lastSeq. */
   joinRoom(userId: string, room: RoomId, kind: RoomKind): Promise<number>;

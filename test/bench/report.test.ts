@@ -227,6 +227,7 @@ describe('bench report', () => {
       CHAT_DB: '/tmp/x/chat.db',
       WORKERS: '2',
       CHAT_RATE_LIMIT: '0',
+      CHAT_CATCHUP_CAP: '10000000',
       CHAT_STATIC_DIR: '/repo/dist',
     });
   });

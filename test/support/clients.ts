@@ -1,6 +1,6 @@
 /** Real HTTP and socket.io-client helpers for tests: sessions, connected sockets, waiting for events. */
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, Cursors, ServerToClientEvents, SessionCreated } from '../../shared/protocol';
+import type { ClientToServerEvents, Cursors, ServerToClientEvents, SessionCreated, SyncDone } from '../../shared/protocol';
 
 export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -47,10 +47,10 @@ export async function connectAndCatchUp(url: string, token: string, options: Con
   const socket = createSocket(url, token, options);
   const batches: import('../../shared/protocol').Message[][] = [];
   socket.on('message:batch', (batch) => batches.push(batch));
-  const done = new Promise<{ lastSeq: Record<string, number> }>((resolve) => socket.once('sync:done', resolve));
+  const done = new Promise<SyncDone>((resolve) => socket.once('sync:done', resolve));
   await connectAndWait(socket);
   const syncDone = await done;
-  return { socket, batches, messages: batches.flat(), lastSeq: syncDone.lastSeq };
+  return { socket, batches, messages: batches.flat(), lastSeq: syncDone.lastSeq, done: syncDone };
 }
 
 export async function waitFor(condition: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {

@@ -61,6 +61,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       CHAT_DB: dbPath,
       WORKERS: String(options.workers ?? 1),
       CHAT_RATE_LIMIT: '0',
+      // v1's reading of a missing cursor (every message); tests of the window set their own.
+      CHAT_HISTORY_WINDOW: '0',
       ...options.env,
     },
     detached: true,

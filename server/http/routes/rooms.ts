@@ -22,8 +22,15 @@ export function roomRoutes(deps: AppDeps) {
       if ((await accessTo(store, c.get('user').id, room.value)) === 'forbidden') {
         return errorResponse(c, err('forbidden', 'you may not read that conversation'));
       }
+      const { after, before, around } = query.value;
       const limit = Math.min(Math.max(query.value.limit, 1), BATCH_SIZE);
-      const messages: Message[] = await store.messagesAfter(room.value, query.value.after, limit);
+      let messages: Message[];
+      if (before !== undefined) messages = await store.messagesBefore(room.value, before, limit);
+      else if (around !== undefined) {
+        // The message itself and what was said just before it, then what followed.
+        const older = await store.messagesBefore(room.value, around + 1, Math.ceil(limit / 2));
+        messages = [...older, ...(await store.messagesAfter(room.value, around, limit - older.length))];
+      } else messages = await store.messagesAfter(room.value, after, limit);
       return c.json({ messages }, 200);
     })
     .post('/rooms/:room/messages', jsonBody(postMessageBodySchema), async (c) => {

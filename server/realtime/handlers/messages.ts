@@ -3,7 +3,7 @@ import { sendSchema, syncSchema } from '../../../shared/schema';
 import { dmParticipants } from '../../chat/access';
 import { err } from '../../chat/errors';
 import { sendMessage } from '../../chat/send-message';
-import { replayTo } from '../catch-up';
+import { doneAnswer, replayTo } from '../catch-up';
 import { onEvent } from '../on-event';
 import type { ChatSocket, HandlerDeps } from '../types';
 
@@ -23,8 +23,8 @@ export function registerMessageHandlers(socket: ChatSocket, deps: HandlerDeps): 
     }
     const mine = await deps.store.roomsOf(me().id);
     const rooms = requested.length === 0 ? mine : mine.filter((room) => Object.hasOwn(cursors, room.id));
-    const lastSeq = await replayTo(socket, deps, rooms, cursors);
-    if (!lastSeq) return { ok: false, error: err('rate_limited', 'a catch-up is already running on this connection', 1000) };
-    return { ok: true, lastSeq };
+    const replay = await replayTo(socket, deps, rooms, cursors);
+    if (!replay) return { ok: false, error: err('rate_limited', 'a catch-up is already running on this connection', 1000) };
+    return { ok: true, ...doneAnswer(replay) };
   });
 }
