@@ -136,7 +136,8 @@ export function createApp(deps: AppDeps) {
     c.header('Cache-Control', 'no-store');
     try {
       await store.checkHealth();
-      return c.json({ ok: true });
+      // What this worker's SQLite connections really do, read back from them (tests hold it to synchronous=FULL).
+      return c.json({ ok: true, durability: store.durability() });
     } catch (error) {
       return errorResponse(c, toErr(error));
     }

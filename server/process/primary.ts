@@ -8,13 +8,18 @@ import { openSqliteAppendOnly } from '../store/sqlite';
 import { relayAdapterMessages } from './adapter-relay';
 import { serveClusterAppends } from './cluster-appends';
 import { ipcMessage } from './ipc';
+import { durabilityLine } from './open-store';
 import { createStickyRouter } from './sticky';
 
 export function runPrimary(config: Config): void {
   relayAdapterMessages();
   // With SQLite the primary commits every worker's sends (cluster-appends.ts).
   const appender = config.databaseUrl ? null : openSqliteAppendOnly(config.dbPath, config.sqliteSync);
-  if (appender) serveClusterAppends(appender);
+  if (appender) {
+    serveClusterAppends(appender);
+    // The primary commits every message: its connection is the one "acked means fsynced" rests on.
+    console.log(durabilityLine([appender.durability]));
+  }
   const ready = new Set<Worker>();
   const router = createStickyRouter(
     () => [...ready],

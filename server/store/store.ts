@@ -18,6 +18,12 @@ export type Appender = {
 
 export type RoomKind = 'public' | 'dm';
 
+/**
+ * How one database connection commits, as the engine reports it when asked, not as
+ * the config asked for it: what "acked means fsynced" rests on.
+ */
+export type ConnectionDurability = { connection: string; journalMode: string; synchronous: string };
+
 /** A page of messages as the JSON text of a `Message[]`, with what paging needs to know of it. */
 export type EncodedPage = { json: string; count: number; lastSeq: number };
 
@@ -53,6 +59,9 @@ export interface Store {
   roomsOf(userId: string): Promise<Array<RoomSummary & { readSeq: number }>>;
   /** Moves the user's read cursor of a room forward (never back, never past lastSeq); returns it. */
   markRead(userId: string, room: RoomId, seq: number): Promise<number>;
+
+  /** Each SQLite connection's journal mode and synchronous setting, read back from it; empty for PostgreSQL. */
+  durability(): ConnectionDurability[];
 
   /** Throws unless the store can read and write right now. */
   checkHealth(): Promise<void>;

@@ -25,17 +25,30 @@ export type ServerOptions = {
   port?: number;
 };
 
+/** How a stopped server went: `forced` when it had not exited within the grace period and was SIGKILLed. */
+export type StopResult = { forced: boolean; code: number | null; signal: NodeJS.Signals | null; ms: number };
+
 export type RunningServer = {
   url: string;
   port: number;
   dbPath: string;
+  /** The process the harness started: the primary in cluster mode. */
+  pid: number;
   /** Output of the process so far, for failure messages. */
   output(): string;
-  /** SIGTERM and wait for a clean exit. */
-  stop(): Promise<void>;
+  /** Resolves once the started process has exited. */
+  exited: Promise<void>;
+  /**
+   * SIGTERM to the started process, as a supervisor sends it, then wait for it to exit;
+   * after `graceMs` the whole group is SIGKILLed and the result says `forced`.
+   */
+  stop(graceMs?: number): Promise<StopResult>;
   /** SIGKILL the whole process group: primary and workers die at once, nothing flushes. */
   kill(): Promise<void>;
 };
+
+/** The server's own deadline for a clean exit: the primary SIGKILLs workers that take longer (process/primary.ts). */
+export const SHUTDOWN_GRACE_MS = 10_000;
 
 export function tempDir(prefix = 'chat-test-'): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
@@ -72,17 +85,28 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const url = `http://127.0.0.1:${port}`;
   await waitUntilHealthy(url, child, () => output, options.workers ?? 1, 30_000);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('the server process has no pid');
   return {
     url,
     port,
     dbPath,
+    pid,
+    exited,
     output: () => output,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
+    async stop(graceMs = SHUTDOWN_GRACE_MS + 2_000) {
+      const started = Date.now();
+      const result = () => ({ code: child.exitCode, signal: child.signalCode, ms: Date.now() - started });
+      if (child.exitCode !== null || child.signalCode !== null) return { forced: false, ...result() };
       child.kill('SIGTERM');
-      const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 10_000);
+      let forced = false;
+      const timer = setTimeout(() => {
+        forced = true;
+        killGroup(child, 'SIGKILL');
+      }, graceMs);
       await exited;
       clearTimeout(timer);
+      return { forced, ...result() };
     },
     async kill() {
       if (child.exitCode !== null || child.signalCode !== null) return;
@@ -107,9 +131,12 @@ export function useServer(
     server = await startServer(typeof options === 'function' ? options() : options);
   });
   afterAll(async () => {
-    await hooks.beforeStop?.();
-    await server?.stop();
-    removeTempDirs();
+    try {
+      await hooks.beforeStop?.();
+    } finally {
+      await server?.stop();
+      removeTempDirs();
+    }
   });
   return () => {
     if (!server) throw new Error('server did not start');
