@@ -6,13 +6,13 @@
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Message, User } from '../../shared/protocol';
-import { openPostgresStore } from '../../server/store/postgres';
-import { openSqliteStore } from '../../server/store/sqlite';
-import { StoreUnavailableError, type NewMessage, type Store } from '../../server/store/store';
-import { tempDir } from '../support/server';
-import { dropSchema, freshSchemaName, postgresProblem, shouldRun, TEST_DATABASE_URL } from '../support/services';
-import { startTcpProxy } from '../support/tcp-proxy';
+import type { Message, User } from '../../../shared/protocol';
+import { openPostgresStore } from '../../../server/store/postgres';
+import { openSqliteStore } from '../../../server/store/sqlite';
+import { StoreUnavailableError, type NewMessage, type Store } from '../../../server/store/store';
+import { tempDir } from '../../support/server';
+import { dropSchema, freshSchemaName, postgresProblem, shouldRun, TEST_DATABASE_URL } from '../../support/services';
+import { startTcpProxy } from '../../support/tcp-proxy';
 
 type StoreKind = {
   name: string;

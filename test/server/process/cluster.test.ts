@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Message } from '../../shared/protocol';
-import { connectAndCatchUp, connectAndWait, createSession, createSocket, waitFor, type ChatSocket } from '../support/clients';
-import { useServer } from '../support/server';
+import type { Message } from '../../../shared/protocol';
+import { connectAndCatchUp, connectAndWait, createSession, createSocket, waitFor, type ChatSocket } from '../../support/clients';
+import { useServer } from '../../support/server';
 
 describe('the 2-worker cluster', () => {
   const server = useServer({ workers: 2 });

@@ -6,10 +6,10 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { User } from '../../shared/protocol';
-import { openSqliteStore } from '../../server/store/sqlite';
-import type { Store } from '../../server/store/store';
-import { tempDir } from '../support/server';
+import type { User } from '../../../shared/protocol';
+import { openSqliteStore } from '../../../server/store/sqlite';
+import type { Store } from '../../../server/store/store';
+import { tempDir } from '../../support/server';
 
 const dir = tempDir('chat-append-');
 const opened: Array<{ close(): unknown }> = [];
@@ -52,8 +52,9 @@ describe('SQLite group commit across processes', () => {
     clearInterval(ticker);
 
     expect(result).toMatchObject({ created: true, message: { seq: 1, clientOffset: 'while-locked' } });
-    // SQLite's own busy handler would have held the thread for the whole 60 ms.
-    expect(ticks).toBeGreaterThan(20);
+    // SQLite's own busy handler would have held the thread for the whole 60 ms: one tick at most.
+    // (Not ~60: a machine under load runs a 1 ms interval far less often.)
+    expect(ticks).toBeGreaterThan(5);
   });
 
   it('commits two stores on one file at once without a gap, a repeat or a loss', async () => {
