@@ -4,7 +4,7 @@
  * SIGKILLs it. Every integration and end-to-end test goes through this.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
@@ -109,7 +109,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       return { forced, ...result() };
     },
     async kill() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
+      // The whole group even when the started process is gone: workers it left behind die too.
       killGroup(child, 'SIGKILL');
       await exited;
     },
@@ -142,6 +142,38 @@ export function useServer(
     if (!server) throw new Error('server did not start');
     return server;
   };
+}
+
+/** The pids of a running cluster's workers, from the x-worker-pid header of /healthz (every worker answers in turn). */
+export async function workerPids(url: string, workers: number, timeoutMs = 15_000): Promise<number[]> {
+  const pids = new Set<number>();
+  const deadline = Date.now() + timeoutMs;
+  while (pids.size < workers) {
+    if (Date.now() > deadline) throw new Error(`only ${pids.size} of ${workers} workers answered /healthz`);
+    try {
+      const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) });
+      const pid = Number(response.headers.get('x-worker-pid'));
+      if (response.ok && pid > 0) pids.add(pid);
+    } catch {
+      // a worker that is dying or not ready yet
+    }
+  }
+  return [...pids];
+}
+
+/** Whether a process with this pid still runs (a zombie, dead but not yet reaped, does not). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    // The state follows the parenthesised command name in /proc/<pid>/stat.
+    return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
+  }
 }
 
 export function removeTempDirs(): void {
