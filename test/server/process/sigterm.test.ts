@@ -25,6 +25,8 @@ describe('SIGTERM under load', () => {
     const load = paceSends(client.socket, { prefix: `t${workers}`, inFlight: 16 });
     await untilAcked(load, 50);
     const inFlightAtSignal = load.inFlight();
+    // socket.io-client writes a tick after emit: let these reach the server's socket before the signal.
+    await new Promise((resolve) => setImmediate(resolve));
     const stopped = await first.stop(SHUTDOWN_GRACE_MS);
     await load.stop();
     client.socket.close();
