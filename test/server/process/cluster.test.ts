@@ -1,10 +1,40 @@
+/**
+ * The SQLite cluster as npm start runs it (a primary that routes and commits, two
+ * workers): durability read back, HTTP spread, sticky WebSocket and long-polling
+ * sessions, cross-worker delivery, and a dead worker replaced.
+ */
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../../../shared/protocol';
 import { connectAndCatchUp, connectAndWait, createSession, createSocket, waitFor, type ChatSocket } from '../../support/clients';
 import { useServer } from '../../support/server';
 
+type Health = { ok: boolean; durability: Array<{ connection: string; journalMode: string; synchronous: string }> };
+
 describe('the 2-worker cluster', () => {
+  // Started as npm start starts it: no CHAT_SQLITE_SYNC, so the default must be what the README promises.
   const server = useServer({ workers: 2 });
+
+  // "Acked means fsynced", checked where it lives: NORMAL or OFF would pass every kill test, not this one.
+  it('states WAL and synchronous=FULL for the primary and each worker, as read back from their connections', async () => {
+    const stated = server()
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('durability: '));
+    expect(stated, server().output()).toEqual([
+      'durability: SQLite append connection journal_mode=WAL synchronous=FULL (read back from SQLite)',
+    ]);
+
+    const byWorker = new Map<string, Health>();
+    for (let attempt = 0; attempt < 20 && byWorker.size < 2; attempt++) {
+      const response = await fetch(`${server().url}/healthz`);
+      byWorker.set(response.headers.get('x-worker-pid') ?? '', (await response.json()) as Health);
+    }
+    expect(byWorker.size).toBe(2);
+    for (const [pid, health] of byWorker) {
+      // A worker's own connection writes users and rooms; its messages are committed by the primary.
+      expect(health, `worker ${pid}`).toEqual({ ok: true, durability: [{ connection: 'main', journalMode: 'WAL', synchronous: 'FULL' }] });
+    }
+  });
 
   it('spreads HTTP over both workers', async () => {
     const pids = new Set<string>();

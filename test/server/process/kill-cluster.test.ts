@@ -6,7 +6,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectAndCatchUp, connectWhere, createSession, waitFor, workerOf } from '../../support/clients';
-import { resendAndCheckExactlyOnce } from '../../support/crash';
+import { overHttp, resendAndCheckExactlyOnce } from '../../support/crash';
 import { paceSends, untilAcked } from '../../support/paced-sends';
 import { isAlive, removeTempDirs, startServer, workerPids, type RunningServer } from '../../support/server';
 
@@ -59,10 +59,7 @@ describe('kill -9 of one process of a 2-worker cluster under load', () => {
     expect(after, server.output()).not.toContain(victim);
     expect(server.output()).toMatch(new RegExp(`worker ${victim} died \\(SIGKILL\\); starting a new one`));
 
-    const report = await resendAndCheckExactlyOnce(
-      server.url,
-      senders.map((sender) => ({ token: sender.session.token, sends: sender.sends })),
-    );
+    const report = await resendAndCheckExactlyOnce(overHttp(server.url, senders[0].session), senders);
     expect(report.absorbed).toBeGreaterThanOrEqual(senders[0].sends.count('acked') + senders[1].sends.count('acked'));
     expect((await server.stop()).forced).toBe(false);
   });
@@ -85,10 +82,7 @@ describe('kill -9 of one process of a 2-worker cluster under load', () => {
 
     const second = await startServer({ workers: 2, dbPath: first.dbPath, port: first.port });
     servers.push(second);
-    const report = await resendAndCheckExactlyOnce(
-      second.url,
-      senders.map((sender) => ({ token: sender.session.token, sends: sender.sends })),
-    );
+    const report = await resendAndCheckExactlyOnce(overHttp(second.url, senders[0].session), senders);
     expect(report.absorbed).toBeGreaterThanOrEqual(senders[0].sends.count('acked') + senders[1].sends.count('acked'));
     expect((await second.stop()).forced).toBe(false);
   });

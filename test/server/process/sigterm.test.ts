@@ -3,10 +3,12 @@
  * already on its way is answered (acked, or refused with a code once the store has
  * closed), nothing is committed without its ack, and the server exits by itself,
  * with code 0, within its grace period: never by the harness's fallback SIGKILL.
+ * Resends go into the stopped server's SQLite file, through the store's duplicate check.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectAndCatchUp, createSession } from '../../support/clients';
-import { resendAndCheckExactlyOnce } from '../../support/crash';
+import { openSqliteStore } from '../../../server/store/sqlite';
+import { intoStore, resendAndCheckExactlyOnce } from '../../support/crash';
 import { paceSends, untilAcked } from '../../support/paced-sends';
 import { removeTempDirs, SHUTDOWN_GRACE_MS, startServer, type RunningServer } from '../../support/server';
 
@@ -41,12 +43,15 @@ describe('SIGTERM under load', () => {
     // Sends written after the signal may meet a closed connection ('unanswered'): the resends below
     // show the server had committed none of those, nor any it refused.
 
-    const second = await startServer({ workers, dbPath: first.dbPath, port: first.port });
-    servers.push(second);
-    const report = await resendAndCheckExactlyOnce(second.url, [{ token: ana.token, sends: load }]);
-    expect(report.unansweredButStored).toBe(0);
-    expect(report.created).toBe(load.count('refused') + load.count('unanswered'));
-    expect(report.absorbed).toBe(load.count('acked'));
-    expect((await second.stop(SHUTDOWN_GRACE_MS)).forced).toBe(false);
+    // The server is gone: the test opens its SQLite file and resends there, through the same duplicate check.
+    const store = openSqliteStore(first.dbPath);
+    try {
+      const report = await resendAndCheckExactlyOnce(intoStore(store), [{ session: ana, sends: load }]);
+      expect(report.unansweredButStored).toBe(0);
+      expect(report.created).toBe(load.count('refused') + load.count('unanswered'));
+      expect(report.absorbed).toBe(load.count('acked'));
+    } finally {
+      await store.close();
+    }
   });
 });
