@@ -102,17 +102,23 @@ describe.skipIf(!servicesAvailable)('two instances sharing PostgreSQL and Redis'
     const onA = clients.filter((_, index) => index % 2 === 0);
     let sending = true;
     let counter = 0;
+    const sendRound = () => {
+      clients.forEach((client, index) => client.send(`load-${index}-${counter}`, `load ${counter} from ${index}`));
+      counter++;
+    };
     const load = (async () => {
       while (sending) {
-        clients.forEach((client, index) => client.send(`load-${index}-${counter}`, `load ${counter} from ${index}`));
-        counter++;
+        sendRound();
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
     })();
 
     await new Promise((resolve) => setTimeout(resolve, 700));
+    // The kill lands in the same tick as a round of sends: A cannot have answered those.
+    sendRound();
     const ackedBeforeKill = onA.flatMap((client) => [...client.acked.values()]);
     const inFlightAtKill = onA.flatMap((client) => [...client.outbox.keys()].map((clientOffset) => ({ client, clientOffset })));
+    // kill() signals the group before its first await, so nothing is answered in between.
     await a.kill();
     await waitFor(() => onA.every((client) => !client.connected), 5_000, "A's clients to notice");
     // Sent to A and never answered: the kill landed mid-load.
