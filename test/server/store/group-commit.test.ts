@@ -1,5 +1,5 @@
 /** The one group-commit queue behind the SQLite writer, a cluster worker's hand-off and PostgreSQL. */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createGroupCommit, type BatchOutcomes, type GroupCommitOptions } from '../../../server/store/group-commit';
 
 class Failure extends Error {}
@@ -95,20 +95,32 @@ describe('group commit', () => {
       },
       failure: (error) => new Failure((error as Error).message),
     });
-    const early = [1, 2].map((n) => group.submit(n));
-    await nextTurn();
-    expect(held.map((commit) => commit.batch)).toEqual([[1, 2]]);
-    held[0].fail(new Error('busy'));
-    await nextTurn();
-    const late = [3, 4].map((n) => group.submit(n));
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    // One retry carries the old batch first, then what arrived while it waited.
-    expect(held.map((commit) => commit.batch)).toEqual([
-      [1, 2],
-      [1, 2, 3, 4],
-    ]);
+    let answers: Array<Promise<number>> = [];
+    // The retry waits on a timer the test releases; turns of the event loop still run.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const early = [1, 2].map((n) => group.submit(n));
+      await nextTurn();
+      expect(held.map((commit) => commit.batch)).toEqual([[1, 2]]);
+      held[0].fail(new Error('busy'));
+      await nextTurn();
+      const late = [3, 4].map((n) => group.submit(n));
+      await afterSettle();
+      // Nothing commits while the batch waits, not even what arrived meanwhile.
+      expect(held).toHaveLength(1);
+      vi.advanceTimersByTime(5);
+      await nextTurn();
+      // One retry carries the old batch first, then what arrived while it waited.
+      expect(held.map((commit) => commit.batch)).toEqual([
+        [1, 2],
+        [1, 2, 3, 4],
+      ]);
+      answers = [...early, ...late];
+    } finally {
+      vi.useRealTimers();
+    }
     held[1].settle();
-    expect(await Promise.all([...early, ...late])).toEqual([2, 4, 6, 8]);
+    expect(await Promise.all(answers)).toEqual([2, 4, 6, 8]);
     expect(waits).toEqual([0]);
   });
 
