@@ -1,45 +1,69 @@
 /**
- * What must hold after a server died or stopped under load: every send resent
- * with its clientOffset, every acked one absorbed as the very message first
- * stored, and the room holding each send exactly once, in gap-free order.
+ * Senders for crash tests, and what must hold after a server died or stopped
+ * under load: every send resent with its clientOffset, every acked one absorbed
+ * as the very message first stored, and the room holding each send exactly
+ * once, in gap-free order.
  */
 import { expect } from 'vitest';
 import type { Message, SessionCreated } from '../../shared/protocol';
 import type { Store } from '../../server/store/store';
-import { resend, storedMessages, type PacedSends } from './paced-sends';
+import { connectAndCatchUp, connectWhere, createSession, workerOf, type ChatSocket } from './clients';
+import { paceSends, resend, storedMessages, untilAcked, type PacedSends } from './paced-sends';
 
 export type Sender = { session: SessionCreated; sends: PacedSends };
 
-/** Where the resends go: a restarted server over HTTP, or the store file itself. */
+/** Where the resends go: a running server over HTTP, or the store file itself. */
 export type ResendTarget = {
   resend(sender: Sender, clientOffset: string, content: string): Promise<{ created: boolean; message: Message }>;
-  /** Every message of general, in seq order. */
-  stored(): Promise<Message[]>;
+  /** Every message of the room, in seq order, as `reader` may read them. */
+  stored(room: string, reader: SessionCreated): Promise<Message[]>;
 };
 
-/** A running server: POST /api/rooms/general/messages answers 201 when new, 200 when absorbed. */
-export function overHttp(url: string, reader: SessionCreated): ResendTarget {
+/** A running server: POST /api/rooms/:room/messages answers 201 when new, 200 when absorbed. */
+export function overHttp(url: string): ResendTarget {
   return {
-    resend: (sender, clientOffset, content) => resend(url, sender.session.token, clientOffset, content),
-    stored: () => storedMessages(url, reader.token),
+    resend: (sender, clientOffset, content) => resend(url, sender.session.token, clientOffset, content, sender.sends.room),
+    stored: (room, reader) => storedMessages(url, reader.token, room),
   };
 }
 
 /** The stopped server's store, opened by the test: the same duplicate check, without a restart. */
 export function intoStore(store: Store): ResendTarget {
   return {
-    resend: (sender, clientOffset, content) => store.appendMessage({ room: 'general', author: sender.session.user, clientOffset, content }),
-    async stored() {
+    resend: (sender, clientOffset, content) =>
+      store.appendMessage({ room: sender.sends.room, author: sender.session.user, clientOffset, content }),
+    async stored(room) {
       const all: Message[] = [];
-      for (
-        let page = await store.messagesAfter('general', 0, 500);
-        page.length > 0;
-        page = await store.messagesAfter('general', all.length, 500)
-      )
+      for (let page = await store.messagesAfter(room, 0, 500); page.length > 0; page = await store.messagesAfter(room, all.length, 500))
         all.push(...page);
       return all;
     },
   };
+}
+
+/** Ana and Bob sending into `room` at once, 16 sends outstanding each, each on a worker of their own, 30 acks in. */
+export async function sendersOnTwoWorkers(url: string, room: string): Promise<Array<Sender & { socket: ChatSocket }>> {
+  const [ana, bob] = [await createSession(url, 'Ana'), await createSession(url, 'Bob')];
+  const anaClient = await connectAndCatchUp(url, ana.token);
+  const anaWorker = workerOf(anaClient.socket);
+  const bobClient = await connectWhere(
+    () => connectAndCatchUp(url, bob.token),
+    (worker) => worker !== anaWorker,
+  );
+  const senders = [
+    { session: ana, socket: anaClient.socket },
+    { session: bob, socket: bobClient.socket },
+  ];
+  for (const { socket } of senders) {
+    const joined = await socket.emitWithAck('room:join', { room });
+    if (!joined.ok) throw new Error(`room:join ${room}: ${joined.error.code}`);
+  }
+  const sending = senders.map((sender) => ({
+    ...sender,
+    sends: paceSends(sender.socket, { prefix: sender.session.user.name.toLowerCase(), room, inFlight: 16 }),
+  }));
+  await Promise.all(sending.map((sender) => untilAcked(sender.sends, 30)));
+  return sending;
 }
 
 export type ResendReport = {
@@ -73,7 +97,7 @@ export async function resendAndCheckExactlyOnce(target: ResendTarget, senders: S
       final.set(`${again.message.author.id}/${clientOffset}`, again.message);
     });
   }
-  const stored = await target.stored();
+  const stored = await target.stored(senders[0].sends.room, senders[0].session);
   expect(stored.map((message) => message.seq)).toEqual(stored.map((_, index) => index + 1));
   expect(stored.length).toBe(final.size);
   for (const message of stored) expect(final.get(`${message.author.id}/${message.clientOffset}`)).toEqual(message);

@@ -17,6 +17,8 @@ export type SendOutcome =
   | { state: 'timed-out' };
 
 export type PacedSends = {
+  /** The room every send goes to. */
+  readonly room: string;
   /** Every send so far, by clientOffset, in the order sent. */
   readonly sends: Map<string, { content: string; outcome: SendOutcome }>;
   /** clientOffsets sent and not answered yet. */
@@ -73,6 +75,7 @@ export function paceSends(socket: ChatSocket, options: PaceOptions): PacedSends 
   for (let index = 0; index < inFlight; index++) sendOne();
   const count = (state: SendOutcome['state']) => [...sends.values()].filter((send) => send.outcome.state === state).length;
   return {
+    room,
     sends,
     inFlight: () => [...sends].filter(([, send]) => send.outcome.state === 'in-flight').map(([clientOffset]) => clientOffset),
     acked: () => [...sends.values()].flatMap((send) => (send.outcome.state === 'acked' ? [send.outcome.message] : [])),

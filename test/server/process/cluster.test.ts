@@ -1,12 +1,14 @@
 /**
  * The SQLite cluster as npm start runs it (a primary that routes and commits, two
  * workers): durability read back, HTTP spread, sticky WebSocket and long-polling
- * sessions, cross-worker delivery, and a dead worker replaced.
+ * sessions, cross-worker delivery, and a worker SIGKILLed under load replaced.
  */
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../../../shared/protocol';
 import { connectAndCatchUp, connectAndWait, createSession, createSocket, waitFor, type ChatSocket } from '../../support/clients';
-import { useServer } from '../../support/server';
+import { overHttp, resendAndCheckExactlyOnce, sendersOnTwoWorkers } from '../../support/crash';
+import { untilAcked } from '../../support/paced-sends';
+import { useServer, workerPids } from '../../support/server';
 
 type Health = { ok: boolean; durability: Array<{ connection: string; journalMode: string; synchronous: string }> };
 
@@ -110,22 +112,32 @@ describe('the 2-worker cluster', () => {
     clients.forEach((client) => client.socket.close());
   });
 
-  it('replaces a worker that dies', async () => {
-    const before = new Set<string>();
-    for (let index = 0; index < 6; index++) before.add((await fetch(`${server().url}/healthz`)).headers.get('x-worker-pid') ?? '');
-    const [victim] = [...before];
-    process.kill(Number(victim), 'SIGKILL');
-    const after = new Set<string>();
-    const deadline = Date.now() + 15_000;
-    while (after.size < 2 && Date.now() < deadline) {
-      try {
-        const response = await fetch(`${server().url}/healthz`, { signal: AbortSignal.timeout(2000) });
-        if (response.ok) after.add(response.headers.get('x-worker-pid') ?? '');
-      } catch {
-        // the connection may land on the dying worker
-      }
-    }
-    expect(after.size, server().output()).toBe(2);
-    expect(after.has(victim)).toBe(false);
+  it('replaces a worker SIGKILLed under load: only its clients are cut off, and their resends are absorbed', async () => {
+    const before = await workerPids(server().url, 2);
+    // Their own room: the other tests of this file write to general.
+    const senders = await sendersOnTwoWorkers(server().url, 'crash-room');
+    const [victim] = before;
+    process.kill(victim, 'SIGKILL');
+
+    // One sender is cut off; the other's worker keeps committing through the primary.
+    await waitFor(() => senders.some((sender) => !sender.socket.connected), 5000, 'a sender cut off');
+    const [cut, survivor] = senders[0].socket.connected ? [senders[1], senders[0]] : [senders[0], senders[1]];
+    await untilAcked(survivor.sends, survivor.sends.count('acked') + 30);
+    expect(survivor.socket.connected).toBe(true);
+    await Promise.all(senders.map((sender) => sender.sends.stop()));
+    senders.forEach((sender) => sender.socket.close());
+
+    expect(cut.sends.count('unanswered'), 'sends cut off with the worker').toBeGreaterThan(0);
+    expect(survivor.sends.count('unanswered') + survivor.sends.count('refused')).toBe(0);
+    for (const sender of senders) expect(sender.sends.count('timed-out')).toBe(0);
+
+    // A new worker answers in its place.
+    const after = await workerPids(server().url, 2);
+    expect(after, server().output()).not.toContain(victim);
+    expect(after).toHaveLength(2);
+    expect(server().output()).toMatch(new RegExp(`worker ${victim} died \\(SIGKILL\\); starting a new one`));
+
+    const report = await resendAndCheckExactlyOnce(overHttp(server().url), senders);
+    expect(report.absorbed).toBeGreaterThanOrEqual(senders[0].sends.count('acked') + senders[1].sends.count('acked'));
   });
 });

@@ -35,7 +35,7 @@ describe('kill -9 of a single process under load', () => {
 
     const second = await startServer({ workers: 1, dbPath: first.dbPath, port: first.port });
     servers.push(second);
-    const report = await resendAndCheckExactlyOnce(overHttp(second.url, ana), [{ session: ana, sends: load }]);
+    const report = await resendAndCheckExactlyOnce(overHttp(second.url), [{ session: ana, sends: load }]);
     expect(report.absorbed).toBeGreaterThanOrEqual(load.count('acked'));
 
     // Catch-up on connect agrees with the history: one message per send, in seq order.
