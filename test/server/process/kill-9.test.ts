@@ -2,7 +2,7 @@
  * kill -9 of a single-process server while a client is sending: what was acked
  * survives, sends still in flight get no answer, and their resends after the
  * restart are stored once or absorbed as the message already stored. (The
- * cluster's primary and workers: kill-cluster.test.ts.)
+ * cluster: a worker in cluster.test.ts, the primary in kill-primary.test.ts.)
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectAndCatchUp, createSession } from '../../support/clients';
