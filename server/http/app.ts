@@ -112,10 +112,17 @@ export function createApp(deps: AppDeps) {
     c.header('Cache-Control', 'no-store');
     try {
       await health();
-      // What this process really runs with, so a benchmark can report it instead of assuming it.
+      // What this process really runs with, read back, so a benchmark or a test can check it instead of assuming it.
       const { databaseUrl, sqliteSync, workers, rateLimit } = deps.config;
       const storeKind = databaseUrl ? 'postgres' : 'sqlite';
-      return c.json({ ok: true, store: storeKind, sqliteSync: databaseUrl ? null : sqliteSync, workers, rateLimit });
+      return c.json({
+        ok: true,
+        store: storeKind,
+        sqliteSync: databaseUrl ? null : sqliteSync,
+        workers,
+        rateLimit,
+        durability: store.durability(),
+      });
     } catch (error) {
       return errorResponse(c, toErr(error));
     }

@@ -51,7 +51,10 @@ export async function createChatServer(config: Config, options: { clustered: boo
     store,
     app,
     async close(committed) {
-      httpServer.close();
+      // Stop taking connections. A cluster worker never listens (the primary hands it connections),
+      // and closing a server that does not listen emits 'close' at once, on which engine.io closes
+      // every socket: sends still committing at the primary would lose their acks.
+      if (httpServer.listening) httpServer.close();
       // Commit what is queued and let its acks go out before the sockets close.
       await store.close();
       committed?.();

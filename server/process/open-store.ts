@@ -5,7 +5,7 @@
  */
 import { ConfigError, serviceAddress, unreachableService, type Config } from '../config';
 import { openSqliteStore } from '../store/sqlite';
-import type { Store } from '../store/store';
+import type { ConnectionDurability, Store } from '../store/store';
 import { appendThroughPrimary } from './cluster-appends';
 
 /** `clustered`: a worker of the SQLite cluster, whose sends the primary commits (cluster-appends.ts). */
@@ -30,4 +30,10 @@ export function describePostgresFailure(url: string, error: unknown): string {
     unreachableService('CHAT_DATABASE_URL', 'PostgreSQL', url, 5432, error) ??
     `CHAT_DATABASE_URL: PostgreSQL at ${serviceAddress(url, 5432)} refused to start the store: ${message}${typeof code === 'string' ? ` (${code})` : ''}`
   );
+}
+
+/** The startup line that states how commits are made durable, e.g. `durability: SQLite append connection journal_mode=WAL synchronous=FULL (read back)`. */
+export function durabilityLine(connections: ConnectionDurability[]): string {
+  const each = connections.map((c) => `${c.connection} connection journal_mode=${c.journalMode} synchronous=${c.synchronous}`);
+  return `durability: SQLite ${each.join(', ')} (read back from SQLite)`;
 }

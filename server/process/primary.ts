@@ -10,13 +10,18 @@ import { createLocalBudgets } from '../chat/budgets';
 import { serveClusterAppends } from './cluster-appends';
 import { serveBudgets } from './primary-budgets';
 import { ipcMessage } from './ipc';
+import { durabilityLine } from './open-store';
 import { createStickyRouter } from './sticky';
 
 export function runPrimary(config: Config): void {
   relayAdapterMessages();
   // With SQLite the primary commits every worker's sends (cluster-appends.ts).
   const appender = config.databaseUrl ? null : openSqliteAppendOnly(config.dbPath, config.sqliteSync);
-  if (appender) serveClusterAppends(appender);
+  if (appender) {
+    serveClusterAppends(appender);
+    // The primary commits every message: its connection is the one "acked means fsynced" rests on.
+    console.log(durabilityLine([appender.durability]));
+  }
   // Without Redis the primary keeps the cluster's budgets (primary-budgets.ts).
   if (!config.redisUrl) serveBudgets(createLocalBudgets(config.budgets));
   const ready = new Set<Worker>();

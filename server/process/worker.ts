@@ -6,6 +6,7 @@ import cluster from 'node:cluster';
 import type { Config } from '../config';
 import { createChatServer } from './chat-server';
 import type { IpcMessage } from './ipc';
+import { durabilityLine } from './open-store';
 import { acceptStickyConnections } from './sticky';
 
 export async function startWorker(config: Config, options: { clustered: boolean }): Promise<void> {
@@ -20,6 +21,7 @@ export async function startWorker(config: Config, options: { clustered: boolean 
     const address = httpServer.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     console.log(`chat server on http://localhost:${port} (1 process, store ${config.databaseUrl ? 'PostgreSQL' : config.dbPath})`);
+    if (!config.databaseUrl) console.log(durabilityLine(server.store.durability()));
   }
 
   let stopping = false;

@@ -336,6 +336,9 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
         return rows[0]?.seq ?? 0;
       }),
 
+    // PostgreSQL's own settings (synchronous_commit, fsync) decide; nothing per connection to report here.
+    durability: () => [],
+
     checkHealth: () =>
       guarded(async () => {
         await pool.query(

@@ -13,7 +13,7 @@ import { LOCK_WAIT_MS, openSqliteAppender } from './sqlite-append';
 import { migrations } from './sqlite-schema';
 import { PASSKEY_COLUMNS, toChallenge, toPasskey, type ChallengeRow, type PasskeyRow } from './identity-rows';
 import { toSession, type SessionRow } from './session-row';
-import { SESSION_TOUCH_MS, StoreUnavailableError, type Appender, type Store } from './store';
+import { SESSION_TOUCH_MS, StoreUnavailableError, type Appender, type ConnectionDurability, type Store } from './store';
 
 /** One row as the JSON of its protocol Message, keys in the order JSON.stringify would write them. */
 const MESSAGE_JSON = `json_object('id', m.id, 'room', m.room, 'seq', m.seq, 'author',
@@ -260,6 +260,8 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
       guarded(() => q.roomsOf.all(userId, userId).map((row) => ({ id: row.id as RoomId, lastSeq: row.last_seq, readSeq: row.read_seq }))),
     markRead: (userId, room, seq) => guarded(() => q.markRead.get(userId, seq, room)?.seq ?? 0),
 
+    durability: () => [readDurability(db, 'main'), ...(appendDb ? [readDurability(appendDb, 'append')] : [])],
+
     checkHealth: () => guarded(() => void q.health.run(process.pid, Date.now())),
 
     async close() {
@@ -276,18 +278,29 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
  * The group commit alone, for the process that commits for a whole cluster (cluster.ts):
  * migrates the file first, since it is opened before any worker.
  */
-export function openSqliteAppendOnly(path: string, synchronous: SqliteSync): Appender {
+export function openSqliteAppendOnly(path: string, synchronous: SqliteSync): Appender & { durability: ConnectionDurability } {
   const db = connect(path, synchronous, LOCK_WAIT_MS);
   migrate(db);
   db.pragma('busy_timeout = 0');
   const appender = openSqliteAppender(db);
   return {
+    durability: readDurability(db, 'append'),
     append: appender.append,
     async close() {
       await appender.close();
       db.close();
     },
   };
+}
+
+/** PRAGMA synchronous answers a number; these are SQLite's names for it. */
+const SYNCHRONOUS_NAMES = ['OFF', 'NORMAL', 'FULL', 'EXTRA'];
+
+/** Asks SQLite what this connection really does (a build default or a typo in a pragma would show here). */
+export function readDurability(db: Database.Database, connection: string): ConnectionDurability {
+  const synchronous = db.pragma('synchronous', { simple: true }) as number;
+  const journalMode = db.pragma('journal_mode', { simple: true }) as string;
+  return { connection, journalMode: journalMode.toUpperCase(), synchronous: SYNCHRONOUS_NAMES[synchronous] ?? String(synchronous) };
 }
 
 function connect(path: string, synchronous: SqliteSync, busyTimeoutMs: number): Database.Database {

@@ -43,6 +43,11 @@ export type ChallengeRecord = { challenge: string; purpose: 'register' | 'login'
 
 /** Last-seen times are recorded at most this often per session: one write per request would be too many. */
 export const SESSION_TOUCH_MS = 5 * 60_000;
+/**
+ * How one database connection commits, as the engine reports it when asked, not as
+ * the config asked for it: what "acked means fsynced" rests on.
+ */
+export type ConnectionDurability = { connection: string; journalMode: string; synchronous: string };
 
 /** A page of messages as the JSON text of a `Message[]`, with what paging needs to know of it. */
 export type EncodedPage = { json: string; count: number; lastSeq: number };
@@ -115,6 +120,9 @@ export interface Store {
   roomsOf(userId: string): Promise<Array<RoomSummary & { readSeq: number }>>;
   /** Moves the user's read cursor of a room forward (never back, never past lastSeq); returns it. */
   markRead(userId: string, room: RoomId, seq: number): Promise<number>;
+
+  /** Each SQLite connection's journal mode and synchronous setting, read back from it; empty for PostgreSQL. */
+  durability(): ConnectionDurability[];
 
   /** Throws unless the store can read and write right now. */
   checkHealth(): Promise<void>;

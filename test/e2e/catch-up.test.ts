@@ -14,8 +14,11 @@ async function post(url: string, token: string, clientOffset: string, content: s
   if (!response.ok) throw new Error(`POST message answered ${response.status}`);
 }
 
-describe('a long history', () => {
-  const server = useServer();
+// Also on a 2-worker cluster: the browser then goes through the sticky router, as under npm start.
+describe.each([1, 2])('a long history (%i worker(s))', (workers) => {
+  const server = useServer({ workers });
+  // One set of screenshots is enough.
+  const shoot = workers === 1 ? screenshot : async () => undefined;
 
   it('shows catch-up progress, renders only the newest window, and offers a button for messages below', async () => {
     const { url } = server();
@@ -51,7 +54,7 @@ describe('a long history', () => {
     await messageWith(page, 'a live one').waitFor({ state: 'attached' });
     const newMessages = page.getByRole('button', { name: /1 new message/ });
     await newMessages.waitFor();
-    await screenshot(page, 'phone-light-new-messages');
+    await shoot(page, 'phone-light-new-messages');
     await newMessages.click();
     await expect.poll(() => messageWith(page, 'a live one').isVisible()).toBe(true);
 

@@ -34,6 +34,21 @@ describe('a message the server refuses', () => {
     const browser = await launchBrowser();
     const context = await phoneContext(browser, { baseURL: server().url });
     const page = await context.newPage();
+    // clientOffsets the server answered too_long, read from the socket's frames (`42<id>[send]` out, `43<id>[ack]` back).
+    const tooLongAnswers: string[] = [];
+    page.on('websocket', (socket) => {
+      const offsets = new Map<string, string>();
+      socket.on('framesent', ({ payload }) => {
+        const sent = typeof payload === 'string' ? /^42(\d+)\["message:send",(.*)\]$/s.exec(payload) : null;
+        if (sent) offsets.set(sent[1], (JSON.parse(sent[2]) as { clientOffset: string }).clientOffset);
+      });
+      socket.on('framereceived', ({ payload }) => {
+        const ack = typeof payload === 'string' ? /^43(\d+)\[(.*)\]$/s.exec(payload) : null;
+        const clientOffset = ack ? offsets.get(ack[1]) : undefined;
+        if (ack && clientOffset && (JSON.parse(ack[2]) as { error?: { code: string } }).error?.code === 'too_long')
+          tooLongAnswers.push(clientOffset);
+      });
+    });
     await join(page, 'Ann');
     await send(page, 'before the refusal');
 
@@ -56,7 +71,11 @@ describe('a message the server refuses', () => {
     await screenshot(page, 'phone-light-failed');
     expect(await axeViolations(page)).toEqual([]);
 
+    // Retry sends it again (seen on the wire), the server refuses it again, and it shows as failed again.
+    const refusalsBefore = tooLongAnswers.length;
     await failed.getByRole('button', { name: 'Retry' }).click();
+    await expect.poll(() => tooLongAnswers.length, { timeout: 20_000 }).toBeGreaterThan(refusalsBefore);
+    expect(tooLongAnswers.at(-1)).toBe('legacy-too-long');
     await expect.poll(() => failed.getAttribute('data-state'), { timeout: 20_000 }).toBe('failed');
 
     await failed.getByRole('button', { name: 'Delete' }).click();

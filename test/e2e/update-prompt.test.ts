@@ -42,7 +42,8 @@ describe('a new version of the app', () => {
     await page.getByText('Update available').waitFor();
     await screenshot(page, 'phone-light-update');
 
-    await page.waitForTimeout(500);
+    // The new version is installed and stays waiting (nothing activated it, so nothing reloaded): same document.
+    await expect.poll(() => page.evaluate(async () => Boolean((await navigator.serviceWorker.getRegistration())?.waiting))).toBe(true);
     expect(await page.evaluate(() => 'sameDocument' in window)).toBe(true);
     expect(await box.inputValue()).toBe('half-written thought');
 

@@ -28,6 +28,11 @@ export class ModelClient {
 
   constructor(readonly session: SessionCreated) {}
 
+  /** Whether its socket is connected now. */
+  get connected(): boolean {
+    return this.socket?.connected ?? false;
+  }
+
   /** Highest seq up to which every message is held. */
   cursor(): number {
     let seq = 0;

@@ -60,3 +60,26 @@ export async function waitFor(condition: () => boolean, timeoutMs = 10_000, what
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/**
+ * The cluster worker holding a connected socket, read from its engine.io session id
+ * (`k<worker>_…`, see server/process/sticky.ts); null on a single process.
+ */
+export function workerOf(socket: ChatSocket): number | null {
+  const match = /^k(\d+)_/.exec(socket.io.engine?.id ?? '');
+  return match ? Number(match[1]) : null;
+}
+
+/** Connects with `connect` until a socket lands on a worker `wanted` accepts (round robin gets there in a few tries). */
+export async function connectWhere<C extends { socket: ChatSocket }>(
+  connect: () => Promise<C>,
+  wanted: (worker: number | null) => boolean,
+  tries = 10,
+): Promise<C> {
+  for (let attempt = 0; attempt < tries; attempt++) {
+    const client = await connect();
+    if (wanted(workerOf(client.socket))) return client;
+    client.socket.close();
+  }
+  throw new Error(`no connection landed on the wanted worker in ${tries} tries`);
+}

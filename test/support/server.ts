@@ -4,7 +4,7 @@
  * SIGKILLs it. Every integration and end-to-end test goes through this.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
@@ -25,17 +25,30 @@ export type ServerOptions = {
   port?: number;
 };
 
+/** How a stopped server went: `forced` when it had not exited within the grace period and was SIGKILLed. */
+export type StopResult = { forced: boolean; code: number | null; signal: NodeJS.Signals | null; ms: number };
+
 export type RunningServer = {
   url: string;
   port: number;
   dbPath: string;
+  /** The process the harness started: the primary in cluster mode. */
+  pid: number;
   /** Output of the process so far, for failure messages. */
   output(): string;
-  /** SIGTERM and wait for a clean exit. */
-  stop(): Promise<void>;
+  /** Resolves once the started process has exited. */
+  exited: Promise<void>;
+  /**
+   * SIGTERM to the started process, as a supervisor sends it, then wait for it to exit;
+   * after `graceMs` the whole group is SIGKILLed and the result says `forced`.
+   */
+  stop(graceMs?: number): Promise<StopResult>;
   /** SIGKILL the whole process group: primary and workers die at once, nothing flushes. */
   kill(): Promise<void>;
 };
+
+/** The server's own deadline for a clean exit: the primary SIGKILLs workers that take longer (process/primary.ts). */
+export const SHUTDOWN_GRACE_MS = 10_000;
 
 export function tempDir(prefix = 'chat-test-'): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
@@ -74,20 +87,31 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const url = `http://127.0.0.1:${port}`;
   await waitUntilHealthy(url, child, () => output, options.workers ?? 1, 30_000);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('the server process has no pid');
   return {
     url,
     port,
     dbPath,
+    pid,
+    exited,
     output: () => output,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
+    async stop(graceMs = SHUTDOWN_GRACE_MS + 2_000) {
+      const started = Date.now();
+      const result = () => ({ code: child.exitCode, signal: child.signalCode, ms: Date.now() - started });
+      if (child.exitCode !== null || child.signalCode !== null) return { forced: false, ...result() };
       child.kill('SIGTERM');
-      const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 10_000);
+      let forced = false;
+      const timer = setTimeout(() => {
+        forced = true;
+        killGroup(child, 'SIGKILL');
+      }, graceMs);
       await exited;
       clearTimeout(timer);
+      return { forced, ...result() };
     },
     async kill() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
+      // The whole group even when the started process is gone: workers it left behind die too.
       killGroup(child, 'SIGKILL');
       await exited;
     },
@@ -109,14 +133,49 @@ export function useServer(
     server = await startServer(typeof options === 'function' ? options() : options);
   });
   afterAll(async () => {
-    await hooks.beforeStop?.();
-    await server?.stop();
-    removeTempDirs();
+    try {
+      await hooks.beforeStop?.();
+    } finally {
+      await server?.stop();
+      removeTempDirs();
+    }
   });
   return () => {
     if (!server) throw new Error('server did not start');
     return server;
   };
+}
+
+/** The pids of a running cluster's workers, from the x-worker-pid header of /healthz (every worker answers in turn). */
+export async function workerPids(url: string, workers: number, timeoutMs = 15_000): Promise<number[]> {
+  const pids = new Set<number>();
+  const deadline = Date.now() + timeoutMs;
+  while (pids.size < workers) {
+    if (Date.now() > deadline) throw new Error(`only ${pids.size} of ${workers} workers answered /healthz`);
+    try {
+      const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) });
+      const pid = Number(response.headers.get('x-worker-pid'));
+      if (response.ok && pid > 0) pids.add(pid);
+    } catch {
+      // a worker that is dying or not ready yet
+    }
+  }
+  return [...pids];
+}
+
+/** Whether a process with this pid still runs (a zombie, dead but not yet reaped, does not). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    // The state follows the parenthesised command name in /proc/<pid>/stat.
+    return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
+  }
 }
 
 export function removeTempDirs(): void {

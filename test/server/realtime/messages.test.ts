@@ -1,15 +1,18 @@
+/** message:send end to end: idempotent, gap-free under concurrency, broadcast once to every tab, on one process and on a cluster. */
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Message } from '../../shared/protocol';
-import { connectAndCatchUp, createSession, waitFor, type ChatSocket } from '../support/clients';
-import { useServer } from '../support/server';
+import type { Message } from '../../../shared/protocol';
+import { connectAndCatchUp, createSession, waitFor, type ChatSocket } from '../../support/clients';
+import { useInProcessServer } from '../../support/in-process-server';
+import { useServer } from '../../support/server';
 
 describe.each([
-  { mode: 'a single process', workers: 1 },
-  { mode: 'a 2-worker cluster', workers: 2 },
-])('message:send on $mode', ({ workers }) => {
+  // One process needs no child: the chat server runs inside the test.
+  { mode: 'a single process', use: () => useInProcessServer() },
+  { mode: 'a 2-worker cluster', use: () => useServer({ workers: 2 }) },
+])('message:send on $mode', ({ use }) => {
   const sockets: ChatSocket[] = [];
 
-  const server = useServer({ workers });
+  const server = use();
   afterAll(() => sockets.forEach((socket) => socket.close()));
 
   it('answers a repeated clientOffset with the original message and broadcasts nothing new', async () => {

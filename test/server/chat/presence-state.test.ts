@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { emitInterval } from '../../server/realtime/presence';
-import { PresenceState } from '../../server/chat/presence-state';
+import { emitInterval } from '../../../server/realtime/presence';
+import { PresenceState } from '../../../server/chat/presence-state';
 
 const ana = { id: 'a', name: 'Ana' };
 const bob = { id: 'b', name: 'Bob' };

@@ -1,7 +1,7 @@
 /** A pre-encoded catch-up batch is the very packet socket.emit would have written. */
 import { createRequire } from 'node:module';
 import { expect, it } from 'vitest';
-import { encodedEvent } from '../../server/realtime/wire/pre-encoded';
+import { encodedEvent } from '../../../../server/realtime/wire/pre-encoded';
 
 // The parser socket.io itself uses.
 const require = createRequire(import.meta.url);

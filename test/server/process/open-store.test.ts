@@ -3,10 +3,10 @@
  * naming the variable, never a stack trace or a hang. Needs neither service.
  */
 import { describe, expect, it } from 'vitest';
-import { readConfig } from '../../server/config';
-import { connectRedis } from '../../server/scale-out/redis';
-import { openStore } from '../../server/process/open-store';
-import { freePort } from '../support/server';
+import { readConfig } from '../../../server/config';
+import { connectRedis } from '../../../server/scale-out/redis';
+import { openStore } from '../../../server/process/open-store';
+import { freePort } from '../../support/server';
 
 describe('opening the configured services', () => {
   it('names CHAT_DATABASE_URL and the address when PostgreSQL is unreachable', async () => {

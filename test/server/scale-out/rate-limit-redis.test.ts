@@ -4,10 +4,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { connectRedis, type RedisConnection } from '../../server/scale-out/redis';
-import { createRedisRateLimiter } from '../../server/scale-out/rate-limit-redis';
-import { redisProblem, shouldRun, TEST_REDIS_URL } from '../support/services';
-import { startTcpProxy } from '../support/tcp-proxy';
+import { connectRedis, type RedisConnection } from '../../../server/scale-out/redis';
+import { createRedisRateLimiter } from '../../../server/scale-out/rate-limit-redis';
+import { redisProblem, shouldRun, TEST_REDIS_URL } from '../../support/services';
+import { startTcpProxy } from '../../support/tcp-proxy';
 
 const redisAvailable = shouldRun('Redis rate limiter', await redisProblem());
 

@@ -1,9 +1,11 @@
+/** Catch-up on connect and gap repair with sync: on one process, and from the memory of every worker of a cluster. */
 import { describe, expect, it } from 'vitest';
-import type { Message } from '../../shared/protocol';
-import { connectAndCatchUp, createSession, waitFor } from '../support/clients';
-import { useServer, type RunningServer } from '../support/server';
+import type { Message } from '../../../shared/protocol';
+import { connectAndCatchUp, createSession, waitFor } from '../../support/clients';
+import { useInProcessServer } from '../../support/in-process-server';
+import { useServer } from '../../support/server';
 
-async function post(server: RunningServer, token: string, room: string, clientOffset: string, content: string): Promise<Message> {
+async function post(server: { url: string }, token: string, room: string, clientOffset: string, content: string): Promise<Message> {
   const response = await fetch(`${server.url}/api/rooms/${room}/messages`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -14,7 +16,7 @@ async function post(server: RunningServer, token: string, room: string, clientOf
 }
 
 describe('catch-up and sync', () => {
-  const server = useServer({ workers: 2 });
+  const server = useInProcessServer();
 
   it('streams exactly the messages after the stored cursor, in batches of at most 500, then sync:done', async () => {
     const ana = await createSession(server().url, 'Ana');
@@ -39,52 +41,6 @@ describe('catch-up and sync', () => {
     expect(back.batches.map((batch) => batch.length)).toEqual([500, 500, 203]);
     expect(back.messages.map((message) => message.seq)).toEqual(Array.from({ length: 1203 }, (_, index) => cursor + 1 + index));
     expect(back.lastSeq.general).toBe(cursor + 1203);
-  });
-
-  it('serves recent pages from the memory of every worker exactly as the store has them, renamed authors included', async () => {
-    const dee = await createSession(server().url, 'Dee');
-    const eve = await createSession(server().url, 'Eve');
-    const before = await connectAndCatchUp(server().url, eve.token);
-    const cursor = before.lastSeq.general;
-    before.socket.close();
-    // Two senders, so both workers commit and each learns the other's messages over the cluster.
-    const senders = [await connectAndCatchUp(server().url, dee.token), await connectAndCatchUp(server().url, dee.token)];
-    const acks = await Promise.all(
-      Array.from({ length: 1100 }, (_, index) =>
-        senders[index % 2].socket.emitWithAck('message:send', { room: 'general', clientOffset: `tail-${index}`, content: `#${index}` }),
-      ),
-    );
-    expect(acks.every((ack) => ack.ok)).toBe(true);
-
-    const fromDb = async () => {
-      const response = await fetch(`${server().url}/api/rooms/general/messages?after=${cursor}&limit=500`, {
-        headers: { authorization: `Bearer ${eve.token}` },
-      });
-      return ((await response.json()) as { messages: Message[] }).messages;
-    };
-    // Round robin: consecutive clients land on both workers.
-    for (const attempt of [1, 2]) {
-      const back = await connectAndCatchUp(server().url, eve.token, { cursors: { general: cursor } });
-      back.socket.close();
-      expect(
-        back.messages.map((message) => message.seq),
-        `attempt ${attempt}`,
-      ).toEqual(Array.from({ length: 1100 }, (_, index) => cursor + 1 + index));
-      expect(back.messages.slice(0, 500)).toEqual(await fromDb());
-    }
-
-    const renamed = await fetch(`${server().url}/api/me`, {
-      method: 'PATCH',
-      headers: { authorization: `Bearer ${dee.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Dee Renamed' }),
-    });
-    expect(renamed.status).toBe(200);
-    senders.forEach((sender) => sender.socket.close());
-    for (const attempt of [1, 2]) {
-      const back = await connectAndCatchUp(server().url, eve.token, { cursors: { general: cursor } });
-      back.socket.close();
-      expect(new Set(back.messages.map((message) => message.author.name)), `attempt ${attempt}`).toEqual(new Set(['Dee Renamed']));
-    }
   });
 
   it('sends nothing but sync:done to a client that is up to date', async () => {
@@ -149,5 +105,55 @@ describe('catch-up and sync', () => {
     expect(seen.some((message) => message.clientOffset === 'ops-2')).toBe(false);
     anaLive.socket.close();
     bobLive.socket.close();
+  });
+});
+
+describe('catch-up on a 2-worker cluster', () => {
+  const server = useServer({ workers: 2 });
+
+  it('serves recent pages from the memory of every worker exactly as the store has them, renamed authors included', async () => {
+    const dee = await createSession(server().url, 'Dee');
+    const eve = await createSession(server().url, 'Eve');
+    const before = await connectAndCatchUp(server().url, eve.token);
+    const cursor = before.lastSeq.general;
+    before.socket.close();
+    // Two senders, so both workers commit and each learns the other's messages over the cluster.
+    const senders = [await connectAndCatchUp(server().url, dee.token), await connectAndCatchUp(server().url, dee.token)];
+    const acks = await Promise.all(
+      Array.from({ length: 1100 }, (_, index) =>
+        senders[index % 2].socket.emitWithAck('message:send', { room: 'general', clientOffset: `tail-${index}`, content: `#${index}` }),
+      ),
+    );
+    expect(acks.every((ack) => ack.ok)).toBe(true);
+
+    const fromDb = async () => {
+      const response = await fetch(`${server().url}/api/rooms/general/messages?after=${cursor}&limit=500`, {
+        headers: { authorization: `Bearer ${eve.token}` },
+      });
+      return ((await response.json()) as { messages: Message[] }).messages;
+    };
+    // Round robin: consecutive clients land on both workers.
+    for (const attempt of [1, 2]) {
+      const back = await connectAndCatchUp(server().url, eve.token, { cursors: { general: cursor } });
+      back.socket.close();
+      expect(
+        back.messages.map((message) => message.seq),
+        `attempt ${attempt}`,
+      ).toEqual(Array.from({ length: 1100 }, (_, index) => cursor + 1 + index));
+      expect(back.messages.slice(0, 500)).toEqual(await fromDb());
+    }
+
+    const renamed = await fetch(`${server().url}/api/me`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${dee.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Dee Renamed' }),
+    });
+    expect(renamed.status).toBe(200);
+    senders.forEach((sender) => sender.socket.close());
+    for (const attempt of [1, 2]) {
+      const back = await connectAndCatchUp(server().url, eve.token, { cursors: { general: cursor } });
+      back.socket.close();
+      expect(new Set(back.messages.map((message) => message.author.name)), `attempt ${attempt}`).toEqual(new Set(['Dee Renamed']));
+    }
   });
 });

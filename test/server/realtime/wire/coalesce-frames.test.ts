@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { io as connect } from 'socket.io-client';
 import { afterAll, expect, it } from 'vitest';
-import { coalesceWebSocketFrames } from '../../server/realtime/wire/coalesce-frames';
+import { coalesceWebSocketFrames } from '../../../../server/realtime/wire/coalesce-frames';
 
 coalesceWebSocketFrames();
 const httpServer = createServer();

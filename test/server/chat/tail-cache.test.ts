@@ -1,7 +1,7 @@
 /** The per-process tail cache that serves catch-up pages of recent messages from memory. */
 import { describe, expect, it } from 'vitest';
-import type { Message } from '../../shared/protocol';
-import { createTailCache } from '../../server/chat/tail-cache';
+import type { Message } from '../../../shared/protocol';
+import { createTailCache } from '../../../server/chat/tail-cache';
 
 const message = (room: string, seq: number, content = `m${seq}`): Message => ({
   id: seq,

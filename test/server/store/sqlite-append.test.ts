@@ -6,10 +6,10 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { User } from '../../shared/protocol';
-import { openSqliteStore } from '../../server/store/sqlite';
-import type { Store } from '../../server/store/store';
-import { tempDir } from '../support/server';
+import type { User } from '../../../shared/protocol';
+import { openSqliteStore } from '../../../server/store/sqlite';
+import type { Store } from '../../../server/store/store';
+import { tempDir } from '../../support/server';
 
 const dir = tempDir('chat-append-');
 const opened: Array<{ close(): unknown }> = [];

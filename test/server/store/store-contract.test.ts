@@ -6,13 +6,14 @@
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Message, User } from '../../shared/protocol';
-import { openPostgresStore } from '../../server/store/postgres';
-import { openSqliteStore } from '../../server/store/sqlite';
-import { StoreUnavailableError, type NewMessage, type Store } from '../../server/store/store';
-import { tempDir } from '../support/server';
-import { dropSchema, freshSchemaName, postgresProblem, shouldRun, TEST_DATABASE_URL } from '../support/services';
-import { startTcpProxy } from '../support/tcp-proxy';
+import type { Message, User } from '../../../shared/protocol';
+import { openPostgresStore } from '../../../server/store/postgres';
+import { migrations } from '../../../server/store/postgres-schema';
+import { openSqliteStore } from '../../../server/store/sqlite';
+import { StoreUnavailableError, type NewMessage, type Store } from '../../../server/store/store';
+import { tempDir } from '../../support/server';
+import { dropSchema, freshSchemaName, postgresProblem, shouldRun, TEST_DATABASE_URL } from '../../support/services';
+import { startTcpProxy } from '../../support/tcp-proxy';
 
 type StoreKind = {
   name: string;
@@ -281,6 +282,16 @@ function postgresInstances(): void {
     const stores = await Promise.all([openInstance(schema), openInstance(schema), openInstance(schema)]);
     await Promise.all(stores.map((store) => store.checkHealth()));
     await Promise.all(stores.map((store) => store.close()));
+    // One version row at the last step, and the seeded rows once.
+    const client = new pg.Client({ connectionString: TEST_DATABASE_URL, options: `-c search_path=${schema}` });
+    await client.connect();
+    try {
+      expect((await client.query('SELECT version FROM schema_version')).rows).toEqual([{ version: migrations.length }]);
+      expect((await client.query("SELECT id FROM rooms WHERE id = 'general'")).rowCount).toBe(1);
+      expect((await client.query('SELECT last_id FROM message_ids')).rowCount).toBe(1);
+    } finally {
+      await client.end();
+    }
   });
 
   it('keeps seqs gap-free and ids in commit order when two instances write the same room', async () => {

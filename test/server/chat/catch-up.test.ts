@@ -1,0 +1,110 @@
+/** What a client missed: replayMissed over a page source and a sink, and where pages come from. */
+import { describe, expect, it } from 'vitest';
+import { BATCH_SIZE } from '../../../shared/limits';
+import type { Message, RoomSummary } from '../../../shared/protocol';
+import { pageSource, replayMissed, type BatchSink, type PageSource } from '../../../server/chat/catch-up';
+import { createTailCache } from '../../../server/chat/tail-cache';
+import { encodePage, type EncodedPage } from '../../../server/store/store';
+
+const message = (room: string, seq: number): Message => ({
+  id: seq,
+  room,
+  seq,
+  author: { id: 'u', name: 'U' },
+  clientOffset: `${room}-${seq}`,
+  content: `#${seq}`,
+  ts: seq,
+});
+
+/** A store of `sizes[room]` messages per room, recording every read. */
+function fakePages(sizes: Record<string, number>) {
+  const reads: Array<[room: string, after: number, limit: number]> = [];
+  const pages: PageSource = async (room, after, limit) => {
+    reads.push([room, after, limit]);
+    const last = Math.min(sizes[room] ?? 0, after + limit);
+    return encodePage(Array.from({ length: Math.max(0, last - after) }, (_, index) => message(room, after + 1 + index)));
+  };
+  return { pages, reads };
+}
+
+function recordingSink(disconnectAfter = Number.POSITIVE_INFINITY): BatchSink & { batches: Message[][] } {
+  const batches: Message[][] = [];
+  return {
+    batches,
+    get connected() {
+      return batches.length < disconnectAfter;
+    },
+    emitBatch: async (page: EncodedPage) => void batches.push(JSON.parse(page.json) as Message[]),
+  };
+}
+
+const rooms = (...list: Array<[string, number]>): RoomSummary[] => list.map(([id, lastSeq]) => ({ id, lastSeq }));
+/** v1's reading: every message after the cursor (no window, no cap), what these tests are about. */
+const ALL = { window: 0, cap: Number.MAX_SAFE_INTEGER };
+const lastSeqOf = async (replay: Promise<{ lastSeq: Record<string, number> }>) => (await replay).lastSeq;
+
+describe('replayMissed', () => {
+  it('sends every message after each cursor in batches of at most BATCH_SIZE, room by room, in seq order', async () => {
+    const { pages } = fakePages({ general: 1203, design: 3 });
+    const sink = recordingSink();
+    const lastSeq = await lastSeqOf(replayMissed(pages, sink, rooms(['general', 1203], ['design', 3]), { general: 100 }, ALL));
+    expect(sink.batches.map((batch) => [batch[0].room, batch.length])).toEqual([
+      ['general', 500],
+      ['general', 500],
+      ['general', 103],
+      ['design', 3],
+    ]);
+    expect(
+      sink.batches
+        .flat()
+        .filter((m) => m.room === 'general')
+        .map((m) => m.seq),
+    ).toEqual(Array.from({ length: 1103 }, (_, index) => 101 + index));
+    expect(lastSeq).toEqual({ general: 1203, design: 3 });
+  });
+
+  it('sends nothing to a client that is up to date, and still answers the last seqs', async () => {
+    const { pages, reads } = fakePages({ general: 7 });
+    const sink = recordingSink();
+    expect(await lastSeqOf(replayMissed(pages, sink, rooms(['general', 7]), { general: 7 }, ALL))).toEqual({ general: 7 });
+    expect(sink.batches).toEqual([]);
+    expect(reads).toEqual([['general', 7, BATCH_SIZE]]);
+  });
+
+  it('reads on past the lastSeq it was given (messages committed meanwhile) until a short page', async () => {
+    const { pages, reads } = fakePages({ general: BATCH_SIZE + 20 });
+    const sink = recordingSink();
+    // The room listing said 10, but 510 are there by the time the pages are read.
+    const lastSeq = await lastSeqOf(replayMissed(pages, sink, rooms(['general', 10]), {}, ALL));
+    expect(sink.batches.flat()).toHaveLength(BATCH_SIZE + 20);
+    expect(lastSeq).toEqual({ general: BATCH_SIZE + 20 });
+    expect(reads.map(([, after]) => after)).toEqual([0, BATCH_SIZE]);
+  });
+
+  it('stops reading once the receiver is gone', async () => {
+    const { pages, reads } = fakePages({ general: 5 * BATCH_SIZE });
+    const sink = recordingSink(2);
+    await replayMissed(pages, sink, rooms(['general', 5 * BATCH_SIZE], ['design', 0]), {}, ALL);
+    expect(sink.batches).toHaveLength(2);
+    expect(reads).toHaveLength(2);
+  });
+});
+
+describe('pageSource', () => {
+  it('serves a page from the tail cache when it holds all of it, and from the store otherwise', async () => {
+    const tail = createTailCache();
+    tail.record(Array.from({ length: 10 }, (_, index) => message('general', 11 + index)));
+    const storeReads: number[] = [];
+    const pages = pageSource(tail, {
+      encodedMessagesAfter: async (room, after, limit) => {
+        storeReads.push(after);
+        return encodePage(Array.from({ length: limit }, (_, index) => message(room, after + 1 + index)));
+      },
+    });
+    expect(JSON.parse((await pages('general', 12, 5)).json)).toEqual([13, 14, 15, 16, 17].map((seq) => message('general', seq)));
+    expect(storeReads).toEqual([]);
+    await pages('general', 0, 5);
+    await pages('general', 18, 5);
+    expect(storeReads).toEqual([0, 18]);
+  });
+});
