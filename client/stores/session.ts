@@ -1,11 +1,10 @@
 /** Who we are on this device: the session token and user, kept in IndexedDB. */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import { nameSchema, parsePayload } from '../../shared/schema';
 import { ApiError, createSession, renameMe } from '../io/api';
 import { clearSession, loadSession, saveSession } from '../io/db';
 import type { Session } from '../logic/models';
-import { NAME_RULE_TEXT } from '../logic/name-rule';
+import { checkNameInput } from '../logic/name-rule';
 
 export const useSessionStore = defineStore('session', () => {
   const session = ref<Session>();
@@ -17,15 +16,15 @@ export const useSessionStore = defineStore('session', () => {
   }
 
   async function join(name: string): Promise<void> {
-    const parsed = parsePayload(nameSchema, name);
-    if (!parsed.ok) {
-      joinError.value = NAME_RULE_TEXT;
+    const checked = checkNameInput(name);
+    if (!checked.ok) {
+      joinError.value = checked.message;
       return;
     }
     joining.value = true;
     joinError.value = '';
     try {
-      const created = await createSession(parsed.value);
+      const created = await createSession(checked.name);
       await saveSession(created);
       session.value = created;
     } catch (error) {
@@ -43,12 +42,12 @@ export const useSessionStore = defineStore('session', () => {
   /** Changes our display name on the server, then on this device; returns why not, or '' when done. */
   async function rename(name: string): Promise<string> {
     const current = session.value;
-    const parsed = parsePayload(nameSchema, name);
-    if (!parsed.ok) return NAME_RULE_TEXT;
+    const checked = checkNameInput(name);
+    if (!checked.ok) return checked.message;
     if (!current) return 'Join first.';
     if (!navigator.onLine) return 'You are offline. Changing your name needs a connection.';
     try {
-      const user = await renameMe(current.token, parsed.value);
+      const user = await renameMe(current.token, checked.name);
       const next = { token: current.token, user: { id: user.id, name: user.name } };
       await saveSession(next);
       session.value = next;
