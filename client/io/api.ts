@@ -10,6 +10,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** How long a 429 asked us to wait. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
@@ -30,21 +32,24 @@ function options(token: string | undefined, body?: NameBody | PostMessageBody): 
   return { headers, init: { body: JSON.stringify(body) } };
 }
 
-/** The `message` of our `{ error }` body; a proxy in between may answer with any body, or none. */
-function errorMessage(body: unknown): string | undefined {
-  if (typeof body !== 'object' || body === null || !('error' in body)) return undefined;
+/** The `message` and `retryAfterMs` of our `{ error }` body; a proxy in between may answer with any body, or none. */
+function errorFields(body: unknown): { message?: string; retryAfterMs?: number } {
+  if (typeof body !== 'object' || body === null || !('error' in body)) return {};
   const { error } = body;
-  if (typeof error !== 'object' || error === null || !('message' in error)) return undefined;
-  return typeof error.message === 'string' ? error.message : undefined;
+  if (typeof error !== 'object' || error === null) return {};
+  return {
+    message: 'message' in error && typeof error.message === 'string' ? error.message : undefined,
+    retryAfterMs: 'retryAfterMs' in error && typeof error.retryAfterMs === 'number' ? error.retryAfterMs : undefined,
+  };
 }
 
 /**
  * A non-2xx answer as ApiError. Read without the route's types on purpose: the auth middleware's
- * 401, the body limit and the error handler answer every route, and `ApiRoutes` cannot see them.
+ * 401, the rate limits, the body limit and the error handler answer every route, and `ApiRoutes` cannot see them.
  */
 async function refusal(response: { status: number; json(): Promise<unknown> }): Promise<ApiError> {
-  const body = await response.json().catch(() => undefined);
-  return new ApiError(response.status, errorMessage(body) ?? `The server answered ${response.status}`);
+  const { message, retryAfterMs } = errorFields(await response.json().catch(() => undefined));
+  return new ApiError(response.status, message ?? `The server answered ${response.status}`, retryAfterMs);
 }
 
 export async function createSession(name: string): Promise<SessionCreated> {

@@ -5,6 +5,12 @@ import { ApiError, createSession, renameMe } from '../io/api';
 import { clearSession, loadSession, saveSession } from '../io/db';
 import type { Session } from '../logic/models';
 import { checkNameInput } from '../logic/name-rule';
+import { tooManyRequestsText } from '../logic/refusal-logic';
+
+/** A refused HTTP call in words. */
+function refusalOf(error: ApiError): string {
+  return error.status === 429 ? tooManyRequestsText(error.retryAfterMs) : error.message;
+}
 
 export const useSessionStore = defineStore('session', () => {
   const session = ref<Session>();
@@ -30,7 +36,7 @@ export const useSessionStore = defineStore('session', () => {
     } catch (error) {
       joinError.value =
         error instanceof ApiError
-          ? error.message
+          ? refusalOf(error)
           : navigator.onLine
             ? 'Could not reach the server. Try again.'
             : 'You are offline. Joining needs a connection.';
@@ -57,7 +63,7 @@ export const useSessionStore = defineStore('session', () => {
         await expire();
         return '';
       }
-      return error instanceof ApiError ? error.message : 'Could not reach the server. Try again.';
+      return error instanceof ApiError ? refusalOf(error) : 'Could not reach the server. Try again.';
     }
   }
 

@@ -56,6 +56,9 @@ describe('the HTTP client', () => {
 
     serverAnswers(() => new Response('<html>Bad gateway</html>', { status: 502 }));
     await expect(renameMe('t', 'Bo')).rejects.toMatchObject({ status: 502, message: 'The server answered 502' });
+
+    serverAnswers(() => json({ error: { code: 'rate_limited', message: 'too many requests; slow down', retryAfterMs: 4000 } }, 429));
+    await expect(renameMe('t', 'Bo')).rejects.toMatchObject({ status: 429, retryAfterMs: 4000 });
   });
 });
 
