@@ -67,11 +67,11 @@ export const useSessionStore = defineStore('session', () => {
     }
   }
 
-  /** The server no longer knows our token: ask for a name again, keeping the outbox. */
+  /** The server no longer knows our token: ask for a name again. The outbox stays, but nothing in it is ever sent as the next name. */
   async function expire(): Promise<void> {
     await clearSession();
     session.value = undefined;
-    joinError.value = 'Your session has expired. Join again to keep chatting; unsent messages are kept.';
+    joinError.value = 'Your session has expired. Join again to keep chatting; messages you had not sent stay unsent.';
   }
 
   return { session, joining, joinError, load, join, rename, expire };
