@@ -1,4 +1,4 @@
-/** The only fetch() calls: the HTTP half of the protocol (session, profile, rooms, HTTP send), through Hono's typed client. */
+/** The only fetch() calls: the HTTP half of the protocol (session and sign-out, profile, rooms, HTTP send), through Hono's typed client. */
 import { hc, type ClientRequestOptions } from 'hono/client';
 import type { ApiRoutes } from '../../server/http/app';
 import type { Ack, Message, RoomListing, SendPayload, SessionCreated, User } from '../../shared/protocol';
@@ -56,6 +56,19 @@ export async function createSession(name: string): Promise<SessionCreated> {
   const response = await api.session.$post({}, options(undefined, { name }));
   if (!response.ok) throw await refusal(response);
   return response.json();
+}
+
+/**
+ * Extension `DELETE /api/session`: the server forgets this device's token and closes its sockets.
+ * A 401 means it already had (expired or revoked): done either way. Throws ApiError on any other
+ * answer, and the network's error when there is no answer.
+ */
+export async function endSession(token: string): Promise<void> {
+  const response = await api.session.$delete({}, options(token));
+  // The auth middleware's 401 is not among the route's typed answers.
+  const status: number = response.status;
+  if (response.ok || status === 401) return;
+  throw await refusal(response);
 }
 
 /** The caller's rooms with read cursors, unread counts and each DM's other person. */

@@ -7,7 +7,7 @@ import type { RoomEntry } from '../logic/room-logic';
 export const DB_NAME = 'offline-chat';
 /**
  * v1: session, messages, cursors, outbox, drafts. v2: + rooms (the rooms list, readable offline), + ui (the room on screen).
- * v3: outbox entries and drafts carry their author's user id.
+ * v3: outbox entries and drafts carry their author's user id; + revocations (tokens of an offline sign-out, for the server).
  */
 const DB_VERSION = 3;
 
@@ -19,6 +19,7 @@ interface ChatDB extends DBSchema {
   drafts: { key: RoomId; value: Draft };
   rooms: { key: RoomId; value: RoomEntry };
   ui: { key: 'current-room'; value: RoomId };
+  revocations: { key: string; value: { token: string } };
 }
 
 type UpgradeTransaction = IDBPTransaction<ChatDB, StoreNames<ChatDB>[], 'versionchange'>;
@@ -27,7 +28,7 @@ type UpgradeTransaction = IDBPTransaction<ChatDB, StoreNames<ChatDB>[], 'version
  * v3: outbox entries and drafts name their author. Until v3 a device held one identity at a time, so the
  * stored session's user wrote them. With no session stored, they were written by someone whose session
  * ended (v2 kept the outbox and drafts for whoever joined next): the entries stay, never to be sent, and
- * the drafts go, since no one may see them any more.
+ * the drafts go, as they would at the end of a session now.
  */
 async function stampAuthors(transaction: UpgradeTransaction): Promise<void> {
   const session = await transaction.objectStore('session').get('current');
@@ -59,6 +60,7 @@ function db(): Promise<IDBPDatabase<ChatDB>> {
         database.createObjectStore('ui');
       }
       if (oldVersion < 3) {
+        database.createObjectStore('revocations', { keyPath: 'token' });
         // Runs inside the upgrade's transaction: the app sees v3 only once every entry has its author.
         if (oldVersion > 0) void stampAuthors(transaction);
       }
@@ -80,17 +82,47 @@ export async function saveSession(session: Session): Promise<void> {
   await (await db()).put('session', session, 'current');
 }
 
-/** Forgets the identity and what was read with it; the outbox stays (inert: its entries name their author), and so do drafts, shown only to theirs. */
-export async function clearSession(): Promise<void> {
-  const tx = (await db()).transaction(['session', 'messages', 'cursors', 'rooms', 'ui'], 'readwrite');
-  await Promise.all([
-    tx.objectStore('session').clear(),
-    tx.objectStore('messages').clear(),
-    tx.objectStore('cursors').clear(),
-    tx.objectStore('rooms').clear(),
-    tx.objectStore('ui').clear(),
-    tx.done,
-  ]);
+export type Wipe = {
+  /** The end of a session keeps the outbox (its entries stay, inert, for their author to read and delete); a sign-out does not. */
+  keepOutbox: boolean;
+  /** Leave everything as it is if a session is stored by then: someone joined in another tab meanwhile. */
+  unlessSignedIn?: boolean;
+  /** The token of a sign-out the server has not heard of yet, kept until it has (see `loadRevocations`). */
+  revoke?: string;
+};
+
+/**
+ * Forgets the person on this device in one transaction: session, messages, cursors, drafts, rooms, the
+ * room on screen and, unless kept, the outbox. Returns how many drafts were deleted, or undefined when
+ * it left everything because someone had signed in (`unlessSignedIn`).
+ */
+export async function wipeDevice(wipe: Wipe): Promise<{ drafts: number } | undefined> {
+  const tx = (await db()).transaction(['session', 'messages', 'cursors', 'outbox', 'drafts', 'rooms', 'ui', 'revocations'], 'readwrite');
+  if (wipe.unlessSignedIn && (await tx.objectStore('session').get('current'))) {
+    await tx.done;
+    return undefined;
+  }
+  const drafts = await tx.objectStore('drafts').count();
+  const cleared = (['session', 'messages', 'cursors', 'drafts', 'rooms', 'ui'] as const).map((name) => tx.objectStore(name).clear());
+  if (!wipe.keepOutbox) cleared.push(tx.objectStore('outbox').clear());
+  if (wipe.revoke)
+    cleared.push(
+      tx
+        .objectStore('revocations')
+        .put({ token: wipe.revoke })
+        .then(() => undefined),
+    );
+  await Promise.all([...cleared, tx.done]);
+  return { drafts };
+}
+
+/** Tokens of sign-outs made offline: the server must still be told to forget them. */
+export async function loadRevocations(): Promise<string[]> {
+  return (await (await db()).getAll('revocations')).map((revocation) => revocation.token);
+}
+
+export async function forgetRevocation(token: string): Promise<void> {
+  await (await db()).delete('revocations', token);
 }
 
 /** The room on screen, so a relaunch reopens it. */

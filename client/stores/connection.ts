@@ -16,7 +16,6 @@ import { lendLiveSocket, withdrawLiveSocket } from '../realtime/live-socket';
 import type { ChatSocket, DisconnectReason } from '../realtime/socket';
 import { useMessagesStore } from './messages';
 import { useOutboxStore, type Transport } from './outbox';
-import { useSessionStore } from './session';
 
 export type Phase = 'offline' | 'connecting' | 'reconnecting' | 'catching-up' | 'online';
 
@@ -37,7 +36,6 @@ const CATCH_UP_STALL_MS = 20_000;
 export const useConnectionStore = defineStore('connection', () => {
   const messages = useMessagesStore();
   const outbox = useOutboxStore();
-  const sessionStore = useSessionStore();
   const phase = ref<Phase>(navigator.onLine ? 'connecting' : 'offline');
   const caughtUp = ref(0);
   const catchUpExpected = ref(0);
@@ -66,6 +64,7 @@ export const useConnectionStore = defineStore('connection', () => {
     if (navigator.onLine) chat.connect();
   }
 
+  /** The session is ending: close the socket for good (no listener hears it go) and forget its connection. */
   function stop(): void {
     window.removeEventListener('offline', goOffline);
     window.removeEventListener('online', goOnline);
@@ -78,6 +77,7 @@ export const useConnectionStore = defineStore('connection', () => {
     socket?.removeAllListeners();
     socket?.disconnect();
     socket = undefined;
+    phase.value = navigator.onLine ? 'connecting' : 'offline';
   }
 
   /** `connect`: the server now sends what we lack after the handshake's cursors; `token` lets us estimate how much. */
@@ -122,23 +122,20 @@ export const useConnectionStore = defineStore('connection', () => {
   }
 
   /**
-   * `connect_error`: an unknown token ends the session (the outbox is kept). A network failure socket.io
-   * retries by itself; a refusal by the server (too many attempts or sockets, unavailable) it does not, so
-   * we try again after the backoff and the banner says why.
+   * `connect_error`: an unknown token means the session has ended (the caller ends it everywhere). A network
+   * failure socket.io retries by itself; a refusal by the server (too many attempts or sockets, unavailable)
+   * it does not, so we try again after the backoff and the banner says why.
    */
-  function connectFailed(error: Error): void {
+  function connectFailed(error: Error): 'session-ended' | 'retrying' {
     const chat = socket;
     const next = afterRefusedHandshake(error.message, refusalData(error), refusals, Math.random());
-    if (next.kind === 'session-ended') {
-      stop();
-      void sessionStore.expire();
-      return;
-    }
+    if (next.kind === 'session-ended') return 'session-ended';
     leaveOnline(navigator.onLine ? 'reconnecting' : 'offline');
     // `active`: socket.io is still retrying on its own (the server was not reached, or dropped us).
-    if (!chat || chat.active) return;
+    if (!chat || chat.active) return 'retrying';
     refusals++;
     retryAfter(chat, next.reason, next.delayMs);
+    return 'retrying';
   }
 
   function retryAfter(chat: ChatSocket, reason: HandshakeRefusal, delayMs: number): void {
@@ -284,6 +281,7 @@ export const useConnectionStore = defineStore('connection', () => {
     refused,
     hasSocket,
     start,
+    stop,
     connected,
     countCatchUp,
     catchUpDone,

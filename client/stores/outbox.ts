@@ -1,7 +1,7 @@
 /**
  * Messages typed but not yet acknowledged: queued durably first, then sent one at a time, in order, until the
  * server says ok, and only ever as the person who pressed Send. Entries left by a session that ended stay
- * on the device, inert: nobody sends them.
+ * on the device, inert ("not sent — signed out"), until someone deletes them.
  */
 import { defineStore } from 'pinia';
 import { computed, ref, toRaw } from 'vue';
@@ -10,7 +10,7 @@ import { parsePayload, sendSchema } from '../../shared/schema';
 import { deleteOutgoing, loadOutbox, queueOutgoing, updateOutgoing } from '../io/db';
 import { messageKey, type LocalMessage, type OutboxEntry } from '../logic/models';
 import { requestBackgroundFlush } from '../io/background-sync';
-import { announceOutboxChange, onOutboxChange } from '../io/tab-channel';
+import { onOtherTabNews, tellOtherTabs } from '../io/tab-channel';
 import {
   clientOffsetFromBytes,
   isAuthor,
@@ -42,6 +42,8 @@ export const useOutboxStore = defineStore('outbox', () => {
   /** The signed-in person's unsent messages (pending or failed). */
   const unsentCount = computed(() => split.value.own.length);
   const failedCount = computed(() => split.value.own.filter((entry) => entry.failed).length);
+  /** Written in a session that has ended: shown as "not sent — signed out", never sent. */
+  const signedOut = computed(() => split.value.signedOut);
   const attempts = new Map<string, number>();
   let transport: Transport | undefined;
   let flushing = false;
@@ -54,7 +56,9 @@ export const useOutboxStore = defineStore('outbox', () => {
       const authorId = sessionStore.session?.user.id;
       if (document.visibilityState === 'hidden' && authorId && nextToSend(entries.value, authorId)) void requestBackgroundFlush();
     });
-    onOutboxChange(() => void refreshFromDevice());
+    onOtherTabNews((news) => {
+      if (news === 'outbox-changed') void refreshFromDevice();
+    });
   }
 
   /** Another tab queued, retried or deleted something: adopt the stored outbox as it is now. */
@@ -113,7 +117,7 @@ export const useOutboxStore = defineStore('outbox', () => {
       messages.reportStorageError(error);
       return { ok: false, reason: 'Not queued: this device could not store it. Your text is still in the box.' };
     }
-    announceOutboxChange();
+    tellOtherTabs('outbox-changed');
     // The device took it: an earlier storage warning no longer holds.
     messages.storageError = '';
     entries.value = [...entries.value, entry];
@@ -135,7 +139,7 @@ export const useOutboxStore = defineStore('outbox', () => {
     const message = localMessage(entry);
     if (!message) return;
     await updateOutgoing(entry, message);
-    announceOutboxChange();
+    tellOtherTabs('outbox-changed');
     entries.value = entries.value.map((item) => (item.clientOffset === entry.clientOffset ? entry : item));
     messages.showLocal(message);
   }
@@ -161,7 +165,7 @@ export const useOutboxStore = defineStore('outbox', () => {
     if (!entry) return;
     const key = messageKey(entry.authorId, clientOffset);
     await deleteOutgoing(clientOffset, key);
-    announceOutboxChange();
+    tellOtherTabs('outbox-changed');
     forget([clientOffset]);
     messages.forgetLocal(entry.room, key);
   }
@@ -170,6 +174,18 @@ export const useOutboxStore = defineStore('outbox', () => {
   function setTransport(next: Transport | undefined): void {
     transport = next;
     if (next) kick(true);
+  }
+
+  /** The session is ending: stop sending (a backoff pause ends, and the flush loop finds no transport). */
+  function stop(): void {
+    transport = undefined;
+    attempts.clear();
+    wake?.();
+  }
+
+  /** The outbox as stored now: after the end of a session its entries are inert; after a sign-out there are none. */
+  async function reload(): Promise<void> {
+    entries.value = await loadOutbox();
   }
 
   /** Starts the flush loop; `urgent` also cuts short a backoff pause (new connection, user's Retry). */
@@ -224,5 +240,5 @@ export const useOutboxStore = defineStore('outbox', () => {
     }
   }
 
-  return { entries, unsentCount, failedCount, load, showQueued, send, forget, retry, remove, setTransport };
+  return { entries, unsentCount, failedCount, signedOut, load, showQueued, send, forget, retry, remove, setTransport, stop, reload };
 });

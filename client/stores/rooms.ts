@@ -39,6 +39,8 @@ export const useRoomsStore = defineStore('rooms', () => {
   let refreshTimer: ReturnType<typeof setTimeout> | undefined;
   /** Bumped by every local join / DM, so a listing fetched before one cannot drop the room it added. */
   let localChanges = 0;
+  /** Bumped when a session ends, so an answer for the old one is never stored after the wipe. */
+  let generation = 0;
   /** Read cursors the server asked us to send again later, one timer per room (it sends the latest). */
   const readRetries = new Map<RoomId, ReturnType<typeof setTimeout>>();
 
@@ -80,9 +82,11 @@ export const useRoomsStore = defineStore('rooms', () => {
   async function refresh(attempts = 0): Promise<void> {
     const token = sessionStore.session?.token;
     if (!token) return;
+    const asked = generation;
     try {
       const before = localChanges;
       const listing = await fetchRooms(token);
+      if (asked !== generation) return;
       if (before !== localChanges) return refresh();
       const merged = mergeListing(rooms.value, listing);
       rooms.value = merged.rooms;
@@ -97,7 +101,7 @@ export const useRoomsStore = defineStore('rooms', () => {
         error instanceof ApiError && error.status === 429
           ? automaticRetryMs({ code: 'rate_limited', retryAfterMs: error.retryAfterMs }, attempts, Math.random())
           : undefined;
-      if (delayMs !== undefined) scheduleRefresh(delayMs, attempts + 1);
+      if (delayMs !== undefined && asked === generation) scheduleRefresh(delayMs, attempts + 1);
     }
   }
 
@@ -147,12 +151,13 @@ export const useRoomsStore = defineStore('rooms', () => {
   function sendRead(room: RoomId, seq: number, attempts = 0): void {
     const chat = liveSocket();
     if (!chat || readRetries.has(room)) return;
+    const asked = generation;
     chat
       .timeout(ACK_TIMEOUT_MS)
       .emitWithAck('room:read', { room, seq })
       .then((answer) => {
         const delayMs = answer.ok ? undefined : automaticRetryMs(answer.error, attempts, Math.random());
-        if (delayMs === undefined) return;
+        if (delayMs === undefined || asked !== generation) return;
         const timer = setTimeout(() => {
           readRetries.delete(room);
           const latest = rooms.value.find((entry) => entry.id === room)?.readSeq ?? seq;
@@ -262,6 +267,18 @@ export const useRoomsStore = defineStore('rooms', () => {
     });
   }
 
+  /** The session ended: back to general alone, with nothing pending for the old one. */
+  function reset(): void {
+    generation++;
+    localChanges++;
+    clearTimeout(refreshTimer);
+    for (const timer of readRetries.values()) clearTimeout(timer);
+    readRetries.clear();
+    rooms.value = [GENERAL];
+    actionError.value = '';
+    busy.value = false;
+  }
+
   return {
     rooms,
     list,
@@ -279,5 +296,6 @@ export const useRoomsStore = defineStore('rooms', () => {
     join,
     leave,
     openDm,
+    reset,
   };
 });

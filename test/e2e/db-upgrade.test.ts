@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { launchBrowser, messageWith, phoneContext, waitForOnline } from './support/browser';
+import { join, launchBrowser, messageWith, phoneContext, waitForOnline } from './support/browser';
 import { generalHistory, storedCounts, storedRecords } from './support/device';
 import { useServer } from './support/server-fixture';
 
@@ -59,6 +59,25 @@ describe('a device database written by v2 of the app', () => {
     const sent = (await generalHistory(server().url)).find((message) => message.content === 'queued under v2');
     expect(sent?.author).toEqual(session.user);
     expect(await storedRecords(page, 'drafts')).toEqual([{ room: 'general', authorId: session.user.id, text: 'a v2 draft' }]);
-    expect(await storedCounts(page)).toMatchObject({ version: 3, counts: { outbox: 0 } });
+    expect(await storedCounts(page)).toMatchObject({ version: 3, counts: { revocations: 0, outbox: 0 } });
+  });
+
+  it('keeps the queue of a session that had ended under v2 inert: never sent, shown with Delete; its draft goes', async () => {
+    const browser = await launchBrowser();
+    const page = await (await phoneContext(browser, { baseURL: server().url })).newPage();
+    await page.goto('/healthz');
+    // v2 cleared the session when it expired, and kept the outbox for whoever joined next.
+    await page.evaluate(writeV2Database, { queued: 'queued before an expiry', draft: 'an orphan draft' });
+
+    await page.goto('/');
+    await page.getByRole('list', { name: 'Not sent — signed out' }).getByText('queued before an expiry').waitFor();
+    expect(await storedRecords(page, 'outbox')).toMatchObject([{ clientOffset: 'v2-queued', authorId: '' }]);
+    expect((await storedCounts(page)).counts.drafts).toBe(0);
+
+    await join(page, 'Walt');
+    await page.getByText('1 message not sent — signed out').waitFor();
+    expect(await page.getByRole('textbox', { name: 'Message', exact: true }).inputValue()).toBe('');
+    await page.waitForTimeout(1_500);
+    expect((await generalHistory(server().url)).map((message) => message.content)).not.toContain('queued before an expiry');
   });
 });

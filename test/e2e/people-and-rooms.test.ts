@@ -226,6 +226,6 @@ describe('people and rooms in the PWA', () => {
       database.close();
       return names;
     });
-    expect(stores).toEqual({ version: 3, stores: ['cursors', 'drafts', 'messages', 'outbox', 'rooms', 'session', 'ui'] });
+    expect(stores).toEqual({ version: 3, stores: ['cursors', 'drafts', 'messages', 'outbox', 'revocations', 'rooms', 'session', 'ui'] });
   });
 });

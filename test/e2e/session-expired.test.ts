@@ -30,12 +30,14 @@ describe('a server that no longer knows our token', () => {
     servers.push(second);
     await context.setOffline(false);
 
-    await page.getByRole('alert').filter({ hasText: 'session has expired' }).waitFor({ timeout: 20_000 });
+    await page.getByRole('alert').filter({ hasText: 'Your session has ended' }).waitFor({ timeout: 20_000 });
+    await page.getByRole('list', { name: 'Not sent — signed out' }).getByText('typed before the reset').waitFor();
     await page.getByRole('textbox', { name: 'Name' }).fill('Ann again');
     await page.getByRole('button', { name: 'Join' }).click();
     await waitForOnline(page);
     await page.waitForTimeout(1_500);
     expect(await contents(page)).toEqual([]);
     expect(await generalHistory(second.url)).toEqual([]);
+    await page.getByText('1 message not sent — signed out').waitFor();
   });
 });

@@ -1,9 +1,9 @@
 /**
- * What the app keeps on the device, read from inside the page (IndexedDB `offline-chat`), and what the
- * server holds: for tests that check what an upgrade, a sign-out or an ended session leaves behind.
+ * What the app keeps on the device, read from inside the page (IndexedDB `offline-chat`), and the
+ * server's view of a token: for tests that check what a sign-out or an ended session leaves behind.
  */
 import type { Page } from 'playwright-core';
-import type { Message } from '../../../shared/protocol';
+import type { Message, User } from '../../../shared/protocol';
 import { createSession } from '../../support/clients';
 
 export type StoredDevice = { version: number; counts: Record<string, number> };
@@ -46,6 +46,18 @@ export function storedRecords<T>(page: Page, store: string): Promise<T[]> {
     database.close();
     return records;
   }, store);
+}
+
+/** The session the page holds (token and user). */
+export async function storedSession(page: Page): Promise<{ token: string; user: User }> {
+  const [session] = await storedRecords<{ token: string; user: User }>(page, 'session');
+  if (!session) throw new Error('the page holds no session');
+  return session;
+}
+
+/** The HTTP status the server gives this token (`GET /api/me`): 200 while it works, 401 once it does not. */
+export async function tokenStatus(url: string, token: string): Promise<number> {
+  return (await fetch(`${url}/api/me`, { headers: { authorization: `Bearer ${token}` } })).status;
 }
 
 /** What `general` holds on the server, read by a new observer account. */
