@@ -178,6 +178,7 @@ export const useAccountStore = defineStore('account', () => {
 
   /** Forgets the session in memory (the screen shows Join), waits for writes under way, then wipes the device. */
   async function forgetHere(wipe: Wipe): Promise<{ drafts: number } | undefined> {
+    outbox.clear();
     sessionStore.forget();
     presence.forget();
     typing.clear();

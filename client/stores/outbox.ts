@@ -183,6 +183,14 @@ export const useOutboxStore = defineStore('outbox', () => {
     wake?.();
   }
 
+  /**
+   * The session is gone from memory: show no entries until the device is wiped, since without a session
+   * every entry would read as "not sent — signed out", even those a sign-out is about to delete.
+   */
+  function clear(): void {
+    entries.value = [];
+  }
+
   /** The outbox as stored now: after the end of a session its entries are inert; after a sign-out there are none. */
   async function reload(): Promise<void> {
     entries.value = await loadOutbox();
@@ -240,5 +248,5 @@ export const useOutboxStore = defineStore('outbox', () => {
     }
   }
 
-  return { entries, unsentCount, failedCount, signedOut, load, showQueued, send, forget, retry, remove, setTransport, stop, reload };
+  return { entries, unsentCount, failedCount, signedOut, load, showQueued, send, forget, retry, remove, setTransport, stop, clear, reload };
 });

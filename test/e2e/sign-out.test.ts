@@ -60,12 +60,19 @@ describe('signing out', () => {
     expect((await storedCounts(page)).counts).toMatchObject({ session: 1, outbox: 1, drafts: 1 });
     expect(await tokenStatus(url, token)).toBe(200);
 
+    // Nothing it deletes may show, even for a moment, as "not sent — signed out".
+    await page.evaluate(() => {
+      new MutationObserver(() => {
+        if (document.body.textContent?.includes('not sent — signed out')) Object.assign(window, { sawInertList: true });
+      }).observe(document.body, { childList: true, subtree: true, characterData: true });
+    });
     await profileDialog(page).getByRole('button', { name: 'Sign out' }).click();
     await confirm.getByRole('button', { name: 'Sign out and delete' }).click();
     await page.getByRole('status').filter({ hasText: 'You signed out. Nothing of yours is left on this device.' }).waitFor();
     await page.getByRole('textbox', { name: 'Name' }).waitFor();
     expect(await storedCounts(page)).toEqual({ version: 3, counts: WIPED });
     expect(await tokenStatus(url, token)).toBe(401);
+    expect(await page.evaluate(() => 'sawInertList' in window)).toBe(false);
     await screenshot(page, 'sign-out-light-signed-out');
 
     // The other tab follows at once, and leaves nothing behind either.
