@@ -10,9 +10,12 @@
  *   is fetched again (names, unread counts, rooms joined or left on other devices).
  * - `disconnect`: the connection withdraws the outbox's transport and the live socket first, then
  *   presence and typing are forgotten, since nothing from a dropped connection can be trusted.
+ * - `connect_error`: the connection decides (a refused handshake is tried again after a backoff); an
+ *   unknown token ends the session, here and in every tab.
  */
 import type { Session } from './logic/models';
 import { createChatSocket, type ChatSocket } from './realtime/socket';
+import { useAccountStore } from './stores/account';
 import { useConnectionStore } from './stores/connection';
 import { useMessagesStore } from './stores/messages';
 import { useNoticesStore } from './stores/notices';
@@ -34,6 +37,7 @@ export function startChatSocket(session: Session): void {
 
 function listen(chat: ChatSocket, session: Session): void {
   const connection = useConnectionStore();
+  const account = useAccountStore();
   const rooms = useRoomsStore();
   const presence = usePresenceStore();
   const typing = useTypingStore();
@@ -42,7 +46,9 @@ function listen(chat: ChatSocket, session: Session): void {
 
   // The connection's life.
   chat.on('connect', () => connection.connected(session.token));
-  chat.on('connect_error', (error) => connection.connectFailed(error));
+  chat.on('connect_error', (error) => {
+    if (connection.connectFailed(error) === 'session-ended') void account.sessionEnded();
+  });
   chat.on('disconnect', (reason) => {
     connection.disconnected(reason);
     presence.forget();

@@ -1,4 +1,4 @@
-/** The only fetch() calls: the HTTP half of the protocol (session, profile, rooms, HTTP send), through Hono's typed client. */
+/** The only fetch() calls: the HTTP half of the protocol (session and sign-out, profile, rooms, HTTP send), through Hono's typed client. */
 import { hc, type ClientRequestOptions } from 'hono/client';
 import type { ApiRoutes } from '../../server/http/app';
 import type { Ack, Err, Message, RoomListing, SendPayload, SessionCreated, User } from '../../shared/protocol';
@@ -10,6 +10,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** How long a 429 asked us to wait. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
@@ -20,27 +22,43 @@ function options(token: string | undefined): ClientRequestOptions {
   return token ? { headers: { authorization: `Bearer ${token}` } } : {};
 }
 
-/** The `message` of our `{ error }` body; a proxy in between may answer with any body, or none. */
-function errorMessage(body: unknown): string | undefined {
-  if (typeof body !== 'object' || body === null || !('error' in body)) return undefined;
+/** The `message` and `retryAfterMs` of our `{ error }` body; a proxy in between may answer with any body, or none. */
+function errorFields(body: unknown): { message?: string; retryAfterMs?: number } {
+  if (typeof body !== 'object' || body === null || !('error' in body)) return {};
   const { error } = body;
-  if (typeof error !== 'object' || error === null || !('message' in error)) return undefined;
-  return typeof error.message === 'string' ? error.message : undefined;
+  if (typeof error !== 'object' || error === null) return {};
+  return {
+    message: 'message' in error && typeof error.message === 'string' ? error.message : undefined,
+    retryAfterMs: 'retryAfterMs' in error && typeof error.retryAfterMs === 'number' ? error.retryAfterMs : undefined,
+  };
 }
 
 /**
  * A non-2xx answer as ApiError. Read without the route's types on purpose: the auth middleware's
- * 401, the body limit and the error handler answer every route, and `ApiRoutes` cannot see them.
+ * 401, the rate limits, the body limit and the error handler answer every route, and `ApiRoutes` cannot see them.
  */
 async function refusal(response: { status: number; json(): Promise<unknown> }): Promise<ApiError> {
-  const body = await response.json().catch(() => undefined);
-  return new ApiError(response.status, errorMessage(body) ?? `The server answered ${response.status}`);
+  const { message, retryAfterMs } = errorFields(await response.json().catch(() => undefined));
+  return new ApiError(response.status, message ?? `The server answered ${response.status}`, retryAfterMs);
 }
 
 export async function createSession(name: string): Promise<SessionCreated> {
   const response = await api.session.$post({ json: { name } }, options(undefined));
   if (!response.ok) throw await refusal(response);
   return response.json();
+}
+
+/**
+ * Extension `DELETE /api/session`: the server forgets this device's token and closes its sockets.
+ * A 401 means it already had (expired or revoked): done either way. Throws ApiError on any other
+ * answer, and the network's error when there is no answer.
+ */
+export async function endSession(token: string): Promise<void> {
+  const response = await api.session.$delete({}, options(token));
+  // The auth middleware's 401 is not among the route's typed answers.
+  const status: number = response.status;
+  if (response.ok || status === 401) return;
+  throw await refusal(response);
 }
 
 /** The caller's rooms with read cursors, unread counts and each DM's other person. */

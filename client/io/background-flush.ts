@@ -1,19 +1,24 @@
 /**
- * The service worker's half of the outbox: with no visible page, send queued messages over HTTP,
- * oldest first, with the same clientOffsets. Throwing asks the browser to retry the sync later.
+ * The service worker's half of the outbox: with no visible page, send the signed-in person's queued
+ * messages over HTTP, oldest first, with the same clientOffsets. Entries written by anyone else (a
+ * session that ended) are never sent. Throwing asks the browser to retry the sync later.
  */
-import { postRoomMessage } from './api';
+import type { Ack, Message } from '../../shared/protocol';
+import { ApiError, postRoomMessage } from './api';
 import { loadOutbox, loadSession, storeServerMessages, updateOutgoing } from './db';
+import type { OutboxEntry, Session } from '../logic/models';
 import { nextToSend, outcomeOf, unsentMessage } from '../logic/outbox-logic';
 import { fromServer } from '../logic/timeline-logic';
 
 export async function flushOutboxInBackground(): Promise<void> {
-  const session = await loadSession();
-  if (!session) return;
   for (;;) {
-    const entry = nextToSend(await loadOutbox());
-    if (!entry) return;
-    const answer = await postRoomMessage(session.token, { room: entry.room, clientOffset: entry.clientOffset, content: entry.content });
+    // Read again before every send: a page may have signed out meanwhile.
+    const session = await loadSession();
+    const entry = session && nextToSend(await loadOutbox(), session.user.id);
+    if (!session || !entry) return;
+    const answer = await post(session, entry);
+    // The session has ended: nothing more is sent as this person; the page says so when it next opens.
+    if (answer === 'session-ended') return;
     const outcome = outcomeOf({ kind: 'answer', answer }, 0, 0);
     if (outcome.kind === 'sent') {
       // Stored without moving the cursor: the page's next catch-up fills any gap before it.
@@ -24,5 +29,14 @@ export async function flushOutboxInBackground(): Promise<void> {
     } else {
       throw new Error('the server asked to retry later');
     }
+  }
+}
+
+async function post(session: Session, entry: OutboxEntry): Promise<Ack<{ message: Message }> | 'session-ended'> {
+  try {
+    return await postRoomMessage(session.token, { room: entry.room, clientOffset: entry.clientOffset, content: entry.content });
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return 'session-ended';
+    throw error;
   }
 }

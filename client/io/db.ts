@@ -1,21 +1,45 @@
 /** The only user of IndexedDB: session, messages per room, cursors, the outbox and the rooms list, with the transactions that tie them. */
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import type { Cursors, RoomId } from '../../shared/protocol';
-import type { LocalMessage, OutboxEntry, Session } from '../logic/models';
+import { SIGNED_OUT_AUTHOR, type Draft, type LocalMessage, type OutboxEntry, type Session } from '../logic/models';
 import type { RoomEntry } from '../logic/room-logic';
 
 export const DB_NAME = 'offline-chat';
-/** v1: session, messages, cursors, outbox, drafts. v2: + rooms (the rooms list, readable offline), + ui (the room on screen). */
-const DB_VERSION = 2;
+/**
+ * v1: session, messages, cursors, outbox, drafts. v2: + rooms (the rooms list, readable offline), + ui (the room on screen).
+ * v3: outbox entries and drafts carry their author's user id; + revocations (tokens of an offline sign-out, for the server).
+ */
+const DB_VERSION = 3;
 
 interface ChatDB extends DBSchema {
   session: { key: 'current'; value: Session };
   messages: { key: string; value: LocalMessage; indexes: { 'by-room': RoomId } };
   cursors: { key: RoomId; value: { room: RoomId; cursor: number } };
   outbox: { key: string; value: OutboxEntry; indexes: { 'by-order': number } };
-  drafts: { key: RoomId; value: { room: RoomId; text: string } };
+  drafts: { key: RoomId; value: Draft };
   rooms: { key: RoomId; value: RoomEntry };
   ui: { key: 'current-room'; value: RoomId };
+  revocations: { key: string; value: { token: string } };
+}
+
+type UpgradeTransaction = IDBPTransaction<ChatDB, StoreNames<ChatDB>[], 'versionchange'>;
+
+/**
+ * v3: outbox entries and drafts name their author. Until v3 a device held one identity at a time, so the
+ * stored session's user wrote them. With no session stored, they were written by someone whose session
+ * ended (v2 kept the outbox and drafts for whoever joined next): the entries stay, never to be sent, and
+ * the drafts go, as they would at the end of a session now.
+ */
+async function stampAuthors(transaction: UpgradeTransaction): Promise<void> {
+  const session = await transaction.objectStore('session').get('current');
+  const authorId = session?.user.id ?? SIGNED_OUT_AUTHOR;
+  for (let cursor = await transaction.objectStore('outbox').openCursor(); cursor; cursor = await cursor.continue()) {
+    if (typeof cursor.value.authorId !== 'string') await cursor.update({ ...cursor.value, authorId });
+  }
+  for (let cursor = await transaction.objectStore('drafts').openCursor(); cursor; cursor = await cursor.continue()) {
+    if (session) await cursor.update({ ...cursor.value, authorId });
+    else await cursor.delete();
+  }
 }
 
 let dbPromise: Promise<IDBPDatabase<ChatDB>> | undefined;
@@ -23,7 +47,7 @@ let dbPromise: Promise<IDBPDatabase<ChatDB>> | undefined;
 function db(): Promise<IDBPDatabase<ChatDB>> {
   dbPromise ??= openDB<ChatDB>(DB_NAME, DB_VERSION, {
     // Step by step from whatever version the device has, so a v1 user keeps session, messages and outbox.
-    upgrade(database, oldVersion) {
+    upgrade(database, oldVersion, _newVersion, transaction) {
       if (oldVersion < 1) {
         database.createObjectStore('session');
         database.createObjectStore('messages', { keyPath: 'key' }).createIndex('by-room', 'room');
@@ -34,6 +58,11 @@ function db(): Promise<IDBPDatabase<ChatDB>> {
       if (oldVersion < 2) {
         database.createObjectStore('rooms', { keyPath: 'id' });
         database.createObjectStore('ui');
+      }
+      if (oldVersion < 3) {
+        database.createObjectStore('revocations', { keyPath: 'token' });
+        // Runs inside the upgrade's transaction: the app sees v3 only once every entry has its author.
+        if (oldVersion > 0) void stampAuthors(transaction);
       }
     },
     blocking() {
@@ -53,17 +82,47 @@ export async function saveSession(session: Session): Promise<void> {
   await (await db()).put('session', session, 'current');
 }
 
-/** Forgets the identity and what was read with it; the outbox stays so nothing typed is lost. */
-export async function clearSession(): Promise<void> {
-  const tx = (await db()).transaction(['session', 'messages', 'cursors', 'rooms', 'ui'], 'readwrite');
-  await Promise.all([
-    tx.objectStore('session').clear(),
-    tx.objectStore('messages').clear(),
-    tx.objectStore('cursors').clear(),
-    tx.objectStore('rooms').clear(),
-    tx.objectStore('ui').clear(),
-    tx.done,
-  ]);
+export type Wipe = {
+  /** The end of a session keeps the outbox (its entries stay, inert, for their author to read and delete); a sign-out does not. */
+  keepOutbox: boolean;
+  /** Leave everything as it is if a session is stored by then: someone joined in another tab meanwhile. */
+  unlessSignedIn?: boolean;
+  /** The token of a sign-out the server has not heard of yet, kept until it has (see `loadRevocations`). */
+  revoke?: string;
+};
+
+/**
+ * Forgets the person on this device in one transaction: session, messages, cursors, drafts, rooms, the
+ * room on screen and, unless kept, the outbox. Returns how many drafts were deleted, or undefined when
+ * it left everything because someone had signed in (`unlessSignedIn`).
+ */
+export async function wipeDevice(wipe: Wipe): Promise<{ drafts: number } | undefined> {
+  const tx = (await db()).transaction(['session', 'messages', 'cursors', 'outbox', 'drafts', 'rooms', 'ui', 'revocations'], 'readwrite');
+  if (wipe.unlessSignedIn && (await tx.objectStore('session').get('current'))) {
+    await tx.done;
+    return undefined;
+  }
+  const drafts = await tx.objectStore('drafts').count();
+  const cleared = (['session', 'messages', 'cursors', 'drafts', 'rooms', 'ui'] as const).map((name) => tx.objectStore(name).clear());
+  if (!wipe.keepOutbox) cleared.push(tx.objectStore('outbox').clear());
+  if (wipe.revoke)
+    cleared.push(
+      tx
+        .objectStore('revocations')
+        .put({ token: wipe.revoke })
+        .then(() => undefined),
+    );
+  await Promise.all([...cleared, tx.done]);
+  return { drafts };
+}
+
+/** Tokens of sign-outs made offline: the server must still be told to forget them. */
+export async function loadRevocations(): Promise<string[]> {
+  return (await (await db()).getAll('revocations')).map((revocation) => revocation.token);
+}
+
+export async function forgetRevocation(token: string): Promise<void> {
+  await (await db()).delete('revocations', token);
 }
 
 /** The room on screen, so a relaunch reopens it. */
@@ -128,13 +187,15 @@ export async function deleteOutgoing(clientOffset: string, messageKey: string): 
   await Promise.all([tx.objectStore('outbox').delete(clientOffset), tx.objectStore('messages').delete(messageKey), tx.done]);
 }
 
-export async function loadDraft(room: RoomId): Promise<string> {
-  return (await (await db()).get('drafts', room))?.text ?? '';
+/** `authorId`'s draft for `room`; a draft someone else left (a session that ended) is never shown. */
+export async function loadDraft(authorId: string, room: RoomId): Promise<string> {
+  const draft = await (await db()).get('drafts', room);
+  return draft?.authorId === authorId ? draft.text : '';
 }
 
-export async function saveDraft(room: RoomId, text: string): Promise<void> {
+export async function saveDraft(authorId: string, room: RoomId, text: string): Promise<void> {
   const database = await db();
-  if (text) await database.put('drafts', { room, text });
+  if (text) await database.put('drafts', { room, authorId, text });
   else await database.delete('drafts', room);
 }
 

@@ -21,9 +21,14 @@ export type LocalMessage = {
   error?: Err;
 };
 
-/** A message waiting for the server's `ok`, replayed on every (re)connect in `order`. */
+/** A message waiting for the server's `ok`, replayed on every (re)connect in `order`, only ever as its author. */
 export type OutboxEntry = {
   clientOffset: string;
+  /**
+   * The user id of the session in which Send was pressed. An entry is sent only while that same user is
+   * signed in here; once their session ends it stays on the device, inert, until the person deletes it.
+   */
+  authorId: string;
   room: RoomId;
   content: string;
   order: number;
@@ -33,6 +38,15 @@ export type OutboxEntry = {
 };
 
 export type Session = { token: string; user: User };
+
+/**
+ * The author of entries queued before outbox entries named theirs (IndexedDB v3) on a device with no
+ * session left: the person who wrote them had been signed out, so no one may send them.
+ */
+export const SIGNED_OUT_AUTHOR = '';
+
+/** What a room's compose box held and did not send, and whose it is: a draft is only ever shown to its author. */
+export type Draft = { room: RoomId; authorId: string; text: string };
 
 export function messageKey(authorId: string, clientOffset: string): string {
   return `${authorId}/${clientOffset}`;

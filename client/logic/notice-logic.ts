@@ -1,8 +1,10 @@
 /** Pure rules for notices ("Ana joined"): their wording and where they sit between messages. */
 import type { Notice } from '../../shared/protocol';
+import { person, type Phrase } from './phrase';
 
-export function noticeText(notice: Pick<Notice, 'kind' | 'user'>): string {
-  return notice.kind === 'joined' ? `${notice.user.name} joined` : `${notice.user.name} left`;
+/** "Dan joined" / "Dan left", the name a part of its own. */
+export function noticePhrase(notice: Pick<Notice, 'kind' | 'user'>): Phrase {
+  return [person(notice.user.name), { text: notice.kind === 'joined' ? ' joined' : ' left' }];
 }
 
 export type Placed<N> = { before: N[][]; after: N[] };

@@ -1,6 +1,6 @@
 /** Pure outbox decisions: new client offsets, what to send next, and what an ack (or its absence) means. */
 import type { Ack, Err, Message, User } from '../../shared/protocol';
-import { messageKey, type LocalMessage, type OutboxEntry } from './models';
+import { SIGNED_OUT_AUTHOR, messageKey, type LocalMessage, type OutboxEntry } from './models';
 
 export const ACK_TIMEOUT_MS = 8_000;
 const BACKOFF_BASE_MS = 500;
@@ -18,9 +18,28 @@ export function inWriteOrder(entries: readonly OutboxEntry[]): OutboxEntry[] {
   return [...entries].sort((a, b) => a.order - b.order);
 }
 
-/** The oldest entry that is still to be sent; failed entries wait for the user. */
-export function nextToSend(entries: readonly OutboxEntry[]): OutboxEntry | undefined {
-  return inWriteOrder(entries).find((entry) => !entry.failed);
+/**
+ * The oldest entry `authorId` may send: failed entries wait for the user, and an entry written by
+ * anyone else (a session that has ended on this device) is never sent, by anyone.
+ */
+export function nextToSend(entries: readonly OutboxEntry[], authorId: string): OutboxEntry | undefined {
+  return inWriteOrder(entries).find((entry) => !entry.failed && isAuthor(entry, authorId));
+}
+
+/** Whether `authorId` wrote this entry; nobody wrote the entries of a signed-out person that predate authors. */
+export function isAuthor(entry: OutboxEntry, authorId: string): boolean {
+  return entry.authorId !== SIGNED_OUT_AUTHOR && entry.authorId === authorId;
+}
+
+/** The outbox as the signed-in person sees it: theirs to send, and the inert rest (written before a session ended). */
+export function splitByAuthor(
+  entries: readonly OutboxEntry[],
+  authorId: string | undefined,
+): { own: OutboxEntry[]; signedOut: OutboxEntry[] } {
+  const own: OutboxEntry[] = [];
+  const signedOut: OutboxEntry[] = [];
+  for (const entry of inWriteOrder(entries)) (authorId !== undefined && isAuthor(entry, authorId) ? own : signedOut).push(entry);
+  return { own, signedOut };
 }
 
 export function nextOrder(entries: readonly OutboxEntry[], now: number): number {
@@ -72,13 +91,13 @@ export function describeFailure(error: Err): string {
   }
 }
 
-/** The timeline record of an unsent entry (plain data: IndexedDB cannot clone Vue proxies). */
-export function unsentMessage(entry: OutboxEntry, user: User): LocalMessage {
+/** The timeline record of its author's unsent entry (plain data: IndexedDB cannot clone Vue proxies). */
+export function unsentMessage(entry: OutboxEntry, author: User): LocalMessage {
   return {
-    key: messageKey(user.id, entry.clientOffset),
+    key: messageKey(entry.authorId, entry.clientOffset),
     room: entry.room,
     clientOffset: entry.clientOffset,
-    author: { id: user.id, name: user.name },
+    author: { id: author.id, name: author.name },
     content: entry.content,
     state: entry.failed ? 'failed' : 'pending',
     ts: entry.createdAt,

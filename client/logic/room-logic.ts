@@ -1,6 +1,7 @@
 /** Pure rules of the rooms list: names, unread counts, join-name validation, order and merging with the server's listing. */
 import { DM_ROOM_PATTERN, GENERAL_ROOM, MAX_ROOM_SLUG_CHARS, ROOM_SLUG_PATTERN } from '../../shared/limits';
 import type { RoomId, RoomListing, User } from '../../shared/protocol';
+import { person, type Phrase } from './phrase';
 
 /** What the device keeps per room (IndexedDB `rooms`): the server's listing, with readSeq possibly ahead of it while offline. */
 export type RoomEntry = Pick<RoomListing, 'id' | 'lastSeq' | 'readSeq' | 'kind' | 'peer'>;
@@ -22,9 +23,10 @@ export function roomName(entry: Pick<RoomEntry, 'id' | 'peer'>): string {
   return entry.peer?.name ?? 'Direct message';
 }
 
-/** The title above the timeline: `# slug` for public rooms, the peer's name for a DM. */
-export function roomTitle(entry: Pick<RoomEntry, 'id' | 'peer'>): string {
-  return isDmRoom(entry.id) ? `@ ${roomName(entry)}` : `# ${entry.id}`;
+/** The title above the timeline: `# slug` for public rooms, `@` and the peer's name for a DM. */
+export function roomTitle(entry: Pick<RoomEntry, 'id' | 'peer'>): Phrase {
+  if (!isDmRoom(entry.id)) return [{ text: `# ${entry.id}` }];
+  return entry.peer ? [{ text: '@ ' }, person(entry.peer.name)] : [{ text: `@ ${roomName(entry)}` }];
 }
 
 /** Messages after the read cursor, minus our own (writing something is reading it). */

@@ -1,5 +1,6 @@
 /** Pure rules of "who is typing": the sentence under the timeline, client-side expiry and the emit throttle. */
 import type { User } from '../../shared/protocol';
+import { person, type Phrase } from './phrase';
 
 /** Someone stays "typing" this long without news (the server ends it after 6 s; this covers a lost `false`). */
 export const TYPING_STALE_MS = 8_000;
@@ -8,14 +9,14 @@ export const TYPING_EMIT_EVERY_MS = 2_000;
 
 export type Typist = { user: User; until: number };
 
-/** "Ana is typing…", "Ana and Bob are typing…", "Ana, Bob and 2 others are typing…". */
-export function typingText(names: readonly string[]): string {
-  if (names.length === 0) return '';
-  if (names.length === 1) return `${names[0]} is typing…`;
-  if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`;
-  if (names.length === 3) return `${names[0]}, ${names[1]} and ${names[2]} are typing…`;
-  const others = names.length - 2;
-  return `${names[0]}, ${names[1]} and ${others} others are typing…`;
+/** "Ana is typing…", "Ana and Bob are typing…", "Ana, Bob and 2 others are typing…"; each name a part of its own. */
+export function typingPhrase(names: readonly string[]): Phrase {
+  const [first, second, third] = names.map(person);
+  if (names.length === 0) return [];
+  if (names.length === 1) return [first, { text: ' is typing…' }];
+  if (names.length === 2) return [first, { text: ' and ' }, second, { text: ' are typing…' }];
+  if (names.length === 3) return [first, { text: ', ' }, second, { text: ' and ' }, third, { text: ' are typing…' }];
+  return [first, { text: ', ' }, second, { text: ` and ${names.length - 2} others are typing…` }];
 }
 
 /** Typists still fresh at `now`, in the order they started. */

@@ -1,7 +1,9 @@
 /**
  * The socket's life: connect, catch up, then lend the outbox a transport and the other stores the socket.
  * navigator.onLine and ack timeouts are trusted over the socket, which phones leave half-dead.
- * It listens to no socket event itself: client/socket-events.ts calls the handlers below.
+ * A handshake the server refuses (too many attempts, too many sockets) is tried again with backoff,
+ * which socket.io does not do by itself. It listens to no socket event itself: client/socket-events.ts
+ * calls the handlers below.
  */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
@@ -9,13 +11,23 @@ import type { Cursors, Message, SendPayload } from '../../shared/protocol';
 import { fetchRooms } from '../io/api';
 import { catchUpTotal } from '../logic/cursor-logic';
 import { ACK_TIMEOUT_MS, type SendResult } from '../logic/outbox-logic';
+import { afterRefusedHandshake, automaticRetryMs, type HandshakeRefusal } from '../logic/refusal-logic';
 import { lendLiveSocket, withdrawLiveSocket } from '../realtime/live-socket';
 import type { ChatSocket, DisconnectReason } from '../realtime/socket';
 import { useMessagesStore } from './messages';
 import { useOutboxStore, type Transport } from './outbox';
-import { useSessionStore } from './session';
 
 export type Phase = 'offline' | 'connecting' | 'reconnecting' | 'catching-up' | 'online';
+
+/** The server refused the handshake: why, and in how many seconds we try again (for the banner). */
+export type Refused = { reason: HandshakeRefusal; seconds: number };
+
+const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The `data` a server refusal carries (`connect_error`'s `err.data`), e.g. `{ retryAfterMs }`. */
+function refusalData(error: Error): unknown {
+  return 'data' in error ? error.data : undefined;
+}
 
 const MAX_SYNC_ROUNDS = 5;
 /** A catch-up with no batch and no `sync:done` for this long is stuck: reconnect. */
@@ -24,11 +36,15 @@ const CATCH_UP_STALL_MS = 20_000;
 export const useConnectionStore = defineStore('connection', () => {
   const messages = useMessagesStore();
   const outbox = useOutboxStore();
-  const sessionStore = useSessionStore();
   const phase = ref<Phase>(navigator.onLine ? 'connecting' : 'offline');
   const caughtUp = ref(0);
   const catchUpExpected = ref(0);
+  const refused = ref<Refused>();
   let socket: ChatSocket | undefined;
+  /** Handshakes refused in a row: the backoff grows with them. */
+  let refusals = 0;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let retryTicker: ReturnType<typeof setInterval> | undefined;
   let syncing = false;
   /** Counts connections, so a late `sync:done` of a dropped one cannot open the outbox on the next. */
   let epoch = 0;
@@ -48,20 +64,27 @@ export const useConnectionStore = defineStore('connection', () => {
     if (navigator.onLine) chat.connect();
   }
 
+  /** The session is ending: close the socket for good (no listener hears it go) and forget its connection. */
   function stop(): void {
     window.removeEventListener('offline', goOffline);
     window.removeEventListener('online', goOnline);
     document.removeEventListener('visibilitychange', onVisibilityChange);
+    clearTimeout(stallTimer);
+    cancelRetry();
+    refusals = 0;
     outbox.setTransport(undefined);
     withdrawLiveSocket();
     socket?.removeAllListeners();
     socket?.disconnect();
     socket = undefined;
+    phase.value = navigator.onLine ? 'connecting' : 'offline';
   }
 
   /** `connect`: the server now sends what we lack after the handshake's cursors; `token` lets us estimate how much. */
   function connected(token: string): void {
     if (!socket) return;
+    cancelRetry();
+    refusals = 0;
     epoch++;
     watchForStall(socket);
     leaveOnline('catching-up');
@@ -98,14 +121,39 @@ export const useConnectionStore = defineStore('connection', () => {
     if (reason === 'io server disconnect' && navigator.onLine) socket?.connect();
   }
 
-  /** `connect_error`: an unknown token ends the session (the outbox is kept); anything else socket.io retries. */
-  function connectFailed(error: Error): void {
-    if (error.message === 'unauthorized') {
-      stop();
-      void sessionStore.expire();
-      return;
-    }
+  /**
+   * `connect_error`: an unknown token means the session has ended (the caller ends it everywhere). A network
+   * failure socket.io retries by itself; a refusal by the server (too many attempts or sockets, unavailable)
+   * it does not, so we try again after the backoff and the banner says why.
+   */
+  function connectFailed(error: Error): 'session-ended' | 'retrying' {
+    const chat = socket;
+    const next = afterRefusedHandshake(error.message, refusalData(error), refusals, Math.random());
+    if (next.kind === 'session-ended') return 'session-ended';
     leaveOnline(navigator.onLine ? 'reconnecting' : 'offline');
+    // `active`: socket.io is still retrying on its own (the server was not reached, or dropped us).
+    if (!chat || chat.active) return 'retrying';
+    refusals++;
+    retryAfter(chat, next.reason, next.delayMs);
+    return 'retrying';
+  }
+
+  function retryAfter(chat: ChatSocket, reason: HandshakeRefusal, delayMs: number): void {
+    cancelRetry();
+    const at = Date.now() + delayMs;
+    const count = () => (refused.value = { reason, seconds: Math.max(0, Math.ceil((at - Date.now()) / 1000)) });
+    count();
+    retryTicker = setInterval(count, 1000);
+    retryTimer = setTimeout(() => {
+      cancelRetry();
+      if (socket === chat && navigator.onLine) chat.connect();
+    }, delayMs);
+  }
+
+  function cancelRetry(): void {
+    clearTimeout(retryTimer);
+    clearInterval(retryTicker);
+    refused.value = undefined;
   }
 
   function watchForStall(chat: ChatSocket): void {
@@ -126,13 +174,21 @@ export const useConnectionStore = defineStore('connection', () => {
     if (result.gap && socket && phase.value === 'online') await fillGaps(socket);
   }
 
-  /** A seq beyond cursor + 1 arrived: ask for what we lack, until no room has a hole. */
+  /** A seq beyond cursor + 1 arrived: ask for what we lack, until no room has a hole. A `rate_limited` answer waits as told, silently. */
   async function fillGaps(chat: ChatSocket): Promise<void> {
     if (syncing) return;
     syncing = true;
     try {
-      for (let round = 0; round < MAX_SYNC_ROUNDS && messages.hasGap() && chat.connected; round++) {
-        await chat.timeout(ACK_TIMEOUT_MS).emitWithAck('sync', { cursors: messages.cursors() });
+      let waits = 0;
+      for (let round = 0; round < MAX_SYNC_ROUNDS && messages.hasGap() && chat.connected;) {
+        const answer = await chat.timeout(ACK_TIMEOUT_MS).emitWithAck('sync', { cursors: messages.cursors() });
+        const delayMs = answer.ok ? undefined : automaticRetryMs(answer.error, waits, Math.random());
+        if (delayMs !== undefined) {
+          waits++;
+          await wait(delayMs);
+          continue;
+        }
+        round++;
         await messages.whenIdle();
       }
     } catch {
@@ -175,6 +231,7 @@ export const useConnectionStore = defineStore('connection', () => {
 
   /** The browser says the network is gone: believe it now rather than wait for a socket timeout. */
   function goOffline(): void {
+    cancelRetry();
     leaveOnline('offline');
     outbox.setTransport(undefined);
     socket?.disconnect();
@@ -183,6 +240,7 @@ export const useConnectionStore = defineStore('connection', () => {
   /** The network is back: the old socket (if it still looks connected) rode a dead route, so start afresh now. */
   function goOnline(): void {
     if (!socket) return;
+    cancelRetry();
     // disconnect() also cancels socket.io's pending backoff timer, so the attempt below is immediate.
     socket.disconnect();
     leaveOnline('connecting');
@@ -216,5 +274,19 @@ export const useConnectionStore = defineStore('connection', () => {
     withdrawLiveSocket();
   }
 
-  return { phase, caughtUp, catchUpExpected, hasSocket, start, connected, countCatchUp, catchUpDone, receive, disconnected, connectFailed };
+  return {
+    phase,
+    caughtUp,
+    catchUpExpected,
+    refused,
+    hasSocket,
+    start,
+    stop,
+    connected,
+    countCatchUp,
+    catchUpDone,
+    receive,
+    disconnected,
+    connectFailed,
+  };
 });

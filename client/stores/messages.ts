@@ -19,6 +19,8 @@ export const useMessagesStore = defineStore('messages', () => {
   // Not reactive: only the sync logic reads it.
   let progress = new Map<RoomId, RoomProgress>();
   let queue: Promise<unknown> = Promise.resolve();
+  /** Bumped when a session ends: work queued for the old one is dropped, so nothing of it is written after the wipe. */
+  let generation = 0;
 
   /** Incoming work runs one batch at a time so cursors and timelines change in arrival order. */
   function serial<T>(task: () => Promise<T>): Promise<T> {
@@ -58,7 +60,9 @@ export const useMessagesStore = defineStore('messages', () => {
 
   /** Stores server messages (catch-up, live, or our own acked ones); returns our clientOffsets that are now settled. */
   function ingest(messages: readonly Message[], ownUserId: string): Promise<IngestResult> {
+    const asked = generation;
     return serial(async () => {
+      if (asked !== generation) return { settled: [], gap: false };
       const rooms = new Set(messages.map((message) => message.room));
       const merged = new Map<RoomId, LocalMessage[]>();
       const changed: LocalMessage[] = [];
@@ -75,14 +79,28 @@ export const useMessagesStore = defineStore('messages', () => {
       const settled = messages.filter((message) => message.author.id === ownUserId).map((message) => message.clientOffset);
       try {
         await storeServerMessages(changed, next.changed, settled);
-        progress = next.rooms;
+        if (asked === generation) progress = next.rooms;
       } catch (error) {
         // Shown anyway; the cursor stays put so the next connect fetches them again.
         reportStorageError(error);
       }
+      if (asked !== generation) return { settled: [], gap: false };
       for (const [room, list] of merged) timelines.set(room, list);
       return { settled, gap: next.gap };
     });
+  }
+
+  /**
+   * The session ended: forget every timeline and cursor in memory and drop queued work; resolves once
+   * the writes already under way are done, so a wipe of the device comes after them.
+   */
+  function reset(): Promise<void> {
+    generation++;
+    timelines.clear();
+    progress = new Map();
+    currentRoom.value = GENERAL_ROOM;
+    storageError.value = '';
+    return whenIdle();
   }
 
   function reportStorageError(error: unknown): void {
@@ -133,5 +151,6 @@ export const useMessagesStore = defineStore('messages', () => {
     forgetLocal,
     forgetUnsent,
     reportStorageError,
+    reset,
   };
 });

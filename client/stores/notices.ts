@@ -20,5 +20,10 @@ export const useNoticesStore = defineStore('notices', () => {
     return byRoom.value[room] ?? [];
   }
 
-  return { byRoom, add, of };
+  /** The session ended: nothing said to it is kept. */
+  function clear(): void {
+    byRoom.value = {};
+  }
+
+  return { byRoom, add, of, clear };
 });

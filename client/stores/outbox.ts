@@ -1,4 +1,8 @@
-/** Messages typed but not yet acknowledged: queued durably first, then sent one at a time, in order, until the server says ok. */
+/**
+ * Messages typed but not yet acknowledged: queued durably first, then sent one at a time, in order, until the
+ * server says ok, and only ever as the person who pressed Send. Entries left by a session that ended stay
+ * on the device, inert ("not sent — signed out"), until someone deletes them.
+ */
 import { defineStore } from 'pinia';
 import { computed, ref, toRaw } from 'vue';
 import type { SendPayload } from '../../shared/protocol';
@@ -6,8 +10,17 @@ import { parsePayload, sendSchema } from '../../shared/schema';
 import { deleteOutgoing, loadOutbox, queueOutgoing, updateOutgoing } from '../io/db';
 import { messageKey, type LocalMessage, type OutboxEntry } from '../logic/models';
 import { requestBackgroundFlush } from '../io/background-sync';
-import { announceOutboxChange, onOutboxChange } from '../io/tab-channel';
-import { clientOffsetFromBytes, nextOrder, nextToSend, outcomeOf, unsentMessage, type SendResult } from '../logic/outbox-logic';
+import { onOtherTabNews, tellOtherTabs } from '../io/tab-channel';
+import {
+  clientOffsetFromBytes,
+  isAuthor,
+  nextOrder,
+  nextToSend,
+  outcomeOf,
+  splitByAuthor,
+  unsentMessage,
+  type SendResult,
+} from '../logic/outbox-logic';
 import { useMessagesStore } from './messages';
 import { useSessionStore } from './session';
 
@@ -23,9 +36,14 @@ export type SendAttempt = { ok: true } | { ok: false; reason: string };
 export const useOutboxStore = defineStore('outbox', () => {
   const messages = useMessagesStore();
   const sessionStore = useSessionStore();
+  /** Every stored entry, whoever wrote it. */
   const entries = ref<OutboxEntry[]>([]);
-  const unsentCount = computed(() => entries.value.length);
-  const failedCount = computed(() => entries.value.filter((entry) => entry.failed).length);
+  const split = computed(() => splitByAuthor(entries.value, sessionStore.session?.user.id));
+  /** The signed-in person's unsent messages (pending or failed). */
+  const unsentCount = computed(() => split.value.own.length);
+  const failedCount = computed(() => split.value.own.filter((entry) => entry.failed).length);
+  /** Written in a session that has ended: shown as "not sent — signed out", never sent. */
+  const signedOut = computed(() => split.value.signedOut);
   const attempts = new Map<string, number>();
   let transport: Transport | undefined;
   let flushing = false;
@@ -35,32 +53,33 @@ export const useOutboxStore = defineStore('outbox', () => {
     entries.value = await loadOutbox();
     // Leaving with messages still queued: let the service worker send them once the network returns.
     document.addEventListener('visibilitychange', () => {
-      if (document.visibilityState === 'hidden' && nextToSend(entries.value)) void requestBackgroundFlush();
+      const authorId = sessionStore.session?.user.id;
+      if (document.visibilityState === 'hidden' && authorId && nextToSend(entries.value, authorId)) void requestBackgroundFlush();
     });
-    onOutboxChange(() => void refreshFromDevice());
+    onOtherTabNews((news) => {
+      if (news === 'outbox-changed') void refreshFromDevice();
+    });
   }
 
   /** Another tab queued, retried or deleted something: adopt the stored outbox as it is now. */
   async function refreshFromDevice(): Promise<void> {
     const stored = await loadOutbox();
-    const user = sessionStore.session?.user;
     const kept = new Set(stored.map((entry) => entry.clientOffset));
-    if (user) {
-      for (const old of entries.value) {
-        if (!kept.has(old.clientOffset)) messages.forgetUnsent(old.room, messageKey(user.id, old.clientOffset));
-      }
+    for (const old of entries.value) {
+      if (!kept.has(old.clientOffset)) messages.forgetUnsent(old.room, messageKey(old.authorId, old.clientOffset));
     }
     entries.value = stored;
     showQueued();
     kick(false);
   }
 
+  /** The timeline record of an entry of the signed-in person; none for anyone else's. */
   function localMessage(entry: OutboxEntry): LocalMessage | undefined {
     const user = sessionStore.session?.user;
-    return user ? unsentMessage(entry, user) : undefined;
+    return user && isAuthor(entry, user.id) ? unsentMessage(entry, user) : undefined;
   }
 
-  /** Unsent messages are drawn from the outbox itself, whatever happened to the timeline (e.g. a new identity). */
+  /** Unsent messages are drawn from the outbox itself, whatever happened to the timeline (e.g. a reload). */
   function showQueued(): void {
     const settled: string[] = [];
     for (const entry of entries.value) {
@@ -72,6 +91,8 @@ export const useOutboxStore = defineStore('outbox', () => {
 
   /** Queues a message: IndexedDB first (entry + pending message in one transaction), then the screen, then the wire. */
   async function send(content: string): Promise<SendAttempt> {
+    const user = sessionStore.session?.user;
+    if (!user) return { ok: false, reason: 'Join first.' };
     const clientOffset = clientOffsetFromBytes(crypto.getRandomValues(new Uint8Array(16)));
     const room = messages.currentRoom;
     const parsed = parsePayload(sendSchema, { room, clientOffset, content });
@@ -81,21 +102,22 @@ export const useOutboxStore = defineStore('outbox', () => {
     const now = Date.now();
     const entry: OutboxEntry = {
       clientOffset,
+      // Whoever is signed in when Send is pressed; the entry is only ever sent as them.
+      authorId: user.id,
       room,
       content,
       order: nextOrder(entries.value, now),
       createdAt: now,
       ...(parsed.ok ? {} : { failed: parsed.error }),
     };
-    const message = localMessage(entry);
-    if (!message) return { ok: false, reason: 'Join first.' };
+    const message = unsentMessage(entry, user);
     try {
       await queueOutgoing(entry, message);
     } catch (error) {
       messages.reportStorageError(error);
       return { ok: false, reason: 'Not queued: this device could not store it. Your text is still in the box.' };
     }
-    announceOutboxChange();
+    tellOtherTabs('outbox-changed');
     // The device took it: an earlier storage warning no longer holds.
     messages.storageError = '';
     entries.value = [...entries.value, entry];
@@ -117,7 +139,7 @@ export const useOutboxStore = defineStore('outbox', () => {
     const message = localMessage(entry);
     if (!message) return;
     await updateOutgoing(entry, message);
-    announceOutboxChange();
+    tellOtherTabs('outbox-changed');
     entries.value = entries.value.map((item) => (item.clientOffset === entry.clientOffset ? entry : item));
     messages.showLocal(message);
   }
@@ -128,6 +150,7 @@ export const useOutboxStore = defineStore('outbox', () => {
     attempts.delete(clientOffset);
     await replace({
       clientOffset: entry.clientOffset,
+      authorId: entry.authorId,
       room: entry.room,
       content: entry.content,
       order: entry.order,
@@ -136,13 +159,13 @@ export const useOutboxStore = defineStore('outbox', () => {
     kick(true);
   }
 
+  /** Deletes an entry, the signed-in person's or one left by a session that ended. */
   async function remove(clientOffset: string): Promise<void> {
     const entry = entries.value.find((item) => item.clientOffset === clientOffset);
-    const user = sessionStore.session?.user;
-    if (!entry || !user) return;
-    const key = messageKey(user.id, clientOffset);
+    if (!entry) return;
+    const key = messageKey(entry.authorId, clientOffset);
     await deleteOutgoing(clientOffset, key);
-    announceOutboxChange();
+    tellOtherTabs('outbox-changed');
     forget([clientOffset]);
     messages.forgetLocal(entry.room, key);
   }
@@ -151,6 +174,26 @@ export const useOutboxStore = defineStore('outbox', () => {
   function setTransport(next: Transport | undefined): void {
     transport = next;
     if (next) kick(true);
+  }
+
+  /** The session is ending: stop sending (a backoff pause ends, and the flush loop finds no transport). */
+  function stop(): void {
+    transport = undefined;
+    attempts.clear();
+    wake?.();
+  }
+
+  /**
+   * The session is gone from memory: show no entries until the device is wiped, since without a session
+   * every entry would read as "not sent — signed out", even those a sign-out is about to delete.
+   */
+  function clear(): void {
+    entries.value = [];
+  }
+
+  /** The outbox as stored now: after the end of a session its entries are inert; after a sign-out there are none. */
+  async function reload(): Promise<void> {
+    entries.value = await loadOutbox();
   }
 
   /** Starts the flush loop; `urgent` also cuts short a backoff pause (new connection, user's Retry). */
@@ -171,15 +214,18 @@ export const useOutboxStore = defineStore('outbox', () => {
     });
   }
 
-  /** Sends the oldest pending entry, waits for its ack, and repeats: order is kept, same clientOffsets on every replay. */
+  /**
+   * Sends the signed-in person's oldest pending entry, waits for its ack, and repeats: order is kept, same
+   * clientOffsets on every replay, and an entry is never sent as anyone but its author.
+   */
   async function flush(): Promise<void> {
     flushing = true;
     try {
       for (;;) {
         const current = transport;
-        const entry = nextToSend(entries.value);
         const user = sessionStore.session?.user;
-        if (!current || !entry || !user) return;
+        const entry = user && nextToSend(entries.value, user.id);
+        if (!current || !user || !entry) return;
         const result = await current.send({ room: entry.room, clientOffset: entry.clientOffset, content: entry.content });
         const tried = attempts.get(entry.clientOffset) ?? 0;
         const outcome = outcomeOf(result, tried, Math.random());
@@ -202,5 +248,5 @@ export const useOutboxStore = defineStore('outbox', () => {
     }
   }
 
-  return { entries, unsentCount, failedCount, load, showQueued, send, forget, retry, remove, setTransport };
+  return { entries, unsentCount, failedCount, signedOut, load, showQueued, send, forget, retry, remove, setTransport, stop, clear, reload };
 });

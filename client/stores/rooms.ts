@@ -1,11 +1,17 @@
-/** The rooms list (public rooms and DMs): unread badges, read cursors, join, leave and DM opening; kept in IndexedDB for offline reading. */
+/**
+ * The rooms list (public rooms and DMs): unread badges, read cursors, join, leave and DM opening; kept in
+ * IndexedDB for offline reading. What the person asked for and the server refused is said in words
+ * ("Too many requests, try again in 3 s"); what the app asked by itself (sync, read cursors, the listing)
+ * is asked again silently when the server says to wait.
+ */
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { GENERAL_ROOM } from '../../shared/limits';
 import type { Message, RoomId, User } from '../../shared/protocol';
-import { fetchRooms } from '../io/api';
+import { ApiError, fetchRooms } from '../io/api';
 import { loadCurrentRoom, loadRooms, saveCurrentRoom, saveRooms } from '../io/db';
 import { ACK_TIMEOUT_MS } from '../logic/outbox-logic';
+import { automaticRetryMs, refusalText } from '../logic/refusal-logic';
 import { checkRoomName, isDmRoom, mergeListing, noteSeq, renamePeers, sortRooms, unreadCount, type RoomEntry } from '../logic/room-logic';
 import { liveSocket } from '../realtime/live-socket';
 import { useMessagesStore } from './messages';
@@ -33,6 +39,10 @@ export const useRoomsStore = defineStore('rooms', () => {
   let refreshTimer: ReturnType<typeof setTimeout> | undefined;
   /** Bumped by every local join / DM, so a listing fetched before one cannot drop the room it added. */
   let localChanges = 0;
+  /** Bumped when a session ends, so an answer for the old one is never stored after the wipe. */
+  let generation = 0;
+  /** Read cursors the server asked us to send again later, one timer per room (it sends the latest). */
+  const readRetries = new Map<RoomId, ReturnType<typeof setTimeout>>();
 
   const list = computed<RoomView[]>(() => {
     const ownId = sessionStore.session?.user.id;
@@ -69,12 +79,14 @@ export const useRoomsStore = defineStore('rooms', () => {
   }
 
   /** Asks the server for the list (after every catch-up, and when a message names a room we do not know). */
-  async function refresh(): Promise<void> {
+  async function refresh(attempts = 0): Promise<void> {
     const token = sessionStore.session?.token;
     if (!token) return;
+    const asked = generation;
     try {
       const before = localChanges;
       const listing = await fetchRooms(token);
+      if (asked !== generation) return;
       if (before !== localChanges) return refresh();
       const merged = mergeListing(rooms.value, listing);
       rooms.value = merged.rooms;
@@ -82,15 +94,20 @@ export const useRoomsStore = defineStore('rooms', () => {
       // Left on another device while shown here.
       if (!merged.rooms.some((room) => room.id === messages.currentRoom)) select(GENERAL_ROOM);
       // Read here while offline: tell the server now, so the other devices clear their badges too.
-      for (const room of merged.readAhead) liveSocket()?.emit('room:read', { room: room.id, seq: room.readSeq });
-    } catch {
-      // Offline or a hiccup: the stored list stays, and the next catch-up asks again.
+      for (const room of merged.readAhead) sendRead(room.id, room.readSeq);
+    } catch (error) {
+      // Told to wait: ask again then. Offline or a hiccup: the stored list stays, and the next catch-up asks again.
+      const delayMs =
+        error instanceof ApiError && error.status === 429
+          ? automaticRetryMs({ code: 'rate_limited', retryAfterMs: error.retryAfterMs }, attempts, Math.random())
+          : undefined;
+      if (delayMs !== undefined && asked === generation) scheduleRefresh(delayMs, attempts + 1);
     }
   }
 
-  function scheduleRefresh(): void {
+  function scheduleRefresh(delayMs = REFRESH_DELAY_MS, attempts = 0): void {
     clearTimeout(refreshTimer);
-    refreshTimer = setTimeout(() => void refresh(), REFRESH_DELAY_MS);
+    refreshTimer = setTimeout(() => void refresh(attempts), delayMs);
   }
 
   /** Raises last seqs from arriving messages; a room we do not know yet (a DM someone opened) is added and named by a refresh. */
@@ -127,7 +144,30 @@ export const useRoomsStore = defineStore('rooms', () => {
     const entry = rooms.value.find((item) => item.id === room);
     if (!entry || seq <= entry.readSeq) return;
     applyRead(room, seq);
-    liveSocket()?.emit('room:read', { room, seq });
+    sendRead(room, seq);
+  }
+
+  /** Tells the server how far `room` is read; told to wait, it sends the latest read cursor then. */
+  function sendRead(room: RoomId, seq: number, attempts = 0): void {
+    const chat = liveSocket();
+    if (!chat || readRetries.has(room)) return;
+    const asked = generation;
+    chat
+      .timeout(ACK_TIMEOUT_MS)
+      .emitWithAck('room:read', { room, seq })
+      .then((answer) => {
+        const delayMs = answer.ok ? undefined : automaticRetryMs(answer.error, attempts, Math.random());
+        if (delayMs === undefined || asked !== generation) return;
+        const timer = setTimeout(() => {
+          readRetries.delete(room);
+          const latest = rooms.value.find((entry) => entry.id === room)?.readSeq ?? seq;
+          sendRead(room, Math.max(latest, seq), attempts + 1);
+        }, delayMs);
+        readRetries.set(room, timer);
+      })
+      .catch(() => {
+        // No answer: the next catch-up's listing shows the server behind, and this is sent again.
+      });
   }
 
   function select(room: RoomId): void {
@@ -137,14 +177,20 @@ export const useRoomsStore = defineStore('rooms', () => {
     void saveCurrentRoom(room).catch(() => undefined);
   }
 
-  /** Fetches a room's history we may not hold yet (a room just joined, an older DM). */
+  /** Fetches a room's history we may not hold yet (a room just joined, an older DM); told to wait, it asks again then. */
   async function catchUpRoom(room: RoomId): Promise<void> {
-    const chat = liveSocket();
-    const cursor = messages.cursors()[room] ?? 0;
-    await chat
-      ?.timeout(ACK_TIMEOUT_MS)
-      .emitWithAck('sync', { cursors: { [room]: cursor } })
-      .catch(() => undefined);
+    for (let attempts = 0; ; attempts++) {
+      const chat = liveSocket();
+      if (!chat) return;
+      const cursor = messages.cursors()[room] ?? 0;
+      const answer = await chat
+        .timeout(ACK_TIMEOUT_MS)
+        .emitWithAck('sync', { cursors: { [room]: cursor } })
+        .catch(() => undefined);
+      const delayMs = answer && !answer.ok ? automaticRetryMs(answer.error, attempts, Math.random()) : undefined;
+      if (delayMs === undefined) return;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
   }
 
   function adopt(entry: RoomEntry): void {
@@ -185,11 +231,11 @@ export const useRoomsStore = defineStore('rooms', () => {
       const chat = liveSocket();
       if (!chat) return 'You are offline. This needs a connection.';
       const answer = await chat.timeout(ACK_TIMEOUT_MS).emitWithAck('room:join', { room: checked.room });
-      if (!answer.ok) return answer.error.message;
+      if (!answer.ok) return refusalText(answer.error);
       adopt({ id: answer.room, kind: 'public', lastSeq: answer.lastSeq, readSeq: 0 });
       select(answer.room);
-      await catchUpRoom(answer.room);
-      void refresh();
+      // Joined: the history arrives in the background, so a refused sync never reads as a failed join.
+      void catchUpRoom(answer.room).then(() => refresh());
       return undefined;
     });
   }
@@ -199,7 +245,7 @@ export const useRoomsStore = defineStore('rooms', () => {
       const chat = liveSocket();
       if (!chat) return 'You are offline. This needs a connection.';
       const answer = await chat.timeout(ACK_TIMEOUT_MS).emitWithAck('room:leave', { room });
-      if (!answer.ok) return answer.error.message;
+      if (!answer.ok) return refusalText(answer.error);
       rooms.value = rooms.value.filter((entry) => entry.id !== room);
       persist();
       if (messages.currentRoom === room) select(GENERAL_ROOM);
@@ -213,13 +259,24 @@ export const useRoomsStore = defineStore('rooms', () => {
       const chat = liveSocket();
       if (!chat) return 'You are offline. This needs a connection.';
       const answer = await chat.timeout(ACK_TIMEOUT_MS).emitWithAck('dm:open', { userId: peer.id });
-      if (!answer.ok) return answer.error.message;
+      if (!answer.ok) return refusalText(answer.error);
       adopt({ id: answer.room, kind: 'dm', lastSeq: answer.lastSeq, readSeq: 0, peer });
       select(answer.room);
-      await catchUpRoom(answer.room);
-      void refresh();
+      void catchUpRoom(answer.room).then(() => refresh());
       return undefined;
     });
+  }
+
+  /** The session ended: back to general alone, with nothing pending for the old one. */
+  function reset(): void {
+    generation++;
+    localChanges++;
+    clearTimeout(refreshTimer);
+    for (const timer of readRetries.values()) clearTimeout(timer);
+    readRetries.clear();
+    rooms.value = [GENERAL];
+    actionError.value = '';
+    busy.value = false;
   }
 
   return {
@@ -239,5 +296,6 @@ export const useRoomsStore = defineStore('rooms', () => {
     join,
     leave,
     openDm,
+    reset,
   };
 });

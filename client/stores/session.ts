@@ -1,73 +1,26 @@
-/** Who we are on this device: the session token and user, kept in IndexedDB. */
+/** Who we are on this device: the session token and user, as IndexedDB holds them. Joining, renaming and signing out are the account store's. */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import { nameSchema, parsePayload } from '../../shared/schema';
-import { ApiError, createSession, renameMe } from '../io/api';
-import { clearSession, loadSession, saveSession } from '../io/db';
+import { loadSession, saveSession } from '../io/db';
 import type { Session } from '../logic/models';
-import { NAME_RULE_TEXT } from '../logic/name-rule';
 
 export const useSessionStore = defineStore('session', () => {
   const session = ref<Session>();
-  const joining = ref(false);
-  const joinError = ref('');
 
   async function load(): Promise<void> {
     session.value = await loadSession();
   }
 
-  async function join(name: string): Promise<void> {
-    const parsed = parsePayload(nameSchema, name);
-    if (!parsed.ok) {
-      joinError.value = NAME_RULE_TEXT;
-      return;
-    }
-    joining.value = true;
-    joinError.value = '';
-    try {
-      const created = await createSession(parsed.value);
-      await saveSession(created);
-      session.value = created;
-    } catch (error) {
-      joinError.value =
-        error instanceof ApiError
-          ? error.message
-          : navigator.onLine
-            ? 'Could not reach the server. Try again.'
-            : 'You are offline. Joining needs a connection.';
-    } finally {
-      joining.value = false;
-    }
+  /** Stores a new or renamed session, then shows it. */
+  async function save(next: Session): Promise<void> {
+    await saveSession(next);
+    session.value = next;
   }
 
-  /** Changes our display name on the server, then on this device; returns why not, or '' when done. */
-  async function rename(name: string): Promise<string> {
-    const current = session.value;
-    const parsed = parsePayload(nameSchema, name);
-    if (!parsed.ok) return NAME_RULE_TEXT;
-    if (!current) return 'Join first.';
-    if (!navigator.onLine) return 'You are offline. Changing your name needs a connection.';
-    try {
-      const user = await renameMe(current.token, parsed.value);
-      const next = { token: current.token, user: { id: user.id, name: user.name } };
-      await saveSession(next);
-      session.value = next;
-      return '';
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 401) {
-        await expire();
-        return '';
-      }
-      return error instanceof ApiError ? error.message : 'Could not reach the server. Try again.';
-    }
-  }
-
-  /** The server no longer knows our token: ask for a name again, keeping the outbox. */
-  async function expire(): Promise<void> {
-    await clearSession();
+  /** The session ended (its stored copy is the account store's to wipe): nobody is signed in here now. */
+  function forget(): void {
     session.value = undefined;
-    joinError.value = 'Your session has expired. Join again to keep chatting; unsent messages are kept.';
   }
 
-  return { session, joining, joinError, load, join, rename, expire };
+  return { session, load, save, forget };
 });

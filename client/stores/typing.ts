@@ -2,7 +2,8 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { RoomId, User } from '../../shared/protocol';
-import { activeTypists, applyTyping, typingDecision, typingText, type Typist, type TypingEmitState } from '../logic/typing-logic';
+import type { Phrase } from '../logic/phrase';
+import { activeTypists, applyTyping, typingDecision, typingPhrase, type Typist, type TypingEmitState } from '../logic/typing-logic';
 import { liveSocket } from '../realtime/live-socket';
 
 const TICK_MS = 1_000;
@@ -48,8 +49,8 @@ export const useTypingStore = defineStore('typing', () => {
     mine = { room: undefined, lastTrueAt: 0 };
   }
 
-  function textFor(room: RoomId): string {
-    return typingText(activeTypists(byRoom.value[room] ?? [], now.value).map((typist) => typist.user.name));
+  function phraseFor(room: RoomId): Phrase {
+    return typingPhrase(activeTypists(byRoom.value[room] ?? [], now.value).map((typist) => typist.user.name));
   }
 
   /** The compose text of `room` changed: say we type (throttled) or that we stopped (empty). */
@@ -72,5 +73,5 @@ export const useTypingStore = defineStore('typing', () => {
     mine = { room: undefined, lastTrueAt: 0 };
   }
 
-  return { byRoom, received, sent, clear, textFor, composing, stopped };
+  return { byRoom, received, sent, clear, phraseFor, composing, stopped };
 });

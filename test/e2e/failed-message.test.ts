@@ -103,7 +103,14 @@ async function seedOutboxEntry(seed: { clientOffset: string; content: string }):
   });
   const now = Date.now();
   const tx = database.transaction(['outbox', 'messages'], 'readwrite');
-  tx.objectStore('outbox').put({ clientOffset: seed.clientOffset, room: 'general', content: seed.content, order: now, createdAt: now });
+  tx.objectStore('outbox').put({
+    clientOffset: seed.clientOffset,
+    authorId: session.user.id,
+    room: 'general',
+    content: seed.content,
+    order: now,
+    createdAt: now,
+  });
   tx.objectStore('messages').put({
     key: `${session.user.id}/${seed.clientOffset}`,
     room: 'general',

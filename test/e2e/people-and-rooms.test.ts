@@ -162,7 +162,7 @@ describe('people and rooms in the PWA', () => {
     expect(await ann.getByRole('button', { name: /Your profile/ }).textContent()).toContain('Cleopatra');
   });
 
-  it('upgrades a v1 device database in place: the session and a queued message survive, and the rooms store is added', async () => {
+  it('upgrades a v1 device database in place: the session and a queued message survive, and the later stores are added', async () => {
     const browser = await launchBrowser();
     const context = await phoneContext(browser, { baseURL: server().url });
     const page = await context.newPage();
@@ -226,6 +226,6 @@ describe('people and rooms in the PWA', () => {
       database.close();
       return names;
     });
-    expect(stores).toEqual({ version: 2, stores: ['cursors', 'drafts', 'messages', 'outbox', 'rooms', 'session', 'ui'] });
+    expect(stores).toEqual({ version: 3, stores: ['cursors', 'drafts', 'messages', 'outbox', 'revocations', 'rooms', 'session', 'ui'] });
   });
 });

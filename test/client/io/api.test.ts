@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Message } from '../../../shared/protocol';
-import { ApiError, createSession, fetchRooms, postRoomMessage, renameMe } from '../../../client/io/api';
+import { ApiError, createSession, endSession, fetchRooms, postRoomMessage, renameMe } from '../../../client/io/api';
 
 const ana = { id: 'u1', name: 'Ana' };
 const message: Message = { id: 9, room: 'dm:u1:u2', seq: 4, author: ana, clientOffset: 'k1', content: 'hi', ts: 1 };
@@ -56,6 +56,27 @@ describe('the HTTP client', () => {
 
     serverAnswers(() => new Response('<html>Bad gateway</html>', { status: 502 }));
     await expect(renameMe('t', 'Bo')).rejects.toMatchObject({ status: 502, message: 'The server answered 502' });
+
+    serverAnswers(() => json({ error: { code: 'rate_limited', message: 'too many requests; slow down', retryAfterMs: 4000 } }, 429));
+    await expect(renameMe('t', 'Bo')).rejects.toMatchObject({ status: 429, retryAfterMs: 4000 });
+  });
+});
+
+describe('signing out', () => {
+  it('asks the server to forget the token, and counts a token it already forgot as done', async () => {
+    const calls = serverAnswers(() => new Response(null, { status: 204 }));
+    await endSession('secret');
+    expect(calls[0]).toMatchObject({ url: '/api/session', method: 'DELETE', body: undefined });
+    expect(calls[0].headers.get('authorization')).toBe('Bearer secret');
+    serverAnswers(() => json({ error: { code: 'unauthorized', message: 'missing, unknown or expired bearer token' } }, 401));
+    await expect(endSession('gone')).resolves.toBeUndefined();
+  });
+
+  it('throws when the server did not forget it (refused, or no answer), so it can be told again later', async () => {
+    serverAnswers(() => json({ error: { code: 'rate_limited', message: 'too many requests; slow down', retryAfterMs: 4000 } }, 429));
+    await expect(endSession('secret')).rejects.toMatchObject({ status: 429, retryAfterMs: 4000 });
+    serverAnswers(() => Promise.reject(new TypeError('Failed to fetch')));
+    await expect(endSession('secret')).rejects.toThrow('Failed to fetch');
   });
 });
 

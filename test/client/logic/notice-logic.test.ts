@@ -1,12 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { noticeText, placeNotices } from '../../../client/logic/notice-logic';
+import { noticePhrase, placeNotices } from '../../../client/logic/notice-logic';
+import { phraseText } from '../../../client/logic/phrase';
 
 const dan = { id: 'dan', name: 'Dan' };
 
 describe('notices', () => {
-  it('say who joined or left', () => {
-    expect(noticeText({ kind: 'joined', user: dan })).toBe('Dan joined');
-    expect(noticeText({ kind: 'left', user: dan })).toBe('Dan left');
+  it('say who joined or left, the name a part of its own', () => {
+    expect(phraseText(noticePhrase({ kind: 'joined', user: dan }))).toBe('Dan joined');
+    expect(phraseText(noticePhrase({ kind: 'left', user: dan }))).toBe('Dan left');
+    expect(noticePhrase({ kind: 'joined', user: { id: 'm', name: 'مريم' } })).toEqual([
+      { text: 'مريم', person: true },
+      { text: ' joined' },
+    ]);
   });
 
   it('sit before the first newer message, or after the last', () => {

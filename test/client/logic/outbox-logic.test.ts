@@ -1,19 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { CLIENT_OFFSET_PATTERN } from '../../../shared/limits';
 import type { Message } from '../../../shared/protocol';
-import type { OutboxEntry } from '../../../client/logic/models';
+import { SIGNED_OUT_AUTHOR, type OutboxEntry } from '../../../client/logic/models';
 import {
   backoffMs,
   clientOffsetFromBytes,
   inWriteOrder,
+  isAuthor,
   nextOrder,
   nextToSend,
   outcomeOf,
+  splitByAuthor,
   unsentMessage,
 } from '../../../client/logic/outbox-logic';
 
-const entry = (clientOffset: string, order: number, failed = false): OutboxEntry => ({
+const entry = (clientOffset: string, order: number, failed = false, authorId = 'u1'): OutboxEntry => ({
   clientOffset,
+  authorId,
   room: 'general',
   content: clientOffset,
   order,
@@ -48,18 +51,47 @@ describe('client offsets', () => {
 describe('send order', () => {
   it('sends the oldest written entry first, whatever the storage order', () => {
     const entries = [entry('c', 30), entry('a', 10), entry('b', 20)];
-    expect(nextToSend(entries)?.clientOffset).toBe('a');
+    expect(nextToSend(entries, 'u1')?.clientOffset).toBe('a');
     expect(inWriteOrder(entries).map((item) => item.clientOffset)).toEqual(['a', 'b', 'c']);
   });
 
   it('skips failed entries, which wait for the user', () => {
-    expect(nextToSend([entry('a', 10, true), entry('b', 20)])?.clientOffset).toBe('b');
-    expect(nextToSend([entry('a', 10, true)])).toBeUndefined();
+    expect(nextToSend([entry('a', 10, true), entry('b', 20)], 'u1')?.clientOffset).toBe('b');
+    expect(nextToSend([entry('a', 10, true)], 'u1')).toBeUndefined();
   });
 
   it('gives a new entry an order after every existing one, even if the clock went back', () => {
     expect(nextOrder([], 1000)).toBe(1000);
     expect(nextOrder([entry('a', 5000)], 1000)).toBe(5001);
+  });
+});
+
+describe('whose entries are sent', () => {
+  it('sends only entries written by the signed-in person, never one of a session that ended', () => {
+    const entries = [entry('old', 10, false, 'u0'), entry('mine', 20, false, 'u1'), entry('older', 5, false, 'u0')];
+    expect(nextToSend(entries, 'u1')?.clientOffset).toBe('mine');
+    expect(nextToSend(entries, 'u0')?.clientOffset).toBe('older');
+    expect(nextToSend(entries, 'u2')).toBeUndefined();
+  });
+
+  it('sends nothing written under a session that ended before entries named their author', () => {
+    const orphan = entry('orphan', 10, false, SIGNED_OUT_AUTHOR);
+    expect(isAuthor(orphan, SIGNED_OUT_AUTHOR)).toBe(false);
+    expect(nextToSend([orphan], SIGNED_OUT_AUTHOR)).toBeUndefined();
+    expect(nextToSend([orphan], 'u1')).toBeUndefined();
+  });
+
+  it('treats an entry without an author (never written by this version) as nobody’s', () => {
+    const { authorId: _dropped, ...legacy } = entry('legacy', 10);
+    expect(nextToSend([legacy as OutboxEntry], 'u1')).toBeUndefined();
+  });
+
+  it('splits the outbox into ours and the inert rest, each in write order', () => {
+    const entries = [entry('b', 20, true, 'u1'), entry('x', 15, false, 'u0'), entry('a', 10, false, 'u1')];
+    const split = splitByAuthor(entries, 'u1');
+    expect(split.own.map((item) => item.clientOffset)).toEqual(['a', 'b']);
+    expect(split.signedOut.map((item) => item.clientOffset)).toEqual(['x']);
+    expect(splitByAuthor(entries, undefined).signedOut).toHaveLength(3);
   });
 });
 

@@ -22,8 +22,9 @@ describe('room names', () => {
     expect(roomName(dm)).toBe('Bob');
     expect(roomName(general)).toBe('general');
     expect(roomName({ id: 'dm:ann:bob' })).toBe('Direct message');
-    expect(roomTitle(general)).toBe('# general');
-    expect(roomTitle(dm)).toBe('@ Bob');
+    expect(roomTitle(general)).toEqual([{ text: '# general' }]);
+    expect(roomTitle(dm)).toEqual([{ text: '@ ' }, { text: 'Bob', person: true }]);
+    expect(roomTitle({ id: 'dm:ann:bob' })).toEqual([{ text: '@ Direct message' }]);
   });
 
   it('finds the peer of a DM from its id, whichever side we are', () => {

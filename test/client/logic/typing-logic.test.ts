@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { activeTypists, applyTyping, typingDecision, typingText, TYPING_STALE_MS } from '../../../client/logic/typing-logic';
+import { phraseText } from '../../../client/logic/phrase';
+import { activeTypists, applyTyping, typingDecision, typingPhrase, TYPING_STALE_MS } from '../../../client/logic/typing-logic';
+
+const typingText = (names: string[]) => phraseText(typingPhrase(names));
 
 const ann = { id: 'ann', name: 'Ann' };
 const bob = { id: 'bob', name: 'Bob' };
@@ -11,6 +14,18 @@ describe('the typing sentence', () => {
     expect(typingText(['Ana', 'Bob'])).toBe('Ana and Bob are typing…');
     expect(typingText(['Ana', 'Bob', 'Cy'])).toBe('Ana, Bob and Cy are typing…');
     expect(typingText(['Ana', 'Bob', 'Cy', 'Di', 'Ed'])).toBe('Ana, Bob and 3 others are typing…');
+  });
+
+  it('keeps every name a part of its own, so the view can isolate a right-to-left one', () => {
+    const names = ['מרים', 'Bob', 'علي'];
+    const people = (count: number) =>
+      typingPhrase([...names, 'Di', 'Ed'].slice(0, count))
+        .filter((part) => part.person)
+        .map((part) => part.text);
+    expect(people(1)).toEqual(['מרים']);
+    expect(people(3)).toEqual(names);
+    expect(people(5)).toEqual(['מרים', 'Bob']);
+    expect(typingPhrase(['מרים']).find((part) => !part.person)?.text).toBe(' is typing…');
   });
 });
 

@@ -1,0 +1,218 @@
+/**
+ * This device's account: joining, renaming, signing out, and the end of a session the server no longer
+ * knows (expired or revoked). A session always ends the same way: stop the socket and every store's work,
+ * forget it in memory, wait for the writes under way, then wipe the device, so nothing of it is written
+ * after the wipe and nothing of it is ever sent as whoever joins next. Every open tab follows.
+ *
+ * A sign-out wipes everything (after the profile dialog has asked, when unsent messages would go). The
+ * end of a session keeps one thing: the outbox, whose entries stay inert, "not sent — signed out", until
+ * the person deletes them, because they pressed Send and must learn those messages did not go out. Its
+ * drafts are deleted (and the person told): a draft was never sent, its author can never sign in again
+ * (an identity is its token), and the only use left for it would be sending it as someone else.
+ */
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+import { ApiError, createSession, endSession, renameMe } from '../io/api';
+import { forgetRevocation, loadRevocations, wipeDevice, type Wipe } from '../io/db';
+import { deletePrivateCaches } from '../io/private-caches';
+import { onOtherTabNews, tellOtherTabs, type TabNews } from '../io/tab-channel';
+import { checkNameInput } from '../logic/name-rule';
+import { ACK_TIMEOUT_MS } from '../logic/outbox-logic';
+import { tooManyRequestsText } from '../logic/refusal-logic';
+import { sessionEndText, type SessionEnd } from '../logic/sign-out-logic';
+import { useConnectionStore } from './connection';
+import { useMessagesStore } from './messages';
+import { useNoticesStore } from './notices';
+import { useOutboxStore } from './outbox';
+import { usePresenceStore } from './presence';
+import { useRoomsStore } from './rooms';
+import { useSessionStore } from './session';
+import { useTypingStore } from './typing';
+
+/** A refused HTTP call in words. */
+function refusalOf(error: ApiError): string {
+  return error.status === 429 ? tooManyRequestsText(error.retryAfterMs) : error.message;
+}
+
+/** The network's error, or none for this long: a sign-out does not wait for a server that does not answer. */
+function withinAckTime<T>(work: Promise<T>): Promise<T> {
+  return Promise.race([work, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer')), ACK_TIMEOUT_MS))]);
+}
+
+export const useAccountStore = defineStore('account', () => {
+  const sessionStore = useSessionStore();
+  const connection = useConnectionStore();
+  const messages = useMessagesStore();
+  const outbox = useOutboxStore();
+  const rooms = useRoomsStore();
+  const presence = usePresenceStore();
+  const typing = useTypingStore();
+  const notices = useNoticesStore();
+  const joining = ref(false);
+  const joinError = ref('');
+  /** How the last session on this device ended, for the Join screen. */
+  const ended = ref<{ end: SessionEnd; text: string }>();
+  /** A session is ending here or in another tab: nobody joins until the device is wiped. */
+  const ending = ref(false);
+
+  /** Called once by the app: follow the other tabs, and tell the server about offline sign-outs. */
+  function start(): void {
+    onOtherTabNews((news) => void followOtherTab(news));
+    window.addEventListener('online', () => void sendRevocations());
+    void sendRevocations();
+  }
+
+  async function join(input: string): Promise<void> {
+    const checked = checkNameInput(input);
+    if (!checked.ok) {
+      joinError.value = checked.message;
+      return;
+    }
+    if (ending.value) return;
+    joining.value = true;
+    joinError.value = '';
+    try {
+      await sessionStore.save(await createSession(checked.name));
+      ended.value = undefined;
+      tellOtherTabs('signed-in');
+    } catch (error) {
+      joinError.value =
+        error instanceof ApiError
+          ? refusalOf(error)
+          : navigator.onLine
+            ? 'Could not reach the server. Try again.'
+            : 'You are offline. Joining needs a connection.';
+    } finally {
+      joining.value = false;
+    }
+  }
+
+  /** Changes our display name on the server, then on this device; returns why not, or '' when done. */
+  async function rename(input: string): Promise<string> {
+    const current = sessionStore.session;
+    const checked = checkNameInput(input);
+    if (!checked.ok) return checked.message;
+    if (!current) return 'Join first.';
+    if (!navigator.onLine) return 'You are offline. Changing your name needs a connection.';
+    try {
+      const user = await renameMe(current.token, checked.name);
+      // The session may have ended while the server answered: never store it again.
+      if (sessionStore.session?.token !== current.token) return '';
+      await sessionStore.save({ token: current.token, user: { id: user.id, name: user.name } });
+      return '';
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) {
+        await sessionEnded();
+        return '';
+      }
+      return error instanceof ApiError ? refusalOf(error) : 'Could not reach the server. Try again.';
+    }
+  }
+
+  /**
+   * Signs this device out: the server forgets the token (now, or when the app is next online here), and the
+   * device forgets everything of the account: messages, cursors, outbox, drafts, rooms, the room on screen,
+   * the session, and any cache of private data. The other tabs follow.
+   */
+  async function signOut(): Promise<void> {
+    const current = sessionStore.session;
+    if (!current || ending.value) return;
+    ending.value = true;
+    try {
+      tellOtherTabs('ending');
+      // Our socket first: once the server revokes the token it would see 'unauthorized' and end the session by itself.
+      halt();
+      const told = await tellServer(current.token);
+      await forgetHere({ keepOutbox: false, revoke: told ? undefined : current.token });
+      await deletePrivateCaches().catch(() => 0);
+      finish(told ? 'signed-out' : 'signed-out-offline');
+      tellOtherTabs('signed-out');
+    } finally {
+      ending.value = false;
+    }
+  }
+
+  /** The server no longer knows our token (expired, or revoked elsewhere): end the session here and in every tab. */
+  async function sessionEnded(): Promise<void> {
+    if (!sessionStore.session || ending.value) return;
+    ending.value = true;
+    try {
+      tellOtherTabs('ending');
+      halt();
+      const wiped = await forgetHere({ keepOutbox: true });
+      finish('ended', wiped?.drafts);
+      tellOtherTabs('session-ended');
+    } finally {
+      ending.value = false;
+    }
+  }
+
+  /** Another tab changed who is signed in on this device. */
+  async function followOtherTab(news: TabNews): Promise<void> {
+    if (news === 'ending') {
+      // Stop writing at once: that tab wipes the device next.
+      if (sessionStore.session) halt();
+    } else if (news === 'signed-out' || news === 'session-ended') {
+      if (!sessionStore.session) return outbox.reload();
+      ending.value = true;
+      try {
+        halt();
+        // Wiping again catches anything this tab wrote before it stopped, unless someone has joined since.
+        const wiped = await forgetHere({ keepOutbox: news === 'session-ended', unlessSignedIn: true });
+        finish(news === 'signed-out' ? 'signed-out-in-other-tab' : 'ended', wiped?.drafts);
+      } finally {
+        ending.value = false;
+      }
+    } else if (news === 'signed-in' && !sessionStore.session && !ending.value) {
+      // App.vue loads the new session's device state and connects.
+      await sessionStore.load();
+      ended.value = undefined;
+    }
+  }
+
+  /** Nothing more goes out, and no server event comes in. */
+  function halt(): void {
+    connection.stop();
+    outbox.stop();
+  }
+
+  /** Forgets the session in memory (the screen shows Join), waits for writes under way, then wipes the device. */
+  async function forgetHere(wipe: Wipe): Promise<{ drafts: number } | undefined> {
+    outbox.clear();
+    sessionStore.forget();
+    presence.forget();
+    typing.clear();
+    notices.clear();
+    rooms.reset();
+    await messages.reset();
+    const wiped = await wipeDevice(wipe);
+    await outbox.reload();
+    return wiped;
+  }
+
+  function finish(end: SessionEnd, draftsDeleted = 0): void {
+    ended.value = { end, text: sessionEndText(end, draftsDeleted) };
+    joinError.value = '';
+  }
+
+  /** True once the server has forgotten the token; false when it could not be told (offline, no answer, refused). */
+  async function tellServer(token: string): Promise<boolean> {
+    if (!navigator.onLine) return false;
+    try {
+      await withinAckTime(endSession(token));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Sign-outs made offline: the server forgets those tokens as soon as it can be told. */
+  async function sendRevocations(): Promise<void> {
+    if (!navigator.onLine) return;
+    for (const token of await loadRevocations().catch(() => [])) {
+      if (await tellServer(token)) await forgetRevocation(token).catch(() => undefined);
+    }
+  }
+
+  return { joining, joinError, ended, ending, start, join, rename, signOut, sessionEnded };
+});
