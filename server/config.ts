@@ -38,6 +38,8 @@ export type Config = {
   maxRoomsPerUser: number;
   /** Sockets one person may hold open on one server process. */
   maxSocketsPerUser: number;
+  /** What the writer enforces about changes: an edit window (null: none) and distinct reactions per message. */
+  changeRules: { editWindowMs: number | null; maxReactionEmoji: number };
   /** Newest messages a room without a cursor gets on catch-up (0: every message, as v1 read it). */
   historyWindow: number;
   /** Most messages one catch-up replays per room; further behind, the client gets the newest window and the hole is marked. */
@@ -169,6 +171,11 @@ export function readConfig(env: Env = process.env): Config {
     maxSocketsPerUser: integer(env, 'CHAT_MAX_SOCKETS_PER_USER', limitsOff(env) ? 100_000 : 100, 1, 100_000),
     maxBufferedBytes: integer(env, 'CHAT_MAX_BUFFERED_KB', 4096, 64, 1_048_576) * 1024,
     historyWindow: integer(env, 'CHAT_HISTORY_WINDOW', 50, 0, 100_000),
+    changeRules: {
+      // 0 (the default): edit any time.
+      editWindowMs: integer(env, 'CHAT_EDIT_WINDOW_MINUTES', 0, 0, 525_600) * 60_000 || null,
+      maxReactionEmoji: integer(env, 'CHAT_MAX_REACTION_EMOJI', 20, 1, 200),
+    },
     catchUpCap: integer(env, 'CHAT_CATCHUP_CAP', 5000, 500, 10_000_000),
     origins: origins(env.CHAT_ORIGINS),
     staticDir: resolve(env.CHAT_STATIC_DIR || './dist'),

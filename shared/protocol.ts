@@ -22,6 +22,38 @@ export type Message = {
   content: string;
   /** Server time, ms since epoch. */
   ts: number;
+  /** Extension: the message this one answers (its state as of now: edited, or deleted). */
+  replyTo?: ReplyPreview;
+  /** Extension: when the author last edited it. */
+  editedAt?: number;
+  /** Extension: taken back by its author; `content` is then empty. */
+  deleted?: true;
+  /** Extension: who reacted with what, emoji → user ids in the order they reacted. */
+  reactions?: Record<string, string[]>;
+};
+
+/** What a reply shows of its parent: who wrote it and its first line, or that it was deleted. */
+export type ReplyPreview = { id: number; seq: number; author: User; preview: string } | { id: number; seq: number; deleted: true };
+
+/**
+ * Extension: a message's later life, one per room `rev` (1, 2, 3, … with no gaps, like seq),
+ * live as `message:change` and on catch-up after the messages.
+ */
+export type MessageChange = {
+  room: RoomId;
+  rev: number;
+  kind: 'edit' | 'delete' | 'react';
+  /** The message changed: its id and seq. */
+  target: number;
+  targetSeq: number;
+  by: User;
+  clientOffset: string;
+  ts: number;
+  /** edit: the new content. */
+  content?: string;
+  /** react: which emoji, and whether it was added or taken back. */
+  emoji?: string;
+  on?: boolean;
 };
 
 export type ErrCode = 'invalid' | 'too_long' | 'forbidden' | 'rate_limited' | 'unavailable' | 'not_found';
@@ -40,15 +72,36 @@ export type RoomSummary = {
   lastSeq: number;
   /** Extension: how far this user has read (see `room:read`); unread = lastSeq - readSeq. */
   readSeq?: number;
+  /** Extension: the room's last change rev (edits, deletes, reactions). */
+  lastRev?: number;
 };
 
-/** Extension: what `GET /api/rooms` lists. `peer` is the other person of a DM. */
-export type RoomListing = RoomSummary & { readSeq: number; unread: number; kind: 'public' | 'dm'; peer?: User };
+/**
+ * Extension: what `GET /api/rooms` lists. `peer` is the other person of a DM, and `peerReceipt`
+ * how far they received and read it (read is 0 when they do not share read receipts).
+ */
+export type RoomListing = RoomSummary & { readSeq: number; unread: number; kind: 'public' | 'dm'; peer?: User; peerReceipt?: Receipt };
+/** Extension `GET /api/rooms/:room/receipts?seq=`: how many members there are and how many received and read `seq`. */
+export type ReceiptCounts = { members: number; delivered: number; read: number };
 
-export type SendPayload = { room: RoomId; clientOffset: string; content: string };
+/**
+ * A message a change or reply points at: its id, or, for one of the sender's own messages that
+ * may still be in their outbox, its clientOffset (the server resolves (author, clientOffset)).
+ */
+export type MessageTarget = number | string;
+
+export type SendPayload = { room: RoomId; clientOffset: string; content: string; replyTo?: MessageTarget };
+export type EditPayload = { room: RoomId; target: MessageTarget; clientOffset: string; content: string };
+export type DeletePayload = { room: RoomId; target: MessageTarget; clientOffset: string };
+export type ReactionPayload = { room: RoomId; target: MessageTarget; emoji: string; on: boolean; clientOffset: string };
+/** Extension: this device holds the room up to `seq` (for delivery ticks). */
+export type DeliveredPayload = { room: RoomId; seq: number };
+/** Extension: how far a member of a small room has received and read (for ticks). */
+export type Receipt = { room: RoomId; userId: string; deliveredSeq: number; readSeq: number };
 export type RoomPayload = { room: RoomId };
 export type DmOpenPayload = { userId: string };
-export type SyncPayload = { cursors: Cursors };
+/** `revs` (extension): change cursors per room; a client that sends them gets changes after them. */
+export type SyncPayload = { cursors: Cursors; revs?: Cursors };
 export type TypingPayload = { room: RoomId; typing: boolean };
 /** Extension: the user has read `room` up to `seq`. */
 export type ReadPayload = { room: RoomId; seq: number };
@@ -58,9 +111,14 @@ export type ReadPayload = { room: RoomId; seq: number };
  * sent only their newest messages, from this seq on; older ones exist (load them over HTTP,
  * or `sync` with an explicit cursor). A v1 client that ignores it sees a seq gap and syncs.
  */
-export type SyncDone = { lastSeq: LastSeqs; windows?: Record<RoomId, number> };
+export type SyncDone = {
+  lastSeq: LastSeqs;
+  windows?: Record<RoomId, number>;
+  /** Extension, for clients that sent `revs`: each room's last change rev as of the catch-up. */
+  lastRev?: Record<RoomId, number>;
+};
 
-export type HandshakeAuth = { token: string; cursors?: Cursors; presence?: 'full' | 'delta' };
+export type HandshakeAuth = { token: string; cursors?: Cursors; revs?: Cursors; presence?: 'full' | 'delta' };
 
 export type Notice = { room: RoomId; kind: 'joined' | 'left'; user: User };
 
@@ -73,6 +131,12 @@ export interface ClientToServerEvents {
   typing: (payload: TypingPayload) => void;
   /** Extension: move this user's read cursor; never moves back. */
   'room:read': (payload: ReadPayload, ack?: (answer: Ack<{ room: RoomId; readSeq: number }>) => void) => void;
+  /** Extension: change one's own message, take it back, or react to any message. */
+  'message:edit': (payload: EditPayload, ack?: (answer: Ack<{ change: MessageChange }>) => void) => void;
+  'message:delete': (payload: DeletePayload, ack?: (answer: Ack<{ change: MessageChange }>) => void) => void;
+  'reaction:set': (payload: ReactionPayload, ack?: (answer: Ack<{ change: MessageChange }>) => void) => void;
+  /** Extension: this device holds the room up to `seq`; moves the user's delivered cursor (never back). */
+  'room:delivered': (payload: DeliveredPayload, ack?: (answer: Ack<{ room: RoomId; deliveredSeq: number }>) => void) => void;
 }
 
 export interface ServerToClientEvents {
@@ -86,6 +150,12 @@ export interface ServerToClientEvents {
   notice: (payload: Notice) => void;
   /** Extension: the user's read cursor moved (on another of their devices, or this one). */
   'room:read': (payload: { room: RoomId; readSeq: number }) => void;
+  /** Extension, for clients that sent `revs`: an edit, delete or reaction, live. */
+  'message:change': (change: MessageChange) => void;
+  /** Extension, for clients that sent `revs`: missed changes on catch-up (≤ 500, by room then rev), after the messages. */
+  'change:batch': (changes: MessageChange[]) => void;
+  /** Extension: a member of a small room (a DM) received or read further. */
+  'room:receipt': (receipt: Receipt) => void;
 }
 
 /** HTTP answers of the `/api` routes. */

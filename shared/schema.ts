@@ -24,6 +24,7 @@ import {
   USER_ID_PATTERN,
   charCount,
 } from './limits';
+import { isSingleEmoji } from './emoji';
 import { checkContent, checkName } from './text-rules';
 
 const TOO_LONG = `content is longer than ${MAX_CONTENT_CHARS} characters`;
@@ -92,6 +93,13 @@ export const cursorsSchema = v.pipe(
 
 export const sessionBodySchema = v.object({ name: nameSchema });
 
+/** A message by id, or one of the sender's own by clientOffset (for a parent still in their outbox). */
+export const targetSchema = v.union(
+  [v.pipe(v.number(), v.safeInteger(), v.minValue(1)), clientOffsetSchema],
+  'target must be a message id or one of your clientOffsets',
+);
+export const emojiSchema = v.pipe(v.string('emoji must be a string'), v.check(isSingleEmoji, 'emoji must be exactly one emoji'));
+
 /** Handles are compared and stored lower-case: "@Ana" and "@ana" are one handle. */
 export const handleSchema = v.pipe(
   v.string('handle must be a string'),
@@ -101,6 +109,11 @@ export const handleSchema = v.pipe(
   v.regex(HANDLE_PATTERN, `a handle is ${MIN_HANDLE_CHARS}-${MAX_HANDLE_CHARS} letters a-z, digits or _`),
 );
 export const handleBodySchema = v.object({ handle: handleSchema });
+/** `PUT /api/me/settings`: whether others may see how far you read. */
+export const settingsBodySchema = v.object({ readReceipts: v.boolean('readReceipts must be a boolean') });
+export const receiptsQuerySchema = v.object({
+  seq: v.pipe(v.string('seq is required'), v.regex(/^\d{1,15}$/, 'seq must be a whole number'), v.transform(Number)),
+});
 /** A link code as people type it: any case, with or without the dash or spaces. */
 export const linkCodeSchema = v.pipe(
   v.string('code must be a string'),
@@ -112,7 +125,21 @@ export const linkCodeSchema = v.pipe(
   ),
 );
 export const redeemBodySchema = v.object({ code: linkCodeSchema });
-export const sendSchema = v.object({ room: roomIdSchema, clientOffset: clientOffsetSchema, content: contentSchema });
+export const sendSchema = v.object({
+  room: roomIdSchema,
+  clientOffset: clientOffsetSchema,
+  content: contentSchema,
+  replyTo: v.optional(targetSchema),
+});
+export const editSchema = v.object({ room: roomIdSchema, target: targetSchema, clientOffset: clientOffsetSchema, content: contentSchema });
+export const deleteSchema = v.object({ room: roomIdSchema, target: targetSchema, clientOffset: clientOffsetSchema });
+export const reactionSchema = v.object({
+  room: roomIdSchema,
+  target: targetSchema,
+  emoji: emojiSchema,
+  on: v.boolean('on must be a boolean'),
+  clientOffset: clientOffsetSchema,
+});
 export const postMessageBodySchema = v.object({ clientOffset: clientOffsetSchema, content: contentSchema });
 /** Public slugs (created if new); a DM id is accepted here only to answer `forbidden` to outsiders. */
 export const joinSchema = v.object({ room: roomIdSchema });
@@ -125,14 +152,17 @@ export const leaveSchema = v.object({
 export const dmOpenSchema = v.object({
   userId: v.pipe(v.string('userId must be a string'), v.regex(USER_ID_PATTERN, 'userId is malformed')),
 });
-export const syncSchema = v.object({ cursors: cursorsSchema });
+export const syncSchema = v.object({ cursors: cursorsSchema, revs: v.optional(cursorsSchema) });
 export const readSchema = v.object({ room: roomIdSchema, seq: seqSchema });
+export const deliveredSchema = v.object({ room: roomIdSchema, seq: seqSchema });
 export const typingSchema = v.object({ room: roomIdSchema, typing: v.boolean('typing must be a boolean') });
 /** Bearer tokens are 43 base64url characters; anything else is simply unknown. */
 export const tokenSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_TOKEN_CHARS));
 export const handshakeAuthSchema = v.object({
   token: tokenSchema,
   cursors: v.optional(cursorsSchema),
+  /** Extension: change cursors; a client that sends them (even empty) receives changes. */
+  revs: v.optional(cursorsSchema),
   /** Extension: 'delta' asks for `presence:delta` events after the first full `presence`. */
   presence: v.optional(v.picklist(['full', 'delta'], 'presence must be "full" or "delta"')),
 });

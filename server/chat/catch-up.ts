@@ -8,8 +8,8 @@ import type { Cursors, LastSeqs, RoomId, RoomSummary } from '../../shared/protoc
 import type { EncodedPage, Store } from '../store/store';
 import type { TailCache } from './tail-cache';
 
-/** Reads a page of a room after a seq. */
-export type PageSource = (room: RoomId, afterSeq: number, limit: number) => Promise<EncodedPage>;
+/** Reads a page of a room after a seq (the room's summary says its current change rev). */
+export type PageSource = (room: RoomSummary, afterSeq: number, limit: number) => Promise<EncodedPage>;
 
 export type BatchSink = {
   /** False once the receiver is gone: stop reading. */
@@ -30,7 +30,8 @@ export const PAGES_IN_FLIGHT = 4;
 
 /** Recent pages from this process's memory, the rest from the store. */
 export function pageSource(tail: TailCache, store: Pick<Store, 'encodedMessagesAfter'>): PageSource {
-  return async (room, afterSeq, limit) => tail.page(room, afterSeq, limit) ?? store.encodedMessagesAfter(room, afterSeq, limit);
+  return async (room, afterSeq, limit) =>
+    tail.page(room.id, afterSeq, limit, room.lastRev ?? 0) ?? store.encodedMessagesAfter(room.id, afterSeq, limit);
 }
 
 /** How much one catch-up replays per room (config.ts historyWindow, catchUpCap). */
@@ -75,7 +76,7 @@ export async function replayMissed(
     // Read until a short page rather than up to room.lastSeq: the live channel was joined
     // before this read, so anything committed after it arrives as message:new instead.
     while (sink.connected) {
-      const page = await pages(room.id, after, BATCH_SIZE);
+      const page = await pages(room, after, BATCH_SIZE);
       if (page.count > 0) {
         inFlight.push(sink.emitBatch(page));
         if (inFlight.length >= PAGES_IN_FLIGHT) await inFlight.shift();

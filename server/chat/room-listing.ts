@@ -12,8 +12,9 @@ export async function listRooms(store: Store, userId: string): Promise<RoomListi
       const participants = dmParticipants(room.id);
       if (!participants) return listing;
       const peerId = participants[0] === userId ? participants[1] : participants[0];
-      const peer = await store.userById(peerId);
-      return peer ? { ...listing, kind: 'dm', peer } : { ...listing, kind: 'dm' };
+      const [peer, receipts] = await Promise.all([store.userById(peerId), store.receipts(room.id)]);
+      const peerReceipt = receipts.find((receipt) => receipt.userId === peerId);
+      return { ...listing, kind: 'dm', ...(peer ? { peer } : {}), ...(peerReceipt ? { peerReceipt } : {}) };
     }),
   );
 }

@@ -3,7 +3,7 @@
  * durable append (idempotent by clientOffset), then a single broadcast of what is new.
  */
 import type { Err, Message, SendPayload, User } from '../../shared/protocol';
-import type { Store } from '../store/store';
+import { WriteRefused, type Store } from '../store/store';
 import { accessTo } from './access';
 import { err, toErr } from './errors';
 import type { RateLimiter } from './rate-limit';
@@ -31,6 +31,11 @@ export async function sendMessage(deps: SendDeps, author: User, payload: SendPay
     if (created) deps.publish(message);
     return { ok: true, message, created };
   } catch (error) {
-    return { ok: false, error: toErr(error) };
+    return { ok: false, error: refusalOrFault(error) };
   }
+}
+
+/** A write the store's rules refused keeps its code; anything else is a storage fault. */
+export function refusalOrFault(error: unknown): Err {
+  return error instanceof WriteRefused ? err(error.code, error.message) : toErr(error);
 }

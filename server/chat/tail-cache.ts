@@ -21,13 +21,20 @@ type Run = {
   bytes: number;
   /** Messages past a gap, by seq, until the gap fills. */
   ahead: Map<number, string>;
+  /** The room's change rev when the run began: a later change (edit, delete, reaction) may have altered its JSON. */
+  rev: number;
 };
 
 export type TailCache = {
   /** Takes note of committed messages, in the order this process received them. */
   record(messages: Message[]): void;
-  /** The page after `afterSeq` if every one of its `limit` messages is here; otherwise null. */
-  page(room: RoomId, afterSeq: number, limit: number): EncodedPage | null;
+  /**
+   * The page after `afterSeq` if every one of its `limit` messages is here and no change
+   * happened since it was kept (`rev` is the room's current change rev); otherwise null.
+   */
+  page(room: RoomId, afterSeq: number, limit: number, rev?: number): EncodedPage | null;
+  /** A message of `room` changed (that room's rev is now `rev`): what is kept of it is out of date. */
+  changed(room: RoomId, rev: number): void;
   /** Forgets everything (an author's name or handle changed: the kept JSON is out of date). */
   clear(): void;
 };
@@ -46,12 +53,21 @@ const DEFAULT_LIMITS: TailCacheLimits = { totalBytes: 32 * 2 ** 20, roomBytes: 8
 export function createTailCache(limits: TailCacheLimits = DEFAULT_LIMITS): TailCache {
   // Map order is recency order: a room that gets a message moves to the end, eviction takes the front.
   const runs = new Map<RoomId, Run>();
+  /** The latest change rev seen per room, so a run started now knows what it reflects. */
+  const revs = new Map<RoomId, number>();
   let totalBytes = 0;
+
+  const drop = (room: RoomId) => {
+    const run = runs.get(room);
+    if (!run) return;
+    runs.delete(room);
+    totalBytes -= run.bytes;
+  };
 
   const startRun = (room: RoomId, seq: number): Run => {
     const old = runs.get(room);
     if (old) totalBytes -= old.bytes;
-    const run: Run = { first: seq, entries: [], bytes: 0, ahead: new Map() };
+    const run: Run = { first: seq, entries: [], bytes: 0, ahead: new Map(), rev: revs.get(room) ?? 0 };
     runs.set(room, run);
     return run;
   };
@@ -107,12 +123,22 @@ export function createTailCache(limits: TailCacheLimits = DEFAULT_LIMITS): TailC
         totalBytes -= run.bytes;
       }
     },
-    page(room, afterSeq, limit) {
+    page(room, afterSeq, limit, rev = 0) {
       const run = runs.get(room);
       if (!run) return null;
+      if (run.rev !== rev) {
+        // A change this process did not hear of (a lost broadcast), or one from before the run: start over.
+        drop(room);
+        revs.set(room, rev);
+        return null;
+      }
       const start = afterSeq + 1 - run.first;
       if (start < 0 || start + limit > run.entries.length) return null;
       return { json: `[${run.entries.slice(start, start + limit).join(',')}]`, count: limit, lastSeq: afterSeq + limit };
+    },
+    changed(room, rev) {
+      drop(room);
+      revs.set(room, Math.max(rev, revs.get(room) ?? 0));
     },
     clear() {
       runs.clear();

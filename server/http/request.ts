@@ -15,23 +15,25 @@ import { deviceName } from '../chat/device-name';
 import { err } from '../chat/errors';
 import { hashToken, newSessionId, newToken } from '../chat/identity';
 import type { RelyingParty } from '../chat/passkeys';
+import type { ChangeDeps } from '../chat/change-message';
 import type { SendDeps } from '../chat/send-message';
 import type { Budget, Config } from '../config';
 import type { NewSession, SessionRecord } from '../store/store';
 import { errorResponse } from './errors';
 
-export type AppDeps = SendDeps & {
-  config: Pick<
-    Config,
-    'origins' | 'staticDir' | 'sessionIdleMs' | 'trustProxy' | 'publicUrl' | 'databaseUrl' | 'sqliteSync' | 'workers' | 'rateLimit'
-  >;
-  /** Accounts per client address, and reads and changes per user (chat/budgets.ts). */
-  budgets: Budgets;
-  /** Tells live sockets and presence, on every worker, about a new display name or handle. */
-  userUpdated(user: User): void;
-  /** Disconnects, on every worker, the sockets of a session that was just revoked. */
-  revoked(sessionId: string): void;
-};
+export type AppDeps = SendDeps &
+  ChangeDeps & {
+    config: Pick<
+      Config,
+      'origins' | 'staticDir' | 'sessionIdleMs' | 'trustProxy' | 'publicUrl' | 'databaseUrl' | 'sqliteSync' | 'workers' | 'rateLimit'
+    >;
+    /** Accounts per client address, and reads and changes per user (chat/budgets.ts). */
+    budgets: Budgets;
+    /** Tells live sockets and presence, on every worker, about a new display name or handle. */
+    userUpdated(user: User): void;
+    /** Disconnects, on every worker, the sockets of a session that was just revoked. */
+    revoked(sessionId: string): void;
+  };
 
 /** `incoming` is Node's request under @hono/node-server; absent when the app is called in-process (tests). */
 export type Env = { Bindings: Partial<HttpBindings>; Variables: { user: User; session: SessionRecord } };

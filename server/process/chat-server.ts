@@ -5,7 +5,7 @@
  */
 import { createServer, type Server as HttpServer } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
-import type { Message, User } from '../../shared/protocol';
+import type { Message, MessageChange, User } from '../../shared/protocol';
 import type { Config } from '../config';
 import { createApp } from '../http/app';
 import { createSocketServer, type ChatSockets } from '../realtime/socket-server';
@@ -33,13 +33,14 @@ export async function createChatServer(config: Config, options: { clustered: boo
   // The app needs publish before Socket.IO exists (both share one http server), hence the late binding.
   const live: { sockets?: ChatSockets } = {};
   const publish = (message: Message) => live.sockets?.publish(message);
+  const publishChange = (change: MessageChange) => live.sockets?.publishChange(change);
   const userUpdated = (user: User) => live.sockets?.userUpdated(user);
   const revoked = (sessionId: string) => live.sockets?.revoked(sessionId);
 
-  const app = createApp({ store, limiter, budgets, publish, userUpdated, revoked, config });
+  const app = createApp({ store, limiter, budgets, publish, publishChange, userUpdated, revoked, config });
   const httpServer = createServer(getRequestListener(app.fetch));
   const peers = config.redisUrl ? 'redis' : options.clustered ? 'cluster' : 'none';
-  const sockets = createSocketServer(httpServer, { store, limiter, budgets, publish, config, peers });
+  const sockets = createSocketServer(httpServer, { store, limiter, budgets, publish, publishChange, config, peers });
   live.sockets = sockets;
   const io = sockets.io;
   await attachAdapter(io, config, options.clustered);

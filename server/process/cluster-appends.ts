@@ -10,7 +10,7 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import { createGroupCommit, type BatchOutcomes } from '../store/group-commit';
-import { StoreUnavailableError, type Appender, type AppendResult, type NewMessage } from '../store/store';
+import { StoreUnavailableError, WriteRefused, type Appender, type Write, type WriteResult } from '../store/store';
 import { ipcMessage, type AppendOutcome, type IpcMessage } from './ipc';
 
 /** Primary: commits what the workers send through `appender`, in arrival order. */
@@ -18,11 +18,12 @@ export function serveClusterAppends(appender: Appender): void {
   cluster.on('message', (worker: Worker, message: unknown) => {
     const request = ipcMessage(message, 'append:request');
     if (!request) return;
-    void Promise.allSettled(request.inputs.map((input) => appender.append(input))).then((settled) => {
+    void Promise.allSettled(request.inputs.map((input) => appender.write(input))).then((settled) => {
       const outcomes = settled.map((outcome): AppendOutcome => {
         if (outcome.status === 'fulfilled') return { ok: true, result: outcome.value };
         const error = outcome.reason as Error;
-        return { ok: false, message: error.message, unavailable: error instanceof StoreUnavailableError };
+        const refused = error instanceof WriteRefused ? error.code : undefined;
+        return { ok: false, message: error.message, unavailable: error instanceof StoreUnavailableError, ...(refused ? { refused } : {}) };
       });
       // A worker that died meanwhile has nobody left to ack; its clients retry by clientOffset.
       const reply: IpcMessage = { type: 'append:reply', id: request.id, outcomes };
@@ -31,7 +32,7 @@ export function serveClusterAppends(appender: Appender): void {
   });
 }
 
-type Waiting = { resolve(outcomes: BatchOutcomes<AppendResult>): void; reject(error: Error): void };
+type Waiting = { resolve(outcomes: BatchOutcomes<WriteResult>): void; reject(error: Error): void };
 
 /** Worker: an Appender that sends each turn's appends to the primary as one request, without waiting for earlier replies. */
 export function appendThroughPrimary(): Appender {
@@ -44,9 +45,11 @@ export function appendThroughPrimary(): Appender {
     if (!reply || !waiting) return;
     inFlight.delete(reply.id);
     waiting.resolve(
-      reply.outcomes.map((outcome) =>
-        outcome.ok ? outcome.result : outcome.unavailable ? new StoreUnavailableError(outcome.message) : new Error(outcome.message),
-      ),
+      reply.outcomes.map((outcome) => {
+        if (outcome.ok) return outcome.result;
+        if (outcome.refused) return new WriteRefused(outcome.refused, outcome.message);
+        return outcome.unavailable ? new StoreUnavailableError(outcome.message) : new Error(outcome.message);
+      }),
     );
   });
   process.on('disconnect', () => {
@@ -54,7 +57,7 @@ export function appendThroughPrimary(): Appender {
     inFlight.clear();
   });
 
-  const group = createGroupCommit<NewMessage, AppendResult>({
+  const group = createGroupCommit<Write, WriteResult>({
     commit: (inputs) =>
       new Promise((resolve, reject) => {
         if (!process.connected || !process.send) throw new Error('the cluster primary is gone');
@@ -66,5 +69,5 @@ export function appendThroughPrimary(): Appender {
     concurrency: Number.POSITIVE_INFINITY,
     failure: (error) => new StoreUnavailableError((error as Error).message),
   });
-  return { append: group.submit, close: group.close };
+  return { write: group.submit, close: group.close };
 }

@@ -6,18 +6,19 @@
  */
 import type { RateDecision } from '../chat/rate-limit';
 import type { Budget } from '../config';
-import type { AppendResult, NewMessage } from '../store/store';
+import type { Write, WriteRefused, WriteResult } from '../store/store';
 
-/** How one append fared in the primary's commit. */
-export type AppendOutcome = { ok: true; result: AppendResult } | { ok: false; message: string; unavailable: boolean };
+/** How one write fared in the primary's commit; a refusal keeps its protocol code. */
+export type AppendOutcome =
+  { ok: true; result: WriteResult } | { ok: false; message: string; unavailable: boolean; refused?: WriteRefused['code'] };
 
 export type IpcMessage =
   /** Worker → primary: my HTTP and Socket.IO server is ready for connections. */
   | { type: 'worker:ready' }
   /** Primary → worker, with the connection's handle: the bytes already read from it (base64). */
   | { type: 'sticky:connection'; data: string }
-  /** Worker → primary: commit these sends (one request per turn of the worker's event loop). */
-  | { type: 'append:request'; id: number; inputs: NewMessage[] }
+  /** Worker → primary: commit these sends and changes (one request per turn of the worker's event loop). */
+  | { type: 'append:request'; id: number; inputs: Write[] }
   /** Primary → worker: outcome i belongs to input i of request `id`. */
   | { type: 'append:reply'; id: number; outcomes: AppendOutcome[] }
   /** Worker → primary: take one token from each of these budgets (the primary keeps the cluster's buckets). */

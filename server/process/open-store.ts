@@ -9,13 +9,20 @@ import type { ConnectionDurability, Store } from '../store/store';
 import { appendThroughPrimary } from './cluster-appends';
 
 /** `clustered`: a worker of the SQLite cluster, whose sends the primary commits (cluster-appends.ts). */
-export async function openStore(config: Pick<Config, 'dbPath' | 'sqliteSync' | 'databaseUrl'>, clustered = false): Promise<Store> {
+export async function openStore(
+  config: Pick<Config, 'dbPath' | 'sqliteSync' | 'databaseUrl'> & Partial<Pick<Config, 'changeRules'>>,
+  clustered = false,
+): Promise<Store> {
   if (!config.databaseUrl)
-    return openSqliteStore(config.dbPath, { synchronous: config.sqliteSync, appender: clustered ? appendThroughPrimary() : undefined });
+    return openSqliteStore(config.dbPath, {
+      synchronous: config.sqliteSync,
+      appender: clustered ? appendThroughPrimary() : undefined,
+      rules: config.changeRules,
+    });
   try {
     // Loaded only in this mode: the embedded default never pays for the PostgreSQL driver.
     const { openPostgresStore } = await import('../store/postgres');
-    return await openPostgresStore(config.databaseUrl);
+    return await openPostgresStore(config.databaseUrl, { rules: config.changeRules });
   } catch (error) {
     throw new Error(describePostgresFailure(config.databaseUrl, error));
   }

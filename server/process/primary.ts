@@ -16,7 +16,7 @@ import { createStickyRouter } from './sticky';
 export function runPrimary(config: Config): void {
   relayAdapterMessages();
   // With SQLite the primary commits every worker's sends (cluster-appends.ts).
-  const appender = config.databaseUrl ? null : openSqliteAppendOnly(config.dbPath, config.sqliteSync);
+  const appender = config.databaseUrl ? null : openSqliteAppendOnly(config.dbPath, config.sqliteSync, config.changeRules);
   if (appender) {
     serveClusterAppends(appender);
     // The primary commits every message: its connection is the one "acked means fsynced" rests on.

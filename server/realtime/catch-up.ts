@@ -3,7 +3,8 @@
  * replay, then `sync:done`) and on `sync` (gap repair). Pages go out as the
  * JSON the store or tail cache already holds, never decoded and encoded again.
  */
-import type { Cursors, LastSeqs, RoomId, RoomSummary } from '../../shared/protocol';
+import { BATCH_SIZE } from '../../shared/limits';
+import type { Cursors, RoomId, RoomSummary, SyncDone } from '../../shared/protocol';
 import { replayMissed, type BatchSink, type Replay } from '../chat/catch-up';
 import { toErr } from '../chat/errors';
 import type { EncodedPage } from '../store/store';
@@ -41,7 +42,13 @@ function batchSink(socket: ChatSocket, gone: Promise<void>): BatchSink {
  * Streams what `rooms` hold after `cursors` to this socket; returns the rooms' last seqs.
  * One catch-up at a time per socket: returns null while another is running.
  */
-export async function replayTo(socket: ChatSocket, deps: HandlerDeps, rooms: RoomSummary[], cursors: Cursors): Promise<Replay | null> {
+export async function replayTo(
+  socket: ChatSocket,
+  deps: HandlerDeps,
+  rooms: RoomSummary[],
+  cursors: Cursors,
+  revs?: Cursors,
+): Promise<(Replay & { lastRev?: Record<RoomId, number> }) | null> {
   if (socket.data.catchingUp) return null;
   socket.data.catchingUp = true;
   let stopWaiting = (): void => undefined;
@@ -51,19 +58,52 @@ export async function replayTo(socket: ChatSocket, deps: HandlerDeps, rooms: Roo
     stopWaiting = () => socket.off('disconnect', onDisconnect);
   });
   try {
-    return await replayMissed(deps.pages, batchSink(socket, gone), rooms, cursors, {
+    const replay = await replayMissed(deps.pages, batchSink(socket, gone), rooms, cursors, {
       window: deps.config.historyWindow,
       cap: deps.config.catchUpCap,
     });
+    if (!revs) return replay;
+    return { ...replay, lastRev: await replayChanges(socket, deps, rooms, revs) };
   } finally {
     stopWaiting();
     socket.data.catchingUp = false;
   }
 }
 
-/** `sync:done` (and the `sync` ack): `windows` only when some room was windowed, so a v1 client sees what it always saw. */
-export function doneAnswer(replay: Replay): { lastSeq: LastSeqs; windows?: Record<RoomId, number> } {
-  return Object.keys(replay.windows).length > 0 ? { lastSeq: replay.lastSeq, windows: { ...replay.windows } } : { lastSeq: replay.lastSeq };
+/**
+ * After the messages, the changes a client that follows them missed: for each room it names a
+ * rev cursor for, every change after it, by room then rev. A room without one (a new device)
+ * starts from the returned last rev: the messages it just got are already as changed.
+ */
+async function replayChanges(socket: ChatSocket, deps: HandlerDeps, rooms: RoomSummary[], revs: Cursors): Promise<Record<RoomId, number>> {
+  const lastRev: Record<RoomId, number> = Object.create(null);
+  for (const room of rooms) {
+    lastRev[room.id] = room.lastRev ?? 0;
+    if (!Object.hasOwn(revs, room.id)) continue;
+    let after = revs[room.id];
+    while (socket.connected) {
+      const changes = await deps.store.changesAfter(room.id, after, BATCH_SIZE);
+      if (changes.length > 0) {
+        socket.emit('change:batch', changes);
+        after = changes[changes.length - 1].rev;
+        lastRev[room.id] = Math.max(lastRev[room.id], after);
+      }
+      if (changes.length < BATCH_SIZE) break;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  return lastRev;
+}
+
+/**
+ * `sync:done` (and the `sync` ack): `windows` only when some room was windowed and `lastRev`
+ * only for a client following changes, so a v1 client sees what it always saw.
+ */
+export function doneAnswer(replay: Replay & { lastRev?: Record<RoomId, number> }): SyncDone {
+  const done: SyncDone = { lastSeq: replay.lastSeq };
+  if (Object.keys(replay.windows).length > 0) done.windows = { ...replay.windows };
+  if (replay.lastRev) done.lastRev = { ...replay.lastRev };
+  return done;
 }
 
 /** Joins the live channels first, then replays from the store, so nothing falls between the two. */
@@ -72,7 +112,7 @@ export async function catchUpOnConnect(socket: ChatSocket, deps: HandlerDeps): P
   try {
     const rooms = await deps.store.roomsOf(user.id);
     await socket.join([userChannel(user.id), ...rooms.map((room) => roomChannel(room.id))]);
-    const replay = await replayTo(socket, deps, rooms, cursors);
+    const replay = await replayTo(socket, deps, rooms, cursors, socket.data.revs);
     if (replay && socket.connected) socket.emit('sync:done', doneAnswer(replay));
   } catch (error) {
     toErr(error);

@@ -8,6 +8,11 @@ import type { Budget } from '../config';
 
 export const EVENT_BUDGETS: Record<keyof ClientToServerEvents, Budget | null> = {
   'message:send': null,
+  // Changes are writes, like sends: they pay from the same budget.
+  'message:edit': 'send',
+  'message:delete': 'send',
+  'reaction:set': 'send',
+  'room:delivered': 'signal',
   'room:join': 'action',
   'room:leave': 'action',
   'dm:open': 'action',

@@ -5,7 +5,7 @@
  */
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
-import type { Message, User } from '../../shared/protocol';
+import type { Message, MessageChange, User } from '../../shared/protocol';
 import { handshakeAuthSchema, parsePayload, tokenSchema } from '../../shared/schema';
 import { pageSource } from '../chat/catch-up';
 import { clientAddress } from '../chat/client-address';
@@ -14,6 +14,7 @@ import { isAllowedOrigin } from '../chat/origins';
 import { createTailCache } from '../chat/tail-cache';
 import { catchUpOnConnect } from './catch-up';
 import { PRESENCE_DELTA_CHANNEL, sessionChannel, userChannel } from './channels';
+import { registerChangeHandlers } from './handlers/changes';
 import { registerMessageHandlers } from './handlers/messages';
 import { registerRoomHandlers } from './handlers/rooms';
 import { registerTypingHandler } from './handlers/typing';
@@ -32,6 +33,8 @@ export type ChatSockets = {
   userUpdated(user: User): void;
   /** Emits a newly committed message to its room's members on every process. */
   publish(message: Message): void;
+  /** Emits a newly committed change (edit, delete, reaction) to its room's members on every process. */
+  publishChange(change: MessageChange): void;
   /** A session was signed out: its sockets, on every process, are disconnected now. */
   revoked(sessionId: string): void;
 };
@@ -77,6 +80,7 @@ export function createSocketServer(httpServer: HttpServer, socketDeps: SocketDep
         socket.data.user = found.user;
         socket.data.sessionId = found.session.id;
         socket.data.cursors = auth.value.cursors ?? {};
+        socket.data.revs = auth.value.revs;
         socket.data.presenceDeltas = auth.value.presence === 'delta';
         next();
       },
@@ -88,6 +92,7 @@ export function createSocketServer(httpServer: HttpServer, socketDeps: SocketDep
     // Handlers first and synchronously: events sent right after connect must find them.
     registerMessageHandlers(socket, deps);
     registerRoomHandlers(io, socket, deps);
+    registerChangeHandlers(socket, deps);
     registerTypingHandler(socket, deps.budgets, typing);
     socket.on('disconnect', () => {
       typing.disconnected(socket);
@@ -113,7 +118,7 @@ export function createSocketServer(httpServer: HttpServer, socketDeps: SocketDep
 
   return {
     io,
-    publish: createMessageFeed(io, deps.peers, tail),
+    ...createMessageFeed(io, deps.peers, tail),
     startPresence() {
       presence ??= createPresence(io, { shared: deps.peers !== 'none' });
     },

@@ -3,9 +3,10 @@
  * server processes send each other, and the typed Socket.IO server and socket.
  */
 import type { Server, Socket } from 'socket.io';
-import type { ClientToServerEvents, Cursors, Message, ServerToClientEvents, User } from '../../shared/protocol';
+import type { ClientToServerEvents, Cursors, Message, MessageChange, ServerToClientEvents, User } from '../../shared/protocol';
 import type { Budgets } from '../chat/budgets';
 import type { PageSource } from '../chat/catch-up';
+import type { ChangeDeps } from '../chat/change-message';
 import type { SendDeps } from '../chat/send-message';
 import type { PresenceDelta, PresenceSnapshot } from '../chat/presence-state';
 import type { Config } from '../config';
@@ -15,6 +16,8 @@ export type SocketData = {
   user: User;
   sessionId: string;
   cursors: Cursors;
+  /** Change cursors from the handshake; undefined: the client does not follow changes (a v1 client). */
+  revs?: Cursors;
   presenceDeltas: boolean;
   /** A catch-up (on connect or `sync`) is streaming to this socket: one at a time. */
   catchingUp?: boolean;
@@ -28,6 +31,7 @@ export type InterServerEvents = {
   /** A user's name or handle changed. */
   'user:updated': (user: User) => void;
   'messages:committed': (messages: Message[]) => void;
+  'changes:committed': (changes: MessageChange[]) => void;
 };
 
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -36,22 +40,23 @@ export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Inte
 /** Other server processes, and how they are reached: none, the workers of this machine, or every instance through Redis. */
 export type Peers = 'none' | 'cluster' | 'redis';
 
-export type SocketDeps = SendDeps & {
-  config: Pick<
-    Config,
-    | 'origins'
-    | 'sessionIdleMs'
-    | 'trustProxy'
-    | 'maxRoomsPerUser'
-    | 'maxSocketsPerUser'
-    | 'maxBufferedBytes'
-    | 'historyWindow'
-    | 'catchUpCap'
-  >;
-  /** Every request's budget (chat/budgets.ts): actions and signals per user, handshakes per address. */
-  budgets: Budgets;
-  peers: Peers;
-};
+export type SocketDeps = SendDeps &
+  ChangeDeps & {
+    config: Pick<
+      Config,
+      | 'origins'
+      | 'sessionIdleMs'
+      | 'trustProxy'
+      | 'maxRoomsPerUser'
+      | 'maxSocketsPerUser'
+      | 'maxBufferedBytes'
+      | 'historyWindow'
+      | 'catchUpCap'
+    >;
+    /** Every request's budget (chat/budgets.ts): actions and signals per user, handshakes per address. */
+    budgets: Budgets;
+    peers: Peers;
+  };
 
 /** What handlers need besides the server and their socket: the send path and catch-up pages. */
 export type HandlerDeps = SocketDeps & {

@@ -8,10 +8,13 @@ import type pg from 'pg';
 import type { Message } from '../../shared/protocol';
 import { toMessage, type MessageRow } from './message-row';
 import type { BatchOutcomes } from './group-commit';
-import type { AppendResult, NewMessage } from './store';
+import { WriteRefused, type AppendResult, type NewMessage } from './store';
 
-/** append_messages (migration 2) answers the author's name, not the handle: the input's author has both. */
+/** append_messages answers the author's name, not the handle: the input's author has both. */
 type AppendedRow = Omit<MessageRow, 'author_handle'> & { created: boolean };
+
+/** A send whose reply parent (if any) was resolved before the batch: its id and its preview as JSON. */
+export type ResolvedMessage = NewMessage & { replyToId: number | null; replyJson: string | null };
 
 /** Errors after which running the same batch again can succeed. */
 const RETRYABLE = new Set(['23505', '40001', '40P01']); // unique_violation, serialization_failure, deadlock_detected
@@ -20,7 +23,7 @@ const ATTEMPTS = 3;
 const keyOf = (authorId: string, clientOffset: string): string => `${authorId}\u0000${clientOffset}`;
 
 /** Commits `inputs` in one transaction; outcome i belongs to input i. Throws if nothing was committed. */
-export async function appendBatch(pool: pg.Pool, inputs: NewMessage[]): Promise<BatchOutcomes<AppendResult>> {
+export async function appendBatch(pool: pg.Pool, inputs: ResolvedMessage[]): Promise<BatchOutcomes<AppendResult>> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await attemptBatch(pool, inputs);
@@ -32,12 +35,14 @@ export async function appendBatch(pool: pg.Pool, inputs: NewMessage[]): Promise<
   }
 }
 
-async function attemptBatch(pool: pg.Pool, inputs: NewMessage[]): Promise<BatchOutcomes<AppendResult>> {
-  const { rows } = await pool.query<AppendedRow>('SELECT * FROM append_messages($1, $2, $3, $4, $5)', [
+async function attemptBatch(pool: pg.Pool, inputs: ResolvedMessage[]): Promise<BatchOutcomes<AppendResult>> {
+  const { rows } = await pool.query<AppendedRow>('SELECT * FROM append_messages($1, $2, $3, $4, $5, $6, $7)', [
     inputs.map((input) => input.author.id),
     inputs.map((input) => input.clientOffset),
     inputs.map((input) => input.room),
     inputs.map((input) => input.content),
+    inputs.map((input) => input.replyToId),
+    inputs.map((input) => input.replyJson),
     Date.now(),
   ]);
   const byKey = new Map<string, { message: Message; created: boolean }>(
@@ -51,7 +56,7 @@ async function attemptBatch(pool: pg.Pool, inputs: NewMessage[]): Promise<BatchO
   return inputs.map((input): AppendResult | Error => {
     const key = keyOf(input.author.id, input.clientOffset);
     const found = byKey.get(key);
-    if (!found) return new Error(`room ${input.room} does not exist`);
+    if (!found) return new WriteRefused('not_found', `room ${input.room} does not exist`);
     const created = found.created && !claimed.has(key);
     claimed.add(key);
     // The author is the one who sent it (same id, by the key): their current name and handle.

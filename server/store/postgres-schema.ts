@@ -149,6 +149,95 @@ export const migrations: string[] = [
   // language, as SQLite's unicode61), kept by PostgreSQL itself, with a GIN index.
   `ALTER TABLE messages ADD COLUMN search tsvector GENERATED ALWAYS AS (to_tsvector('simple', content)) STORED;
    CREATE INDEX messages_search ON messages USING GIN (search);`,
+
+  // Messages people can change (see sqlite-schema.ts; the same shape in both stores), and
+  // append_messages again, now also storing a reply's parent (resolved before the call).
+  `ALTER TABLE messages ADD COLUMN reply_to BIGINT;
+   ALTER TABLE messages ADD COLUMN reply_json TEXT;
+   ALTER TABLE messages ADD COLUMN edited_at BIGINT;
+   ALTER TABLE messages ADD COLUMN deleted BOOLEAN NOT NULL DEFAULT FALSE;
+   ALTER TABLE messages ADD COLUMN reactions TEXT;
+   CREATE INDEX messages_by_parent ON messages (reply_to) WHERE reply_to IS NOT NULL;
+   ALTER TABLE rooms ADD COLUMN last_rev BIGINT NOT NULL DEFAULT 0;
+   CREATE TABLE changes (
+     id BIGSERIAL PRIMARY KEY,
+     room TEXT NOT NULL REFERENCES rooms(id),
+     rev BIGINT NOT NULL,
+     kind TEXT NOT NULL CHECK (kind IN ('edit', 'delete', 'react')),
+     target BIGINT NOT NULL REFERENCES messages(id),
+     target_seq BIGINT NOT NULL,
+     author_id TEXT NOT NULL REFERENCES users(id),
+     client_offset TEXT NOT NULL,
+     ts BIGINT NOT NULL,
+     content TEXT,
+     emoji TEXT,
+     on_flag BOOLEAN,
+     UNIQUE (room, rev),
+     UNIQUE (author_id, client_offset)
+   );
+   CREATE INDEX changes_by_target ON changes (target);
+   CREATE TABLE reactions (
+     message_id BIGINT NOT NULL REFERENCES messages(id),
+     user_id TEXT NOT NULL REFERENCES users(id),
+     emoji TEXT NOT NULL,
+     ts BIGINT NOT NULL,
+     PRIMARY KEY (message_id, emoji, user_id)
+   );
+   CREATE TABLE delivered_cursors (
+     user_id TEXT NOT NULL REFERENCES users(id),
+     room TEXT NOT NULL REFERENCES rooms(id),
+     seq BIGINT NOT NULL,
+     PRIMARY KEY (user_id, room)
+   );
+   ALTER TABLE users ADD COLUMN read_receipts BOOLEAN NOT NULL DEFAULT TRUE;
+   DROP FUNCTION append_messages(TEXT[], TEXT[], TEXT[], TEXT[], BIGINT);
+   CREATE FUNCTION append_messages(p_authors TEXT[], p_offsets TEXT[], p_rooms TEXT[], p_contents TEXT[], p_reply_to BIGINT[], p_reply_json TEXT[], p_ts BIGINT)
+   RETURNS TABLE (id BIGINT, room TEXT, seq BIGINT, author_id TEXT, author_name TEXT, client_offset TEXT, content TEXT, ts BIGINT,
+                  reply_json TEXT, edited_at BIGINT, deleted BOOLEAN, reactions TEXT, created BOOLEAN)
+   LANGUAGE plpgsql VOLATILE AS $fn$
+   #variable_conflict use_column
+   DECLARE
+     first_id BIGINT;
+   BEGIN
+     UPDATE message_ids SET last_id = last_id + cardinality(p_authors)
+       RETURNING last_id - cardinality(p_authors) + 1 INTO first_id;
+     RETURN QUERY
+     WITH input AS (
+       SELECT u.ord, u.author_id, u.client_offset, u.room, u.content, u.reply_to, u.reply_json
+       FROM unnest(p_authors, p_offsets, p_rooms, p_contents, p_reply_to, p_reply_json)
+         WITH ORDINALITY AS u(author_id, client_offset, room, content, reply_to, reply_json, ord)
+     ),
+     stored AS (
+       SELECT m.id, m.room, m.seq, m.author_id, m.client_offset, m.content, m.ts, m.reply_json, m.edited_at, m.deleted, m.reactions
+       FROM messages m JOIN (SELECT DISTINCT i.author_id, i.client_offset FROM input i) k
+         ON m.author_id = k.author_id AND m.client_offset = k.client_offset
+     ),
+     fresh AS (
+       SELECT DISTINCT ON (i.author_id, i.client_offset) i.ord, i.author_id, i.client_offset, i.room, i.content, i.reply_to, i.reply_json
+       FROM input i
+       WHERE NOT EXISTS (SELECT 1 FROM stored s WHERE s.author_id = i.author_id AND s.client_offset = i.client_offset)
+       ORDER BY i.author_id, i.client_offset, i.ord
+     ),
+     counts AS (SELECT f.room, count(*) AS n FROM fresh f GROUP BY f.room),
+     bumped AS (
+       UPDATE rooms r SET last_seq = r.last_seq + c.n FROM counts c WHERE r.id = c.room
+       RETURNING r.id, r.last_seq - c.n AS seq_before
+     ),
+     numbered AS (
+       SELECT first_id + f.ord - 1 AS id, f.room, b.seq_before + row_number() OVER (PARTITION BY f.room ORDER BY f.ord) AS seq,
+              f.author_id, f.client_offset, f.content, f.reply_to, f.reply_json
+       FROM fresh f JOIN bumped b ON b.id = f.room
+     ),
+     inserted AS (
+       INSERT INTO messages AS m (id, room, seq, author_id, client_offset, content, ts, reply_to, reply_json)
+       SELECT n.id, n.room, n.seq, n.author_id, n.client_offset, n.content, p_ts, n.reply_to, n.reply_json FROM numbered n
+       RETURNING m.id, m.room, m.seq, m.author_id, m.client_offset, m.content, m.ts, m.reply_json, m.edited_at, m.deleted, m.reactions
+     )
+     SELECT x.id, x.room, x.seq, x.author_id, u.name, x.client_offset, x.content, x.ts, x.reply_json, x.edited_at, x.deleted, x.reactions, x.created
+     FROM (SELECT s.*, FALSE AS created FROM stored s UNION ALL SELECT i.*, TRUE AS created FROM inserted i) x
+     JOIN users u ON u.id = x.author_id;
+   END
+   $fn$;`,
 ];
 
 /** First key of the advisory lock pair: "CHAT" in ASCII, so it is recognizable in pg_locks. */

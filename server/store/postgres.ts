@@ -24,19 +24,31 @@ import { ConfigError } from '../config';
 import { GENERAL_ROOM } from '../../shared/limits';
 import type { User } from '../../shared/protocol';
 import { createGroupCommit } from './group-commit';
-import { appendBatch } from './postgres-append';
+import { DEFAULT_CHANGE_RULES } from './change-rules';
+import { appendBatch, type ResolvedMessage } from './postgres-append';
+import { applyChange, findTarget, previewOf } from './postgres-changes';
 import { inTransaction, withClient } from './postgres-client';
-import { MESSAGE_COLUMNS, toMessage, toUser, type MessageRow } from './message-row';
+import { CHANGE_COLUMNS, MESSAGE_COLUMNS, toChange, toMessage, toUser, type ChangeRow, type MessageRow } from './message-row';
 import { migrate } from './postgres-schema';
 import { PASSKEY_COLUMNS, toChallenge, toPasskey, type ChallengeRow, type PasskeyRow } from './identity-rows';
 import { toSession, type SessionRow } from './session-row';
-import { encodePage, SESSION_TOUCH_MS, StoreUnavailableError, type AppendResult, type NewMessage, type Store } from './store';
+import {
+  encodePage,
+  SESSION_TOUCH_MS,
+  StoreUnavailableError,
+  WriteRefused,
+  type AppendResult,
+  type ChangeRules,
+  type Store,
+} from './store';
 
 export type PostgresOptions = {
   /** Schema for every table (created if missing); overrides `?schema=` in the URL. Default `public`. */
   schema?: string;
   /** Most connections this process opens; overrides `?pool=` in the URL. Default 4. */
   maxConnections?: number;
+  /** What applyChange enforces about edits and reactions. */
+  rules?: ChangeRules;
 };
 
 type UserRow = { id: string; name: string; handle: string | null };
@@ -86,7 +98,8 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
 
   const instance = `${hostname()}:${process.pid}`;
   // One transaction at a time per process: they would queue on the writer lock anyway.
-  const appends = createGroupCommit<NewMessage, AppendResult>({
+  const rules = options.rules ?? DEFAULT_CHANGE_RULES;
+  const appends = createGroupCommit<ResolvedMessage, AppendResult>({
     commit: (batch) => appendBatch(pool, batch),
     maxBatch: MAX_BATCH,
     // One user's unstorable message must not fail the others' sends: a data exception
@@ -101,6 +114,8 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
     try {
       return await work();
     } catch (error) {
+      // A refusal by the rules is an answer, not a storage failure.
+      if (error instanceof WriteRefused) throw error;
       throw new StoreUnavailableError((error as Error).message);
     }
   }
@@ -242,7 +257,79 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
         await pool.query('UPDATE users SET name = $1 WHERE id = $2', [name, id]);
       }),
 
-    appendMessage: appends.submit,
+    appendMessage: (input) => {
+      // Queued at once (a send before close() is committed by it); a reply first resolves its parent,
+      // which exists before its reply is sent (the author's outbox sends in order).
+      if (input.replyTo === undefined) return appends.submit({ ...input, replyToId: null, replyJson: null });
+      const replyTo = input.replyTo;
+      return guarded(async () => {
+        const parent = await findTarget(pool, replyTo, input.author.id);
+        if (!parent || parent.room !== input.room) throw new WriteRefused('not_found', 'the message replied to is not in this room');
+        return { ...input, replyToId: parent.id, replyJson: JSON.stringify(previewOf(parent)) };
+      }).then((resolved) => appends.submit(resolved));
+    },
+    applyChange: (input) => guarded(() => applyChange(pool, input, rules)),
+    changesAfter: (room, afterRev, limit) =>
+      guarded(async () => {
+        const { rows } = await pool.query<ChangeRow>(
+          `SELECT ${CHANGE_COLUMNS} FROM changes c JOIN users u ON u.id = c.author_id WHERE c.room = $1 AND c.rev > $2 ORDER BY c.rev LIMIT $3`,
+          [room, afterRev, limit],
+        );
+        return rows.map(toChange);
+      }),
+    lastRevs: (rooms) =>
+      guarded(async () => {
+        const revs: Record<string, number> = Object.create(null);
+        for (const room of rooms) revs[room] = 0;
+        const { rows } = await pool.query<{ id: string; last_rev: number }>('SELECT id, last_rev FROM rooms WHERE id = ANY($1)', [rooms]);
+        for (const row of rows) revs[row.id] = row.last_rev;
+        return revs;
+      }),
+    markDelivered: (userId, room, seq) =>
+      guarded(async () => {
+        const { rows } = await pool.query<{ seq: number }>(
+          `INSERT INTO delivered_cursors (user_id, room, seq)
+           SELECT $1, r.id, LEAST($3::BIGINT, r.last_seq) FROM rooms r WHERE r.id = $2
+           ON CONFLICT (user_id, room) DO UPDATE SET seq = GREATEST(delivered_cursors.seq, excluded.seq)
+           RETURNING seq`,
+          [userId, room, seq],
+        );
+        return rows[0]?.seq ?? 0;
+      }),
+    receipts: (room) =>
+      guarded(async () => {
+        const { rows } = await pool.query<{ user_id: string; delivered: number; read: number }>(
+          `SELECT mb.user_id, COALESCE(d.seq, 0) AS delivered, CASE WHEN u.read_receipts THEN COALESCE(r.seq, 0) ELSE 0 END AS read
+           FROM members mb JOIN users u ON u.id = mb.user_id
+           LEFT JOIN delivered_cursors d ON d.user_id = mb.user_id AND d.room = mb.room
+           LEFT JOIN read_cursors r ON r.user_id = mb.user_id AND r.room = mb.room
+           WHERE mb.room = $1 ORDER BY mb.user_id COLLATE "C"`,
+          [room],
+        );
+        return rows.map((row) => ({ room, userId: row.user_id, deliveredSeq: Math.max(row.delivered, row.read), readSeq: row.read }));
+      }),
+    receiptCounts: (room, seq) =>
+      guarded(async () => {
+        const members =
+          room === GENERAL_ROOM
+            ? `FROM users u LEFT JOIN delivered_cursors d ON d.user_id = u.id AND d.room = $2
+               LEFT JOIN read_cursors r ON r.user_id = u.id AND r.room = $2`
+            : `FROM members mb JOIN users u ON u.id = mb.user_id
+               LEFT JOIN delivered_cursors d ON d.user_id = mb.user_id AND d.room = mb.room
+               LEFT JOIN read_cursors r ON r.user_id = mb.user_id AND r.room = mb.room WHERE mb.room = $2`;
+        const { rows } = await pool.query<{ members: number; delivered: number; read: number }>(
+          `SELECT COUNT(*)::INT AS members,
+                  COUNT(*) FILTER (WHERE GREATEST(COALESCE(d.seq, 0), COALESCE(r.seq, 0)) >= $1)::INT AS delivered,
+                  COUNT(*) FILTER (WHERE u.read_receipts AND COALESCE(r.seq, 0) >= $1)::INT AS read
+           ${members}`,
+          [seq, room],
+        );
+        return rows[0] ?? { members: 0, delivered: 0, read: 0 };
+      }),
+    setReadReceipts: (userId, share) =>
+      guarded(async () => {
+        await pool.query('UPDATE users SET read_receipts = $1 WHERE id = $2', [share, userId]);
+      }),
 
     messagesAfter: (room, afterSeq, limit) =>
       guarded(async () => {
@@ -315,14 +402,14 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
     roomsOf: (userId) =>
       guarded(async () => {
         // COLLATE "C" sorts like SQLite (byte order), whatever the database's locale.
-        const { rows } = await pool.query<{ id: string; last_seq: number; read_seq: number }>(
-          `SELECT r.id, r.last_seq, COALESCE(c.seq, 0) AS read_seq
+        const { rows } = await pool.query<{ id: string; last_seq: number; read_seq: number; last_rev: number }>(
+          `SELECT r.id, r.last_seq, COALESCE(c.seq, 0) AS read_seq, r.last_rev
            FROM rooms r LEFT JOIN read_cursors c ON c.room = r.id AND c.user_id = $1
            WHERE r.id = '${GENERAL_ROOM}' OR r.id IN (SELECT room FROM members WHERE user_id = $1)
            ORDER BY r.id <> '${GENERAL_ROOM}', r.id COLLATE "C"`,
           [userId],
         );
-        return rows.map((row) => ({ id: row.id, lastSeq: row.last_seq, readSeq: row.read_seq }));
+        return rows.map((row) => ({ id: row.id, lastSeq: row.last_seq, readSeq: row.read_seq, lastRev: row.last_rev }));
       }),
     markRead: (userId, room, seq) =>
       guarded(async () => {

@@ -1,76 +1,233 @@
 /**
- * Group commit on SQLite: appends queued in one turn of the event loop share one
- * transaction and are settled together once it has committed.
+ * Group commit on SQLite: writes queued in one turn of the event loop (sends and
+ * changes, in arrival order) share one transaction and are settled together
+ * once it has committed.
  *
  * It runs on a connection of its own that never waits inside SQLite. SQLite's
  * busy handler sleeps 1, 2, 5, 10… ms with the event loop blocked while another
  * worker holds the write lock; here a batch that finds the lock taken waits on a
- * timer instead, the worker keeps serving its sockets, and sends arriving
+ * timer instead, the worker keeps serving its sockets, and writes arriving
  * meanwhile join the batch.
  */
 import type Database from 'better-sqlite3';
+import type { MessageChange, MessageTarget, ReplyPreview } from '../../shared/protocol';
+import { replyPreviewText } from '../../shared/reply-preview';
+import { DEFAULT_CHANGE_RULES, judgeChange, reactionsJson } from './change-rules';
 import { createGroupCommit } from './group-commit';
+import { CHANGE_COLUMNS, MESSAGE_COLUMNS, toChange, toMessage, toUser, type ChangeRow, type MessageRow } from './message-row';
 import { createSearchIndexer } from './sqlite-search-index';
-import { MESSAGE_COLUMNS, toMessage, type MessageRow } from './message-row';
-import { StoreUnavailableError, type Appender, type AppendResult, type NewMessage } from './store';
+import {
+  StoreUnavailableError,
+  WriteRefused,
+  type Appender,
+  type AppendResult,
+  type ChangeResult,
+  type ChangeRules,
+  type NewChange,
+  type NewMessage,
+  type Write,
+  type WriteResult,
+} from './store';
 
 /** How long a write waits for another process's lock before it fails as `unavailable`. */
 export const LOCK_WAIT_MS = 15_000;
 
+/** The row a change points at, with what the rules need. */
+type TargetRow = MessageRow;
+
 /** `db` should have a busy timeout of 0 (see above) and be used for nothing else that writes. */
-export function openSqliteAppender(db: Database.Database): Appender {
+export function openSqliteAppender(db: Database.Database, rules: ChangeRules = DEFAULT_CHANGE_RULES): Appender {
+  const fromMessages = `FROM messages m JOIN users u ON u.id = m.author_id`;
   const q = {
-    lastSeq: db.prepare<[string], { last_seq: number }>('SELECT last_seq FROM rooms WHERE id = ?'),
-    setLastSeq: db.prepare('UPDATE rooms SET last_seq = ? WHERE id = ?'),
+    counters: db.prepare<[string], { last_seq: number; last_rev: number }>('SELECT last_seq, last_rev FROM rooms WHERE id = ?'),
+    setCounters: db.prepare('UPDATE rooms SET last_seq = ?, last_rev = ? WHERE id = ?'),
     // One statement per message: a repeated (author, clientOffset) inserts nothing and returns no row.
-    insert: db.prepare<[string, number, string, string, string, number], { id: number }>(
-      `INSERT INTO messages (room, seq, author_id, client_offset, content, ts) VALUES (?, ?, ?, ?, ?, ?)
+    insert: db.prepare<[string, number, string, string, string, number, number | null, string | null], { id: number }>(
+      `INSERT INTO messages (room, seq, author_id, client_offset, content, ts, reply_to, reply_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (author_id, client_offset) DO NOTHING RETURNING id`,
     ),
-    existing: db.prepare<[string, string], MessageRow>(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.author_id WHERE m.author_id = ? AND m.client_offset = ?`,
+    byKey: db.prepare<[string, string], MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} ${fromMessages} WHERE m.author_id = ? AND m.client_offset = ?`,
     ),
+    byId: db.prepare<[number], MessageRow>(`SELECT ${MESSAGE_COLUMNS} ${fromMessages} WHERE m.id = ?`),
+    changeByKey: db.prepare<[string, string], ChangeRow>(
+      `SELECT ${CHANGE_COLUMNS} FROM changes c JOIN users u ON u.id = c.author_id WHERE c.author_id = ? AND c.client_offset = ?`,
+    ),
+    deletion: db.prepare<[number], ChangeRow>(
+      `SELECT ${CHANGE_COLUMNS} FROM changes c JOIN users u ON u.id = c.author_id WHERE c.target = ? AND c.kind = 'delete'`,
+    ),
+    insertChange: db.prepare(
+      `INSERT INTO changes (room, rev, kind, target, target_seq, author_id, client_offset, ts, content, emoji, on_flag)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    edit: db.prepare('UPDATE messages SET content = ?, edited_at = ? WHERE id = ?'),
+    erase: db.prepare(`UPDATE messages SET content = '', deleted = 1, reactions = NULL WHERE id = ?`),
+    forgetEdits: db.prepare(`UPDATE changes SET content = NULL WHERE target = ? AND kind = 'edit'`),
+    forgetReactions: db.prepare('DELETE FROM reactions WHERE message_id = ?'),
+    repliesPreview: db.prepare('UPDATE messages SET reply_json = ? WHERE reply_to = ?'),
+    react: db.prepare('INSERT INTO reactions (message_id, user_id, emoji, ts) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING'),
+    unreact: db.prepare('DELETE FROM reactions WHERE message_id = ? AND user_id = ? AND emoji = ?'),
+    reactionsOf: db.prepare<[number], { emoji: string; user_id: string }>(
+      'SELECT emoji, user_id FROM reactions WHERE message_id = ? ORDER BY ts, emoji, user_id',
+    ),
+    setReactions: db.prepare('UPDATE messages SET reactions = ? WHERE id = ?'),
+    inBacklog: db.prepare<[number], { id: number }>('SELECT id FROM search_backlog WHERE id = ?'),
+    unindex: db.prepare(`INSERT INTO messages_fts (messages_fts, rowid, content) VALUES ('delete', ?, ?)`),
+    reindex: db.prepare('INSERT INTO search_backlog (id) VALUES (?) ON CONFLICT DO NOTHING'),
   };
 
-  /** One transaction for the whole batch; outcome i belongs to input i. Seqs are read and written once per room. */
-  const commitBatch = db.transaction((batch: NewMessage[]) => {
+  /** Each room's counters, read once per batch and written once at its end. */
+  type Counters = { seq: number; rev: number; stored: { seq: number; rev: number } };
+
+  function resolve(target: MessageTarget, authorId: string): TargetRow | undefined {
+    return typeof target === 'number' ? q.byId.get(target) : q.byKey.get(authorId, target);
+  }
+
+  function previewOf(row: TargetRow): ReplyPreview {
+    if (row.deleted) return { id: row.id, seq: row.seq, deleted: true };
+    return {
+      id: row.id,
+      seq: row.seq,
+      author: toUser(row.author_id, row.author_name, row.author_handle),
+      preview: replyPreviewText(row.content),
+    };
+  }
+
+  /** The search index holds a message's old text until told: drop it (and queue the new one). */
+  function unindex(row: TargetRow, reindex: boolean): void {
+    if (!q.inBacklog.get(row.id)) q.unindex.run(row.id, row.content);
+    if (reindex) q.reindex.run(row.id);
+  }
+
+  function send(input: NewMessage, counters: Counters, now: number): AppendResult | Error {
+    let replyTo: number | null = null;
+    let replyJson: string | null = null;
+    if (input.replyTo !== undefined) {
+      const parent = resolve(input.replyTo, input.author.id);
+      if (!parent || parent.room !== input.room) return new WriteRefused('not_found', 'the message replied to is not in this room');
+      replyTo = parent.id;
+      replyJson = JSON.stringify(previewOf(parent));
+    }
+    const seq = counters.seq + 1;
+    const row = q.insert.get(input.room, seq, input.author.id, input.clientOffset, input.content, now, replyTo, replyJson);
+    if (!row) {
+      const found = q.byKey.get(input.author.id, input.clientOffset);
+      return found ? { message: toMessage(found), created: false } : new Error('insert ignored but no stored message found');
+    }
+    counters.seq = seq;
+    const message: AppendResult['message'] = {
+      id: row.id,
+      room: input.room,
+      seq,
+      author: input.author,
+      clientOffset: input.clientOffset,
+      content: input.content,
+      ts: now,
+    };
+    if (replyJson) message.replyTo = JSON.parse(replyJson) as ReplyPreview;
+    return { created: true, message };
+  }
+
+  function change(input: NewChange, counters: Counters, now: number): ChangeResult | Error {
+    const repeated = q.changeByKey.get(input.author.id, input.clientOffset);
+    const target = resolve(input.target, input.author.id);
+    if (repeated) {
+      const current = q.byId.get(repeated.target);
+      return current
+        ? { change: toChange(repeated), message: toMessage(current), created: false }
+        : new Error('change without its message');
+    }
+    if (!target || target.room !== input.room) return new WriteRefused('not_found', 'no such message in this room');
+    const verdict = judgeChange(
+      input,
+      {
+        authorId: target.author_id,
+        ts: target.ts,
+        deleted: Boolean(target.deleted),
+        reactions: target.reactions ? JSON.parse(target.reactions) : {},
+      },
+      rules,
+      now,
+    );
+    if (verdict === 'repeat-delete') {
+      // Deleting twice (two devices, both offline) is the first deletion again.
+      const first = q.deletion.get(target.id);
+      return first ? { change: toChange(first), message: toMessage(target), created: false } : new Error('deleted without a deletion');
+    }
+    if (verdict) return verdict;
+
+    const rev = counters.rev + 1;
+    q.insertChange.run(
+      input.room,
+      rev,
+      input.kind,
+      target.id,
+      target.seq,
+      input.author.id,
+      input.clientOffset,
+      now,
+      input.kind === 'edit' ? input.content : null,
+      input.kind === 'react' ? input.emoji : null,
+      input.kind === 'react' ? Number(input.on) : null,
+    );
+    counters.rev = rev;
+    if (input.kind === 'edit') {
+      unindex(target, true);
+      q.edit.run(input.content, now, target.id);
+    } else if (input.kind === 'delete') {
+      unindex(target, false);
+      // The text leaves the store, not just the screen: the message, its edits and its reactions.
+      q.erase.run(target.id);
+      q.forgetEdits.run(target.id);
+      q.forgetReactions.run(target.id);
+    } else {
+      if (input.on) q.react.run(target.id, input.author.id, input.emoji, now);
+      else q.unreact.run(target.id, input.author.id, input.emoji);
+      q.setReactions.run(reactionsJson(q.reactionsOf.all(target.id)), target.id);
+    }
+    const updated = q.byId.get(target.id);
+    if (!updated) return new Error('changed message vanished');
+    // Replies show their parent as it now is.
+    if (input.kind !== 'react') q.repliesPreview.run(JSON.stringify(previewOf(updated)), target.id);
+    const stored: MessageChange = {
+      room: input.room,
+      rev,
+      kind: input.kind,
+      target: target.id,
+      targetSeq: target.seq,
+      by: input.author,
+      clientOffset: input.clientOffset,
+      ts: now,
+    };
+    if (input.kind === 'edit') stored.content = input.content;
+    if (input.kind === 'react') Object.assign(stored, { emoji: input.emoji, on: input.on });
+    return { change: stored, message: toMessage(updated), created: true };
+  }
+
+  /** One transaction for the whole batch; outcome i belongs to write i. Counters are read and written once per room. */
+  const commitBatch = db.transaction((batch: Write[]) => {
     const now = Date.now();
-    const lastSeqs = new Map<string, { stored: number; last: number }>();
-    const outcomes = batch.map((input): AppendResult | Error => {
-      let seqs = lastSeqs.get(input.room);
-      if (!seqs) {
-        const stored = q.lastSeq.get(input.room)?.last_seq;
-        if (stored === undefined) return new Error(`room ${input.room} does not exist`);
-        seqs = { stored, last: stored };
-        lastSeqs.set(input.room, seqs);
+    const rooms = new Map<string, Counters>();
+    const outcomes = batch.map((write): WriteResult | Error => {
+      const room = write.input.room;
+      let counters = rooms.get(room);
+      if (!counters) {
+        const stored = q.counters.get(room);
+        if (!stored) return new WriteRefused('not_found', `room ${room} does not exist`);
+        counters = { seq: stored.last_seq, rev: stored.last_rev, stored: { seq: stored.last_seq, rev: stored.last_rev } };
+        rooms.set(room, counters);
       }
-      const seq = seqs.last + 1;
-      const row = q.insert.get(input.room, seq, input.author.id, input.clientOffset, input.content, now);
-      if (!row) {
-        const found = q.existing.get(input.author.id, input.clientOffset);
-        return found ? { message: toMessage(found), created: false } : new Error('insert ignored but no stored message found');
-      }
-      seqs.last = seq;
-      return {
-        created: true,
-        message: {
-          id: row.id,
-          room: input.room,
-          seq,
-          author: input.author,
-          clientOffset: input.clientOffset,
-          content: input.content,
-          ts: now,
-        },
-      };
+      return write.kind === 'send' ? send(write.input, counters, now) : change(write.input, counters, now);
     });
-    for (const [room, { stored, last }] of lastSeqs) if (last !== stored) q.setLastSeq.run(last, room);
+    for (const [room, counters] of rooms) {
+      if (counters.seq !== counters.stored.seq || counters.rev !== counters.stored.rev) q.setCounters.run(counters.seq, counters.rev, room);
+    }
     return outcomes;
   });
 
   // The writer also keeps the search index, between commits (sqlite-search-index.ts).
   const indexer = createSearchIndexer(db);
-  const group = createGroupCommit<NewMessage, AppendResult>({
+  const group = createGroupCommit<Write, WriteResult>({
     commit: (batch) => {
       const outcomes = commitBatch.immediate(batch);
       indexer.committed();
@@ -82,7 +239,7 @@ export function openSqliteAppender(db: Database.Database): Appender {
   });
 
   return {
-    append: group.submit,
+    write: group.submit,
     async close() {
       indexer.close();
       // The last batch may wait for the lock as long as any other write.

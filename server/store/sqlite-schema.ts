@@ -95,4 +95,47 @@ export const migrations: string[] = [
      INSERT INTO search_backlog (id) VALUES (new.id);
    END;
    INSERT INTO search_backlog (id) SELECT id FROM messages;`,
+
+  // Messages people can change: replies, edits, deletes (tombstones, the text gone), reactions,
+  // a gap-free change stream per room (rev, like seq), and delivery cursors for ticks. What a
+  // message looks like now is kept on its row (reply_json, edited_at, deleted, reactions), so a
+  // page is read without joins; changes.content keeps an edit's text until the message is deleted.
+  `ALTER TABLE messages ADD COLUMN reply_to INTEGER;
+   ALTER TABLE messages ADD COLUMN reply_json TEXT;
+   ALTER TABLE messages ADD COLUMN edited_at INTEGER;
+   ALTER TABLE messages ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE messages ADD COLUMN reactions TEXT;
+   CREATE INDEX messages_by_parent ON messages (reply_to) WHERE reply_to IS NOT NULL;
+   ALTER TABLE rooms ADD COLUMN last_rev INTEGER NOT NULL DEFAULT 0;
+   CREATE TABLE changes (
+     id INTEGER PRIMARY KEY,
+     room TEXT NOT NULL REFERENCES rooms(id),
+     rev INTEGER NOT NULL,
+     kind TEXT NOT NULL CHECK (kind IN ('edit', 'delete', 'react')),
+     target INTEGER NOT NULL REFERENCES messages(id),
+     target_seq INTEGER NOT NULL,
+     author_id TEXT NOT NULL REFERENCES users(id),
+     client_offset TEXT NOT NULL,
+     ts INTEGER NOT NULL,
+     content TEXT,
+     emoji TEXT,
+     on_flag INTEGER,
+     UNIQUE (room, rev),
+     UNIQUE (author_id, client_offset)
+   );
+   CREATE INDEX changes_by_target ON changes (target);
+   CREATE TABLE reactions (
+     message_id INTEGER NOT NULL REFERENCES messages(id),
+     user_id TEXT NOT NULL REFERENCES users(id),
+     emoji TEXT NOT NULL,
+     ts INTEGER NOT NULL,
+     PRIMARY KEY (message_id, emoji, user_id)
+   ) WITHOUT ROWID;
+   CREATE TABLE delivered_cursors (
+     user_id TEXT NOT NULL REFERENCES users(id),
+     room TEXT NOT NULL REFERENCES rooms(id),
+     seq INTEGER NOT NULL,
+     PRIMARY KEY (user_id, room)
+   ) WITHOUT ROWID;
+   ALTER TABLE users ADD COLUMN read_receipts INTEGER NOT NULL DEFAULT 1;`,
 ];

@@ -8,24 +8,39 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { GENERAL_ROOM } from '../../shared/limits';
 import type { RoomId, User } from '../../shared/protocol';
-import { MESSAGE_COLUMNS, toUser, tupleToMessage, type MessageTuple } from './message-row';
+import { CHANGE_COLUMNS, MESSAGE_COLUMNS, toChange, toUser, tupleToMessage, type ChangeRow, type MessageTuple } from './message-row';
 import { LOCK_WAIT_MS, openSqliteAppender } from './sqlite-append';
 import { migrations } from './sqlite-schema';
 import { PASSKEY_COLUMNS, toChallenge, toPasskey, type ChallengeRow, type PasskeyRow } from './identity-rows';
 import { toSession, type SessionRow } from './session-row';
-import { SESSION_TOUCH_MS, StoreUnavailableError, type Appender, type ConnectionDurability, type Store } from './store';
+import {
+  SESSION_TOUCH_MS,
+  StoreUnavailableError,
+  type AppendResult,
+  type Appender,
+  type ChangeResult,
+  type ChangeRules,
+  type ConnectionDurability,
+  type Store,
+} from './store';
 
 /** One row as the JSON of its protocol Message, keys in the order JSON.stringify would write them. */
-const MESSAGE_JSON = `json_object('id', m.id, 'room', m.room, 'seq', m.seq, 'author',
+const BASE_JSON = `json_object('id', m.id, 'room', m.room, 'seq', m.seq, 'author',
   CASE WHEN u.handle IS NULL THEN json_object('id', m.author_id, 'name', u.name)
        ELSE json_object('id', m.author_id, 'name', u.name, 'handle', u.handle) END,
   'clientOffset', m.client_offset, 'content', m.content, 'ts', m.ts)`;
+/** The optional parts only when present: a merge patch drops the keys whose value is null. */
+const MESSAGE_JSON = `CASE WHEN m.reply_json IS NULL AND m.edited_at IS NULL AND m.deleted = 0 AND m.reactions IS NULL THEN ${BASE_JSON}
+  ELSE json_patch(${BASE_JSON}, json_object('replyTo', json(m.reply_json), 'editedAt', m.edited_at,
+    'deleted', CASE WHEN m.deleted THEN json('true') END, 'reactions', json(m.reactions))) END`;
 
 type UserRow = { id: string; name: string; handle: string | null };
 const fromUserRow = (row: UserRow | undefined): User | null => (row ? toUser(row.id, row.name, row.handle) : null);
 
 export type SqliteSync = 'FULL' | 'NORMAL';
 export type SqliteOptions = {
+  /** What the writer enforces about edits and reactions. */
+  rules?: ChangeRules;
   synchronous?: SqliteSync;
   /** Where appends go instead of this store's own group commit (a cluster worker's: the primary). */
   appender?: Appender;
@@ -38,7 +53,7 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
   migrate(db);
   // An in-memory database exists only on its own connection.
   const appendDb = options.appender || path === ':memory:' ? null : connect(path, synchronous, 0);
-  const appender = options.appender ?? openSqliteAppender(appendDb ?? db);
+  const appender = options.appender ?? openSqliteAppender(appendDb ?? db, options.rules);
 
   const q = {
     sessionByTokenHash: db.prepare<[string], SessionRow & { name: string; handle: string | null }>(
@@ -108,8 +123,8 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
     removeMember: db.prepare('DELETE FROM members WHERE user_id = ? AND room = ?'),
     isMember: db.prepare<[string, string], { one: number }>('SELECT 1 AS one FROM members WHERE user_id = ? AND room = ?'),
     lastSeq: db.prepare<[string], { last_seq: number }>('SELECT last_seq FROM rooms WHERE id = ?'),
-    roomsOf: db.prepare<[string, string], { id: string; last_seq: number; read_seq: number }>(
-      `SELECT r.id, r.last_seq, COALESCE(c.seq, 0) AS read_seq
+    roomsOf: db.prepare<[string, string], { id: string; last_seq: number; read_seq: number; last_rev: number }>(
+      `SELECT r.id, r.last_seq, COALESCE(c.seq, 0) AS read_seq, r.last_rev
        FROM rooms r LEFT JOIN read_cursors c ON c.room = r.id AND c.user_id = ?
        WHERE r.id = 'general' OR r.id IN (SELECT room FROM members WHERE user_id = ?)
        ORDER BY r.id <> 'general', r.id`,
@@ -120,6 +135,41 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
        ON CONFLICT (user_id, room) DO UPDATE SET seq = MAX(seq, excluded.seq)
        RETURNING seq`,
     ),
+    changesAfter: db.prepare<[string, number, number], ChangeRow>(
+      `SELECT ${CHANGE_COLUMNS} FROM changes c JOIN users u ON u.id = c.author_id WHERE c.room = ? AND c.rev > ? ORDER BY c.rev LIMIT ?`,
+    ),
+    lastRev: db.prepare<[string], { last_rev: number }>('SELECT last_rev FROM rooms WHERE id = ?'),
+    markDelivered: db.prepare<[string, number, string], { seq: number }>(
+      `INSERT INTO delivered_cursors (user_id, room, seq)
+       SELECT ?, r.id, MIN(?, r.last_seq) FROM rooms r WHERE r.id = ?
+       ON CONFLICT (user_id, room) DO UPDATE SET seq = MAX(seq, excluded.seq)
+       RETURNING seq`,
+    ),
+    receipts: db.prepare<[string], { user_id: string; delivered: number; read: number }>(
+      `SELECT mb.user_id, COALESCE(d.seq, 0) AS delivered, CASE WHEN u.read_receipts THEN COALESCE(r.seq, 0) ELSE 0 END AS read
+       FROM members mb JOIN users u ON u.id = mb.user_id
+       LEFT JOIN delivered_cursors d ON d.user_id = mb.user_id AND d.room = mb.room
+       LEFT JOIN read_cursors r ON r.user_id = mb.user_id AND r.room = mb.room
+       WHERE mb.room = ? ORDER BY mb.user_id`,
+    ),
+    roomCounts: db.prepare<[number, number, string], { members: number; delivered: number | null; read: number | null }>(
+      `SELECT COUNT(*) AS members,
+              SUM(MAX(COALESCE(d.seq, 0), COALESCE(r.seq, 0)) >= ?) AS delivered,
+              SUM(u.read_receipts AND COALESCE(r.seq, 0) >= ?) AS read
+       FROM members mb JOIN users u ON u.id = mb.user_id
+       LEFT JOIN delivered_cursors d ON d.user_id = mb.user_id AND d.room = mb.room
+       LEFT JOIN read_cursors r ON r.user_id = mb.user_id AND r.room = mb.room
+       WHERE mb.room = ?`,
+    ),
+    generalCounts: db.prepare<[number, number], { members: number; delivered: number | null; read: number | null }>(
+      `SELECT COUNT(*) AS members,
+              SUM(MAX(COALESCE(d.seq, 0), COALESCE(r.seq, 0)) >= ?) AS delivered,
+              SUM(u.read_receipts AND COALESCE(r.seq, 0) >= ?) AS read
+       FROM users u
+       LEFT JOIN delivered_cursors d ON d.user_id = u.id AND d.room = 'general'
+       LEFT JOIN read_cursors r ON r.user_id = u.id AND r.room = 'general'`,
+    ),
+    setReadReceipts: db.prepare('UPDATE users SET read_receipts = ? WHERE id = ?'),
     health: db.prepare(
       'INSERT INTO health (pid, checked_at) VALUES (?, ?) ON CONFLICT (pid) DO UPDATE SET checked_at = excluded.checked_at',
     ),
@@ -221,7 +271,32 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
     takeLinkCode: (codeHash, now) => guarded(() => q.takeLinkCode.get(codeHash, now)?.user_id ?? null),
     renameUser: (id, name) => guarded(() => void q.renameUser.run(name, id)),
 
-    appendMessage: (input) => appender.append(input),
+    appendMessage: async (input) => (await appender.write({ kind: 'send', input })) as AppendResult,
+    applyChange: async (input) => (await appender.write({ kind: 'change', input })) as ChangeResult,
+    changesAfter: (room, afterRev, limit) => guarded(() => q.changesAfter.all(room, afterRev, limit).map(toChange)),
+    lastRevs: (rooms) =>
+      guarded(() => {
+        const revs: Record<RoomId, number> = Object.create(null);
+        for (const room of rooms) revs[room] = q.lastRev.get(room)?.last_rev ?? 0;
+        return revs;
+      }),
+    markDelivered: (userId, room, seq) => guarded(() => q.markDelivered.get(userId, seq, room)?.seq ?? 0),
+    receipts: (room) =>
+      guarded(() =>
+        q.receipts
+          .all(room)
+          .map((row) => ({ room, userId: row.user_id, deliveredSeq: Math.max(row.delivered, row.read), readSeq: row.read })),
+      ),
+    receiptCounts: (room, seq) =>
+      guarded(() => {
+        const row = (room === GENERAL_ROOM ? q.generalCounts.get(seq, seq) : q.roomCounts.get(seq, seq, room)) ?? {
+          members: 0,
+          delivered: 0,
+          read: 0,
+        };
+        return { members: row.members, delivered: row.delivered ?? 0, read: row.read ?? 0 };
+      }),
+    setReadReceipts: (userId, share) => guarded(() => void q.setReadReceipts.run(Number(share), userId)),
 
     messagesAfter: (room, afterSeq, limit) => guarded(() => q.messagesAfter.all(room, afterSeq, limit).map(tupleToMessage)),
     messagesBefore: (room, beforeSeq, limit) => guarded(() => q.messagesBefore.all(room, beforeSeq, limit).reverse().map(tupleToMessage)),
@@ -237,10 +312,7 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
         // Each term quoted: the words are matched as words, whatever FTS5 syntax they resemble.
         const match = terms.map((term) => `"${term.replace(/"/g, '""')}"`).join(' ');
         const rows = q.search.all(match, JSON.stringify(rooms), beforeId ?? Number.MAX_SAFE_INTEGER, limit, offset);
-        return rows.map(([id, room, seq, authorId, name, handle, clientOffset, content, ts, snippet]) => ({
-          message: tupleToMessage([id, room, seq, authorId, name, handle, clientOffset, content, ts]),
-          snippet,
-        }));
+        return rows.map((row) => ({ message: tupleToMessage(row.slice(0, 13) as MessageTuple), snippet: String(row[13]) }));
       }),
 
     joinRoom: (userId, room, kind) =>
@@ -257,7 +329,11 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
     leaveRoom: (userId, room) => guarded(() => q.removeMember.run(userId, room).changes > 0),
     isMember: (userId, room) => guarded(() => room === GENERAL_ROOM || q.isMember.get(userId, room) !== undefined),
     roomsOf: (userId) =>
-      guarded(() => q.roomsOf.all(userId, userId).map((row) => ({ id: row.id as RoomId, lastSeq: row.last_seq, readSeq: row.read_seq }))),
+      guarded(() =>
+        q.roomsOf
+          .all(userId, userId)
+          .map((row) => ({ id: row.id as RoomId, lastSeq: row.last_seq, readSeq: row.read_seq, lastRev: row.last_rev })),
+      ),
     markRead: (userId, room, seq) => guarded(() => q.markRead.get(userId, seq, room)?.seq ?? 0),
 
     durability: () => [readDurability(db, 'main'), ...(appendDb ? [readDurability(appendDb, 'append')] : [])],
@@ -278,14 +354,18 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
  * The group commit alone, for the process that commits for a whole cluster (cluster.ts):
  * migrates the file first, since it is opened before any worker.
  */
-export function openSqliteAppendOnly(path: string, synchronous: SqliteSync): Appender & { durability: ConnectionDurability } {
+export function openSqliteAppendOnly(
+  path: string,
+  synchronous: SqliteSync,
+  rules?: ChangeRules,
+): Appender & { durability: ConnectionDurability } {
   const db = connect(path, synchronous, LOCK_WAIT_MS);
   migrate(db);
   db.pragma('busy_timeout = 0');
-  const appender = openSqliteAppender(db);
+  const appender = openSqliteAppender(db, rules);
   return {
     durability: readDurability(db, 'append'),
-    append: appender.append,
+    write: appender.write,
     async close() {
       await appender.close();
       db.close();

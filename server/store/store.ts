@@ -3,15 +3,40 @@
  * SQLite (embedded default) and PostgreSQL (scale-out) implement it, and the
  * contract tests in test/server/store-contract.test.ts hold both to it.
  */
-import type { Message, RoomId, RoomSummary, User } from '../../shared/protocol';
+import type { Message, MessageChange, MessageTarget, Receipt, RoomId, RoomSummary, User } from '../../shared/protocol';
 
-export type NewMessage = { room: RoomId; author: User; clientOffset: string; content: string };
+export type NewMessage = { room: RoomId; author: User; clientOffset: string; content: string; replyTo?: MessageTarget };
 
 export type AppendResult = { message: Message; created: boolean };
 
-/** Where a store's appends go: its own group commit, or, in a cluster worker, the primary's (process/cluster-appends.ts). */
+/** A change to a message, idempotent by (author, clientOffset) like a send. */
+export type NewChange = { room: RoomId; author: User; clientOffset: string; target: MessageTarget } & (
+  { kind: 'edit'; content: string } | { kind: 'delete' } | { kind: 'react'; emoji: string; on: boolean }
+);
+
+/** The change as stored (the first time, or found again for a repeat), and the message as it now is. */
+export type ChangeResult = { change: MessageChange; message: Message; created: boolean };
+
+/** Everything the single writer commits, in one ordered queue: sends and changes. */
+export type Write = { kind: 'send'; input: NewMessage } | { kind: 'change'; input: NewChange };
+export type WriteResult = AppendResult | ChangeResult;
+
+/** What the writer enforces about changes (config.ts). */
+export type ChangeRules = { editWindowMs: number | null; maxReactionEmoji: number };
+
+/** A write the rules refuse, with the protocol's code for it. */
+export class WriteRefused extends Error {
+  constructor(
+    readonly code: 'forbidden' | 'not_found' | 'invalid',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Where a store's writes go: its own group commit, or, in a cluster worker, the primary's (process/cluster-appends.ts). */
 export type Appender = {
-  append(input: NewMessage): Promise<AppendResult>;
+  write(input: Write): Promise<WriteResult>;
   /** Commits (or hands over) what is queued and waits for the outcome. */
   close(): Promise<void>;
 };
@@ -100,6 +125,25 @@ export interface Store {
    * Resolves only after the commit; concurrent calls are group-committed.
    */
   appendMessage(input: NewMessage): Promise<AppendResult>;
+  /**
+   * Commits an edit, delete or reaction (rules checked: only the author edits or deletes, within
+   * the edit window; reactions bounded), allocating the room's next rev; a repeated
+   * (author, clientOffset) returns the stored change with `created: false`. Rejects with
+   * WriteRefused when the rules say no.
+   */
+  applyChange(input: NewChange): Promise<ChangeResult>;
+  /** Changes of `room` with rev > `afterRev`, in rev order, at most `limit`. */
+  changesAfter(room: RoomId, afterRev: number, limit: number): Promise<MessageChange[]>;
+  /** Each of the rooms' last change rev. */
+  lastRevs(rooms: RoomId[]): Promise<Record<RoomId, number>>;
+  /** Moves the user's delivered cursor of a room forward (never back, never past lastSeq); returns it. */
+  markDelivered(userId: string, room: RoomId, seq: number): Promise<number>;
+  /** How far each member of a room (not general) has received and read; read is 0 for those who hide it. */
+  receipts(room: RoomId): Promise<Receipt[]>;
+  /** For any room, general included: how many members there are, and how many have `seq` delivered and read. */
+  receiptCounts(room: RoomId, seq: number): Promise<{ members: number; delivered: number; read: number }>;
+  /** Whether the user lets others see how far they read (read receipts). */
+  setReadReceipts(userId: string, share: boolean): Promise<void>;
 
   /** Messages of `room` with seq > `afterSeq`, in seq order, at most `limit`. */
   messagesAfter(room: RoomId, afterSeq: number, limit: number): Promise<Message[]>;
@@ -117,7 +161,7 @@ export interface Store {
   leaveRoom(userId: string, room: RoomId): Promise<boolean>;
   isMember(userId: string, room: RoomId): Promise<boolean>;
   /** The user's rooms with their last seq and the user's read cursor, general first. */
-  roomsOf(userId: string): Promise<Array<RoomSummary & { readSeq: number }>>;
+  roomsOf(userId: string): Promise<Array<RoomSummary & { readSeq: number; lastRev: number }>>;
   /** Moves the user's read cursor of a room forward (never back, never past lastSeq); returns it. */
   markRead(userId: string, room: RoomId, seq: number): Promise<number>;
 

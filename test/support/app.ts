@@ -40,6 +40,7 @@ export function useTestApp(): () => TestApp {
       limiter: limiterOf(budgets, 'send'),
       budgets,
       publish: (message) => published.push(message),
+      publishChange: () => undefined,
       userUpdated: (user) => renamed.push(user),
       revoked: () => undefined,
       config,

@@ -1,7 +1,7 @@
 /** Who you are: creating an account, your profile and @handle, and the account's signed-in devices (sessions). */
 import { Hono } from 'hono';
 import type { DeviceSession, SessionCreated, User } from '../../../shared/protocol';
-import { handleBodySchema, sessionBodySchema } from '../../../shared/schema';
+import { handleBodySchema, sessionBodySchema, settingsBodySchema } from '../../../shared/schema';
 import { err } from '../../chat/errors';
 import { claimHandle } from '../../chat/handles';
 import { newUserId } from '../../chat/identity';
@@ -56,6 +56,12 @@ export function identityRoutes(deps: AppDeps) {
         await store.renameUser(user.id, user.name);
         deps.userUpdated(user);
         return c.json({ user }, 200);
+      })
+      // Extension: personal settings, the same on every device.
+      .put('/me/settings', jsonBody(settingsBodySchema), async (c) => {
+        const { readReceipts } = c.req.valid('json');
+        await store.setReadReceipts(c.get('user').id, readReceipts);
+        return c.json({ settings: { readReceipts } }, 200);
       })
       // Extension: claim a unique @handle (case-insensitive); a taken one is 409.
       .put('/me/handle', jsonBody(handleBodySchema), async (c) => {

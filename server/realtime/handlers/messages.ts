@@ -16,14 +16,14 @@ export function registerMessageHandlers(socket: ChatSocket, deps: HandlerDeps): 
     return outcome.ok ? { ok: true, message: outcome.message } : outcome;
   });
 
-  onEvent(socket, deps.budgets, 'sync', syncSchema, async ({ cursors }) => {
+  onEvent(socket, deps.budgets, 'sync', syncSchema, async ({ cursors, revs }) => {
     const requested = Object.keys(cursors);
     if (requested.some((room) => dmParticipants(room)?.includes(me().id) === false)) {
       return { ok: false, error: err('forbidden', 'you may not read that conversation') };
     }
     const mine = await deps.store.roomsOf(me().id);
     const rooms = requested.length === 0 ? mine : mine.filter((room) => Object.hasOwn(cursors, room.id));
-    const replay = await replayTo(socket, deps, rooms, cursors);
+    const replay = await replayTo(socket, deps, rooms, cursors, revs);
     if (!replay) return { ok: false, error: err('rate_limited', 'a catch-up is already running on this connection', 1000) };
     return { ok: true, ...doneAnswer(replay) };
   });

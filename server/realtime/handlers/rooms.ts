@@ -1,7 +1,7 @@
 /** `room:join`, `room:leave`, `dm:open` and `room:read`: membership and read cursors, on every tab and worker. */
 import { GENERAL_ROOM } from '../../../shared/limits';
 import type { RoomId, User } from '../../../shared/protocol';
-import { dmOpenSchema, joinSchema, leaveSchema, readSchema } from '../../../shared/schema';
+import { deliveredSchema, dmOpenSchema, joinSchema, leaveSchema, readSchema } from '../../../shared/schema';
 import { accessTo, dmParticipants, dmRoomId } from '../../chat/access';
 import { err } from '../../chat/errors';
 import { roomChannel, userChannel } from '../channels';
@@ -15,6 +15,17 @@ function follow(io: ChatServer, userId: string, room: RoomId): void {
 
 function notify(io: ChatServer, room: RoomId, kind: 'joined' | 'left', user: User): void {
   io.to(roomChannel(room)).except(userChannel(user.id)).emit('notice', { room, kind, user });
+}
+
+/**
+ * In a DM the other person's ticks follow this person's cursors live (`room:receipt`), read
+ * only if they share read receipts. Larger rooms ask on demand (GET /api/rooms/:room/receipts):
+ * pushing every member's cursor to every member would cost members² per change.
+ */
+async function tellPeer(io: ChatServer, deps: HandlerDeps, room: RoomId, userId: string): Promise<void> {
+  if (!dmParticipants(room)) return;
+  const mine = (await deps.store.receipts(room)).find((receipt) => receipt.userId === userId);
+  if (mine) io.to(roomChannel(room)).except(userChannel(userId)).emit('room:receipt', mine);
 }
 
 /** Public rooms the user is in besides general (DMs do not count against the cap). */
@@ -71,6 +82,14 @@ export function registerRoomHandlers(io: ChatServer, socket: ChatSocket, deps: H
     const readSeq = await deps.store.markRead(me().id, room, seq);
     // The user's other tabs and devices clear the same badge.
     socket.to(userChannel(me().id)).emit('room:read', { room, readSeq });
+    await tellPeer(io, deps, room, me().id);
     return { ok: true, room, readSeq };
+  });
+
+  onEvent(socket, deps.budgets, 'room:delivered', deliveredSchema, async ({ room, seq }) => {
+    if ((await accessTo(deps.store, me().id, room)) !== 'member') return { ok: false, error: err('forbidden', `you are not in ${room}`) };
+    const deliveredSeq = await deps.store.markDelivered(me().id, room, seq);
+    await tellPeer(io, deps, room, me().id);
+    return { ok: true, room, deliveredSeq };
   });
 }

@@ -19,7 +19,7 @@ const message = (room: string, seq: number): Message => ({
 /** A store of `sizes[room]` messages per room, recording every read. */
 function fakePages(sizes: Record<string, number>) {
   const reads: Array<[room: string, after: number, limit: number]> = [];
-  const pages: PageSource = async (room, after, limit) => {
+  const pages: PageSource = async ({ id: room }, after, limit) => {
     reads.push([room, after, limit]);
     const last = Math.min(sizes[room] ?? 0, after + limit);
     return encodePage(Array.from({ length: Math.max(0, last - after) }, (_, index) => message(room, after + 1 + index)));
@@ -101,10 +101,11 @@ describe('pageSource', () => {
         return encodePage(Array.from({ length: limit }, (_, index) => message(room, after + 1 + index)));
       },
     });
-    expect(JSON.parse((await pages('general', 12, 5)).json)).toEqual([13, 14, 15, 16, 17].map((seq) => message('general', seq)));
+    const general = { id: 'general', lastSeq: 20 };
+    expect(JSON.parse((await pages(general, 12, 5)).json)).toEqual([13, 14, 15, 16, 17].map((seq) => message('general', seq)));
     expect(storeReads).toEqual([]);
-    await pages('general', 0, 5);
-    await pages('general', 18, 5);
+    await pages(general, 0, 5);
+    await pages(general, 18, 5);
     expect(storeReads).toEqual([0, 18]);
   });
 });

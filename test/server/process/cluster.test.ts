@@ -34,7 +34,10 @@ describe('the 2-worker cluster', () => {
     expect(byWorker.size).toBe(2);
     for (const [pid, health] of byWorker) {
       // A worker's own connection writes users and rooms; its messages are committed by the primary.
-      expect(health, `worker ${pid}`).toMatchObject({ ok: true, durability: [{ connection: 'main', journalMode: 'WAL', synchronous: 'FULL' }] });
+      expect(health, `worker ${pid}`).toMatchObject({
+        ok: true,
+        durability: [{ connection: 'main', journalMode: 'WAL', synchronous: 'FULL' }],
+      });
     }
   });
 

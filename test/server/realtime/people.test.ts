@@ -327,7 +327,17 @@ describe.concurrent('people and rooms on a 2-worker cluster', () => {
           }
         ).rooms;
       const dmForBob = (await list(bob.token)).find((room) => room.id === opened.room);
-      expect(dmForBob).toEqual({ id: opened.room, lastSeq: 3, readSeq: 0, unread: 3, kind: 'dm', peer: ana.user });
+      expect(dmForBob).toEqual({
+        id: opened.room,
+        lastSeq: 3,
+        readSeq: 0,
+        lastRev: 0,
+        unread: 3,
+        kind: 'dm',
+        peer: ana.user,
+        // Ana has neither received nor read anything of her own DM yet as far as receipts go.
+        peerReceipt: { room: opened.room, userId: ana.user.id, deliveredSeq: 0, readSeq: 0 },
+      });
 
       expect(await bobPhone.socket.emitWithAck('room:read', { room: opened.room, seq: 2 })).toEqual({
         ok: true,

@@ -190,7 +190,7 @@ function contract(makeKind: () => StoreKind): void {
     const store = await kind.open('rooms');
     const user = await newUser(store);
     const other = await newUser(store, 'Bob');
-    expect(await store.roomsOf(user.id)).toEqual([{ id: 'general', lastSeq: 0, readSeq: 0 }]);
+    expect(await store.roomsOf(user.id)).toEqual([{ id: 'general', lastSeq: 0, readSeq: 0, lastRev: 0 }]);
     expect(await store.isMember(user.id, 'general')).toBe(true);
     expect(await store.isMember(user.id, 'zeta')).toBe(false);
 
@@ -203,11 +203,11 @@ function contract(makeKind: () => StoreKind): void {
     expect(await store.joinRoom(user.id, 'alpha', 'public')).toBe(0);
 
     expect(await store.roomsOf(user.id)).toEqual([
-      { id: 'general', lastSeq: 0, readSeq: 0 },
+      { id: 'general', lastSeq: 0, readSeq: 0, lastRev: 0 },
       ...[
-        { id: 'alpha', lastSeq: 0, readSeq: 0 },
-        { id: dm, lastSeq: 0, readSeq: 0 },
-        { id: 'zeta', lastSeq: 1, readSeq: 0 },
+        { id: 'alpha', lastSeq: 0, readSeq: 0, lastRev: 0 },
+        { id: dm, lastSeq: 0, readSeq: 0, lastRev: 0 },
+        { id: 'zeta', lastSeq: 1, readSeq: 0, lastRev: 0 },
       ].sort((a, b) => (a.id < b.id ? -1 : 1)),
     ]);
     expect(await store.isMember(user.id, 'zeta')).toBe(true);
@@ -228,8 +228,8 @@ function contract(makeKind: () => StoreKind): void {
     expect(await store.markRead(user.id, 'general', lastSeq - 1)).toBe(lastSeq - 1);
     expect(await store.markRead(user.id, 'general', lastSeq - 2)).toBe(lastSeq - 1);
     expect(await store.markRead(user.id, 'general', lastSeq + 50)).toBe(lastSeq);
-    expect((await store.roomsOf(user.id))[0]).toEqual({ id: 'general', lastSeq, readSeq: lastSeq });
-    expect((await store.roomsOf(other.id))[0]).toEqual({ id: 'general', lastSeq, readSeq: 0 });
+    expect((await store.roomsOf(user.id))[0]).toEqual({ id: 'general', lastSeq, readSeq: lastSeq, lastRev: 0 });
+    expect((await store.roomsOf(other.id))[0]).toEqual({ id: 'general', lastSeq, readSeq: 0, lastRev: 0 });
     expect(await store.markRead(user.id, 'no-such-room', 4)).toBe(0);
     await store.close();
   });
