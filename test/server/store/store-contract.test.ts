@@ -3,67 +3,17 @@
  * and PostgreSQL in a fresh schema (dropped afterwards). The PostgreSQL suite
  * also checks what only a shared database can get wrong: several instances.
  */
-import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Message, User } from '../../../shared/protocol';
+import type { Message } from '../../../shared/protocol';
 import { openPostgresStore } from '../../../server/store/postgres';
 import { migrations } from '../../../server/store/postgres-schema';
-import { openSqliteStore } from '../../../server/store/sqlite';
-import { StoreUnavailableError, type NewMessage, type Store } from '../../../server/store/store';
-import { tempDir } from '../../support/server';
+import { StoreUnavailableError } from '../../../server/store/store';
 import { dropSchema, freshSchemaName, postgresProblem, shouldRun, TEST_DATABASE_URL } from '../../support/services';
+import { newUser, postgresKind, send, sqliteKind, type StoreKind } from '../../support/store-kinds';
 import { startTcpProxy } from '../../support/tcp-proxy';
 
-type StoreKind = {
-  name: string;
-  /** Opens the suite's store; the same `name` reopens the same data. */
-  open(name?: string): Promise<Store>;
-  cleanup(): Promise<void>;
-};
-
 const pgAvailable = shouldRun('PostgreSQL store', await postgresProblem());
-
-function sqliteKind(): StoreKind {
-  const dir = tempDir('chat-store-');
-  return {
-    name: 'SQLite',
-    open: async (name = 'chat') => openSqliteStore(join(dir.path, `${name}.db`), { synchronous: 'NORMAL' }),
-    cleanup: async () => dir.remove(),
-  };
-}
-
-function postgresKind(): StoreKind {
-  const schemas = new Map<string, string>();
-  const schemaFor = (name: string): string => {
-    const existing = schemas.get(name);
-    if (existing) return existing;
-    const fresh = freshSchemaName('chat_contract');
-    schemas.set(name, fresh);
-    return fresh;
-  };
-  return {
-    name: 'PostgreSQL',
-    open: (name = 'chat') => openPostgresStore(TEST_DATABASE_URL, { schema: schemaFor(name) }),
-    cleanup: async () => {
-      for (const schema of schemas.values()) await dropSchema(schema);
-    },
-  };
-}
-
-let userCounter = 0;
-async function newUser(store: Store, name = 'Ada'): Promise<User> {
-  const user = { id: `u${++userCounter}_${Math.random().toString(36).slice(2, 8)}`, name };
-  await store.createUser(user, { id: `s-${user.id}`, tokenHash: `hash-${user.id}`, device: 'Test device' });
-  return user;
-}
-
-const send = (author: User, room: string, clientOffset: string, content = `hello from ${clientOffset}`): NewMessage => ({
-  room,
-  author,
-  clientOffset,
-  content,
-});
 
 /** Per room, seqs run 1..n and ids grow with seq. */
 function expectGapFreeAndOrdered(messages: Message[], rooms: string[]): void {
