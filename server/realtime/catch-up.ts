@@ -15,26 +15,33 @@ import { encodedEvent } from './wire/pre-encoded';
 /** A reader whose connection takes no page for this long is disconnected; it resumes from its cursor on reconnect. */
 export const STALLED_READER_MS = 20_000;
 
+/**
+ * Writes one pre-encoded event and resolves once the transport took it (or the socket went):
+ * catch-up writes its next page only then. A reader that takes nothing for STALLED_READER_MS
+ * is disconnected.
+ */
+function writeWhenTaken(socket: ChatSocket, event: 'message:batch' | 'change:batch', json: string, gone: Promise<void>): Promise<void> {
+  const taken = new Promise<void>((resolve) => {
+    // Written as the Socket.IO packet socket.emit would make of it, without decoding the JSON to
+    // encode it again; engine.io calls back once the transport has handed it to the kernel.
+    socket.conn.write(encodedEvent(event, json), {}, () => resolve());
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const stalled = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      socket.disconnect(true);
+      resolve();
+    }, STALLED_READER_MS);
+  });
+  return Promise.race([taken, gone, stalled]).finally(() => clearTimeout(timer));
+}
+
 function batchSink(socket: ChatSocket, gone: Promise<void>): BatchSink {
   return {
     get connected() {
       return socket.connected;
     },
-    emitBatch(page: EncodedPage) {
-      const taken = new Promise<void>((resolve) => {
-        // Written as the Socket.IO packet socket.emit would make of it, without decoding the JSON to
-        // encode it again; engine.io calls back once the transport has handed it to the kernel.
-        socket.conn.write(encodedEvent('message:batch', page.json), {}, () => resolve());
-      });
-      let timer: NodeJS.Timeout | undefined;
-      const stalled = new Promise<void>((resolve) => {
-        timer = setTimeout(() => {
-          socket.disconnect(true);
-          resolve();
-        }, STALLED_READER_MS);
-      });
-      return Promise.race([taken, gone, stalled]).finally(() => clearTimeout(timer));
-    },
+    emitBatch: (page: EncodedPage) => writeWhenTaken(socket, 'message:batch', page.json, gone),
   };
 }
 
@@ -63,7 +70,7 @@ export async function replayTo(
       cap: deps.config.catchUpCap,
     });
     if (!revs) return replay;
-    return { ...replay, lastRev: await replayChanges(socket, deps, rooms, revs) };
+    return { ...replay, lastRev: await replayChanges(socket, deps, rooms, revs, gone) };
   } finally {
     stopWaiting();
     socket.data.catchingUp = false;
@@ -75,7 +82,13 @@ export async function replayTo(
  * rev cursor for, every change after it, by room then rev. A room without one (a new device)
  * starts from the returned last rev: the messages it just got are already as changed.
  */
-async function replayChanges(socket: ChatSocket, deps: HandlerDeps, rooms: RoomSummary[], revs: Cursors): Promise<Record<RoomId, number>> {
+async function replayChanges(
+  socket: ChatSocket,
+  deps: HandlerDeps,
+  rooms: RoomSummary[],
+  revs: Cursors,
+  gone: Promise<void>,
+): Promise<Record<RoomId, number>> {
   const lastRev: Record<RoomId, number> = Object.create(null);
   for (const room of rooms) {
     lastRev[room.id] = room.lastRev ?? 0;
@@ -84,12 +97,12 @@ async function replayChanges(socket: ChatSocket, deps: HandlerDeps, rooms: RoomS
     while (socket.connected) {
       const changes = await deps.store.changesAfter(room.id, after, BATCH_SIZE);
       if (changes.length > 0) {
-        socket.emit('change:batch', changes);
         after = changes[changes.length - 1].rev;
         lastRev[room.id] = Math.max(lastRev[room.id], after);
+        // Like message pages: the next one is read only once this one has left, so a slow reader costs no memory.
+        await writeWhenTaken(socket, 'change:batch', JSON.stringify(changes), gone);
       }
       if (changes.length < BATCH_SIZE) break;
-      await new Promise((resolve) => setImmediate(resolve));
     }
   }
   return lastRev;
