@@ -7,7 +7,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { encodeContent } from './load/accounting';
-import type { CatchupResult, Dialect, IdleResult, LadderResult, SeedResult, ThroughputResult } from './load/types';
+import type { CatchupResult, Dialect, IdleResult, LadderResult, SeedResult, ThroughputJob, ThroughputResult } from './load/types';
 import { runLoadJob } from './load-process';
 import type { IdleRun, InRun } from './report/raw';
 import { benchTempDir, startServer, workersOf, type BenchServer, type ServerKind, type StartOptions } from './servers';
@@ -37,10 +37,19 @@ export function measureThroughput(
   shape: Settings['ingest'],
   context: MeasureContext,
   nodeArgs: string[] = [],
+  extra: Pick<ThroughputJob, 'mix' | 'ticks'> = {},
 ): Promise<ThroughputResult> {
   const { durationMs, warmupMs } = context.settings;
   return withServer(kind, { nodeArgs }, context, (server) =>
-    runLoadJob<ThroughputResult>({ kind: 'throughput', url: server.url, dialect: dialectOf(kind), ...shape, durationMs, warmupMs }),
+    runLoadJob<ThroughputResult>({
+      kind: 'throughput',
+      url: server.url,
+      dialect: dialectOf(kind),
+      ...shape,
+      durationMs,
+      warmupMs,
+      ...extra,
+    }),
   );
 }
 

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--runs=N] [--only=ours,tutorial,null,null-cluster] [--skip=idle,ingest,fanout,ladder,catchup,client] [--profile] [--out=dir] [--snapshot]`
+ * `npm run bench [-- --quick] [--runs=N] [--only=ours,tutorial,null,null-cluster] [--skip=idle,ingest,changes,fanout,ladder,catchup,client] [--profile] [--out=dir] [--snapshot]`
  *
  * --snapshot runs our server from a copy of the committed HEAD (one version for the whole run).
  * --from=bench/results/latest.json rewrites the report from stored raw results without measuring.
@@ -20,7 +20,7 @@ import { buildServer } from '../scripts/build-server.mjs';
 import { growthSvg } from './chart';
 import { measureBundle, measureClient } from './client-metrics';
 import { probeDisk } from './disk';
-import { CATCHUP_RESTARTED_KINDS, SCENARIOS, type RawResults, type RawServerRuns, type Scenario } from './report/raw';
+import { CATCHUP_RESTARTED_KINDS, CHANGE_MIX, SCENARIOS, type RawResults, type RawServerRuns, type Scenario } from './report/raw';
 import { toMarkdown } from './report/markdown';
 import { summarize } from './report/summarize';
 import { measureCatchup, measureIdle, measureLadder, measureThroughput, type MeasureContext } from './measure';
@@ -215,6 +215,22 @@ async function main(): Promise<number> {
             `${kind}: ingest ${settings.ingest.clients} clients: ${result.ackedPerSec.toFixed(0)} acked/s, ack p99 ${result.ack.p99?.toFixed(1)} ms, lost ${result.integrity.lost}, dup ${result.integrity.duplicated}, ack errors ${result.integrity.ackErrors}${result.drainTimedOut ? ', DRAIN TIMED OUT' : ''}`,
           );
         });
+      if (planned('changes') && kind === 'ours') {
+        await attempt(`${kind} mixed ingest run ${run}`, async () => {
+          const result = await measureThroughput(kind, settings.ingest, context, profileArgs(kind), { mix: CHANGE_MIX });
+          (runs.mixed ??= []).push({ ...result, run });
+          log(
+            `${kind}: mixed ingest (70% sends, 20% reactions, 10% edits): ${result.opsPerSec?.toFixed(0)} ops/s, ack p99 ${result.ack.p99?.toFixed(1)} ms, change errors ${result.changes?.errors}, lost ${result.integrity.lost}`,
+          );
+        });
+        await attempt(`${kind} ingest with ticks run ${run}`, async () => {
+          const result = await measureThroughput(kind, settings.ingest, context, profileArgs(kind), { ticks: true });
+          (runs.ticks ??= []).push({ ...result, run });
+          log(
+            `${kind}: ingest with delivered receipts: ${result.ackedPerSec.toFixed(0)} acked/s, ack p99 ${result.ack.p99?.toFixed(1)} ms`,
+          );
+        });
+      }
       if (planned('fanout'))
         await attempt(`${kind} fan-out run ${run}`, async () => {
           const result = await measureThroughput(kind, settings.fanout, context, profileArgs(kind));

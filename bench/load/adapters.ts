@@ -6,19 +6,40 @@
  * (msg, serverOffset), catch-up since auth.serverOffset).
  */
 import { io, type Socket } from 'socket.io-client';
-import type { Ack, Message, SendPayload, ServerToClientEvents, SessionCreated } from '../../shared/protocol';
+import type {
+  Ack,
+  DeliveredPayload,
+  EditPayload,
+  Message,
+  MessageChange,
+  ReactionPayload,
+  SendPayload,
+  ServerToClientEvents,
+  SessionCreated,
+} from '../../shared/protocol';
 import type { Dialect } from './types';
 
 /** A message arrived: `live` for a broadcast, false for catch-up; `offset` is the server's seq/id. */
 export type OnMessage = (content: string, offset: number, live: boolean) => void;
 
+/** An edit or a reaction on a stored message (our protocol only). */
+export type BenchChange = { kind: 'edit'; target: number; content: string } | { kind: 'react'; target: number; emoji: string; on: boolean };
+
 export interface BenchClient {
   /** Connects; resolves once the server finished its catch-up (ours: `sync:done`; tutorial: on connect). */
   connect(timeoutMs: number): Promise<void>;
-  /** Resolves when the server acked the message as stored, rejects on a negative ack or timeout. */
-  send(clientOffset: string, content: string, timeoutMs: number): Promise<void>;
+  /**
+   * Resolves when the server acked the message as stored, with its id where the protocol
+   * says (ours); rejects on a negative ack or timeout.
+   */
+  send(clientOffset: string, content: string, timeoutMs: number): Promise<number | undefined>;
+  /** Our protocol: an edit or reaction, resolved on its positive ack. */
+  change?(clientOffset: string, change: BenchChange, timeoutMs: number): Promise<void>;
   close(): void;
 }
+
+/** How often a client with ticks on tells the server how far it has received (the PWA batches the same way). */
+const DELIVERED_EVERY_MS = 250;
 
 /**
  * The newest server offset any client has seen, used as the cursor of the next
@@ -31,10 +52,12 @@ export class OffsetTracker {
   }
 }
 
+export type ClientOptions = { cursor?: number; ticks?: boolean };
+
 export type DialectAdapter = {
   /** One identity per client (our protocol: a session token; tutorial: none). */
   identities(url: string, count: number): Promise<string[]>;
-  create(url: string, identity: string, onMessage: OnMessage, offsets: OffsetTracker, cursor?: number): BenchClient;
+  create(url: string, identity: string, onMessage: OnMessage, offsets: OffsetTracker, options?: ClientOptions): BenchClient;
 };
 
 /** WebSocket only, no reconnection (a drop must show as a loss, not be papered over), one connection per client. */
@@ -45,6 +68,9 @@ function socketOptions(auth: Record<string, unknown>) {
 /** Our message:send with the ack made mandatory, so `timeout()` types the callback as (error, answer). */
 interface OursClientEvents {
   'message:send': (payload: SendPayload, ack: (answer: Ack<{ message: Message }>) => void) => void;
+  'message:edit': (payload: EditPayload, ack: (answer: Ack<{ change: MessageChange }>) => void) => void;
+  'reaction:set': (payload: ReactionPayload, ack: (answer: Ack<{ change: MessageChange }>) => void) => void;
+  'room:delivered': (payload: DeliveredPayload) => void;
 }
 
 async function createSession(url: string, name: string): Promise<string> {
@@ -97,20 +123,31 @@ const oursAdapter: DialectAdapter = {
     });
     return tokens;
   },
-  create(url, token, onMessage, offsets, cursor) {
+  create(url, token, onMessage, offsets, options = {}) {
     // Like the PWA: presence as deltas after one full list (a full list per change is O(online²)).
     const socket: Socket<ServerToClientEvents, OursClientEvents> = io(
       url,
-      socketOptions({ token, cursors: { general: cursor ?? offsets.latest }, presence: 'delta' }),
+      socketOptions({ token, cursors: { general: options.cursor ?? offsets.latest }, presence: 'delta' }),
     );
+    let received = 0;
+    let told = 0;
+    const ticks = options.ticks
+      ? setInterval(() => {
+          if (received <= told || !socket.connected) return;
+          told = received;
+          socket.emit('room:delivered', { room: 'general', seq: received });
+        }, DELIVERED_EVERY_MS)
+      : undefined;
     const onBatch = (messages: Message[]) => {
       for (const message of messages) {
         offsets.see(message.seq);
+        received = Math.max(received, message.seq);
         onMessage(message.content, message.seq, false);
       }
     };
     socket.on('message:new', (message) => {
       offsets.see(message.seq);
+      received = Math.max(received, message.seq);
       onMessage(message.content, message.seq, true);
     });
     socket.on('message:batch', onBatch);
@@ -127,16 +164,34 @@ const oursAdapter: DialectAdapter = {
         await synced;
       },
       send(clientOffset, content, timeoutMs) {
-        return new Promise<void>((resolve, reject) => {
+        return new Promise<number>((resolve, reject) => {
           socket.timeout(timeoutMs).emit('message:send', { room: 'general', clientOffset, content }, (error, answer) => {
             if (error) return reject(error);
             if (!answer.ok) return reject(new Error(`${answer.error.code}: ${answer.error.message}`));
             offsets.see(answer.message.seq);
-            resolve();
+            resolve(answer.message.id);
           });
         });
       },
+      change(clientOffset, change, timeoutMs) {
+        return new Promise<void>((resolve, reject) => {
+          const answered = (error: Error | null, answer: Ack<{ change: MessageChange }>) => {
+            if (error) return reject(error);
+            if (!answer.ok) return reject(new Error(`${answer.error.code}: ${answer.error.message}`));
+            resolve();
+          };
+          if (change.kind === 'edit')
+            socket
+              .timeout(timeoutMs)
+              .emit('message:edit', { room: 'general', target: change.target, clientOffset, content: change.content }, answered);
+          else
+            socket
+              .timeout(timeoutMs)
+              .emit('reaction:set', { room: 'general', target: change.target, clientOffset, emoji: change.emoji, on: change.on }, answered);
+        });
+      },
       close() {
+        clearInterval(ticks);
         socket.disconnect();
       },
     };
@@ -154,9 +209,12 @@ const tutorialAdapter: DialectAdapter = {
   async identities(_url, count) {
     return new Array<string>(count).fill('');
   },
-  create(url, _identity, onMessage, offsets, cursor) {
+  create(url, _identity, onMessage, offsets, options = {}) {
     // The tutorial's client: auth.serverOffset is the last offset it processed.
-    const socket: Socket<TutorialServerEvents, TutorialClientEvents> = io(url, socketOptions({ serverOffset: cursor ?? offsets.latest }));
+    const socket: Socket<TutorialServerEvents, TutorialClientEvents> = io(
+      url,
+      socketOptions({ serverOffset: options.cursor ?? offsets.latest }),
+    );
     let connected = false;
     socket.on('chat message', (msg, serverOffset) => {
       offsets.see(serverOffset);
@@ -168,10 +226,10 @@ const tutorialAdapter: DialectAdapter = {
         connected = true;
       },
       send(clientOffset, content, timeoutMs) {
-        return new Promise<void>((resolve, reject) => {
+        return new Promise<undefined>((resolve, reject) => {
           socket.timeout(timeoutMs).emit('chat message', content, clientOffset, (error: Error | null) => {
             if (error) reject(error);
-            else resolve();
+            else resolve(undefined);
           });
         });
       },

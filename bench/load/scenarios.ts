@@ -102,6 +102,7 @@ export async function runThroughput(job: ThroughputJob): Promise<ThroughputResul
         if (tag && tag.step === 0) ledger.delivered(receiver, tag.sender, tag.n, now());
       },
       offsets,
+      { ticks: job.ticks },
     ),
   );
   try {
@@ -110,18 +111,43 @@ export async function runThroughput(job: ThroughputJob): Promise<ThroughputResul
     const end = windowStart + job.durationMs;
     ledger.setWindow(windowStart, end);
     const next = new Array<number>(job.senders).fill(0);
+    const changes = { acked: 0, errors: 0, serial: 0 };
+    /** Each sender's latest acked message: what its edits and reactions land on. */
+    const latest = new Array<number | undefined>(job.senders);
+    const send = async (sender: number, client: BenchClient) => {
+      const n = next[sender] ?? 0;
+      next[sender] = n + 1;
+      const tag = { step: 0, sender, n };
+      ledger.sent(sender, n, now());
+      try {
+        latest[sender] = (await client.send(clientOffsetOf(runId, tag), encodeContent(tag), ACK_TIMEOUT_MS)) ?? latest[sender];
+        ledger.acked(sender, n, now());
+      } catch {
+        ledger.ackFailed();
+      }
+    };
+    const change = async (client: BenchClient, target: number, edit: boolean) => {
+      const serial = ++changes.serial;
+      try {
+        await client.change?.(
+          `${runId}-c${serial}`,
+          edit ? { kind: 'edit', target, content: `edited ${serial}` } : { kind: 'react', target, emoji: '👍', on: serial % 2 === 0 },
+          ACK_TIMEOUT_MS,
+        );
+        const at = now();
+        if (at >= windowStart && at <= end) changes.acked += 1;
+      } catch {
+        changes.errors += 1;
+      }
+    };
+    // A fixed pattern of ten operations, so every run and every slot does the same mix.
+    const pattern = job.mix ? mixPattern(job.mix) : null;
     const slot = async (sender: number, client: BenchClient) => {
       for (let i = 0; i < MAX_MESSAGES_PER_SLOT && now() < end; i++) {
-        const n = next[sender] ?? 0;
-        next[sender] = n + 1;
-        const tag = { step: 0, sender, n };
-        ledger.sent(sender, n, now());
-        try {
-          await client.send(clientOffsetOf(runId, tag), encodeContent(tag), ACK_TIMEOUT_MS);
-          ledger.acked(sender, n, now());
-        } catch {
-          ledger.ackFailed();
-        }
+        const op = pattern?.[i % pattern.length] ?? 'send';
+        const target = latest[sender];
+        if (op === 'send' || target === undefined) await send(sender, client);
+        else await change(client, target, op === 'edit');
       }
     };
     const loops: Promise<void>[] = [];
@@ -136,6 +162,9 @@ export async function runThroughput(job: ThroughputJob): Promise<ThroughputResul
     const seconds = job.durationMs / 1000;
     return {
       kind: 'throughput',
+      ...(job.mix
+        ? { opsPerSec: (ledger.windowAcks + changes.acked) / seconds, changes: { acked: changes.acked, errors: changes.errors } }
+        : {}),
       ackedPerSec: ledger.windowAcks / seconds,
       deliveriesPerSec: ledger.windowDeliveries / seconds,
       ack: latencyOf(ledger.ackLatency),
@@ -147,6 +176,17 @@ export async function runThroughput(job: ThroughputJob): Promise<ThroughputResul
   } finally {
     for (const client of clients) client.close();
   }
+}
+
+/** Ten operations with the mix's shares of edits and reactions spread among the sends. */
+export function mixPattern(mix: { reactions: number; edits: number }): Array<'send' | 'react' | 'edit'> {
+  const reactions = Math.round(mix.reactions * 10);
+  const edits = Math.round(mix.edits * 10);
+  const pattern = new Array<'send' | 'react' | 'edit'>(10).fill('send');
+  // Changes go after sends, so a slot always has a message of its own to change.
+  for (let i = 0; i < reactions; i++) pattern[1 + ((i * 3) % 9)] = 'react';
+  for (let i = 0; i < edits; i++) pattern[9 - i * 4] = 'edit';
+  return pattern;
 }
 
 export async function runLadder(job: LadderJob): Promise<LadderResult> {
@@ -326,7 +366,7 @@ async function timeCatchup(job: CatchupJob): Promise<CatchupResult> {
       if (received === job.missed) allReceived();
     },
     offsets,
-    cursor,
+    { cursor },
   );
   const started = now();
   try {

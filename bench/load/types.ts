@@ -13,6 +13,13 @@ export type ThroughputJob = {
   window: number;
   durationMs: number;
   warmupMs: number;
+  /**
+   * Our protocol only: the share of operations that are reactions and edits (the rest are
+   * sends), each on the sender's own latest acked message. Absent: sends only.
+   */
+  mix?: { reactions: number; edits: number };
+  /** Our protocol only: every client acknowledges what reached it with `room:delivered`, as the PWA does. */
+  ticks?: boolean;
 };
 
 export type LadderJob = {
@@ -83,6 +90,10 @@ export type ThroughputResult = {
   integrity: Integrity;
   /** Time for all clients to connect (and finish catch-up). */
   connectMs: number;
+  /** Sends plus acked changes per second in the window (only with a `mix`). */
+  opsPerSec?: number;
+  /** Changes acked in the window, and those refused or timed out (only with a `mix`). */
+  changes?: { acked: number; errors: number };
   /** True if deliveries were still missing when the drain timed out. */
   drainTimedOut: boolean;
 };

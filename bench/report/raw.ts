@@ -30,13 +30,20 @@ export type RawServerRuns = {
   catchup: Record<string, InRun<CatchupResult>[]>;
   /** Catch-up from a server started on the stored database: restarted after seeding, tail cache empty. */
   catchupRestarted?: Record<string, InRun<CatchupResult>[]>;
+  /** The ingest load as 70% sends, 20% reactions, 10% edits (ours only). */
+  mixed?: InRun<ThroughputResult>[];
+  /** The ingest load with every client sending delivered receipts, as the PWA does (ours only). */
+  ticks?: InRun<ThroughputResult>[];
 };
 
 /** One configuration a server really ran with: the environment it was given and what its /healthz said. */
 export type ServerSetup = { command: string; workers: number; env: Record<string, string>; healthz: unknown; starts: number };
 
-export const SCENARIOS = ['idle', 'ingest', 'fanout', 'ladder', 'catchup', 'client'] as const;
+export const SCENARIOS = ['idle', 'ingest', 'changes', 'fanout', 'ladder', 'catchup', 'client'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
+
+/** Issue #15's mixed workload: of every ten operations, two reactions and one edit. */
+export const CHANGE_MIX = { reactions: 0.2, edits: 0.1 };
 
 /** Servers whose catch-up is measured warm (seeded through their own protocol) and after a restart. */
 export const CATCHUP_WARM_KINDS: readonly ServerKind[] = ['ours'];
@@ -69,5 +76,7 @@ export function expectedRuns(raw: RawResults, kind: ServerKind, scenario: Scenar
   if (scenario === 'catchup') return plan.scenarios.includes('catchup') && CATCHUP_WARM_KINDS.includes(kind) ? raw.runs : 0;
   if (scenario === 'catchupRestarted') return plan.scenarios.includes('catchup') && CATCHUP_RESTARTED_KINDS.includes(kind) ? raw.runs : 0;
   if (scenario === 'client') return 0;
+  // Edits, reactions and receipts exist in our protocol only.
+  if (scenario === 'changes') return plan.scenarios.includes('changes') && kind === 'ours' ? raw.runs : 0;
   return plan.scenarios.includes(scenario) ? raw.runs : 0;
 }

@@ -50,11 +50,14 @@ export type IdleSummary = {
 export type IntegritySummary = { acked: number; lost: number; duplicated: number; ackErrors: number; drainTimeouts: number };
 
 /** Runs the plan asked for, per scenario (null: results stored before plans, nothing counts as missing). */
-export type Expected = Record<'idle' | 'ingest' | 'fanout' | 'ladder' | 'catchup' | 'catchupRestarted', number | null>;
+export type Expected = Record<'idle' | 'ingest' | 'changes' | 'fanout' | 'ladder' | 'catchup' | 'catchupRestarted', number | null>;
 
 export type ServerSummary = {
   expected: Expected;
   ingest: ThroughputSummary;
+  /** Sends + edits + reactions per second under the ingest load, and the ingest with delivered receipts. */
+  mixedOpsPerSec: Med;
+  ticks: ThroughputSummary;
   fanout: ThroughputSummary;
   ladder: LadderPoint[];
   ladderRuns: number;
@@ -167,6 +170,8 @@ export function summarizeServer(raw: RawServerRuns, rssStep: number, expected: E
   const ladderSteps = raw.ladder.flatMap((run) => run.steps);
   const integrity = integritySum([
     ...raw.ingest.map((run) => run.integrity),
+    ...(raw.mixed ?? []).map((run) => run.integrity),
+    ...(raw.ticks ?? []).map((run) => run.integrity),
     ...raw.fanout.map((run) => run.integrity),
     ...ladderSteps.map((step) => step.integrity),
   ]);
@@ -175,6 +180,8 @@ export function summarizeServer(raw: RawServerRuns, rssStep: number, expected: E
   return {
     expected,
     ingest: throughputSummary(raw.ingest),
+    mixedOpsPerSec: medianOf((raw.mixed ?? []).map((run) => run.opsPerSec ?? null)),
+    ticks: throughputSummary(raw.ticks ?? []),
     fanout: throughputSummary(raw.fanout),
     ladder: ladderSummary(raw.ladder),
     ladderRuns: raw.ladder.length,
@@ -198,6 +205,7 @@ export function expectedOf(raw: RawResults, kind: ServerKind): Expected {
   return {
     idle: expectedRuns(raw, kind, 'idle'),
     ingest: expectedRuns(raw, kind, 'ingest'),
+    changes: expectedRuns(raw, kind, 'changes'),
     fanout: expectedRuns(raw, kind, 'fanout'),
     ladder: expectedRuns(raw, kind, 'ladder'),
     catchup: expectedRuns(raw, kind, 'catchup'),

@@ -90,6 +90,30 @@ export function evaluateTargets(
       (v) => v >= 0.5,
     ),
   );
+  const sendOnly = input('ours send-only', ours, ours?.ingest.ackedPerSec, 'ingest');
+  const mixed = input('ours mixed', ours, ours?.mixedOpsPerSec, 'changes');
+  const mixedRatio = ratio(mixed.med.value, sendOnly.med.value);
+  rows.push(
+    targetOver(
+      'Mixed ingest (70% sends, 20% reactions, 10% edits) ≥ 0.9× send-only ops/s',
+      [mixed, sendOnly],
+      mixedRatio,
+      `${fmtRatio(mixedRatio)} (${fmt(mixed.med.value)} vs ${fmt(sendOnly.med.value)} ops/s)`,
+      (v) => v >= 0.9,
+    ),
+  );
+  const ticks = input('ours with ticks', ours, ours?.ticks.ackedPerSec, 'changes');
+  const ticksRatio = ratio(ticks.med.value, sendOnly.med.value);
+  rows.push(
+    targetOver(
+      'Ingest with delivered receipts ≥ 0.95× without (tick bookkeeping ≤ 5%)',
+      [ticks, sendOnly],
+      ticksRatio,
+      `${fmtRatio(ticksRatio)} (${fmt(ticks.med.value)} vs ${fmt(sendOnly.med.value)} msg/s)`,
+      (v) => v >= 0.95,
+    ),
+  );
+
   const fanout = [
     input('ours', ours, ours?.fanout.deliveriesPerSec, 'fanout'),
     input('null cluster', ceiling, ceiling?.fanout.deliveriesPerSec, 'fanout'),
@@ -195,7 +219,7 @@ export function evaluateTargets(
   }
 
   const integrity = ours?.integrity;
-  const contributing = ['ingest', 'fanout', 'ladder', 'catchup', 'catchupRestarted'] as const;
+  const contributing = ['ingest', 'changes', 'fanout', 'ladder', 'catchup', 'catchupRestarted'] as const;
   // Stored runs without a plan count as planned when something was acked.
   const planned = ours ? contributing.some((scenario) => (ours.expected[scenario] ?? ours.integrity.acked) > 0) : false;
   const faults = integrity ? integrity.lost + integrity.duplicated + integrity.ackErrors + integrity.drainTimeouts : null;
