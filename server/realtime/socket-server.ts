@@ -21,6 +21,7 @@ import { registerTypingHandler } from './handlers/typing';
 import { createMessageFeed } from './message-feed';
 import { createPresence, type Presence } from './presence';
 import { watchSlowReaders } from './slow-readers';
+import { createDeliveredBatcher } from '../chat/delivered-batcher';
 import { createTypingRelay } from './typing-relay';
 import type { ChatServer, HandlerDeps, SocketDeps } from './types';
 import { coalesceWebSocketFrames } from './wire/coalesce-frames';
@@ -49,7 +50,11 @@ const header = (value: string | string[] | undefined): string | undefined => (Ar
 export function createSocketServer(httpServer: HttpServer, socketDeps: SocketDeps): ChatSockets {
   coalesceWebSocketFrames();
   const tail = createTailCache();
-  const deps: HandlerDeps = { ...socketDeps, pages: pageSource(tail, socketDeps.store) };
+  const deps: HandlerDeps = {
+    ...socketDeps,
+    pages: pageSource(tail, socketDeps.store),
+    delivered: createDeliveredBatcher(socketDeps.store),
+  };
   const io: ChatServer = new Server(httpServer, {
     serveClient: false,
     maxHttpBufferSize: 256 * 1024,

@@ -7,6 +7,7 @@ import type { ClientToServerEvents, Cursors, Message, MessageChange, ServerToCli
 import type { Budgets } from '../chat/budgets';
 import type { PageSource } from '../chat/catch-up';
 import type { ChangeDeps } from '../chat/change-message';
+import type { DeliveredBatcher } from '../chat/delivered-batcher';
 import type { SendDeps } from '../chat/send-message';
 import type { PresenceDelta, PresenceSnapshot } from '../chat/presence-state';
 import type { Config } from '../config';
@@ -62,4 +63,6 @@ export type SocketDeps = SendDeps &
 export type HandlerDeps = SocketDeps & {
   /** Catch-up pages: from this process's tail cache when it has them, else from the store. */
   pages: PageSource;
+  /** Delivered receipts, written in batches (chat/delivered-batcher.ts). */
+  delivered: DeliveredBatcher;
 };

@@ -285,6 +285,21 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
         for (const row of rows) revs[row.id] = row.last_rev;
         return revs;
       }),
+    markDeliveredMany: (marks) =>
+      guarded(async () => {
+        if (marks.length === 0) return [];
+        // One statement for the batch; the batcher sends each (user, room) once, as ON CONFLICT requires.
+        const { rows } = await pool.query<{ user_id: string; room: string; seq: number }>(
+          `INSERT INTO delivered_cursors (user_id, room, seq)
+           SELECT m.user_id, r.id, LEAST(m.seq, r.last_seq)
+           FROM unnest($1::TEXT[], $2::TEXT[], $3::BIGINT[]) AS m(user_id, room, seq) JOIN rooms r ON r.id = m.room
+           ON CONFLICT (user_id, room) DO UPDATE SET seq = GREATEST(delivered_cursors.seq, excluded.seq)
+           RETURNING user_id, room, seq`,
+          [marks.map((mark) => mark.userId), marks.map((mark) => mark.room), marks.map((mark) => mark.seq)],
+        );
+        const byKey = new Map(rows.map((row) => [`${row.user_id}\u0000${row.room}`, row.seq]));
+        return marks.map((mark) => byKey.get(`${mark.userId}\u0000${mark.room}`) ?? 0);
+      }),
     markDelivered: (userId, room, seq) =>
       guarded(async () => {
         const { rows } = await pool.query<{ seq: number }>(

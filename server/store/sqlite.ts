@@ -21,6 +21,7 @@ import {
   type ChangeResult,
   type ChangeRules,
   type ConnectionDurability,
+  type DeliveredMark,
   type Store,
 } from './store';
 
@@ -176,6 +177,10 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
   };
 
   let closed = false;
+  // One transaction (one fsync) for a batch of cursors: receipts come from every client as messages arrive.
+  const markDeliveredMany = db.transaction((marks: ReadonlyArray<DeliveredMark>) =>
+    marks.map((mark) => q.markDelivered.get(mark.userId, mark.seq, mark.room)?.seq ?? 0),
+  );
 
   /** Runs a synchronous query, turning driver failures into `unavailable`. */
   function guarded<T>(work: () => T): Promise<T> {
@@ -281,6 +286,7 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
         return revs;
       }),
     markDelivered: (userId, room, seq) => guarded(() => q.markDelivered.get(userId, seq, room)?.seq ?? 0),
+    markDeliveredMany: (marks) => guarded(() => markDeliveredMany(marks)),
     receipts: (room) =>
       guarded(() =>
         q.receipts

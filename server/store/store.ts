@@ -43,6 +43,9 @@ export type Appender = {
 
 export type RoomKind = 'public' | 'dm';
 
+/** "This user's devices hold `room` up to `seq`." */
+export type DeliveredMark = { userId: string; room: RoomId; seq: number };
+
 /** One signed-in device: a bearer token (only its hash is stored) that can be revoked on its own. */
 export type NewSession = { id: string; tokenHash: string; device: string };
 export type SessionRecord = { id: string; userId: string; device: string; createdAt: number; lastSeenAt: number };
@@ -138,6 +141,8 @@ export interface Store {
   lastRevs(rooms: RoomId[]): Promise<Record<RoomId, number>>;
   /** Moves the user's delivered cursor of a room forward (never back, never past lastSeq); returns it. */
   markDelivered(userId: string, room: RoomId, seq: number): Promise<number>;
+  /** The same for many (user, room) pairs, each at most once, in one transaction; the cursors in input order. */
+  markDeliveredMany(marks: ReadonlyArray<DeliveredMark>): Promise<number[]>;
   /** How far each member of a room (not general) has received and read; read is 0 for those who hide it. */
   receipts(room: RoomId): Promise<Receipt[]>;
   /** For any room, general included: how many members there are, and how many have `seq` delivered and read. */

@@ -88,7 +88,7 @@ export function registerRoomHandlers(io: ChatServer, socket: ChatSocket, deps: H
 
   onEvent(socket, deps.budgets, 'room:delivered', deliveredSchema, async ({ room, seq }) => {
     if ((await accessTo(deps.store, me().id, room)) !== 'member') return { ok: false, error: err('forbidden', `you are not in ${room}`) };
-    const deliveredSeq = await deps.store.markDelivered(me().id, room, seq);
+    const deliveredSeq = await deps.delivered.mark(me().id, room, seq);
     await tellPeer(io, deps, room, me().id);
     return { ok: true, room, deliveredSeq };
   });

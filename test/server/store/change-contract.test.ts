@@ -247,6 +247,14 @@ function contract(makeKind: () => StoreKind): void {
       expect((await store.roomsOf(bob.id)).find((room) => room.id === dm)?.readSeq).toBe(2);
       await store.setReadReceipts(bob.id, true);
       expect((await store.receiptCounts(dm, 2)).read).toBe(1);
+      // Many at once, as the batcher writes them: each clamped and forward-only, in input order.
+      expect(
+        await store.markDeliveredMany([
+          { userId: ada.id, room: dm, seq: 2 },
+          { userId: bob.id, room: dm, seq: 1 },
+          { userId: ada.id, room: 'no-such-room', seq: 5 },
+        ]),
+      ).toEqual([2, 3, 0]);
     }));
 }
 
