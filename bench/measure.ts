@@ -22,7 +22,12 @@ export type MeasureContext = {
 
 export const dialectOf = (kind: ServerKind): Dialect => (kind === 'tutorial' ? 'tutorial' : 'ours');
 
-async function withServer<T>(kind: ServerKind, options: StartOptions, context: MeasureContext, task: (server: BenchServer) => Promise<T>) {
+export async function withServer<T>(
+  kind: ServerKind,
+  options: StartOptions,
+  context: MeasureContext,
+  task: (server: BenchServer) => Promise<T>,
+) {
   const server = await startServer(kind, options);
   context.started(server);
   try {

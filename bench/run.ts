@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--runs=N] [--only=ours,tutorial,null,null-cluster] [--skip=idle,ingest,changes,fanout,ladder,catchup,client] [--profile] [--out=dir] [--snapshot]`
+ * `npm run bench [-- --quick] [--runs=N] [--only=ours,tutorial,null,null-cluster] [--skip=idle,ingest,changes,fanout,ladder,catchup,history,client] [--profile] [--out=dir] [--snapshot]`
  *
  * --snapshot runs our server from a copy of the committed HEAD (one version for the whole run).
  * --from=bench/results/latest.json rewrites the report from stored raw results without measuring.
@@ -23,6 +23,7 @@ import { probeDisk } from './disk';
 import { CATCHUP_RESTARTED_KINDS, CHANGE_MIX, SCENARIOS, type RawResults, type RawServerRuns, type Scenario } from './report/raw';
 import { toMarkdown } from './report/markdown';
 import { summarize } from './report/summarize';
+import { measureHistory } from './history';
 import { measureCatchup, measureIdle, measureLadder, measureThroughput, type MeasureContext } from './measure';
 import { summarizeProfiles, type ProfileSummary } from './profile';
 import {
@@ -256,6 +257,10 @@ async function main(): Promise<number> {
         runsOf(kind).catchup = kind === 'tutorial' ? {} : warm;
         runsOf(kind).catchupRestarted = restarted;
       });
+  if (planned('history'))
+    await attempt('history and search', async () => {
+      raw.history = await measureHistory(context, settings.history.messages);
+    });
   if (planned('client'))
     await attempt('client metrics', async () => {
       if (settings.lighthouse) raw.client = await measureClient(settings.clientRuns, log);

@@ -11,6 +11,8 @@ export type Settings = {
   ladder: { steps: number[]; probeRate: number; probeMs: number; settleMs: number };
   rssStep: number;
   catchup: { sizes: number[]; timeoutMs: number };
+  /** Messages in general for the bounded-history and search scenario. */
+  history: { messages: number };
   clientRuns: number;
   lighthouse: boolean;
 };
@@ -25,6 +27,7 @@ export const FULL: Settings = {
   ladder: { steps: [10, 1000, 2000, 5000], probeRate: 20, probeMs: 5_000, settleMs: 3_000 },
   rssStep: 2000,
   catchup: { sizes: [1_000, 10_000, 100_000], timeoutMs: 300_000 },
+  history: { messages: 1_000_000 },
   clientRuns: 3,
   lighthouse: true,
 };
@@ -39,6 +42,7 @@ export const QUICK: Settings = {
   ladder: { steps: [10, 200], probeRate: 20, probeMs: 1_000, settleMs: 500 },
   rssStep: 200,
   catchup: { sizes: [1_000, 5_000], timeoutMs: 60_000 },
+  history: { messages: 50_000 },
   clientRuns: 1,
   lighthouse: false,
 };

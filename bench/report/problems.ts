@@ -52,6 +52,14 @@ function serverProblems(raw: RawResults, kind: ServerKind, runs: RawServerRuns):
     if (expected !== null && completed < expected) problems.push(`${kind} ${LABELS[scenario]}: ${completed} of ${expected} runs completed`);
   }
   problems.push(...throughputProblems(kind, 'ingest', runs.ingest), ...throughputProblems(kind, 'fan-out', runs.fanout));
+  const changes = expectedRuns(raw, kind, 'changes');
+  for (const [label, done] of [
+    ['mixed ingest', runs.mixed ?? []],
+    ['ingest with receipts', runs.ticks ?? []],
+  ] as const) {
+    if (changes !== null && done.length < changes) problems.push(`${kind} ${label}: ${done.length} of ${changes} runs completed`);
+    problems.push(...throughputProblems(kind, label, [...done]));
+  }
   for (const result of runs.ladder) {
     const tag = `${kind} growth series run ${result.run ?? '?'}`;
     if (result.error) problems.push(`${tag} stopped early: ${result.error.split('\n')[0]}`);

@@ -3,6 +3,7 @@ import type { ServerKind } from '../servers';
 import { runProblems } from './problems';
 import type { RawResults } from './raw';
 import { summarizeServers, type ServerSummary } from './summary';
+import { historyTargets } from './history-targets';
 import { evaluateTargets, type TargetRow } from './targets';
 
 export type Summary = {
@@ -21,6 +22,6 @@ export function summarize(raw: RawResults, rssStep: number, catchupSize: string)
     rssStep,
     catchupSize,
     problems: runProblems(raw),
-    targets: evaluateTargets(servers, raw.client, catchupSize, rssStep),
+    targets: [...evaluateTargets(servers, raw.client, catchupSize, rssStep), ...historyTargets(raw)],
   };
 }
