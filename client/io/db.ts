@@ -191,7 +191,11 @@ export async function loadCursors(): Promise<Cursors> {
 }
 
 export async function loadOutbox(): Promise<OutboxEntry[]> {
-  return (await db()).getAllFromIndex('outbox', 'by-order');
+  const entries = await (await db()).getAllFromIndex('outbox', 'by-order');
+  // An entry without a kind was written as a message (before v4, or by a page of the older app still open during the upgrade).
+  return entries.map((entry) =>
+    typeof (entry as { kind?: unknown }).kind === 'string' ? entry : ({ ...entry, kind: 'send' } as OutboxEntry),
+  );
 }
 
 /** The pending message (a send has one; a change shows on its target instead) and its outbox entry are written together or not at all. */

@@ -3,7 +3,7 @@ import type { Message } from '../../shared/protocol';
 import { connectAndCatchUp, createSession } from '../support/clients';
 import { contents, join, launchBrowser, phoneContext, send, waitForOnline } from './support/browser';
 import { generalHistory } from './support/device';
-import { chips, edit, longPress, menu, messageWith, react, remove, reply } from './support/message-actions';
+import { chips, choose, edit, longPress, menu, messageWith, openMenu, react, remove, reply } from './support/message-actions';
 import { screenshotLightAndDark } from './support/screens';
 import { useServer } from './support/server-fixture';
 
@@ -80,6 +80,30 @@ describe('messages people change, through the offline outbox', () => {
     await messageWith(bob, 'typed offline').getByRole('button', { name: '👍 1' }).click();
     await expect.poll(() => chips(ann, 'typed offline'), { timeout: 20_000 }).toEqual(['👍 2, you reacted', '😂 1']);
     await screenshotLightAndDark(ann, 'changes-reactions-reply-edited-deleted');
+  });
+
+  it('the full picker loads only when opened, from this server, and its choice becomes a reaction', async () => {
+    const browser = await launchBrowser();
+    const page = await (await phoneContext(browser, { baseURL: server().url })).newPage();
+    const fetched: string[] = [];
+    page.on('request', (request) => fetched.push(new URL(request.url()).pathname));
+    await join(page, 'Gil');
+    await send(page, 'pick something');
+    expect(fetched.some((path) => path.includes('emoji-picker-element') || path === '/emoji-data.json')).toBe(false);
+
+    await openMenu(page, 'pick something');
+    await choose(page, 'More reactions');
+    const picker = page.getByRole('dialog', { name: 'Choose a reaction' });
+    await picker.getByRole('tab').first().waitFor();
+    await screenshotLightAndDark(page, 'changes-emoji-picker');
+    await picker.getByRole('combobox').fill('rocket');
+    await picker
+      .getByRole('option', { name: /rocket/ })
+      .first()
+      .click();
+    await expect.poll(() => chips(page, 'pick something'), { timeout: 20_000 }).toEqual(['🚀 1, you reacted']);
+    expect(fetched).toContain('/emoji-data.json');
+    expect(fetched.some((path) => path.includes('emoji-picker-element'))).toBe(true);
   });
 
   it('two devices of one person show the same reactions, and taking one back reaches both', async () => {
