@@ -15,10 +15,7 @@ export function menu(page: Page): Locator {
 
 /** Opens the message's menu from its ⋯ button with the keyboard (on a touch phone the button shows only when focused). */
 export async function openMenu(page: Page, text: string): Promise<void> {
-  await messageWith(page, text)
-    .last()
-    .getByRole('button', { name: /^Actions for the message/ })
-    .focus();
+  await messageWith(page, text).last().getByRole('button', { name: 'Message actions' }).focus();
   await page.keyboard.press('Enter');
   await menu(page).waitFor();
 }
