@@ -65,6 +65,10 @@ def main() -> None:
                 'tags': annotation.split(' ')[:4],
                 'version': 1,
             })
+    # Within a group the classic emoticons (U+1F600…) come first, then the rest by code point.
+    data.sort(key=lambda item: (item['group'], 0 if 0x1F600 <= ord(item['emoji'][0]) <= 0x1F64F else 1, ord(item['emoji'][0])))
+    for order, item in enumerate(data, start=1):
+        item['order'] = order
     out = Path(__file__).resolve().parent.parent / 'public' / 'emoji-data.json'
     out.write_text(json.dumps(data, ensure_ascii=False, separators=(',', ':')))
     print(f'{len(data)} emoji -> {out}')
