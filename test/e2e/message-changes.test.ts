@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../../shared/protocol';
 import { connectAndCatchUp, createSession } from '../support/clients';
+import { axeViolations } from './support/axe';
 import { contents, join, launchBrowser, phoneContext, send, waitForOnline } from './support/browser';
 import { generalHistory } from './support/device';
 import { chips, choose, edit, longPress, menu, messageWith, openMenu, react, remove, reply } from './support/message-actions';
@@ -104,6 +105,40 @@ describe('messages people change, through the offline outbox', () => {
     await expect.poll(() => chips(page, 'pick something'), { timeout: 20_000 }).toEqual(['🚀 1, you reacted']);
     expect(fetched).toContain('/emoji-data.json');
     expect(fetched.some((path) => path.includes('emoji-picker-element'))).toBe(true);
+  });
+
+  it('the menu is a keyboard menu: arrows move, Escape closes back to its button; a swipe right replies; no axe violations', async () => {
+    const browser = await launchBrowser();
+    const page = await (await phoneContext(browser, { baseURL: server().url })).newPage();
+    await join(page, 'Hal');
+    await send(page, 'keyboard me');
+    await openMenu(page, 'keyboard me');
+    const focusedName = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent?.trim());
+    expect(await focusedName()).toBe('React with 👍');
+    await page.keyboard.press('ArrowRight');
+    expect(await focusedName()).toBe('React with ❤️');
+    await page.keyboard.press('End');
+    expect(await focusedName()).toMatch(/^Delivered and read/);
+    await page.keyboard.press('ArrowDown');
+    expect(await focusedName()).toBe('React with 👍');
+    expect(await axeViolations(page)).toEqual([]);
+    await page.keyboard.press('Escape');
+    await menu(page).waitFor({ state: 'detached' });
+    expect(await focusedName()).toBe('Message actions');
+
+    // A finger swiping the bubble right starts a reply to it.
+    const bubble = messageWith(page, 'keyboard me').locator('.bubble');
+    const box = await bubble.boundingBox();
+    if (!box) throw new Error('no bubble');
+    const at = (dx: number) => ({ clientX: box.x + 20 + dx, clientY: box.y + 20, pointerType: 'touch', isPrimary: true, pointerId: 3 });
+    await bubble.dispatchEvent('pointerdown', at(0));
+    for (const dx of [15, 40, 80]) await bubble.dispatchEvent('pointermove', at(dx));
+    await bubble.dispatchEvent('pointerup', at(80));
+    await page.getByRole('button', { name: 'Cancel reply' }).waitFor();
+    expect(await page.locator('.compose-context').textContent()).toContain('keyboard me');
+    await screenshotLightAndDark(page, 'changes-compose-reply');
+    await page.getByRole('button', { name: 'Cancel reply' }).click();
+    expect(await page.locator('.compose-context').count()).toBe(0);
   });
 
   it('two devices of one person show the same reactions, and taking one back reaches both', async () => {
