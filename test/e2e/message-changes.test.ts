@@ -113,7 +113,8 @@ describe('messages people change, through the offline outbox', () => {
     await join(page, 'Hal');
     await send(page, 'keyboard me');
     await openMenu(page, 'keyboard me');
-    const focusedName = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent?.trim());
+    const focusedName = () =>
+      page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent?.trim());
     expect(await focusedName()).toBe('React with 👍');
     await page.keyboard.press('ArrowRight');
     expect(await focusedName()).toBe('React with ❤️');
@@ -139,6 +140,52 @@ describe('messages people change, through the offline outbox', () => {
     await screenshotLightAndDark(page, 'changes-compose-reply');
     await page.getByRole('button', { name: 'Cancel reply' }).click();
     expect(await page.locator('.compose-context').count()).toBe(0);
+  });
+
+  it('a reply quote jumps to its parent, loading it from the server when the device does not hold it', async () => {
+    const browser = await launchBrowser();
+    const page = await (await phoneContext(browser, { baseURL: server().url })).newPage();
+    const jo = await connectAndCatchUp(server().url, (await createSession(server().url, 'Jo')).token);
+    await join(page, 'Ivy');
+    const parent = await jo.socket.emitWithAck('message:send', {
+      room: 'general',
+      clientOffset: 'jo-the-parent-0000001',
+      content: 'the parent',
+    });
+    if (!parent.ok) throw new Error(parent.error.message);
+    const child = await jo.socket.emitWithAck('message:send', {
+      room: 'general',
+      clientOffset: 'jo-the-child-00000001',
+      content: 'the child',
+      replyTo: parent.message.id,
+    });
+    expect(child.ok).toBe(true);
+    await messageWith(page, 'the child').waitFor();
+
+    // The device loses the parent (as if evicted): only the server has it now.
+    await page.evaluate(async (key) => {
+      const database = await new Promise<IDBDatabase>((resolve, reject) => {
+        const request = indexedDB.open('offline-chat');
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      const tx = database.transaction('messages', 'readwrite');
+      tx.objectStore('messages').delete(key);
+      await new Promise((resolve) => (tx.oncomplete = resolve));
+      database.close();
+    }, `${parent.message.author.id}/${parent.message.clientOffset}`);
+    await page.reload();
+    await waitForOnline(page);
+    await messageWith(page, 'the child').waitFor();
+    expect(await messageWith(page, 'the parent').count()).toBe(0);
+
+    await messageWith(page, 'the child')
+      .getByRole('button', { name: /In reply to/ })
+      .click();
+    await messageWith(page, 'the parent').waitFor();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.closest('[data-key]')?.textContent ?? '')).toContain('the parent');
+    expect(await contents(page)).toEqual(['the parent', 'the child']);
+    jo.socket.disconnect();
   });
 
   it('two devices of one person show the same reactions, and taking one back reaches both', async () => {
