@@ -1,5 +1,5 @@
 /** The only user of IndexedDB: session, messages per room, cursors, the outbox and the rooms list, with the transactions that tie them. */
-import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
+import { openDB, type DBSchema, type IDBPDatabase, type IDBPObjectStore, type IDBPTransaction, type StoreNames } from 'idb';
 import type { Cursors, RoomId } from '../../shared/protocol';
 import { SIGNED_OUT_AUTHOR, type Draft, type LocalMessage, type OutboxEntry, type Session } from '../logic/models';
 import type { RoomEntry } from '../logic/room-logic';
@@ -131,6 +131,9 @@ export async function wipeDevice(wipe: Wipe): Promise<{ drafts: number } | undef
     tx.objectStore(name).clear(),
   );
   if (!wipe.keepOutbox) cleared.push(tx.objectStore('outbox').clear());
+  // Kept are the messages (their author must learn they did not go out); a queued reaction, edit or delete
+  // of a session that ended would never be shown nor sent, so it goes.
+  else cleared.push(dropQueuedChanges(tx.objectStore('outbox')));
   if (wipe.revoke)
     cleared.push(
       tx
@@ -140,6 +143,12 @@ export async function wipeDevice(wipe: Wipe): Promise<{ drafts: number } | undef
     );
   await Promise.all([...cleared, tx.done]);
   return { drafts };
+}
+
+async function dropQueuedChanges(outbox: IDBPObjectStore<ChatDB, StoreNames<ChatDB>[], 'outbox', 'readwrite'>): Promise<void> {
+  for (let cursor = await outbox.openCursor(); cursor; cursor = await cursor.continue()) {
+    if (cursor.value.kind !== 'send') await cursor.delete();
+  }
 }
 
 /** Tokens of sign-outs made offline: the server must still be told to forget them. */
