@@ -188,6 +188,37 @@ describe('messages people change, through the offline outbox', () => {
     jo.socket.disconnect();
   });
 
+  it('a live change lost on the way is noticed from the rev gap and fetched with sync', async () => {
+    const browser = await launchBrowser();
+    const ann = await (await phoneContext(browser, { baseURL: server().url })).newPage();
+    const bob = await (await phoneContext(browser, { baseURL: server().url })).newPage();
+    // Bob's socket loses exactly one live `message:change` frame, as a flaky proxy might.
+    let dropped = 0;
+    await bob.routeWebSocket(/\/socket\.io\//, (socket) => {
+      const upstream = socket.connectToServer();
+      socket.onMessage((frame) => upstream.send(frame));
+      upstream.onMessage((frame) => {
+        if (typeof frame === 'string' && frame.startsWith('42["message:change"') && frame.includes('lost on the way') && dropped === 0) {
+          dropped++;
+          return;
+        }
+        socket.send(frame);
+      });
+    });
+    await join(ann, 'Kim');
+    await join(bob, 'Lee');
+    await send(ann, 'change me');
+    await messageWith(bob, 'change me').waitFor();
+
+    await edit(ann, 'change me', 'an edit lost on the way');
+    await expect.poll(() => dropped, { timeout: 20_000 }).toBe(1);
+    // The next change (rev + 2 for Bob) reveals the hole; sync brings the edit, and the reaction shows once.
+    await react(ann, 'an edit lost on the way', '🙏');
+    await messageWith(bob, 'an edit lost on the way').waitFor({ timeout: 20_000 });
+    await expect.poll(() => chips(bob, 'an edit lost on the way'), { timeout: 20_000 }).toEqual(['🙏 1']);
+    expect(await contents(bob)).toContain('an edit lost on the way');
+  });
+
   it('two devices of one person show the same reactions, and taking one back reaches both', async () => {
     const browser = await launchBrowser();
     const phone = await (await phoneContext(browser, { baseURL: server().url })).newPage();
