@@ -21,6 +21,7 @@ import { useMessagesStore } from './stores/messages';
 import { useNoticesStore } from './stores/notices';
 import { usePresenceStore } from './stores/presence';
 import { useRoomsStore } from './stores/rooms';
+import { useReceiptsStore } from './stores/receipts';
 import { useTypingStore } from './stores/typing';
 
 /** Opens the session's socket once (a renamed session keeps the socket it has) and connects when the browser is online. */
@@ -30,7 +31,8 @@ export function startChatSocket(session: Session): void {
   const messages = useMessagesStore();
   // Auth is read on every attempt, so a reconnect sends the cursors as they are then.
   // presence 'delta': one full list per connection, then only changes (cheap in a crowd).
-  const chat = createChatSocket(() => ({ token: session.token, cursors: messages.cursors(), presence: 'delta' }));
+  // revs (even empty) asks for edits, deletes and reactions: the ones after each room's change cursor, then live.
+  const chat = createChatSocket(() => ({ token: session.token, cursors: messages.cursors(), revs: messages.revs(), presence: 'delta' }));
   listen(chat, session);
   connection.start(chat);
 }
@@ -42,6 +44,8 @@ function listen(chat: ChatSocket, session: Session): void {
   const presence = usePresenceStore();
   const typing = useTypingStore();
   const notices = useNoticesStore();
+  const receipts = useReceiptsStore();
+  const messages = useMessagesStore();
   const ownId = session.user.id;
 
   // The connection's life.
@@ -58,18 +62,26 @@ function listen(chat: ChatSocket, session: Session): void {
   // Messages: catch-up, then live.
   chat.on('message:batch', (batch) => {
     connection.countCatchUp(batch.length);
-    void connection.receive(batch, ownId);
+    void connection.receive(batch, ownId).then(() => receipts.delivered(messages.cursors()));
     rooms.noteMessages(batch);
   });
-  chat.on('sync:done', () => {
-    connection.catchUpDone();
+  chat.on('sync:done', (done) => {
+    connection.catchUpDone(done);
     void rooms.refresh();
   });
   chat.on('message:new', (message) => {
-    void connection.receive([message], ownId);
+    void connection.receive([message], ownId).then(() => receipts.delivered(messages.cursors()));
     rooms.noteMessages([message]);
     typing.sent(message.room, message.author.id);
   });
+
+  // Edits, deletes and reactions: catch-up (after the messages), then live.
+  chat.on('change:batch', (changes) => {
+    connection.countCatchUp(0);
+    void connection.receiveChanges(changes, ownId);
+  });
+  chat.on('message:change', (change) => void connection.receiveChanges([change], ownId));
+  chat.on('room:receipt', (receipt) => rooms.applyReceipt(receipt, ownId));
 
   // People and rooms.
   chat.on('presence', ({ online }) => {

@@ -1,7 +1,7 @@
 /** The only fetch() calls: the HTTP half of the protocol (session and sign-out, profile, rooms, HTTP send), through Hono's typed client. */
 import { hc, type ClientRequestOptions } from 'hono/client';
 import type { ApiRoutes } from '../../server/http/app';
-import type { Ack, Err, Message, RoomListing, SendPayload, SessionCreated, User } from '../../shared/protocol';
+import type { Ack, Err, Message, ReceiptCounts, RoomId, RoomListing, SendPayload, SessionCreated, User } from '../../shared/protocol';
 
 /** Paths, parameters and answers of `/api`, typed from the server's routes (the server's code is not bundled). */
 const api = hc<ApiRoutes>('/api');
@@ -98,4 +98,34 @@ export async function postRoomMessage(token: string, payload: SendPayload): Prom
   if (response.status === 401) throw new ApiError(401, 'unauthorized');
   const error = (await response.json().catch(() => undefined))?.error;
   return error && isSendRefusal(error) ? { ok: false, error } : unavailable;
+}
+
+/** Extension `PUT /api/me/settings`: whether others may see how far the caller read. */
+export async function putSettings(token: string, settings: { readReceipts: boolean }): Promise<void> {
+  const response = await api.me.settings.$put({ json: settings }, options(token));
+  if (!response.ok) throw await refusal(response);
+}
+
+/**
+ * GET with a query string: these routes read their query by hand (no validator the typed client can see),
+ * so the query is added here and the answer typed by the protocol.
+ */
+async function getWithQuery<T>(token: string, path: string, query: Record<string, string>): Promise<T> {
+  const response = await fetch(`/api${path}?${new URLSearchParams(query).toString()}`, { headers: { authorization: `Bearer ${token}` } });
+  if (!response.ok) throw await refusal(response);
+  return (await response.json()) as T;
+}
+
+/** Extension `GET /api/rooms/:room/receipts`: how many members received and read `seq`. */
+export function fetchReceipts(token: string, room: RoomId, seq: number): Promise<ReceiptCounts> {
+  return getWithQuery<ReceiptCounts>(token, `/rooms/${encodeURIComponent(room)}/receipts`, { seq: String(seq) });
+}
+
+/** A page of a room's history around `seq` (the message itself, what came just before and after), as the server holds it now. */
+export async function fetchMessagesAround(token: string, room: RoomId, seq: number): Promise<Message[]> {
+  const page = await getWithQuery<{ messages: Message[] }>(token, `/rooms/${encodeURIComponent(room)}/messages`, {
+    around: String(seq),
+    limit: '50',
+  });
+  return page.messages;
 }

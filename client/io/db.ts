@@ -1,5 +1,5 @@
 /** The only user of IndexedDB: session, messages per room, cursors, the outbox and the rooms list, with the transactions that tie them. */
-import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
+import { openDB, type DBSchema, type IDBPDatabase, type IDBPObjectStore, type IDBPTransaction, type StoreNames } from 'idb';
 import type { Cursors, RoomId } from '../../shared/protocol';
 import { SIGNED_OUT_AUTHOR, type Draft, type LocalMessage, type OutboxEntry, type Session } from '../logic/models';
 import type { RoomEntry } from '../logic/room-logic';
@@ -8,8 +8,9 @@ export const DB_NAME = 'offline-chat';
 /**
  * v1: session, messages, cursors, outbox, drafts. v2: + rooms (the rooms list, readable offline), + ui (the room on screen).
  * v3: outbox entries and drafts carry their author's user id; + revocations (tokens of an offline sign-out, for the server).
+ * v4: the outbox holds operations (`kind`: send, edit, delete, react); + revs (each room's change cursor).
  */
-const DB_VERSION = 3;
+const DB_VERSION = 4;
 
 interface ChatDB extends DBSchema {
   session: { key: 'current'; value: Session };
@@ -18,8 +19,10 @@ interface ChatDB extends DBSchema {
   outbox: { key: string; value: OutboxEntry; indexes: { 'by-order': number } };
   drafts: { key: RoomId; value: Draft };
   rooms: { key: RoomId; value: RoomEntry };
-  ui: { key: 'current-room'; value: RoomId };
+  /** 'current-room': the room on screen; 'read-receipts': whether this person shares how far they read. */
+  ui: { key: 'current-room' | 'read-receipts'; value: RoomId | boolean };
   revocations: { key: string; value: { token: string } };
+  revs: { key: RoomId; value: { room: RoomId; rev: number } };
 }
 
 type UpgradeTransaction = IDBPTransaction<ChatDB, StoreNames<ChatDB>[], 'versionchange'>;
@@ -42,6 +45,19 @@ async function stampAuthors(transaction: UpgradeTransaction): Promise<void> {
   }
 }
 
+/**
+ * v4: every queued entry is a send (the only operation there was), and every room the device follows
+ * gets change cursor 0, so its first catch-up brings every edit, delete and reaction its messages lack.
+ */
+async function operationsAndRevs(transaction: UpgradeTransaction): Promise<void> {
+  for (let cursor = await transaction.objectStore('outbox').openCursor(); cursor; cursor = await cursor.continue()) {
+    if (typeof (cursor.value as { kind?: unknown }).kind !== 'string')
+      await cursor.update({ ...cursor.value, kind: 'send' } as OutboxEntry);
+  }
+  const revs = transaction.objectStore('revs');
+  for (const { room } of await transaction.objectStore('cursors').getAll()) await revs.put({ room, rev: 0 });
+}
+
 let dbPromise: Promise<IDBPDatabase<ChatDB>> | undefined;
 
 function db(): Promise<IDBPDatabase<ChatDB>> {
@@ -62,7 +78,12 @@ function db(): Promise<IDBPDatabase<ChatDB>> {
       if (oldVersion < 3) {
         database.createObjectStore('revocations', { keyPath: 'token' });
         // Runs inside the upgrade's transaction: the app sees v3 only once every entry has its author.
-        if (oldVersion > 0) void stampAuthors(transaction);
+        if (oldVersion > 0) void stampAuthors(transaction).then(() => operationsAndRevs(transaction));
+      }
+      if (oldVersion < 4) {
+        database.createObjectStore('revs', { keyPath: 'room' });
+        // After v3's stamping when both run (the v1/v2 case above chains it), so entries get author and kind.
+        if (oldVersion === 3) void operationsAndRevs(transaction);
       }
     },
     blocking() {
@@ -97,14 +118,22 @@ export type Wipe = {
  * it left everything because someone had signed in (`unlessSignedIn`).
  */
 export async function wipeDevice(wipe: Wipe): Promise<{ drafts: number } | undefined> {
-  const tx = (await db()).transaction(['session', 'messages', 'cursors', 'outbox', 'drafts', 'rooms', 'ui', 'revocations'], 'readwrite');
+  const tx = (await db()).transaction(
+    ['session', 'messages', 'cursors', 'outbox', 'drafts', 'rooms', 'ui', 'revocations', 'revs'],
+    'readwrite',
+  );
   if (wipe.unlessSignedIn && (await tx.objectStore('session').get('current'))) {
     await tx.done;
     return undefined;
   }
   const drafts = await tx.objectStore('drafts').count();
-  const cleared = (['session', 'messages', 'cursors', 'drafts', 'rooms', 'ui'] as const).map((name) => tx.objectStore(name).clear());
+  const cleared = (['session', 'messages', 'cursors', 'drafts', 'rooms', 'ui', 'revs'] as const).map((name) =>
+    tx.objectStore(name).clear(),
+  );
   if (!wipe.keepOutbox) cleared.push(tx.objectStore('outbox').clear());
+  // Kept are the messages (their author must learn they did not go out); a queued reaction, edit or delete
+  // of a session that ended would never be shown nor sent, so it goes.
+  else cleared.push(dropQueuedChanges(tx.objectStore('outbox')));
   if (wipe.revoke)
     cleared.push(
       tx
@@ -114,6 +143,12 @@ export async function wipeDevice(wipe: Wipe): Promise<{ drafts: number } | undef
     );
   await Promise.all([...cleared, tx.done]);
   return { drafts };
+}
+
+async function dropQueuedChanges(outbox: IDBPObjectStore<ChatDB, StoreNames<ChatDB>[], 'outbox', 'readwrite'>): Promise<void> {
+  for (let cursor = await outbox.openCursor(); cursor; cursor = await cursor.continue()) {
+    if (cursor.value.kind !== 'send') await cursor.delete();
+  }
 }
 
 /** Tokens of sign-outs made offline: the server must still be told to forget them. */
@@ -127,7 +162,17 @@ export async function forgetRevocation(token: string): Promise<void> {
 
 /** The room on screen, so a relaunch reopens it. */
 export async function loadCurrentRoom(): Promise<RoomId | undefined> {
-  return (await db()).get('ui', 'current-room');
+  const room = await (await db()).get('ui', 'current-room');
+  return typeof room === 'string' ? room : undefined;
+}
+
+/** Whether this person shares read receipts, as last set on this device (the server keeps the setting; true unless turned off). */
+export async function loadReadReceipts(): Promise<boolean> {
+  return (await (await db()).get('ui', 'read-receipts')) !== false;
+}
+
+export async function saveReadReceipts(share: boolean): Promise<void> {
+  await (await db()).put('ui', share, 'read-receipts');
 }
 
 export async function saveCurrentRoom(room: RoomId): Promise<void> {
@@ -155,13 +200,52 @@ export async function loadCursors(): Promise<Cursors> {
 }
 
 export async function loadOutbox(): Promise<OutboxEntry[]> {
-  return (await db()).getAllFromIndex('outbox', 'by-order');
+  const entries = await (await db()).getAllFromIndex('outbox', 'by-order');
+  // An entry without a kind was written as a message (before v4, or by a page of the older app still open during the upgrade).
+  return entries.map((entry) =>
+    typeof (entry as { kind?: unknown }).kind === 'string' ? entry : ({ ...entry, kind: 'send' } as OutboxEntry),
+  );
 }
 
-/** The pending message and its outbox entry are written together or not at all. */
-export async function queueOutgoing(entry: OutboxEntry, message: LocalMessage): Promise<void> {
+/** The pending message (a send has one; a change shows on its target instead) and its outbox entry are written together or not at all. */
+export async function queueOutgoing(entry: OutboxEntry, message?: LocalMessage): Promise<void> {
   const tx = (await db()).transaction(['outbox', 'messages'], 'readwrite');
-  await Promise.all([tx.objectStore('outbox').add(entry), tx.objectStore('messages').put(message), tx.done]);
+  const writes: Promise<unknown>[] = [tx.objectStore('outbox').add(entry)];
+  if (message) writes.push(tx.objectStore('messages').put(message));
+  await Promise.all([...writes, tx.done]);
+}
+
+/** Change cursors per room: every change up to each was applied to the stored messages. */
+export async function loadRevs(): Promise<Cursors> {
+  const rows = await (await db()).getAll('revs');
+  return Object.fromEntries(rows.map((row) => [row.room, row.rev]));
+}
+
+/**
+ * Changed messages and the rev cursors they advance in one transaction; our own changes leave the
+ * outbox in the same one, so a change is never both applied and still queued.
+ */
+export async function storeChanges(messages: LocalMessage[], revs: Cursors, settledOffsets: string[]): Promise<void> {
+  const tx = (await db()).transaction(['messages', 'revs', 'outbox'], 'readwrite');
+  const writes: Promise<unknown>[] = [];
+  for (const message of messages) writes.push(tx.objectStore('messages').put(message));
+  for (const [room, rev] of Object.entries(revs)) writes.push(tx.objectStore('revs').put({ room, rev }));
+  for (const offset of settledOffsets) writes.push(tx.objectStore('outbox').delete(offset));
+  await Promise.all([...writes, tx.done]);
+}
+
+/** Rewrites and removes queued entries and their pending records together (an edit or delete of a queued message). */
+export async function rewriteOutgoing(
+  entries: { put: OutboxEntry[]; remove: string[] },
+  messages: { put: LocalMessage[]; remove: string[] },
+): Promise<void> {
+  const tx = (await db()).transaction(['outbox', 'messages'], 'readwrite');
+  const writes: Promise<unknown>[] = [];
+  for (const entry of entries.put) writes.push(tx.objectStore('outbox').put(entry));
+  for (const offset of entries.remove) writes.push(tx.objectStore('outbox').delete(offset));
+  for (const message of messages.put) writes.push(tx.objectStore('messages').put(message));
+  for (const key of messages.remove) writes.push(tx.objectStore('messages').delete(key));
+  await Promise.all([...writes, tx.done]);
 }
 
 /**
@@ -177,14 +261,19 @@ export async function storeServerMessages(messages: LocalMessage[], cursors: Cur
   await Promise.all([...writes, tx.done]);
 }
 
-export async function updateOutgoing(entry: OutboxEntry, message: LocalMessage): Promise<void> {
+export async function updateOutgoing(entry: OutboxEntry, message?: LocalMessage): Promise<void> {
   const tx = (await db()).transaction(['outbox', 'messages'], 'readwrite');
-  await Promise.all([tx.objectStore('outbox').put(entry), tx.objectStore('messages').put(message), tx.done]);
+  const writes: Promise<unknown>[] = [tx.objectStore('outbox').put(entry)];
+  if (message) writes.push(tx.objectStore('messages').put(message));
+  await Promise.all([...writes, tx.done]);
 }
 
-export async function deleteOutgoing(clientOffset: string, messageKey: string): Promise<void> {
+/** Takes an entry out of the outbox, and its pending record with it when it is a send. */
+export async function deleteOutgoing(clientOffset: string, messageKey?: string): Promise<void> {
   const tx = (await db()).transaction(['outbox', 'messages'], 'readwrite');
-  await Promise.all([tx.objectStore('outbox').delete(clientOffset), tx.objectStore('messages').delete(messageKey), tx.done]);
+  const writes: Promise<unknown>[] = [tx.objectStore('outbox').delete(clientOffset)];
+  if (messageKey) writes.push(tx.objectStore('messages').delete(messageKey));
+  await Promise.all([...writes, tx.done]);
 }
 
 /** `authorId`'s draft for `room`; a draft someone else left (a session that ended) is never shown. */

@@ -1,5 +1,5 @@
 /** The shapes the PWA keeps on the device (IndexedDB and Pinia), built on the wire types. */
-import type { Err, RoomId, User } from '../../shared/protocol';
+import type { Err, MessageTarget, RoomId, User } from '../../shared/protocol';
 
 export type MessageState = 'pending' | 'sent' | 'failed';
 
@@ -19,10 +19,42 @@ export type LocalMessage = {
   /** Position in the outbox while unsent (timeline order after every sent message). */
   order?: number;
   error?: Err;
+  /** The message this one answers, as the server (or, while unsent, the device) last knew it. */
+  replyTo?: LocalReply;
+  /** When its author last edited it. */
+  editedAt?: number;
+  /** Taken back by its author: the content is gone from the device too. */
+  deleted?: true;
+  /** Emoji → user ids, in the order they reacted. */
+  reactions?: Record<string, string[]>;
 };
 
-/** A message waiting for the server's `ok`, replayed on every (re)connect in `order`, only ever as its author. */
-export type OutboxEntry = {
+/**
+ * What a reply shows of its parent. `key` finds the parent on the device (a parent still in our outbox has
+ * no id yet); `id`/`seq` come from the server and let a jump load a parent older than what the device holds.
+ */
+export type LocalReply = { key?: string; id?: number; seq?: number; author?: User; preview: string; deleted?: true };
+
+/**
+ * An operation waiting for the server's `ok`, replayed on every (re)connect in `order`, only ever as its author,
+ * each idempotent by (author, clientOffset): a send (optionally a reply), an edit, a delete, or a reaction set or unset.
+ */
+export type OutboxEntry = SendEntry | EditEntry | DeleteEntry | ReactEntry;
+
+export type SendEntry = EntryBase & {
+  kind: 'send';
+  content: string;
+  /** The parent: its id, or its clientOffset while it is still ours and unsent; and what the reply shows of it. */
+  replyTo?: { target: MessageTarget; preview: LocalReply };
+};
+/** A change to a message: `target` goes on the wire, `targetKey` finds the record on the device. */
+type ChangeBase = EntryBase & { target: MessageTarget; targetKey: string };
+export type EditEntry = ChangeBase & { kind: 'edit'; content: string };
+export type DeleteEntry = ChangeBase & { kind: 'delete' };
+export type ReactEntry = ChangeBase & { kind: 'react'; emoji: string; on: boolean };
+export type ChangeEntry = EditEntry | DeleteEntry | ReactEntry;
+
+type EntryBase = {
   clientOffset: string;
   /**
    * The user id of the session in which Send was pressed. An entry is sent only while that same user is
@@ -30,7 +62,6 @@ export type OutboxEntry = {
    */
   authorId: string;
   room: RoomId;
-  content: string;
   order: number;
   createdAt: number;
   /** Set when the server refused it for good (invalid, too_long, forbidden): the user retries or deletes it. */

@@ -1,10 +1,20 @@
 /** Pure rules of the rooms list: names, unread counts, join-name validation, order and merging with the server's listing. */
 import { DM_ROOM_PATTERN, GENERAL_ROOM, MAX_ROOM_SLUG_CHARS, ROOM_SLUG_PATTERN } from '../../shared/limits';
 import type { RoomId, RoomListing, User } from '../../shared/protocol';
+import type { PeerReceipt } from './change-logic';
 import { person, type Phrase } from './phrase';
 
-/** What the device keeps per room (IndexedDB `rooms`): the server's listing, with readSeq possibly ahead of it while offline. */
-export type RoomEntry = Pick<RoomListing, 'id' | 'lastSeq' | 'readSeq' | 'kind' | 'peer'>;
+/**
+ * What the device keeps per room (IndexedDB `rooms`): the server's listing, with readSeq possibly ahead of it
+ * while offline; `peerReceipt`: in a DM, how far the other person received and read (our ticks).
+ */
+export type RoomEntry = Pick<RoomListing, 'id' | 'lastSeq' | 'readSeq' | 'kind' | 'peer'> & { peerReceipt?: PeerReceipt };
+
+/** The further of two receipts of the same person (cursors never move back). */
+export function furtherReceipt(a: PeerReceipt | undefined, b: PeerReceipt | undefined): PeerReceipt | undefined {
+  if (!a || !b) return a ?? b;
+  return { deliveredSeq: Math.max(a.deliveredSeq, b.deliveredSeq), readSeq: Math.max(a.readSeq, b.readSeq) };
+}
 
 export function isDmRoom(room: RoomId): boolean {
   return DM_ROOM_PATTERN.test(room);
@@ -70,6 +80,11 @@ export function mergeListing(local: readonly RoomEntry[], server: readonly RoomL
     const entry: RoomEntry = { id: listing.id, kind: listing.kind, lastSeq: Math.max(listing.lastSeq, known?.lastSeq ?? 0), readSeq };
     const peer = listing.peer ?? known?.peer;
     if (peer) entry.peer = peer;
+    const receipt = furtherReceipt(
+      listing.peerReceipt && { deliveredSeq: listing.peerReceipt.deliveredSeq, readSeq: listing.peerReceipt.readSeq },
+      known?.peerReceipt,
+    );
+    if (receipt) entry.peerReceipt = receipt;
     if (readSeq > listing.readSeq) readAhead.push(entry);
     return entry;
   });

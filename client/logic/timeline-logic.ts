@@ -1,9 +1,15 @@
 /** Pure timeline rules: ordering, de-duplication by (room, seq) and by own clientOffset, day grouping. */
-import type { Message } from '../../shared/protocol';
-import { messageKey, type LocalMessage } from './models';
+import type { Message, ReplyPreview } from '../../shared/protocol';
+import { messageKey, type LocalMessage, type LocalReply } from './models';
+
+/** The server's quote of a parent, as the device keeps it (the parent's key is known once it is on the device). */
+export function fromReplyPreview(reply: ReplyPreview): LocalReply {
+  if ('deleted' in reply) return { id: reply.id, seq: reply.seq, preview: '', deleted: true };
+  return { id: reply.id, seq: reply.seq, author: reply.author, preview: reply.preview };
+}
 
 export function fromServer(message: Message): LocalMessage {
-  return {
+  const local: LocalMessage = {
     key: messageKey(message.author.id, message.clientOffset),
     room: message.room,
     clientOffset: message.clientOffset,
@@ -14,6 +20,11 @@ export function fromServer(message: Message): LocalMessage {
     id: message.id,
     seq: message.seq,
   };
+  if (message.replyTo) local.replyTo = fromReplyPreview(message.replyTo);
+  if (message.editedAt !== undefined) local.editedAt = message.editedAt;
+  if (message.deleted) local.deleted = true;
+  if (message.reactions && Object.keys(message.reactions).length > 0) local.reactions = message.reactions;
+  return local;
 }
 
 /** Sent messages in seq order, then unsent ones in the order they were written. */

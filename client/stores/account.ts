@@ -25,6 +25,7 @@ import { useMessagesStore } from './messages';
 import { useNoticesStore } from './notices';
 import { useOutboxStore } from './outbox';
 import { usePresenceStore } from './presence';
+import { useReceiptsStore } from './receipts';
 import { useRoomsStore } from './rooms';
 import { useSessionStore } from './session';
 import { useTypingStore } from './typing';
@@ -184,6 +185,7 @@ export const useAccountStore = defineStore('account', () => {
     typing.clear();
     notices.clear();
     rooms.reset();
+    useReceiptsStore().reset();
     await messages.reset();
     const wiped = await wipeDevice(wipe);
     await outbox.reload();

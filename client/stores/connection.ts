@@ -7,10 +7,10 @@
  */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { Cursors, Message, SendPayload } from '../../shared/protocol';
+import type { Cursors, Message, MessageChange, SyncDone } from '../../shared/protocol';
 import { fetchRooms } from '../io/api';
 import { catchUpTotal } from '../logic/cursor-logic';
-import { ACK_TIMEOUT_MS, type SendResult } from '../logic/outbox-logic';
+import { ACK_TIMEOUT_MS, type SendResult, type Wire } from '../logic/outbox-logic';
 import { afterRefusedHandshake, automaticRetryMs, type HandshakeRefusal } from '../logic/refusal-logic';
 import { lendLiveSocket, withdrawLiveSocket } from '../realtime/live-socket';
 import type { ChatSocket, DisconnectReason } from '../realtime/socket';
@@ -99,13 +99,16 @@ export const useConnectionStore = defineStore('connection', () => {
     if (socket && phase.value === 'catching-up') watchForStall(socket);
   }
 
-  /** `sync:done`: once every batch before it is stored, go online, give the outbox its transport and fill any gap. */
-  function catchUpDone(): void {
+  /**
+   * `sync:done`: once every batch before it is stored (and rooms new to the device start at the server's last
+   * rev), go online, give the outbox its transport and fill any gap.
+   */
+  function catchUpDone(done: SyncDone): void {
     clearTimeout(stallTimer);
     const chat = socket;
     if (!chat) return;
     const connection = epoch;
-    void messages.whenIdle().then(() => {
+    void messages.settleChanges(done.lastRev ?? {}).then(() => {
       if (!chat.connected || connection !== epoch) return;
       goLive(chat);
       outbox.setTransport(transportOf(chat));
@@ -174,14 +177,21 @@ export const useConnectionStore = defineStore('connection', () => {
     if (result.gap && socket && phase.value === 'online') await fillGaps(socket);
   }
 
-  /** A seq beyond cursor + 1 arrived: ask for what we lack, until no room has a hole. A `rate_limited` answer waits as told, silently. */
+  /** `change:batch` and `message:change`: apply them once each, settle our own queued changes, and ask for any rev gap. */
+  async function receiveChanges(changes: readonly MessageChange[], ownId: string): Promise<void> {
+    const result = await messages.applyChanges(changes, ownId);
+    outbox.forget(result.settled);
+    if (result.gap && socket && phase.value === 'online') await fillGaps(socket);
+  }
+
+  /** A seq beyond cursor + 1 (or a rev beyond the change cursor) arrived: ask for what we lack, until no room has a hole. A `rate_limited` answer waits as told, silently. */
   async function fillGaps(chat: ChatSocket): Promise<void> {
     if (syncing) return;
     syncing = true;
     try {
       let waits = 0;
       for (let round = 0; round < MAX_SYNC_ROUNDS && messages.hasGap() && chat.connected;) {
-        const answer = await chat.timeout(ACK_TIMEOUT_MS).emitWithAck('sync', { cursors: messages.cursors() });
+        const answer = await chat.timeout(ACK_TIMEOUT_MS).emitWithAck('sync', { cursors: messages.cursors(), revs: messages.revs() });
         const delayMs = answer.ok ? undefined : automaticRetryMs(answer.error, waits, Math.random());
         if (delayMs !== undefined) {
           waits++;
@@ -190,6 +200,7 @@ export const useConnectionStore = defineStore('connection', () => {
         }
         round++;
         await messages.whenIdle();
+        if (answer.ok) await messages.settleChanges(answer.lastRev ?? {});
       }
     } catch {
       // No answer: the next connect catches up from the stored cursors anyway.
@@ -209,14 +220,17 @@ export const useConnectionStore = defineStore('connection', () => {
 
   function transportOf(chat: ChatSocket): Transport {
     return {
-      async send(payload: SendPayload): Promise<SendResult> {
+      async send(wire: Wire): Promise<SendResult> {
         // The browser knows first: a socket may still look open for a moment after the network went.
         if (!chat.connected || !navigator.onLine) return { kind: 'disconnected' };
         try {
-          return { kind: 'answer', answer: await chat.timeout(ACK_TIMEOUT_MS).emitWithAck('message:send', payload) };
+          return { kind: 'answer', answer: await emit(chat, wire) };
         } catch {
           return chat.connected ? { kind: 'timeout' } : { kind: 'disconnected' };
         }
+      },
+      repair() {
+        if (chat.connected && phase.value === 'online') void fillGaps(chat);
       },
       suspect() {
         if (!chat.connected) return;
@@ -227,6 +241,21 @@ export const useConnectionStore = defineStore('connection', () => {
         }
       },
     };
+  }
+
+  /** One outbox entry on the wire, acked within the timeout. */
+  function emit(chat: ChatSocket, wire: Wire): Promise<Extract<SendResult, { kind: 'answer' }>['answer']> {
+    const timed = chat.timeout(ACK_TIMEOUT_MS);
+    switch (wire.event) {
+      case 'message:send':
+        return timed.emitWithAck('message:send', wire.payload);
+      case 'message:edit':
+        return timed.emitWithAck('message:edit', wire.payload);
+      case 'message:delete':
+        return timed.emitWithAck('message:delete', wire.payload);
+      case 'reaction:set':
+        return timed.emitWithAck('reaction:set', wire.payload);
+    }
   }
 
   /** The browser says the network is gone: believe it now rather than wait for a socket timeout. */
@@ -253,7 +282,7 @@ export const useConnectionStore = defineStore('connection', () => {
     if (document.visibilityState !== 'visible' || !chat?.connected || phase.value !== 'online') return;
     chat
       .timeout(ACK_TIMEOUT_MS)
-      .emitWithAck('sync', { cursors: messages.cursors() })
+      .emitWithAck('sync', { cursors: messages.cursors(), revs: messages.revs() })
       .catch(() => {
         if (socket === chat && navigator.onLine) {
           chat.disconnect();
@@ -286,6 +315,7 @@ export const useConnectionStore = defineStore('connection', () => {
     countCatchUp,
     catchUpDone,
     receive,
+    receiveChanges,
     disconnected,
     connectFailed,
   };

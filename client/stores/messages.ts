@@ -2,9 +2,11 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowReactive } from 'vue';
 import { GENERAL_ROOM } from '../../shared/limits';
-import type { Cursors, Message, RoomId } from '../../shared/protocol';
+import type { Cursors, Message, MessageChange, RoomId } from '../../shared/protocol';
+import { acceptChanges, applyChange, applyToReply, revCursorsOf, settleRevs, type RevProgress } from '../logic/change-logic';
 import { advanceCursor, applySeqs, cursorsOf, heldAbove, type RoomProgress } from '../logic/cursor-logic';
-import { isQuotaError, loadCursors, loadMessages, storeServerMessages } from '../io/db';
+import { fetchMessagesAround } from '../io/api';
+import { isQuotaError, loadCursors, loadMessages, loadRevs, storeChanges, storeServerMessages } from '../io/db';
 import type { LocalMessage } from '../logic/models';
 import { compareTimeline, mergeServerMessages, removeByKey, upsertLocal } from '../logic/timeline-logic';
 
@@ -18,6 +20,8 @@ export const useMessagesStore = defineStore('messages', () => {
   const timeline = computed(() => timelines.get(currentRoom.value) ?? []);
   // Not reactive: only the sync logic reads it.
   let progress = new Map<RoomId, RoomProgress>();
+  /** Each room's change cursor (edits, deletes, reactions), with changes held beyond a gap. */
+  let revProgress = new Map<RoomId, RevProgress>();
   let queue: Promise<unknown> = Promise.resolve();
   /** Bumped when a session ends: work queued for the old one is dropped, so nothing of it is written after the wipe. */
   let generation = 0;
@@ -34,7 +38,8 @@ export const useMessagesStore = defineStore('messages', () => {
   }
 
   async function load(): Promise<void> {
-    const [stored, cursors] = await Promise.all([loadMessages(), loadCursors()]);
+    const [stored, cursors, revs] = await Promise.all([loadMessages(), loadCursors(), loadRevs()]);
+    revProgress = new Map(Object.entries(revs).map(([room, rev]) => [room, { rev, held: new Map() }]));
     const byRoom = new Map<RoomId, LocalMessage[]>();
     timelines.clear();
     for (const message of stored) byRoom.set(message.room, [...(byRoom.get(message.room) ?? []), message]);
@@ -55,7 +60,74 @@ export const useMessagesStore = defineStore('messages', () => {
   }
 
   function hasGap(): boolean {
-    return [...progress.values()].some((room) => room.held.size > 0);
+    return [...progress.values()].some((room) => room.held.size > 0) || revGap;
+  }
+
+  /** Change cursors for the handshake and `sync`: the server sends every change after them. */
+  function revs(): Cursors {
+    return revCursorsOf(revProgress);
+  }
+
+  /** A change beyond a rev gap is held (or a catch-up ended behind the server): `sync` must bring what is missing. */
+  let revGap = false;
+
+  /**
+   * Applies edits, deletes and reactions (live, catch-up or the ack of our own) exactly once each, in rev order
+   * per room, to the stored messages and the replies quoting them; returns our clientOffsets now settled.
+   */
+  function applyChanges(changes: readonly MessageChange[], ownUserId: string): Promise<IngestResult> {
+    const asked = generation;
+    return serial(async () => {
+      if (asked !== generation) return { settled: [], gap: false };
+      const accepted = acceptChanges(revProgress, changes);
+      const changed = new Map<string, LocalMessage>();
+      const lists = new Map<RoomId, LocalMessage[]>();
+      for (const change of accepted.ready) {
+        const list = lists.get(change.room) ?? [...(timelines.get(change.room) ?? [])];
+        lists.set(change.room, list);
+        list.forEach((message, index) => {
+          let next = message;
+          if (message.id === change.target) next = applyChange(message, change);
+          if (message.replyTo?.id === change.target) next = { ...next, replyTo: applyToReply(message.replyTo, change) };
+          if (next === message) return;
+          list[index] = next;
+          changed.set(next.key, next);
+        });
+      }
+      const settled = changes.filter((change) => change.by.id === ownUserId).map((change) => change.clientOffset);
+      try {
+        await storeChanges([...changed.values()], accepted.changed, settled);
+        if (asked === generation) {
+          revProgress = accepted.revs;
+          revGap = accepted.gap;
+        }
+      } catch (error) {
+        // Shown anyway; the rev cursor stays put so the next connect brings them again.
+        reportStorageError(error);
+      }
+      if (asked !== generation) return { settled: [], gap: false };
+      for (const [room, list] of lists) timelines.set(room, list);
+      return { settled, gap: accepted.gap };
+    });
+  }
+
+  /** A catch-up ended (`sync:done` or a `sync` ack): rooms new to the device start at the server's last rev; true when one is behind. */
+  function settleChanges(lastRev: Readonly<Record<RoomId, number>>): Promise<boolean> {
+    const asked = generation;
+    return serial(async () => {
+      if (asked !== generation) return false;
+      const settled = settleRevs(revProgress, lastRev);
+      try {
+        await storeChanges([], settled.changed, []);
+        if (asked === generation) {
+          revProgress = settled.revs;
+          revGap = settled.gap;
+        }
+      } catch (error) {
+        reportStorageError(error);
+      }
+      return settled.gap;
+    });
   }
 
   /** Stores server messages (catch-up, live, or our own acked ones); returns our clientOffsets that are now settled. */
@@ -98,6 +170,8 @@ export const useMessagesStore = defineStore('messages', () => {
     generation++;
     timelines.clear();
     progress = new Map();
+    revProgress = new Map();
+    revGap = false;
     currentRoom.value = GENERAL_ROOM;
     storageError.value = '';
     return whenIdle();
@@ -108,6 +182,12 @@ export const useMessagesStore = defineStore('messages', () => {
     storageError.value = isQuotaError(error)
       ? 'This device is out of storage space for the chat. Free some space; your unsent messages are safe and new ones cannot be queued until then.'
       : 'The chat could not save to this device’s storage. Unsent messages already queued are kept.';
+  }
+
+  /** A page of history around `seq` from the server (a reply's parent older than what the device holds), kept like any other. */
+  async function loadAround(token: string, room: RoomId, seq: number, ownUserId: string): Promise<void> {
+    const page = await fetchMessagesAround(token, room, seq);
+    await ingest(page, ownUserId);
   }
 
   function timelineOf(room: RoomId): readonly LocalMessage[] {
@@ -143,14 +223,18 @@ export const useMessagesStore = defineStore('messages', () => {
     storageError,
     load,
     cursors,
+    revs,
     hasGap,
     ingest,
+    applyChanges,
+    settleChanges,
     whenIdle,
     showLocal,
     showUnsent,
     forgetLocal,
     forgetUnsent,
     reportStorageError,
+    loadAround,
     reset,
   };
 });

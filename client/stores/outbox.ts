@@ -1,34 +1,42 @@
 /**
- * Messages typed but not yet acknowledged: queued durably first, then sent one at a time, in order, until the
- * server says ok, and only ever as the person who pressed Send. Entries left by a session that ended stay
- * on the device, inert ("not sent — signed out"), until someone deletes them.
+ * Operations not yet acknowledged (sends, replies, edits, deletes, reactions): queued durably first, then
+ * sent one at a time, in order, until the server says ok, and only ever as the person who queued them.
+ * Editing or deleting a message still queued rewrites or removes its send instead. Entries left by a
+ * session that ended stay on the device, inert ("not sent — signed out"), until someone deletes them.
  */
 import { defineStore } from 'pinia';
 import { computed, ref, toRaw } from 'vue';
-import type { SendPayload } from '../../shared/protocol';
-import { parsePayload, sendSchema } from '../../shared/schema';
-import { deleteOutgoing, loadOutbox, queueOutgoing, updateOutgoing } from '../io/db';
-import { messageKey, type LocalMessage, type OutboxEntry } from '../logic/models';
+import { deleteSchema, editSchema, parsePayload, reactionSchema, sendSchema } from '../../shared/schema';
+import { deleteOutgoing, loadOutbox, queueOutgoing, rewriteOutgoing, updateOutgoing } from '../io/db';
+import { messageKey, type ChangeEntry, type LocalMessage, type OutboxEntry, type SendEntry } from '../logic/models';
 import { requestBackgroundFlush } from '../io/background-sync';
 import { onOtherTabNews, tellOtherTabs } from '../io/tab-channel';
 import {
+  changeQueued,
   clientOffsetFromBytes,
   isAuthor,
   nextOrder,
   nextToSend,
   outcomeOf,
+  queuedSends,
+  replyQuote,
   splitByAuthor,
+  targetOf,
   unsentMessage,
+  wireOf,
   type SendResult,
+  type Wire,
 } from '../logic/outbox-logic';
 import { useMessagesStore } from './messages';
 import { useSessionStore } from './session';
 
 /** What the connection lends the outbox while it is connected and caught up. */
 export type Transport = {
-  send(payload: SendPayload): Promise<SendResult>;
+  send(wire: Wire): Promise<SendResult>;
   /** An ack timed out: the socket may be a zombie (phones), so reconnect it. */
   suspect(): void;
+  /** An ack revealed a seq or rev gap: ask `sync` for what is missing. */
+  repair(): void;
 };
 
 export type SendAttempt = { ok: true } | { ok: false; reason: string };
@@ -39,11 +47,21 @@ export const useOutboxStore = defineStore('outbox', () => {
   /** Every stored entry, whoever wrote it. */
   const entries = ref<OutboxEntry[]>([]);
   const split = computed(() => splitByAuthor(entries.value, sessionStore.session?.user.id));
-  /** The signed-in person's unsent messages (pending or failed). */
-  const unsentCount = computed(() => split.value.own.length);
+  /** The signed-in person's unsent messages (pending or failed); queued reactions and edits are not messages. */
+  const unsentCount = computed(() => queuedSends(split.value.own).length);
   const failedCount = computed(() => split.value.own.filter((entry) => entry.failed).length);
-  /** Written in a session that has ended: shown as "not sent — signed out", never sent. */
-  const signedOut = computed(() => split.value.signedOut);
+  /** Messages written in a session that has ended: shown as "not sent — signed out", never sent. */
+  const signedOut = computed(() => queuedSends(split.value.signedOut));
+  /** The signed-in person's queued edits, deletes and reactions by the message they change, in the order made (shown at once). */
+  const queuedChanges = computed(() => {
+    const byTarget = new Map<string, ChangeEntry[]>();
+    for (const entry of split.value.own) {
+      if (entry.kind !== 'send') byTarget.set(entry.targetKey, [...(byTarget.get(entry.targetKey) ?? []), entry]);
+    }
+    return byTarget;
+  });
+  /** Why the server refused an edit, delete or reaction (it is dropped: the message shows the server's state again). */
+  const refusal = ref('');
   const attempts = new Map<string, number>();
   let transport: Transport | undefined;
   let flushing = false;
@@ -65,7 +83,7 @@ export const useOutboxStore = defineStore('outbox', () => {
   async function refreshFromDevice(): Promise<void> {
     const stored = await loadOutbox();
     const kept = new Set(stored.map((entry) => entry.clientOffset));
-    for (const old of entries.value) {
+    for (const old of queuedSends(entries.value)) {
       if (!kept.has(old.clientOffset)) messages.forgetUnsent(old.room, messageKey(old.authorId, old.clientOffset));
     }
     entries.value = stored;
@@ -73,34 +91,43 @@ export const useOutboxStore = defineStore('outbox', () => {
     kick(false);
   }
 
-  /** The timeline record of an entry of the signed-in person; none for anyone else's. */
+  /** The timeline record of a send of the signed-in person; none for anyone else's, nor for a change. */
   function localMessage(entry: OutboxEntry): LocalMessage | undefined {
     const user = sessionStore.session?.user;
-    return user && isAuthor(entry, user.id) ? unsentMessage(entry, user) : undefined;
+    return user && entry.kind === 'send' && isAuthor(entry, user.id) ? unsentMessage(entry, user) : undefined;
   }
 
   /** Unsent messages are drawn from the outbox itself, whatever happened to the timeline (e.g. a reload). */
   function showQueued(): void {
     const settled: string[] = [];
-    for (const entry of entries.value) {
+    for (const entry of queuedSends(entries.value)) {
       const message = localMessage(toRaw(entry));
       if (message && !messages.showUnsent(message)) settled.push(entry.clientOffset);
     }
     forget(settled);
   }
 
-  /** Queues a message: IndexedDB first (entry + pending message in one transaction), then the screen, then the wire. */
-  async function send(content: string): Promise<SendAttempt> {
+  function newOffset(): string {
+    return clientOffsetFromBytes(crypto.getRandomValues(new Uint8Array(16)));
+  }
+
+  /**
+   * Queues a message (a reply when `parent` is given): IndexedDB first (entry + pending message in one
+   * transaction), then the screen, then the wire. A reply to our own queued message names it by clientOffset.
+   */
+  async function send(content: string, parent?: LocalMessage): Promise<SendAttempt> {
     const user = sessionStore.session?.user;
     if (!user) return { ok: false, reason: 'Join first.' };
-    const clientOffset = clientOffsetFromBytes(crypto.getRandomValues(new Uint8Array(16)));
+    const clientOffset = newOffset();
     const room = messages.currentRoom;
-    const parsed = parsePayload(sendSchema, { room, clientOffset, content });
+    const replyTo = parent && { target: targetOf(parent), preview: replyQuote(toRaw(parent)) };
+    const parsed = parsePayload(sendSchema, { room, clientOffset, content, ...(replyTo ? { replyTo: replyTo.target } : {}) });
     // Too long is refused here exactly as the server would refuse it: the message shows as
     // failed (Retry / Delete) and the text is kept, rather than silently not sending.
     if (!parsed.ok && parsed.error.code !== 'too_long') return { ok: false, reason: parsed.error.message };
     const now = Date.now();
-    const entry: OutboxEntry = {
+    const entry: SendEntry = {
+      kind: 'send',
       clientOffset,
       // Whoever is signed in when Send is pressed; the entry is only ever sent as them.
       authorId: user.id,
@@ -108,6 +135,7 @@ export const useOutboxStore = defineStore('outbox', () => {
       content,
       order: nextOrder(entries.value, now),
       createdAt: now,
+      ...(replyTo ? { replyTo } : {}),
       ...(parsed.ok ? {} : { failed: parsed.error }),
     };
     const message = unsentMessage(entry, user);
@@ -122,6 +150,98 @@ export const useOutboxStore = defineStore('outbox', () => {
     messages.storageError = '';
     entries.value = [...entries.value, entry];
     messages.showLocal(message);
+    if (!transport) void requestBackgroundFlush();
+    kick(false);
+    return { ok: true };
+  }
+
+  /** Edits one of our messages: a queued one is rewritten where it waits; one the server has gets an edit queued. */
+  async function edit(message: LocalMessage, content: string): Promise<SendAttempt> {
+    const queued = changeQueued(
+      entries.value.map((entry) => toRaw(entry)),
+      message.clientOffset,
+      { kind: 'edit', content },
+    );
+    if (queued && message.state !== 'sent') return applyQueued(queued);
+    return queueChange({ kind: 'edit', content }, message, editSchema);
+  }
+
+  /** Takes back one of our messages: a queued one never leaves the device; one the server has gets a delete queued. */
+  async function takeBack(message: LocalMessage): Promise<SendAttempt> {
+    const queued = changeQueued(
+      entries.value.map((entry) => toRaw(entry)),
+      message.clientOffset,
+      { kind: 'delete' },
+    );
+    if (queued && message.state !== 'sent') return applyQueued(queued);
+    return queueChange({ kind: 'delete' }, message, deleteSchema);
+  }
+
+  /** Sets or unsets our reaction on any message (ours still queued included: it goes out after it). */
+  function react(message: LocalMessage, emoji: string, on: boolean): Promise<SendAttempt> {
+    return queueChange({ kind: 'react', emoji, on }, message, reactionSchema);
+  }
+
+  async function applyQueued(queued: ReturnType<typeof changeQueued> & object): Promise<SendAttempt> {
+    const user = sessionStore.session?.user;
+    if (!user) return { ok: false, reason: 'Join first.' };
+    const sends = [...queued.rewrite].filter((entry): entry is SendEntry => entry.kind === 'send');
+    const shown = sends.map((entry) => unsentMessage(entry, user));
+    const gone = queued.remove.map((entry) => entry.clientOffset);
+    const goneKeys = queued.remove.filter((entry) => entry.kind === 'send').map((entry) => messageKey(entry.authorId, entry.clientOffset));
+    try {
+      await rewriteOutgoing({ put: queued.rewrite, remove: gone }, { put: shown, remove: goneKeys });
+    } catch (error) {
+      messages.reportStorageError(error);
+      return { ok: false, reason: 'This device could not store the change.' };
+    }
+    tellOtherTabs('outbox-changed');
+    const rewritten = new Map(queued.rewrite.map((entry) => [entry.clientOffset, entry]));
+    entries.value = entries.value
+      .filter((entry) => !gone.includes(entry.clientOffset))
+      .map((entry) => rewritten.get(entry.clientOffset) ?? entry);
+    for (const message of shown) messages.showLocal(message);
+    for (const entry of queued.remove)
+      if (entry.kind === 'send') messages.forgetLocal(entry.room, messageKey(entry.authorId, entry.clientOffset));
+    return { ok: true };
+  }
+
+  type ChangeOf<K extends ChangeEntry['kind']> = K extends 'edit'
+    ? { kind: 'edit'; content: string }
+    : K extends 'delete'
+      ? { kind: 'delete' }
+      : { kind: 'react'; emoji: string; on: boolean };
+
+  /** Queues an edit, delete or reaction after everything queued before it (so after its target's send, if that is queued). */
+  async function queueChange<K extends ChangeEntry['kind']>(
+    change: ChangeOf<K>,
+    message: LocalMessage,
+    schema: typeof editSchema | typeof deleteSchema | typeof reactionSchema,
+  ): Promise<SendAttempt> {
+    const user = sessionStore.session?.user;
+    if (!user) return { ok: false, reason: 'Join first.' };
+    const now = Date.now();
+    const entry = {
+      ...change,
+      clientOffset: newOffset(),
+      authorId: user.id,
+      room: message.room,
+      target: targetOf(message),
+      targetKey: message.key,
+      order: nextOrder(entries.value, now),
+      createdAt: now,
+    } as ChangeEntry;
+    const parsed = parsePayload(schema, wireOf(entry).payload);
+    if (!parsed.ok) return { ok: false, reason: parsed.error.message };
+    try {
+      await queueOutgoing(entry);
+    } catch (error) {
+      messages.reportStorageError(error);
+      return { ok: false, reason: 'Not queued: this device could not store it.' };
+    }
+    tellOtherTabs('outbox-changed');
+    refusal.value = '';
+    entries.value = [...entries.value, entry];
     if (!transport) void requestBackgroundFlush();
     kick(false);
     return { ok: true };
@@ -148,26 +268,30 @@ export const useOutboxStore = defineStore('outbox', () => {
     const entry = entries.value.find((item) => item.clientOffset === clientOffset);
     if (!entry) return;
     attempts.delete(clientOffset);
-    await replace({
-      clientOffset: entry.clientOffset,
-      authorId: entry.authorId,
-      room: entry.room,
-      content: entry.content,
-      order: entry.order,
-      createdAt: entry.createdAt,
-    });
+    const { failed: _failed, ...again } = toRaw(entry);
+    await replace(again as OutboxEntry);
     kick(true);
   }
 
-  /** Deletes an entry, the signed-in person's or one left by a session that ended. */
+  /** Deletes a queued message, the signed-in person's or one left by a session that ended, with the changes queued on it. */
   async function remove(clientOffset: string): Promise<void> {
     const entry = entries.value.find((item) => item.clientOffset === clientOffset);
     if (!entry) return;
-    const key = messageKey(entry.authorId, clientOffset);
+    const queued = changeQueued(
+      entries.value.map((item) => toRaw(item)),
+      clientOffset,
+      { kind: 'delete' },
+    );
+    if (queued && isAuthor(entry, sessionStore.session?.user.id ?? '')) {
+      await applyQueued(queued);
+      forget(queued.remove.map((item) => item.clientOffset));
+      return;
+    }
+    const key = entry.kind === 'send' ? messageKey(entry.authorId, clientOffset) : undefined;
     await deleteOutgoing(clientOffset, key);
     tellOtherTabs('outbox-changed');
     forget([clientOffset]);
-    messages.forgetLocal(entry.room, key);
+    if (key) messages.forgetLocal(entry.room, key);
   }
 
   /** Called with a transport after every catch-up (`sync:done`), and with undefined when the connection drops. */
@@ -226,12 +350,22 @@ export const useOutboxStore = defineStore('outbox', () => {
         const user = sessionStore.session?.user;
         const entry = user && nextToSend(entries.value, user.id);
         if (!current || !user || !entry) return;
-        const result = await current.send({ room: entry.room, clientOffset: entry.clientOffset, content: entry.content });
+        const result = await current.send(wireOf(toRaw(entry)));
         const tried = attempts.get(entry.clientOffset) ?? 0;
         const outcome = outcomeOf(result, tried, Math.random());
         if (outcome.kind === 'sent') {
-          const { settled } = await messages.ingest([outcome.message], user.id);
+          const { settled, gap } = outcome.change
+            ? await messages.applyChanges([outcome.change], user.id)
+            : await messages.ingest([outcome.message], user.id);
           forget([...settled, entry.clientOffset]);
+          // Our change's rev (or our message's seq) is beyond what we hold: someone else's came in between.
+          if (gap) current.repair();
+        } else if (outcome.kind === 'failed' && entry.kind !== 'send') {
+          // A change the server refuses for good (the message was deleted meanwhile, say) is dropped, and said.
+          refusal.value = `Not changed: ${outcome.error.message}`;
+          await deleteOutgoing(entry.clientOffset).catch((error: unknown) => messages.reportStorageError(error));
+          tellOtherTabs('outbox-changed');
+          forget([entry.clientOffset]);
         } else if (outcome.kind === 'failed') {
           const still = entries.value.find((item) => item.clientOffset === entry.clientOffset);
           if (still) await replace({ ...toRaw(still), failed: outcome.error });
@@ -248,5 +382,25 @@ export const useOutboxStore = defineStore('outbox', () => {
     }
   }
 
-  return { entries, unsentCount, failedCount, signedOut, load, showQueued, send, forget, retry, remove, setTransport, stop, clear, reload };
+  return {
+    entries,
+    unsentCount,
+    failedCount,
+    signedOut,
+    queuedChanges,
+    refusal,
+    load,
+    showQueued,
+    send,
+    edit,
+    takeBack,
+    react,
+    forget,
+    retry,
+    remove,
+    setTransport,
+    stop,
+    clear,
+    reload,
+  };
 });

@@ -7,12 +7,22 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { GENERAL_ROOM } from '../../shared/limits';
-import type { Message, RoomId, User } from '../../shared/protocol';
+import type { Message, Receipt, RoomId, User } from '../../shared/protocol';
 import { ApiError, fetchRooms } from '../io/api';
 import { loadCurrentRoom, loadRooms, saveCurrentRoom, saveRooms } from '../io/db';
 import { ACK_TIMEOUT_MS } from '../logic/outbox-logic';
 import { automaticRetryMs, refusalText } from '../logic/refusal-logic';
-import { checkRoomName, isDmRoom, mergeListing, noteSeq, renamePeers, sortRooms, unreadCount, type RoomEntry } from '../logic/room-logic';
+import {
+  checkRoomName,
+  furtherReceipt,
+  isDmRoom,
+  mergeListing,
+  noteSeq,
+  renamePeers,
+  sortRooms,
+  unreadCount,
+  type RoomEntry,
+} from '../logic/room-logic';
 import { liveSocket } from '../realtime/live-socket';
 import { useMessagesStore } from './messages';
 import { useSessionStore } from './session';
@@ -27,6 +37,7 @@ const REFRESH_DELAY_MS = 300;
 function plain(room: RoomEntry): RoomEntry {
   const copy: RoomEntry = { id: room.id, kind: room.kind, lastSeq: room.lastSeq, readSeq: room.readSeq };
   if (room.peer) copy.peer = { id: room.peer.id, name: room.peer.name };
+  if (room.peerReceipt) copy.peerReceipt = { deliveredSeq: room.peerReceipt.deliveredSeq, readSeq: room.peerReceipt.readSeq };
   return copy;
 }
 
@@ -139,6 +150,17 @@ export const useRoomsStore = defineStore('rooms', () => {
     persist();
   }
 
+  /** `room:receipt`: the other person of a DM received or read further (our ticks move). */
+  function applyReceipt(receipt: Receipt, ownId: string): void {
+    if (receipt.userId === ownId) return;
+    const entry = rooms.value.find((item) => item.id === receipt.room);
+    if (!entry) return;
+    const next = furtherReceipt(entry.peerReceipt, { deliveredSeq: receipt.deliveredSeq, readSeq: receipt.readSeq });
+    if (next?.deliveredSeq === entry.peerReceipt?.deliveredSeq && next?.readSeq === entry.peerReceipt?.readSeq) return;
+    rooms.value = rooms.value.map((item) => (item.id === receipt.room ? { ...item, ...(next ? { peerReceipt: next } : {}) } : item));
+    persist();
+  }
+
   /** The user sees `room` down to `seq`: clear the badge here at once, on the server when connected (else at the next refresh). */
   function markRead(room: RoomId, seq: number): void {
     const entry = rooms.value.find((item) => item.id === room);
@@ -177,6 +199,12 @@ export const useRoomsStore = defineStore('rooms', () => {
     void saveCurrentRoom(room).catch(() => undefined);
   }
 
+  /** The room's change cursor when the device has one: the server then sends the changes after it. */
+  function revsOf(room: RoomId): Record<RoomId, number> {
+    const revs = messages.revs();
+    return Object.hasOwn(revs, room) ? { [room]: revs[room] } : {};
+  }
+
   /** Fetches a room's history we may not hold yet (a room just joined, an older DM); told to wait, it asks again then. */
   async function catchUpRoom(room: RoomId): Promise<void> {
     for (let attempts = 0; ; attempts++) {
@@ -185,8 +213,9 @@ export const useRoomsStore = defineStore('rooms', () => {
       const cursor = messages.cursors()[room] ?? 0;
       const answer = await chat
         .timeout(ACK_TIMEOUT_MS)
-        .emitWithAck('sync', { cursors: { [room]: cursor } })
+        .emitWithAck('sync', { cursors: { [room]: cursor }, revs: revsOf(room) })
         .catch(() => undefined);
+      if (answer?.ok) await messages.settleChanges(answer.lastRev ?? {});
       const delayMs = answer && !answer.ok ? automaticRetryMs(answer.error, attempts, Math.random()) : undefined;
       if (delayMs === undefined) return;
       await new Promise((resolve) => setTimeout(resolve, delayMs));
@@ -291,6 +320,7 @@ export const useRoomsStore = defineStore('rooms', () => {
     noteMessages,
     notePeople,
     applyRead,
+    applyReceipt,
     markRead,
     select,
     join,

@@ -1,6 +1,8 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { join, launchBrowser, messageWith, phoneContext, waitForOnline } from './support/browser';
+import { contents, join, launchBrowser, messageWith, phoneContext, waitForOnline } from './support/browser';
+import { connectAndCatchUp } from '../support/clients';
+import type { Message } from '../../shared/protocol';
 import { generalHistory, storedCounts, storedRecords } from './support/device';
 import { useServer } from './support/server-fixture';
 
@@ -59,7 +61,7 @@ describe('a device database written by v2 of the app', () => {
     const sent = (await generalHistory(server().url)).find((message) => message.content === 'queued under v2');
     expect(sent?.author).toEqual(session.user);
     expect(await storedRecords(page, 'drafts')).toEqual([{ room: 'general', authorId: session.user.id, text: 'a v2 draft' }]);
-    expect(await storedCounts(page)).toMatchObject({ version: 3, counts: { revocations: 0, outbox: 0 } });
+    expect(await storedCounts(page)).toMatchObject({ version: 4, counts: { revocations: 0, outbox: 0 } });
   });
 
   it('keeps the queue of a session that had ended under v2 inert: never sent, shown with Delete; its draft goes', async () => {
@@ -79,5 +81,98 @@ describe('a device database written by v2 of the app', () => {
     expect(await page.getByRole('textbox', { name: 'Message', exact: true }).inputValue()).toBe('');
     await page.waitForTimeout(1_500);
     expect((await generalHistory(server().url)).map((message) => message.content)).not.toContain('queued before an expiry');
+  });
+});
+
+type V3Seed = { session: { token: string; user: { id: string; name: string } }; held: Message; queued: string };
+
+/** Writes the database exactly as v3 of the PWA left it: a message it holds (as it was then), its cursor, a queued send (no kind). */
+async function writeV3Database(seed: V3Seed): Promise<void> {
+  const database = await new Promise<IDBDatabase>((resolve, reject) => {
+    const request = indexedDB.open('offline-chat', 3);
+    request.onupgradeneeded = () => {
+      const db = request.result;
+      db.createObjectStore('session');
+      db.createObjectStore('messages', { keyPath: 'key' }).createIndex('by-room', 'room');
+      db.createObjectStore('cursors', { keyPath: 'room' });
+      db.createObjectStore('outbox', { keyPath: 'clientOffset' }).createIndex('by-order', 'order');
+      db.createObjectStore('drafts', { keyPath: 'room' });
+      db.createObjectStore('rooms', { keyPath: 'id' });
+      db.createObjectStore('ui');
+      db.createObjectStore('revocations', { keyPath: 'token' });
+    };
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  const tx = database.transaction(['session', 'messages', 'cursors', 'outbox', 'rooms'], 'readwrite');
+  const now = Date.now();
+  const { held } = seed;
+  tx.objectStore('session').put(seed.session, 'current');
+  tx.objectStore('messages').put({
+    key: `${held.author.id}/${held.clientOffset}`,
+    room: held.room,
+    clientOffset: held.clientOffset,
+    author: held.author,
+    content: held.content,
+    state: 'sent',
+    ts: held.ts,
+    id: held.id,
+    seq: held.seq,
+  });
+  tx.objectStore('cursors').put({ room: 'general', cursor: held.seq });
+  tx.objectStore('outbox').put({
+    clientOffset: 'v3-queued-send-000001',
+    authorId: seed.session.user.id,
+    room: 'general',
+    content: seed.queued,
+    order: now,
+    createdAt: now,
+  });
+  tx.objectStore('rooms').put({ id: 'general', kind: 'public', lastSeq: held.seq, readSeq: held.seq });
+  await new Promise((resolve) => (tx.oncomplete = resolve));
+  database.close();
+}
+
+describe('a device database written by v3 of the app', () => {
+  const server = useServer();
+
+  it('sends its queued message as a send, and its first catch-up brings the edits and reactions its messages lack', async () => {
+    const browser = await launchBrowser();
+    const page = await (await phoneContext(browser, { baseURL: server().url })).newPage();
+    await page.goto('/healthz');
+    const gus = await newSession(page, 'Gus');
+    const other = await connectAndCatchUp(server().url, gus.token);
+    const sent = await other.socket.emitWithAck('message:send', {
+      room: 'general',
+      clientOffset: 'gus-before-upgrade-01',
+      content: 'as v3 saw it',
+    });
+    if (!sent.ok) throw new Error(sent.error.message);
+    const session = await newSession(page, 'Vera');
+    await page.evaluate(writeV3Database, { session, held: sent.message, queued: 'queued under v3' });
+    // Changed on the server while the device ran v3 (which never heard of changes).
+    const edited = await other.socket.emitWithAck('message:edit', {
+      room: 'general',
+      target: sent.message.id,
+      clientOffset: 'gus-edit-after-upgrade',
+      content: 'as it is now',
+    });
+    const reacted = await other.socket.emitWithAck('reaction:set', {
+      room: 'general',
+      target: sent.message.id,
+      emoji: '🎉',
+      on: true,
+      clientOffset: 'gus-react-after-upgr',
+    });
+    expect(edited.ok && reacted.ok).toBe(true);
+
+    await page.goto('/');
+    await waitForOnline(page);
+    await expect.poll(() => messageWith(page, 'queued under v3').getAttribute('data-state'), { timeout: 10_000 }).toBe('sent');
+    await expect.poll(() => contents(page), { timeout: 10_000 }).toEqual(['as it is now', 'queued under v3']);
+    expect(await messageWith(page, 'as it is now').getByRole('button', { name: '🎉 1' }).count()).toBe(1);
+    expect(await storedCounts(page)).toMatchObject({ version: 4, counts: { outbox: 0 } });
+    expect(await storedRecords(page, 'revs')).toEqual([{ room: 'general', rev: 2 }]);
+    other.socket.disconnect();
   });
 });

@@ -104,6 +104,7 @@ async function seedOutboxEntry(seed: { clientOffset: string; content: string }):
   const now = Date.now();
   const tx = database.transaction(['outbox', 'messages'], 'readwrite');
   tx.objectStore('outbox').put({
+    kind: 'send',
     clientOffset: seed.clientOffset,
     authorId: session.user.id,
     room: 'general',

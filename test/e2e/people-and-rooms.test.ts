@@ -226,6 +226,9 @@ describe('people and rooms in the PWA', () => {
       database.close();
       return names;
     });
-    expect(stores).toEqual({ version: 3, stores: ['cursors', 'drafts', 'messages', 'outbox', 'revocations', 'rooms', 'session', 'ui'] });
+    expect(stores).toEqual({
+      version: 4,
+      stores: ['cursors', 'drafts', 'messages', 'outbox', 'revocations', 'revs', 'rooms', 'session', 'ui'],
+    });
   });
 });

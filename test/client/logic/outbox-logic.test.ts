@@ -1,10 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { CLIENT_OFFSET_PATTERN } from '../../../shared/limits';
 import type { Message } from '../../../shared/protocol';
-import { SIGNED_OUT_AUTHOR, type OutboxEntry } from '../../../client/logic/models';
+import { SIGNED_OUT_AUTHOR, type ChangeEntry, type LocalMessage, type OutboxEntry, type SendEntry } from '../../../client/logic/models';
 import {
+  DETACHED,
   backoffMs,
+  changeQueued,
   clientOffsetFromBytes,
+  queuedSends,
+  replyQuote,
+  targetOf,
+  wireOf,
   inWriteOrder,
   isAuthor,
   nextOrder,
@@ -14,7 +20,8 @@ import {
   unsentMessage,
 } from '../../../client/logic/outbox-logic';
 
-const entry = (clientOffset: string, order: number, failed = false, authorId = 'u1'): OutboxEntry => ({
+const entry = (clientOffset: string, order: number, failed = false, authorId = 'u1'): SendEntry => ({
+  kind: 'send',
   clientOffset,
   authorId,
   room: 'general',
@@ -162,5 +169,111 @@ describe('unsent messages on the timeline', () => {
   it('are plain copies, never sharing the author object', () => {
     const user = { id: 'u1', name: 'Ann' };
     expect(unsentMessage(entry('abc', 42), user).author).not.toBe(user);
+  });
+});
+
+const change = (clientOffset: string, order: number, target: string | number, extra: Partial<ChangeEntry> = {}): OutboxEntry =>
+  ({
+    kind: 'react',
+    clientOffset,
+    authorId: 'u1',
+    room: 'general',
+    target,
+    targetKey: `u1/${String(target)}`,
+    emoji: '👍',
+    on: true,
+    order,
+    createdAt: order,
+    ...extra,
+  }) as OutboxEntry;
+
+const replyTo = (parent: string, order: number, clientOffset = `reply-${order}`): SendEntry => ({
+  ...entry(clientOffset, order),
+  replyTo: { target: parent, preview: { key: `u1/${parent}`, preview: 'old text' } },
+});
+
+describe('operations in the outbox', () => {
+  it('go out as their own events, with the same clientOffset every time', () => {
+    expect(wireOf(entry('a', 1))).toEqual({ event: 'message:send', payload: { room: 'general', clientOffset: 'a', content: 'a' } });
+    expect(wireOf(replyTo('a', 2, 'b')).payload).toMatchObject({ replyTo: 'a' });
+    expect(wireOf(change('c', 3, 7))).toEqual({
+      event: 'reaction:set',
+      payload: { room: 'general', clientOffset: 'c', target: 7, emoji: '👍', on: true },
+    });
+    expect(wireOf(change('d', 4, 7, { kind: 'edit', content: 'new' } as Partial<ChangeEntry>))).toEqual({
+      event: 'message:edit',
+      payload: { room: 'general', clientOffset: 'd', target: 7, content: 'new' },
+    });
+    expect(wireOf(change('e', 5, 'a', { kind: 'delete' } as Partial<ChangeEntry>))).toEqual({
+      event: 'message:delete',
+      payload: { room: 'general', clientOffset: 'e', target: 'a' },
+    });
+  });
+
+  it('wait behind a failed parent, while others go on', () => {
+    const failedParent = entry('parent', 1, true);
+    const queued = [failedParent, change('react-on-parent', 2, 'parent'), replyTo('parent', 3), entry('unrelated', 4)];
+    expect(nextToSend(queued, 'u1')?.clientOffset).toBe('unrelated');
+    // Once the parent is retried (no longer failed), its changes follow it in order.
+    expect(nextToSend([entry('parent', 1), ...queued.slice(1)], 'u1')?.clientOffset).toBe('parent');
+  });
+
+  it('name a message by id once the server has it, else by our clientOffset', () => {
+    expect(targetOf({ id: 12, clientOffset: 'x' })).toBe(12);
+    expect(targetOf({ clientOffset: 'x' })).toBe('x');
+  });
+
+  it('count only sends as unsent messages', () => {
+    expect(queuedSends([entry('a', 1), change('b', 2, 'a')]).map((item) => item.clientOffset)).toEqual(['a']);
+  });
+});
+
+describe('changing a message still in the outbox', () => {
+  it('rewrites the queued send for an edit, and the quotes of replies queued to it', () => {
+    const queued = [entry('parent', 1), replyTo('parent', 2), change('r', 3, 'parent')];
+    const plan = changeQueued(queued, 'parent', { kind: 'edit', content: 'fixed text' });
+    expect(plan?.remove).toEqual([]);
+    expect(plan?.rewrite).toEqual([
+      { ...entry('parent', 1), content: 'fixed text' },
+      { ...replyTo('parent', 2), replyTo: { target: 'parent', preview: { key: 'u1/parent', preview: 'fixed text' } } },
+    ]);
+  });
+
+  it('takes a deleted send out with the changes queued on it; its replies go as plain messages quoting a deleted one', () => {
+    const queued = [entry('parent', 1), change('r', 2, 'parent'), replyTo('parent', 3), entry('other', 4), change('o', 5, 'other')];
+    const plan = changeQueued(queued, 'parent', { kind: 'delete' });
+    expect(plan?.remove.map((item) => item.clientOffset)).toEqual(['parent', 'r']);
+    expect(plan?.rewrite).toEqual([
+      { ...replyTo('parent', 3), replyTo: { target: DETACHED, preview: { key: 'u1/parent', preview: '', deleted: true } } },
+    ]);
+    const detached = plan?.rewrite[0];
+    if (!detached) throw new Error('no rewrite');
+    expect(wireOf(detached).payload).not.toHaveProperty('replyTo');
+  });
+
+  it('does nothing for a message the server already has (a change is queued instead)', () => {
+    expect(changeQueued([entry('other', 1)], 'sent-one', { kind: 'delete' })).toBeUndefined();
+  });
+});
+
+describe('a reply quote', () => {
+  const parent: LocalMessage = {
+    key: 'u2/p',
+    room: 'general',
+    clientOffset: 'p',
+    author: { id: 'u2', name: 'Bo' },
+    content: 'first line\nsecond line',
+    state: 'sent',
+    ts: 1,
+    id: 4,
+    seq: 2,
+  };
+
+  it('is the first line of the parent, its author, and where to find it', () => {
+    expect(replyQuote(parent)).toEqual({ key: 'u2/p', id: 4, seq: 2, author: { id: 'u2', name: 'Bo' }, preview: 'first line' });
+  });
+
+  it('of a deleted parent says so, and keeps none of its text', () => {
+    expect(replyQuote({ ...parent, content: '', deleted: true })).toMatchObject({ preview: '', deleted: true });
   });
 });
