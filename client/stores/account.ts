@@ -13,14 +13,11 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { SessionCreated } from '../../shared/protocol';
-import { ApiError, createSession, endSession, passkeyLoginOptions, redeemDeviceLink, renameMe, verifyPasskeyLogin } from '../io/api';
+import { ApiError, createSession, endSession, renameMe } from '../io/api';
 import { forgetRevocation, loadRevocations, wipeDevice, type Wipe } from '../io/db';
 import { deletePrivateCaches } from '../io/private-caches';
 import { onOtherTabNews, tellOtherTabs, type TabNews } from '../io/tab-channel';
-import { cancelPasskeyPrompt, PasskeyPromptError, passkeyAutofillSupported, passkeysSupported, usePasskey } from '../io/webauthn';
-import { LINK_CODE_RULE_TEXT, REDEEM_REFUSED_TEXT, linkCodeFromUrl, normalizeLinkCode } from '../logic/device-link-logic';
 import { checkNameInput } from '../logic/name-rule';
-import { passkeySignInRefusedText, promptFailureText } from '../logic/passkey-logic';
 import { ACK_TIMEOUT_MS } from '../logic/outbox-logic';
 import { tooManyRequestsText } from '../logic/refusal-logic';
 import { sessionEndText, type SessionEnd } from '../logic/sign-out-logic';
@@ -34,7 +31,7 @@ import { useSessionStore } from './session';
 import { useTypingStore } from './typing';
 
 /** A refused HTTP call in words. */
-function refusalOf(error: ApiError): string {
+export function refusalOf(error: ApiError): string {
   return error.status === 429 ? tooManyRequestsText(error.retryAfterMs) : error.message;
 }
 
@@ -59,93 +56,20 @@ export const useAccountStore = defineStore('account', () => {
   /** A session is ending here or in another tab: nobody joins until the device is wiped. */
   const ending = ref(false);
 
-  /** Why the last passkey or code sign-in failed, in words, for the Join screen. */
-  const signInError = ref('');
-
-  /** Called once by the app: follow the other tabs, tell the server about offline sign-outs, and redeem an opened device link. */
+  /** Called once by the app: follow the other tabs, and tell the server about offline sign-outs. */
   function start(): void {
     onOtherTabNews((news) => void followOtherTab(news));
     window.addEventListener('online', () => void sendRevocations());
     void sendRevocations();
-    const linked = linkCodeFromUrl(location);
-    if (linked !== undefined || /[#?&]link=/.test(location.href)) {
-      // The code is single use: never leave it in the address bar, the history or a bookmark.
-      history.replaceState(history.state, '', location.pathname);
-      if (sessionStore.session) return;
-      if (linked) void redeemCode(linked);
-      else signInError.value = REDEEM_REFUSED_TEXT;
-    }
   }
 
-  /** A session made elsewhere (a passkey, a link code): stored, shown, and the other tabs load it. */
-  async function signedIn(created: SessionCreated): Promise<void> {
+  /** A session made elsewhere (a passkey, a link code; see stores/sign-in.ts): stored, shown, and the other tabs load it. */
+  async function adopt(created: SessionCreated): Promise<void> {
     if (sessionStore.session || ending.value) return;
     await sessionStore.save(created);
     ended.value = undefined;
     joinError.value = '';
-    signInError.value = '';
     tellOtherTabs('signed-in');
-  }
-
-  /** What a failed sign-in says: our words for a refusal, the rate limit's wait, or the network. */
-  function signInFailure(error: unknown, refusedText: (message: string) => string): string {
-    if (error instanceof PasskeyPromptError) return promptFailureText(error.failure, 'sign-in');
-    if (error instanceof ApiError) return error.status === 401 ? refusedText(error.message) : refusalOf(error);
-    return navigator.onLine ? 'Could not reach the server. Try again.' : 'You are offline. Signing in needs a connection.';
-  }
-
-  /**
-   * Signs in with one of this site's passkeys: a prompt, or (autofill) once the person picks a passkey
-   * among the name input's suggestions. A waiting autofill that another prompt replaced ends quietly.
-   */
-  async function signInWithPasskey(autofill = false): Promise<void> {
-    if (sessionStore.session || ending.value) return;
-    if (!autofill) {
-      joining.value = true;
-      signInError.value = '';
-    }
-    try {
-      const answer = await usePasskey(await passkeyLoginOptions(), autofill);
-      joining.value = true;
-      await signedIn(await verifyPasskeyLogin(answer));
-    } catch (error) {
-      if (autofill && error instanceof PasskeyPromptError) return;
-      signInError.value = signInFailure(error, passkeySignInRefusedText);
-    } finally {
-      joining.value = false;
-    }
-  }
-
-  /** Whether "Sign in with a passkey" can work in this browser at all. */
-  const canUsePasskeys = passkeysSupported();
-
-  /** The Join screen is shown: offer this site's passkeys among the name input's suggestions, where the browser can. */
-  async function offerPasskeyAutofill(): Promise<void> {
-    if (await passkeyAutofillSupported().catch(() => false)) await signInWithPasskey(true);
-  }
-
-  /** The Join screen is gone: a waiting autofill request must not sign anyone in behind it. */
-  function stopPasskeyAutofill(): void {
-    void cancelPasskeyPrompt().catch(() => undefined);
-  }
-
-  /** Turns a code from a signed-in device ("Add a device") into this device's own session. */
-  async function redeemCode(input: string): Promise<void> {
-    const code = normalizeLinkCode(input);
-    if (!code) {
-      signInError.value = LINK_CODE_RULE_TEXT;
-      return;
-    }
-    if (sessionStore.session || ending.value) return;
-    joining.value = true;
-    signInError.value = '';
-    try {
-      await signedIn(await redeemDeviceLink(code));
-    } catch (error) {
-      signInError.value = signInFailure(error, () => REDEEM_REFUSED_TEXT);
-    } finally {
-      joining.value = false;
-    }
   }
 
   async function join(input: string): Promise<void> {
@@ -303,17 +227,12 @@ export const useAccountStore = defineStore('account', () => {
   return {
     joining,
     joinError,
-    signInError,
     ended,
     ending,
     start,
     join,
     rename,
-    canUsePasskeys,
-    signInWithPasskey,
-    offerPasskeyAutofill,
-    stopPasskeyAutofill,
-    redeemCode,
+    adopt,
     signOut,
     sessionEnded,
   };
