@@ -97,6 +97,10 @@ describe('one person, many devices', () => {
     await messageWith(ann, 'hello from Ann B').waitFor();
     await expect.poll(() => messageWith(ann, 'hello from Ann B').locator('.handle').textContent()).toBe('@ann_b');
     expect(await messageWith(ann, 'hello from Ann K').locator('.handle').textContent()).toBe('@ann_k');
+    // And the people sheet: the other Ann shares our name, so she is listed with her handle.
+    await ann.getByRole('button', { name: /People/ }).click();
+    const people = ann.getByRole('list', { name: 'Online' }).getByRole('button');
+    await expect.poll(() => people.filter({ hasText: '@ann_b' }).count()).toBe(1);
   });
 
   it('registers a passkey, signs in with it on a fresh device with the same name and history, and refuses it once removed', async () => {
@@ -170,7 +174,8 @@ describe('one person, many devices', () => {
     await join(laptop, 'Lena');
     await laptop.getByRole('button', { name: 'Add room' }).click();
     await laptop.getByRole('textbox', { name: 'Room', exact: true }).fill('books');
-    await laptop.getByRole('textbox', { name: 'Room', exact: true }).press('Enter');
+    await laptop.getByRole('button', { name: 'Join room' }).click();
+    await expect.poll(() => laptop.getByRole('heading', { level: 1 }).textContent()).toBe('# books');
     await send(laptop, 'in books');
 
     await openProfile(laptop);
@@ -205,6 +210,9 @@ describe('one person, many devices', () => {
     await again.getByRole('textbox', { name: 'Code from your other device' }).fill(code);
     await again.getByRole('button', { name: 'Sign in with code' }).click();
     await again.getByRole('alert').filter({ hasText: 'make a new one on your other device' }).waitFor();
+    expect(await again.getByRole('textbox', { name: 'Code from your other device' }).getAttribute('aria-invalid')).toBe('true');
+    await screenshotLightAndDark(again, 'identity-code-refused');
+    expect(await axeViolations(again)).toEqual([]);
 
     // A new code, opened as the QR code's link: signed in, and the code gone from the address bar.
     await profile(laptop).getByRole('button', { name: 'Done' }).click();
