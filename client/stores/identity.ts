@@ -25,6 +25,11 @@ import { tooManyRequestsText } from '../logic/refusal-logic';
 import { useAccountStore } from './account';
 import { useSessionStore } from './session';
 
+/** A 404 on removing something: another device removed it first, which is what was asked. */
+function alreadyGone(error: unknown): void {
+  if (!(error instanceof ApiError && error.status === 404)) throw error;
+}
+
 export const useIdentityStore = defineStore('identity', () => {
   const sessionStore = useSessionStore();
   const account = useAccountStore();
@@ -105,7 +110,7 @@ export const useIdentityStore = defineStore('identity', () => {
     const current = token();
     if (!current) return '';
     try {
-      await removePasskey(current, id);
+      await removePasskey(current, id).catch(alreadyGone);
       passkeys.value = passkeys.value?.filter((passkey) => passkey.id !== id);
       return '';
     } catch (error) {
@@ -129,7 +134,7 @@ export const useIdentityStore = defineStore('identity', () => {
     const current = token();
     if (!current) return '';
     try {
-      await endOtherSession(current, id);
+      await endOtherSession(current, id).catch(alreadyGone);
       sessions.value = sessions.value?.filter((session) => session.id !== id);
       return '';
     } catch (error) {
