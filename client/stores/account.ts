@@ -12,6 +12,7 @@
  */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
+import type { SessionCreated } from '../../shared/protocol';
 import { ApiError, createSession, endSession, renameMe } from '../io/api';
 import { forgetRevocation, loadRevocations, wipeDevice, type Wipe } from '../io/db';
 import { deletePrivateCaches } from '../io/private-caches';
@@ -31,7 +32,7 @@ import { useSessionStore } from './session';
 import { useTypingStore } from './typing';
 
 /** A refused HTTP call in words. */
-function refusalOf(error: ApiError): string {
+export function refusalOf(error: ApiError): string {
   return error.status === 429 ? tooManyRequestsText(error.retryAfterMs) : error.message;
 }
 
@@ -61,6 +62,15 @@ export const useAccountStore = defineStore('account', () => {
     onOtherTabNews((news) => void followOtherTab(news));
     window.addEventListener('online', () => void sendRevocations());
     void sendRevocations();
+  }
+
+  /** A session made elsewhere (a passkey, a link code; see stores/sign-in.ts): stored, shown, and the other tabs load it. */
+  async function adopt(created: SessionCreated): Promise<void> {
+    if (sessionStore.session || ending.value) return;
+    await sessionStore.save(created);
+    ended.value = undefined;
+    joinError.value = '';
+    tellOtherTabs('signed-in');
   }
 
   async function join(input: string): Promise<void> {
@@ -99,7 +109,7 @@ export const useAccountStore = defineStore('account', () => {
       const user = await renameMe(current.token, checked.name);
       // The session may have ended while the server answered: never store it again.
       if (sessionStore.session?.token !== current.token) return '';
-      await sessionStore.save({ token: current.token, user: { id: user.id, name: user.name } });
+      await sessionStore.save({ token: current.token, user });
       return '';
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) {
@@ -216,5 +226,16 @@ export const useAccountStore = defineStore('account', () => {
     }
   }
 
-  return { joining, joinError, ended, ending, start, join, rename, signOut, sessionEnded };
+  return {
+    joining,
+    joinError,
+    ended,
+    ending,
+    start,
+    join,
+    rename,
+    adopt,
+    signOut,
+    sessionEnded,
+  };
 });

@@ -16,7 +16,7 @@ const confirmDialog = (page: Page) => page.getByRole('alertdialog', { name: 'Sig
 
 async function openProfile(page: Page): Promise<void> {
   await page.getByRole('button', { name: /Your profile/ }).click();
-  await profileDialog(page).getByRole('button', { name: 'Sign out' }).waitFor();
+  await profileDialog(page).getByRole('button', { name: 'Sign out', exact: true }).waitFor();
 }
 
 describe('signing out', () => {
@@ -46,7 +46,7 @@ describe('signing out', () => {
     await openProfile(page);
     await screenshotLightAndDark(page, 'sign-out-profile');
     expect(await axeViolations(page)).toEqual([]);
-    await profileDialog(page).getByRole('button', { name: 'Sign out' }).click();
+    await profileDialog(page).getByRole('button', { name: 'Sign out', exact: true }).click();
     const confirm = confirmDialog(page);
     await confirm.getByText('1 message has not been sent. Signing out deletes it from this device and it will never be sent.').waitFor();
     // The safe answer has the focus.
@@ -66,7 +66,7 @@ describe('signing out', () => {
         if (document.body.textContent?.includes('not sent — signed out')) Object.assign(window, { sawInertList: true });
       }).observe(document.body, { childList: true, subtree: true, characterData: true });
     });
-    await profileDialog(page).getByRole('button', { name: 'Sign out' }).click();
+    await profileDialog(page).getByRole('button', { name: 'Sign out', exact: true }).click();
     await confirm.getByRole('button', { name: 'Sign out and delete' }).click();
     await page.getByRole('status').filter({ hasText: 'You signed out. Nothing of yours is left on this device.' }).waitFor();
     await page.getByRole('textbox', { name: 'Name' }).waitFor();
@@ -101,7 +101,7 @@ describe('signing out', () => {
     const { token } = await storedSession(page);
 
     await openProfile(page);
-    await profileDialog(page).getByRole('button', { name: 'Sign out' }).click();
+    await profileDialog(page).getByRole('button', { name: 'Sign out', exact: true }).click();
     await confirmDialog(page).getByText('1 message has not been sent.', { exact: false }).waitFor();
     await confirmDialog(page).getByRole('button', { name: 'Sign out and delete' }).click();
     await page.getByRole('status').filter({ hasText: 'the server has not been told yet' }).waitFor();

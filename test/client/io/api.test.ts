@@ -1,6 +1,19 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Message } from '../../../shared/protocol';
-import { ApiError, createSession, endSession, fetchRooms, postRoomMessage, renameMe } from '../../../client/io/api';
+import {
+  ApiError,
+  claimHandle,
+  createDeviceLink,
+  createSession,
+  endOtherSession,
+  endSession,
+  fetchRooms,
+  postRoomMessage,
+  redeemDeviceLink,
+  removePasskey,
+  renameMe,
+  verifyPasskeyLogin,
+} from '../../../client/io/api';
 
 const ana = { id: 'u1', name: 'Ana' };
 const message: Message = { id: 9, room: 'dm:u1:u2', seq: 4, author: ana, clientOffset: 'k1', content: 'hi', ts: 1 };
@@ -110,5 +123,51 @@ describe('the HTTP send used by the background flush', () => {
     await expect(send()).rejects.toEqual(new ApiError(401, 'unauthorized'));
     serverAnswers(() => Promise.reject(new TypeError('Failed to fetch')));
     await expect(send()).rejects.toThrow('Failed to fetch');
+  });
+});
+
+describe('the identity calls (extensions)', () => {
+  it('claims a handle with the token, and reads a 409 as ApiError with the server’s reason', async () => {
+    const calls = serverAnswers(() => json({ user: { ...ana, handle: 'ana' } }, 200));
+    expect(await claimHandle('secret', 'ana')).toEqual({ ...ana, handle: 'ana' });
+    expect(calls[0]).toMatchObject({ url: '/api/me/handle', method: 'PUT', body: JSON.stringify({ handle: 'ana' }) });
+    expect(calls[0].headers.get('authorization')).toBe('Bearer secret');
+
+    serverAnswers(() => json({ error: { code: 'conflict', message: '@ana is taken; try another' } }, 409));
+    await expect(claimHandle('secret', 'ana')).rejects.toEqual(new ApiError(409, '@ana is taken; try another'));
+  });
+
+  it('names the session or passkey in the path when removing one; a 404 is an ApiError', async () => {
+    const calls = serverAnswers(() => new Response(null, { status: 204 }));
+    await endOtherSession('secret', 's-2');
+    await removePasskey('secret', 'pk_1');
+    expect(calls.map((call) => `${call.method} ${call.url}`)).toEqual(['DELETE /api/sessions/s-2', 'DELETE /api/passkeys/pk_1']);
+
+    serverAnswers(() => json({ error: { code: 'not_found', message: 'no such passkey' } }, 404));
+    await expect(removePasskey('secret', 'gone')).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('makes a link code with the token, and redeems one or signs in with a passkey without any', async () => {
+    let calls = serverAnswers(() => json({ code: 'ABCD-EFGH', url: 'https://chat.example/#link=ABCD-EFGH', expiresAt: 5 }, 201));
+    expect(await createDeviceLink('secret')).toMatchObject({ code: 'ABCD-EFGH' });
+    expect(calls[0]).toMatchObject({ url: '/api/devices/link', method: 'POST' });
+
+    calls = serverAnswers(() => json({ token: 't2', user: ana }, 200));
+    expect(await redeemDeviceLink('ABCDEFGH')).toEqual({ token: 't2', user: ana });
+    expect(calls[0]).toMatchObject({ url: '/api/devices/redeem', method: 'POST', body: JSON.stringify({ code: 'ABCDEFGH' }) });
+    expect(calls[0].headers.get('authorization')).toBeNull();
+
+    calls = serverAnswers(() => json({ error: { code: 'unauthorized', message: 'this passkey is not registered here' } }, 401));
+    const answer = {
+      id: 'a',
+      rawId: 'a',
+      type: 'public-key' as const,
+      response: { clientDataJSON: 'c', authenticatorData: 'd', signature: 's' },
+      clientExtensionResults: {},
+    };
+    await expect(verifyPasskeyLogin(answer)).rejects.toEqual(new ApiError(401, 'this passkey is not registered here'));
+    expect(calls[0]).toMatchObject({ url: '/api/passkeys/login/verify', method: 'POST' });
+    expect(JSON.parse(calls[0].body ?? '{}')).toEqual(answer);
+    expect(calls[0].headers.get('authorization')).toBeNull();
   });
 });
