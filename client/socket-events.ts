@@ -61,8 +61,8 @@ function listen(chat: ChatSocket, session: Session): void {
     void connection.receive(batch, ownId);
     rooms.noteMessages(batch);
   });
-  chat.on('sync:done', () => {
-    connection.catchUpDone();
+  chat.on('sync:done', ({ windows }) => {
+    connection.catchUpDone(windows);
     void rooms.refresh();
   });
   chat.on('message:new', (message) => {

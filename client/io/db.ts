@@ -177,6 +177,12 @@ export async function storeServerMessages(messages: LocalMessage[], cursors: Cur
   await Promise.all([...writes, tx.done]);
 }
 
+/** Evicts stored messages (sent ones beyond the room's bound); their cursors stay, so nothing is fetched again by itself. */
+export async function deleteMessages(keys: readonly string[]): Promise<void> {
+  const tx = (await db()).transaction('messages', 'readwrite');
+  await Promise.all([...keys.map((key) => tx.objectStore('messages').delete(key)), tx.done]);
+}
+
 export async function updateOutgoing(entry: OutboxEntry, message: LocalMessage): Promise<void> {
   const tx = (await db()).transaction(['outbox', 'messages'], 'readwrite');
   await Promise.all([tx.objectStore('outbox').put(entry), tx.objectStore('messages').put(message), tx.done]);

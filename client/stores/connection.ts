@@ -7,7 +7,7 @@
  */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { Cursors, Message, SendPayload } from '../../shared/protocol';
+import type { Cursors, Message, RoomId, SendPayload } from '../../shared/protocol';
 import { fetchRooms } from '../io/api';
 import { catchUpTotal } from '../logic/cursor-logic';
 import { ACK_TIMEOUT_MS, type SendResult } from '../logic/outbox-logic';
@@ -99,13 +99,17 @@ export const useConnectionStore = defineStore('connection', () => {
     if (socket && phase.value === 'catching-up') watchForStall(socket);
   }
 
-  /** `sync:done`: once every batch before it is stored, go online, give the outbox its transport and fill any gap. */
-  function catchUpDone(): void {
+  /**
+   * `sync:done`: once every batch before it is stored (and rooms sent only their newest messages know
+   * it, `windows`), go online, give the outbox its transport and fill any gap; then keep storage bounded.
+   */
+  function catchUpDone(windows?: Record<RoomId, number>): void {
     clearTimeout(stallTimer);
     const chat = socket;
     if (!chat) return;
     const connection = epoch;
-    void messages.whenIdle().then(() => {
+    void messages.applyWindows(windows).then(() => {
+      void messages.evictOld(messages.currentRoom);
       if (!chat.connected || connection !== epoch) return;
       goLive(chat);
       outbox.setTransport(transportOf(chat));
@@ -189,7 +193,7 @@ export const useConnectionStore = defineStore('connection', () => {
           continue;
         }
         round++;
-        await messages.whenIdle();
+        await messages.applyWindows(answer.ok ? answer.windows : undefined);
       }
     } catch {
       // No answer: the next connect catches up from the stored cursors anyway.
