@@ -9,10 +9,10 @@ import type { RoomId } from '../../shared/protocol';
 import type { LocalMessage } from '../logic/models';
 import { queryWords, textWords } from '../logic/search-logic';
 
-type IndexedMessage = { id: string; room: RoomId; content: string };
+type IndexedMessage = { id: string; room: RoomId; ts: number; content: string };
 
 /** A message that matched (its key and room), with the words of it that matched (folded), for highlighting. */
-export type IndexHit = { key: string; room: RoomId; terms: string[]; score: number };
+export type IndexHit = { key: string; room: RoomId; ts: number; terms: string[]; score: number };
 
 /** Sent messages with text: the ones a result can open the room at (by seq). */
 function searchable(message: LocalMessage): boolean {
@@ -22,7 +22,7 @@ function searchable(message: LocalMessage): boolean {
 export class MessageIndex {
   private readonly index = new MiniSearch<IndexedMessage>({
     fields: ['content'],
-    storeFields: ['room'],
+    storeFields: ['room', 'ts'],
     // Words are split and folded the way the server's search reads them (logic/search-logic.ts).
     tokenize: textWords,
     processTerm: (term) => term,
@@ -48,7 +48,7 @@ export class MessageIndex {
         current.add(message.key);
         const indexed = contents.get(message.key);
         if (indexed === message.content) continue;
-        const document = { id: message.key, room, content: message.content };
+        const document = { id: message.key, room, ts: message.ts, content: message.content };
         if (indexed === undefined) this.index.add(document);
         else this.index.replace(document);
         contents.set(message.key, message.content);
@@ -64,14 +64,15 @@ export class MessageIndex {
     }
   }
 
-  /** Messages holding every word of `query` (the last one as a prefix: it may still be being typed), best first. */
+  /** Messages holding every word of `query` (the last one as a prefix: it may still be being typed), best first, newest first among equals. */
   search(query: string, limit = 50): IndexHit[] {
     const words = queryWords(query);
     if (words.length === 0) return [];
     return this.index
       .search(words.join(' '), { combineWith: 'AND', prefix: (_term, index, terms) => index === terms.length - 1 })
-      .slice(0, limit)
-      .map((hit) => ({ key: String(hit.id), room: String(hit.room), terms: hit.terms, score: hit.score }));
+      .map((hit) => ({ key: String(hit.id), room: String(hit.room), ts: Number(hit.ts), terms: hit.terms, score: hit.score }))
+      .sort((a, b) => b.score - a.score || b.ts - a.ts)
+      .slice(0, limit);
   }
 
   private drop(contents: Map<string, string>, gone: (key: string) => boolean): void {
