@@ -212,6 +212,13 @@ export async function requestPersistentStorage(): Promise<boolean> {
   return navigator.storage.persist();
 }
 
+/** How much this origin stores (IndexedDB, caches, the service worker's precache) and may store, as the browser estimates it. */
+export async function estimateStorage(): Promise<{ usage: number; quota?: number } | undefined> {
+  if (!navigator.storage?.estimate) return undefined;
+  const { usage, quota } = await navigator.storage.estimate();
+  return { usage: usage ?? 0, quota };
+}
+
 export function isQuotaError(error: unknown): boolean {
   return error instanceof DOMException && (error.name === 'QuotaExceededError' || error.code === 22);
 }

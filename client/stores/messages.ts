@@ -13,7 +13,7 @@ import { compareTimeline, mergeServerMessages, removeByKey, upsertLocal } from '
 export type IngestResult = { settled: string[]; gap: boolean };
 
 /** How many sent messages per room the device keeps (older ones are evicted at start and after each catch-up). */
-const ROOM_MESSAGE_LIMIT = roomMessageLimit(import.meta.env.VITE_ROOM_MESSAGE_LIMIT);
+export const ROOM_MESSAGE_LIMIT = roomMessageLimit(import.meta.env.VITE_ROOM_MESSAGE_LIMIT);
 
 export const useMessagesStore = defineStore('messages', () => {
   /** The room on screen; rooms navigation will switch it. */

@@ -121,14 +121,30 @@ describe('bounded history: a window on first sync, load older, and search on and
     const pineapple = fromServer.getByRole('button', { name: /Message 10 about pineapple harbours/ });
     await pineapple.waitFor();
     expect(await pineapple.locator('mark').allTextContents()).toEqual(['pineapple']);
-    await dialog.getByRole('searchbox', { name: 'Search messages' }).fill('message');
-    await fromServer.waitFor();
+    // Both kinds at once: kiwi is on the device, pineapple only on the server.
+    await dialog.getByRole('searchbox', { name: 'Search messages' }).fill('about');
+    await dialog.getByRole('region', { name: 'On this device' }).getByRole('button', { name: /kiwi/ }).waitFor();
+    await fromServer.getByRole('button', { name: /pineapple/ }).waitFor();
     await screenshotLightAndDark(page, 'history-search-results');
     await dialog.getByRole('searchbox', { name: 'Search messages' }).fill('pineapple');
     await pineapple.click();
     await expect.poll(() => page.locator('[aria-current="true"] .content').textContent()).toBe(text(10));
     await expect.poll(() => inView(page, 10)).toBe(true);
-    // Its context came with it, and the device keeps it.
+    // Its context came with it (seqs 1..50), and the hole up to what the device held before says so and fills.
     expect(await page.locator('[data-seq="9"]').count()).toBe(1);
+    const hole = page.getByRole('note').filter({ hasText: '50 messages are not on this device.' });
+    await hole.scrollIntoViewIfNeeded();
+    await screenshotLightAndDark(page, 'history-missing-messages');
+    await hole.getByRole('button', { name: 'Load them' }).click();
+    await hole.waitFor({ state: 'detached' });
+    expect(await page.locator('[data-seq]').count()).toBe(TOTAL);
+
+    // The profile says how much the device stores.
+    await page.getByRole('button', { name: /Your profile/ }).click();
+    const storage = page.getByRole('region', { name: 'Storage on this device' });
+    await expect
+      .poll(() => storage.textContent())
+      .toMatch(/\d(\.\d)? (bytes|KB|MB|GB)( of [\d.]+ (KB|MB|GB|TB))? used\. The newest 1,000 messages of each room are kept/);
+    await screenshotLightAndDark(page, 'history-profile-storage');
   });
 });
