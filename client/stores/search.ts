@@ -5,7 +5,7 @@
  * render as <mark> elements: message text is never HTML.
  */
 import { defineStore } from 'pinia';
-import { ref, shallowRef } from 'vue';
+import { ref, shallowRef, watch } from 'vue';
 import type { Message } from '../../shared/protocol';
 import { searchServer } from '../io/api';
 import type { MessageIndex } from '../io/search-index';
@@ -106,6 +106,21 @@ export const useSearchStore = defineStore('search', () => {
     runs++;
     clearTimeout(serverTimer);
   }
+
+  // Another person (or nobody) on this device: nothing of the last one's search stays on screen or in memory.
+  watch(
+    () => session.session?.user.id,
+    () => {
+      stop();
+      query.value = '';
+      local.value = [];
+      server.value = [];
+      next.value = undefined;
+      serverState.value = 'idle';
+      index = undefined;
+      indexed.value = false;
+    },
+  );
 
   return { query, local, server, serverState, next, indexed, search, more, stop };
 });

@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { createSession, createSocket, connectAndWait } from '../support/clients';
+import { axeViolations } from './support/axe';
 import { join, launchBrowser, phoneContext, waitForOnline } from './support/browser';
 import { storedRecords } from './support/device';
 import { screenshotLightAndDark } from './support/screens';
@@ -126,6 +127,7 @@ describe('bounded history: a window on first sync, load older, and search on and
     await dialog.getByRole('region', { name: 'On this device' }).getByRole('button', { name: /kiwi/ }).waitFor();
     await fromServer.getByRole('button', { name: /pineapple/ }).waitFor();
     await screenshotLightAndDark(page, 'history-search-results');
+    expect(await axeViolations(page)).toEqual([]);
     await dialog.getByRole('searchbox', { name: 'Search messages' }).fill('pineapple');
     await pineapple.click();
     await expect.poll(() => page.locator('[aria-current="true"] .content').textContent()).toBe(text(10));
@@ -135,6 +137,7 @@ describe('bounded history: a window on first sync, load older, and search on and
     const hole = page.getByRole('note').filter({ hasText: '50 messages are not on this device.' });
     await hole.scrollIntoViewIfNeeded();
     await screenshotLightAndDark(page, 'history-missing-messages');
+    expect(await axeViolations(page)).toEqual([]);
     await hole.getByRole('button', { name: 'Load them' }).click();
     await hole.waitFor({ state: 'detached' });
     expect(await page.locator('[data-seq]').count()).toBe(TOTAL);
@@ -146,5 +149,6 @@ describe('bounded history: a window on first sync, load older, and search on and
       .poll(() => storage.textContent())
       .toMatch(/\d(\.\d)? (bytes|KB|MB|GB)( of [\d.]+ (KB|MB|GB|TB))? used\. The newest 1,000 messages of each room are kept/);
     await screenshotLightAndDark(page, 'history-profile-storage');
-  });
+    // A long walk through one device's life: seeding, paging, relaunching offline, searching; time for a busy machine.
+  }, 180_000);
 });
