@@ -5,7 +5,7 @@
  * afterwards. Without a connection the reader is told that older messages need one.
  */
 import { defineStore } from 'pinia';
-import { ref } from 'vue';
+import { ref, watch } from 'vue';
 import type { RoomId } from '../../shared/protocol';
 import { fetchHistory } from '../io/api';
 import { heldRanges, holesIn, olderStep, type OlderStep, type SeqRange } from '../logic/seq-ranges';
@@ -35,6 +35,14 @@ export const useHistoryStore = defineStore('history', () => {
   const problem = ref<{ room: RoomId; text: string }>();
   const focus = ref<Focus>();
   let nonce = 0;
+
+  // Back online: "older messages need a connection" no longer holds; scrolling up tries again.
+  watch(
+    () => connection.phase,
+    (phase) => {
+      if (phase === 'online' && problem.value?.text === NEEDS_CONNECTION) problem.value = undefined;
+    },
+  );
 
   function heldSeqs(room: RoomId): Set<number> {
     return new Set(messages.timelineOf(room).flatMap((message) => (message.seq === undefined ? [] : [message.seq])));

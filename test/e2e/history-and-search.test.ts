@@ -116,6 +116,7 @@ describe('bounded history: a window on first sync, load older, and search on and
     // Online again: the server finds what the device never held, and the jump fetches its context.
     await context.setOffline(false);
     await waitForOnline(page);
+    await page.getByText('Older messages need a connection.').waitFor({ state: 'detached' });
     await page.getByRole('button', { name: 'Search' }).click();
     await dialog.getByRole('searchbox', { name: 'Search messages' }).fill('pineapple');
     const fromServer = dialog.getByRole('region', { name: 'More results from the server' });
