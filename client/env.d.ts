@@ -6,3 +6,8 @@ declare module '*.vue' {
   const component: DefineComponent<object, object, unknown>;
   export default component;
 }
+
+interface ImportMetaEnv {
+  /** At most this many sent messages per room stay on the device (default 1000; client/logic/storage-bound.ts). */
+  readonly VITE_ROOM_MESSAGE_LIMIT?: string;
+}

@@ -1,4 +1,4 @@
-/** The only fetch() calls: the HTTP half of the protocol (session and sign-out, profile, rooms, HTTP send, handle, devices, passkeys), through Hono's typed client. */
+/** The only fetch() calls: the HTTP half of the protocol (session and sign-out, profile, rooms, history pages, search, HTTP send, handle, devices, passkeys), through Hono's typed client. */
 import { hc, type ClientRequestOptions } from 'hono/client';
 import type { ApiRoutes } from '../../server/http/app';
 import type {
@@ -17,6 +17,7 @@ import type {
   ReceiptCounts,
   RoomId,
   RoomListing,
+  SearchResult,
   SendPayload,
   SessionCreated,
   User,
@@ -232,4 +233,41 @@ export async function redeemDeviceLink(code: string): Promise<SessionCreated> {
   const response = await api.devices.redeem.$post({ json: { code } }, options(undefined));
   if (!response.ok) throw await refusal(response);
   return response.json();
+}
+
+/**
+ * The route reads its query without a validator, so Hono's client does not type one: add it to the URL
+ * the typed call builds (the answer keeps the route's type).
+ */
+function withQuery(query: Record<string, string>): typeof fetch {
+  return (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input), location.href);
+    for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
+    return fetch(url, init);
+  };
+}
+
+/** Which page of a room's history: the `limit` messages just before a seq, or a page around one. Answers are in seq order, oldest first. */
+export type HistoryPage = { before: number; limit: number } | { around: number; limit: number };
+
+/** Extension `GET /api/rooms/:room/messages?before=|around=`: older messages, and a message's context. */
+export async function fetchHistory(token: string, room: string, page: HistoryPage): Promise<Message[]> {
+  const query: Record<string, string> =
+    'before' in page
+      ? { before: String(page.before), limit: String(page.limit) }
+      : { around: String(page.around), limit: String(page.limit) };
+  const response = await api.rooms[':room'].messages.$get(
+    { param: { room: encodeURIComponent(room) } },
+    { ...options(token), fetch: withQuery(query) },
+  );
+  if (!response.ok) throw await refusal(response);
+  return (await response.json()).messages;
+}
+
+/** Extension `GET /api/search`: the server's matches in the caller's rooms, best first; `next` asks for the following page. */
+export async function searchServer(token: string, q: string, cursor?: string): Promise<{ results: SearchResult[]; next?: string }> {
+  const response = await api.search.$get({ query: cursor ? { q, cursor } : { q } }, options(token));
+  if (!response.ok) throw await refusal(response);
+  const body = await response.json();
+  return 'next' in body ? { results: body.results, next: body.next } : { results: body.results };
 }

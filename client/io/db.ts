@@ -261,6 +261,12 @@ export async function storeServerMessages(messages: LocalMessage[], cursors: Cur
   await Promise.all([...writes, tx.done]);
 }
 
+/** Evicts stored messages (sent ones beyond the room's bound); their cursors stay, so nothing is fetched again by itself. */
+export async function deleteMessages(keys: readonly string[]): Promise<void> {
+  const tx = (await db()).transaction('messages', 'readwrite');
+  await Promise.all([...keys.map((key) => tx.objectStore('messages').delete(key)), tx.done]);
+}
+
 export async function updateOutgoing(entry: OutboxEntry, message?: LocalMessage): Promise<void> {
   const tx = (await db()).transaction(['outbox', 'messages'], 'readwrite');
   const writes: Promise<unknown>[] = [tx.objectStore('outbox').put(entry)];
@@ -293,6 +299,13 @@ export async function requestPersistentStorage(): Promise<boolean> {
   if (!navigator.storage?.persist) return false;
   if (await navigator.storage.persisted()) return true;
   return navigator.storage.persist();
+}
+
+/** How much this origin stores (IndexedDB, caches, the service worker's precache) and may store, as the browser estimates it. */
+export async function estimateStorage(): Promise<{ usage: number; quota?: number } | undefined> {
+  if (!navigator.storage?.estimate) return undefined;
+  const { usage, quota } = await navigator.storage.estimate();
+  return { usage: usage ?? 0, quota };
 }
 
 export function isQuotaError(error: unknown): boolean {

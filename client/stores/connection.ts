@@ -100,15 +100,20 @@ export const useConnectionStore = defineStore('connection', () => {
   }
 
   /**
-   * `sync:done`: once every batch before it is stored (and rooms new to the device start at the server's last
-   * rev), go online, give the outbox its transport and fill any gap.
+   * `sync:done`: once every batch before it is stored (rooms sent only their newest messages know it,
+   * `windows`, and rooms new to the device start at the server's last rev), go online, give the outbox its
+   * transport and fill any gap; then keep storage bounded.
    */
   function catchUpDone(done: SyncDone): void {
     clearTimeout(stallTimer);
     const chat = socket;
     if (!chat) return;
     const connection = epoch;
-    void messages.settleChanges(done.lastRev ?? {}).then(() => {
+    void (async () => {
+      await messages.applyWindows(done.windows);
+      await messages.settleChanges(done.lastRev ?? {});
+    })().then(() => {
+      void messages.evictOld(messages.currentRoom);
       if (!chat.connected || connection !== epoch) return;
       goLive(chat);
       outbox.setTransport(transportOf(chat));
@@ -200,6 +205,7 @@ export const useConnectionStore = defineStore('connection', () => {
         }
         round++;
         await messages.whenIdle();
+        await messages.applyWindows(answer.ok ? answer.windows : undefined);
         if (answer.ok) await messages.settleChanges(answer.lastRev ?? {});
       }
     } catch {

@@ -6,11 +6,16 @@ import type { Cursors, Message, MessageChange, RoomId } from '../../shared/proto
 import { acceptChanges, applyChange, applyToReply, revCursorsOf, settleRevs, type RevProgress } from '../logic/change-logic';
 import { advanceCursor, applySeqs, cursorsOf, heldAbove, type RoomProgress } from '../logic/cursor-logic';
 import { fetchMessagesAround } from '../io/api';
-import { isQuotaError, loadCursors, loadMessages, loadRevs, storeChanges, storeServerMessages } from '../io/db';
+import { deleteMessages, isQuotaError, loadCursors, loadMessages, loadRevs, storeChanges, storeServerMessages } from '../io/db';
 import type { LocalMessage } from '../logic/models';
+import { cursorUnderWindow } from '../logic/seq-ranges';
+import { evictionsFor, roomMessageLimit } from '../logic/storage-bound';
 import { compareTimeline, mergeServerMessages, removeByKey, upsertLocal } from '../logic/timeline-logic';
 
 export type IngestResult = { settled: string[]; gap: boolean };
+
+/** How many sent messages per room the device keeps (older ones are evicted at start and after each catch-up). */
+export const ROOM_MESSAGE_LIMIT = roomMessageLimit(import.meta.env.VITE_ROOM_MESSAGE_LIMIT);
 
 export const useMessagesStore = defineStore('messages', () => {
   /** The room on screen; rooms navigation will switch it. */
@@ -53,6 +58,62 @@ export const useMessagesStore = defineStore('messages', () => {
       rooms.set(room, { cursor, held: heldAbove(cursor, seqs) });
     }
     progress = rooms;
+    await evictOld();
+  }
+
+  /**
+   * `sync:done` (or a `sync` ack) says these rooms were sent only their newest messages, from
+   * `windows[room]`: what lies below is older history for "load older", not a gap for `sync`.
+   */
+  function applyWindows(windows: Record<RoomId, number> | undefined): Promise<void> {
+    const asked = generation;
+    return serial(async () => {
+      if (!windows || asked !== generation) return;
+      const next = new Map(progress);
+      const changed: Cursors = {};
+      for (const [room, firstSeqSent] of Object.entries(windows)) {
+        const current = next.get(room) ?? { cursor: 0, held: new Set<number>() };
+        const cursor = advanceCursor(cursorUnderWindow(current.cursor, firstSeqSent), current.held);
+        if (cursor === current.cursor) continue;
+        next.set(room, { cursor, held: heldAbove(cursor, current.held) });
+        changed[room] = cursor;
+      }
+      if (Object.keys(changed).length === 0) return;
+      try {
+        await storeServerMessages([], changed, []);
+        if (asked === generation) progress = next;
+      } catch (error) {
+        reportStorageError(error);
+      }
+    });
+  }
+
+  /**
+   * Keeps each room within ROOM_MESSAGE_LIMIT sent messages on the device, dropping the oldest (never
+   * pending or failed ones). `spare` (the room on screen) is left alone: its reader may be up there.
+   */
+  function evictOld(spare?: RoomId): Promise<void> {
+    const asked = generation;
+    return serial(async () => {
+      const evicted = new Map<RoomId, Set<string>>();
+      for (const [room, list] of timelines) {
+        const keys = room === spare ? [] : evictionsFor(list, ROOM_MESSAGE_LIMIT);
+        if (keys.length > 0) evicted.set(room, new Set(keys));
+      }
+      if (evicted.size === 0 || asked !== generation) return;
+      try {
+        await deleteMessages([...evicted.values()].flatMap((keys) => [...keys]));
+      } catch (error) {
+        reportStorageError(error);
+        return;
+      }
+      if (asked !== generation) return;
+      for (const [room, keys] of evicted)
+        timelines.set(
+          room,
+          (timelines.get(room) ?? []).filter((message) => !keys.has(message.key)),
+        );
+    });
   }
 
   function cursors(): Cursors {
@@ -194,6 +255,11 @@ export const useMessagesStore = defineStore('messages', () => {
     return timelines.get(room) ?? [];
   }
 
+  /** Every room's timeline as held now (the search index keeps in step with these). */
+  function allTimelines(): Array<readonly [RoomId, readonly LocalMessage[]]> {
+    return [...timelines];
+  }
+
   function showLocal(message: LocalMessage): void {
     timelines.set(message.room, upsertLocal(timelines.get(message.room) ?? [], message));
   }
@@ -220,8 +286,11 @@ export const useMessagesStore = defineStore('messages', () => {
     currentRoom,
     timeline,
     timelineOf,
+    allTimelines,
     storageError,
     load,
+    applyWindows,
+    evictOld,
     cursors,
     revs,
     hasGap,

@@ -1,0 +1,133 @@
+/**
+ * Search: instant answers from what the device holds (MiniSearch, loaded on first use), and when
+ * online, after a short pause in typing, the server's answers (`GET /api/search`) that the device did
+ * not find itself, shown as "More results from the server". Matched words come back as parts to
+ * render as <mark> elements: message text is never HTML.
+ */
+import { defineStore } from 'pinia';
+import { ref, shallowRef, watch } from 'vue';
+import type { Message } from '../../shared/protocol';
+import { searchServer } from '../io/api';
+import type { MessageIndex } from '../io/search-index';
+import type { LocalMessage } from '../logic/models';
+import { excerptParts, onlyNew, placeKey, queryWords, snippetParts, type TextPart } from '../logic/search-logic';
+import { useConnectionStore } from './connection';
+import { useMessagesStore } from './messages';
+import { useSessionStore } from './session';
+
+export type SearchHit = { message: Pick<Message, 'room' | 'seq' | 'author' | 'ts'>; parts: TextPart[] };
+
+/** Where the server's side of a search stands: not asked (no words), waiting, answered, unreachable, or refused. */
+export type ServerState = 'idle' | 'searching' | 'done' | 'offline' | 'failed';
+
+/** A pause in typing this long before the server is asked. */
+const SERVER_DELAY_MS = 300;
+
+export const useSearchStore = defineStore('search', () => {
+  const messages = useMessagesStore();
+  const connection = useConnectionStore();
+  const session = useSessionStore();
+  const query = ref('');
+  const local = shallowRef<SearchHit[]>([]);
+  const server = shallowRef<SearchHit[]>([]);
+  const serverState = ref<ServerState>('idle');
+  /** The cursor of the server's next page, when there is one. */
+  const next = ref<string>();
+  /** False until the index has been loaded and built once. */
+  const indexed = ref(false);
+  let index: Promise<MessageIndex> | undefined;
+  let runs = 0;
+  let serverTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** The index, loaded on first use and brought up to date with what the device holds now. */
+  async function currentIndex(): Promise<MessageIndex> {
+    index ??= import('../io/search-index').then(({ MessageIndex }) => new MessageIndex());
+    const ready = await index;
+    ready.sync(messages.allTimelines());
+    indexed.value = true;
+    return ready;
+  }
+
+  function online(): boolean {
+    return navigator.onLine && connection.phase === 'online' && session.session !== undefined;
+  }
+
+  /** Searches for `text` now on the device, and soon on the server. */
+  async function search(text: string): Promise<void> {
+    const run = ++runs;
+    query.value = text;
+    clearTimeout(serverTimer);
+    server.value = [];
+    next.value = undefined;
+    if (queryWords(text).length === 0) {
+      local.value = [];
+      serverState.value = 'idle';
+      return;
+    }
+    const hits = (await currentIndex()).search(text);
+    if (run !== runs) return;
+    local.value = hits.flatMap((hit) => {
+      const message = messages.timelineOf(hit.room).find((held) => held.key === hit.key);
+      return message && message.seq !== undefined ? [localHit(message, message.seq, hit.terms)] : [];
+    });
+    if (!online()) {
+      serverState.value = 'offline';
+      return;
+    }
+    serverState.value = 'searching';
+    serverTimer = setTimeout(() => void askServer(run), SERVER_DELAY_MS);
+  }
+
+  /** The server's next page of results for the same words. */
+  function more(): void {
+    if (!next.value || serverState.value === 'searching') return;
+    serverState.value = 'searching';
+    void askServer(runs, next.value);
+  }
+
+  async function askServer(run: number, cursor?: string): Promise<void> {
+    const token = session.session?.token;
+    try {
+      if (!token) throw new Error('signed out');
+      const answer = await searchServer(token, query.value, cursor);
+      if (run !== runs) return;
+      const shown = new Set([...local.value, ...server.value].map((hit) => placeKey(hit.message)));
+      const fresh = onlyNew(answer.results, shown).map(({ message, snippet }) => ({ message, parts: snippetParts(snippet) }));
+      server.value = [...server.value, ...fresh];
+      next.value = answer.next;
+      serverState.value = 'done';
+    } catch {
+      if (run === runs) serverState.value = online() ? 'failed' : 'offline';
+    }
+  }
+
+  /** The panel closed: nothing more is asked, and the next search starts afresh (the index stays loaded). */
+  function stop(): void {
+    runs++;
+    clearTimeout(serverTimer);
+  }
+
+  // Another person (or nobody) on this device: nothing of the last one's search stays on screen or in memory.
+  watch(
+    () => session.session?.user.id,
+    () => {
+      stop();
+      query.value = '';
+      local.value = [];
+      server.value = [];
+      next.value = undefined;
+      serverState.value = 'idle';
+      index = undefined;
+      indexed.value = false;
+    },
+  );
+
+  return { query, local, server, serverState, next, indexed, search, more, stop };
+});
+
+function localHit(message: LocalMessage, seq: number, terms: readonly string[]): SearchHit {
+  return {
+    message: { room: message.room, seq, author: message.author, ts: message.ts },
+    parts: excerptParts(message.content, new Set(terms)),
+  };
+}

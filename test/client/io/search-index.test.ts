@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { MessageIndex } from '../../../client/io/search-index';
+import type { LocalMessage } from '../../../client/logic/models';
+
+const author = { id: 'u1', name: 'Ann' };
+function sent(room: string, seq: number, content: string): LocalMessage {
+  return { key: `u1/${room}-${seq}`, room, clientOffset: `${room}-${seq}`, author, content, state: 'sent', ts: seq, id: seq, seq };
+}
+
+describe('the device search index', () => {
+  it('finds messages holding every word, the last one as a prefix, accent- and case-insensitive', () => {
+    const index = new MessageIndex();
+    index.sync([
+      [
+        'general',
+        [sent('general', 1, 'Kiwi orchards in spring'), sent('general', 2, 'kiwi only'), sent('general', 3, 'Le café est ouvert')],
+      ],
+    ]);
+    expect(index.search('kiwi').map((hit) => hit.key)).toEqual(expect.arrayContaining(['u1/general-1', 'u1/general-2']));
+    expect(index.search('kiwi orch').map((hit) => hit.key)).toEqual(['u1/general-1']);
+    expect(index.search('KIWI ORCHARDS')[0].terms.sort()).toEqual(['kiwi', 'orchards']);
+    expect(index.search('cafe').map((hit) => hit.key)).toEqual(['u1/general-3']);
+    expect(index.search('spring autumn')).toEqual([]);
+    expect(index.search('  ')).toEqual([]);
+  });
+
+  it('ranks newer first among equal matches', () => {
+    const index = new MessageIndex();
+    index.sync([['general', [sent('general', 1, 'same words'), sent('general', 2, 'same words'), sent('general', 3, 'same words')]]]);
+    expect(index.search('same').map((hit) => hit.key)).toEqual(['u1/general-3', 'u1/general-2', 'u1/general-1']);
+  });
+
+  it('keeps in step incrementally: new, changed, evicted and unsent messages, and rooms that go', () => {
+    const index = new MessageIndex();
+    const first = [sent('general', 1, 'alpha'), sent('general', 2, 'beta')];
+    const pending: LocalMessage = { ...sent('general', 3, 'gamma pending'), state: 'pending', seq: undefined, id: undefined };
+    index.sync([
+      ['general', [...first, pending]],
+      ['dm', [sent('dm', 1, 'alpha in a dm')]],
+    ]);
+    expect(index.size).toBe(3);
+    expect(index.search('gamma')).toEqual([]);
+    // alpha evicted, beta edited, delta arrives; the dm is no longer held.
+    index.sync([['general', [{ ...first[1], content: 'beta edited' }, sent('general', 4, 'delta')]]]);
+    expect(index.size).toBe(2);
+    expect(index.search('alpha')).toEqual([]);
+    expect(index.search('edited').map((hit) => hit.key)).toEqual(['u1/general-2']);
+    expect(index.search('delta').map((hit) => hit.room)).toEqual(['general']);
+  });
+});
