@@ -1,19 +1,10 @@
-/** The only fetch() calls: the HTTP half of the protocol (session and sign-out, profile, rooms, history pages, search, HTTP send, handle, devices, passkeys), through Hono's typed client. */
+/** The only fetch() calls: the HTTP half of the protocol (session and sign-out, profile, rooms, history pages, search, HTTP send; handle, devices and passkeys are in identity-api.ts), through Hono's typed client. */
 import { hc, type ClientRequestOptions } from 'hono/client';
 import type { ApiRoutes } from '../../server/http/app';
 import type {
-  AuthenticationResponseJSON,
-  PublicKeyCredentialCreationOptionsJSON,
-  PublicKeyCredentialRequestOptionsJSON,
-  RegistrationResponseJSON,
-} from '@simplewebauthn/browser';
-import type {
   Ack,
-  DeviceLink,
-  DeviceSession,
   Err,
   Message,
-  PasskeyInfo,
   ReceiptCounts,
   RoomId,
   RoomListing,
@@ -24,7 +15,8 @@ import type {
 } from '../../shared/protocol';
 
 /** Paths, parameters and answers of `/api`, typed from the server's routes (the server's code is not bundled). */
-const api = hc<ApiRoutes>('/api');
+/** The typed client; `identity-api.ts` uses it too. */
+export const api = hc<ApiRoutes>('/api');
 
 export class ApiError extends Error {
   constructor(
@@ -38,7 +30,7 @@ export class ApiError extends Error {
 }
 
 /** The bearer token (bodies are typed by the routes: `hc` sends `json` with its content type). */
-function options(token: string | undefined): ClientRequestOptions {
+export function options(token: string | undefined): ClientRequestOptions {
   return token ? { headers: { authorization: `Bearer ${token}` } } : {};
 }
 
@@ -57,7 +49,7 @@ function errorFields(body: unknown): { message?: string; retryAfterMs?: number }
  * A non-2xx answer as ApiError. Read without the route's types on purpose: the auth middleware's
  * 401, the rate limits, the body limit and the error handler answer every route, and `ApiRoutes` cannot see them.
  */
-async function refusal(response: { status: number; json(): Promise<unknown> }): Promise<ApiError> {
+export async function refusal(response: { status: number; json(): Promise<unknown> }): Promise<ApiError> {
   const { message, retryAfterMs } = errorFields(await response.json().catch(() => undefined));
   return new ApiError(response.status, message ?? `The server answered ${response.status}`, retryAfterMs);
 }
@@ -148,91 +140,6 @@ export async function fetchMessagesAround(token: string, room: RoomId, seq: numb
     limit: '50',
   });
   return page.messages;
-}
-
-// --- One person, many devices (extensions): handle, signed-in devices, passkeys, device links. ---
-
-/** Extension `PUT /api/me/handle`: claims (or changes) our @handle; a taken or reserved one is a 409. */
-export async function claimHandle(token: string, handle: string): Promise<User> {
-  const response = await api.me.handle.$put({ json: { handle } }, options(token));
-  if (!response.ok) throw await refusal(response);
-  return (await response.json()).user;
-}
-
-/** Extension `GET /api/sessions`: every signed-in device of the account, this one marked `current`. */
-export async function fetchSessions(token: string): Promise<DeviceSession[]> {
-  const response = await api.sessions.$get({}, options(token));
-  if (!response.ok) throw await refusal(response);
-  return (await response.json()).sessions;
-}
-
-/** Extension `DELETE /api/sessions/:id`: signs another device of the account out. */
-export async function endOtherSession(token: string, id: string): Promise<void> {
-  const response = await api.sessions[':id'].$delete({ param: { id } }, options(token));
-  if (!response.ok) throw await refusal(response);
-}
-
-/** Extension `GET /api/passkeys`. */
-export async function fetchPasskeys(token: string): Promise<PasskeyInfo[]> {
-  const response = await api.passkeys.$get({}, options(token));
-  if (!response.ok) throw await refusal(response);
-  return (await response.json()).passkeys;
-}
-
-/** Extension `DELETE /api/passkeys/:id`. */
-export async function removePasskey(token: string, id: string): Promise<void> {
-  const response = await api.passkeys[':id'].$delete({ param: { id } }, options(token));
-  if (!response.ok) throw await refusal(response);
-}
-
-/** The DOM's extension-outputs interface as the plain object the schema's loose object types it as (same JSON). */
-function withPlainExtensions<T extends { clientExtensionResults: object }>(
-  answer: T,
-): T & { clientExtensionResults: Record<string, unknown> } {
-  const extensions: Record<string, unknown> = { ...answer.clientExtensionResults };
-  return { ...answer, clientExtensionResults: extensions };
-}
-
-/** Extension `POST /api/passkeys/register/options`: WebAuthn creation options for the signed-in account. */
-export async function passkeyRegistrationOptions(token: string): Promise<PublicKeyCredentialCreationOptionsJSON> {
-  const response = await api.passkeys.register.options.$post({}, options(token));
-  if (!response.ok) throw await refusal(response);
-  return (await response.json()) as PublicKeyCredentialCreationOptionsJSON;
-}
-
-/** Extension `POST /api/passkeys/register/verify`: the authenticator's answer; the server keeps the public key. */
-export async function verifyPasskeyRegistration(token: string, answer: RegistrationResponseJSON): Promise<PasskeyInfo> {
-  const response = await api.passkeys.register.verify.$post({ json: withPlainExtensions(answer) }, options(token));
-  if (!response.ok) throw await refusal(response);
-  return (await response.json()).passkey;
-}
-
-/** Extension `POST /api/passkeys/login/options` (no token): a challenge any of this site's passkeys may answer. */
-export async function passkeyLoginOptions(): Promise<PublicKeyCredentialRequestOptionsJSON> {
-  const response = await api.passkeys.login.options.$post({}, options(undefined));
-  if (!response.ok) throw await refusal(response);
-  return (await response.json()) as PublicKeyCredentialRequestOptionsJSON;
-}
-
-/** Extension `POST /api/passkeys/login/verify` (no token): a new session for the passkey's account. */
-export async function verifyPasskeyLogin(answer: AuthenticationResponseJSON): Promise<SessionCreated> {
-  const response = await api.passkeys.login.verify.$post({ json: withPlainExtensions(answer) }, options(undefined));
-  if (!response.ok) throw await refusal(response);
-  return response.json();
-}
-
-/** Extension `POST /api/devices/link`: a one-time code (and a link holding it) for another device. */
-export async function createDeviceLink(token: string): Promise<DeviceLink> {
-  const response = await api.devices.link.$post({}, options(token));
-  if (!response.ok) throw await refusal(response);
-  return response.json();
-}
-
-/** Extension `POST /api/devices/redeem` (no token): a code from a signed-in device becomes this device's session. */
-export async function redeemDeviceLink(code: string): Promise<SessionCreated> {
-  const response = await api.devices.redeem.$post({ json: { code } }, options(undefined));
-  if (!response.ok) throw await refusal(response);
-  return response.json();
 }
 
 /**

@@ -6,8 +6,8 @@
 import { defineStore } from 'pinia';
 import { ref, watch } from 'vue';
 import type { DeviceLink, DeviceSession, PasskeyInfo } from '../../shared/protocol';
+import { ApiError } from '../io/api';
 import {
-  ApiError,
   claimHandle,
   createDeviceLink,
   endOtherSession,
@@ -16,7 +16,7 @@ import {
   passkeyRegistrationOptions,
   removePasskey,
   verifyPasskeyRegistration,
-} from '../io/api';
+} from '../io/identity-api';
 import { qrCodeImage } from '../io/qr-code';
 import { createPasskey, PasskeyPromptError, passkeysSupported } from '../io/webauthn';
 import { checkHandleInput, handleConflictText } from '../logic/handle-rule';

@@ -6,7 +6,8 @@
  */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import { ApiError, passkeyLoginOptions, redeemDeviceLink, verifyPasskeyLogin } from '../io/api';
+import { ApiError } from '../io/api';
+import { passkeyLoginOptions, redeemDeviceLink, verifyPasskeyLogin } from '../io/identity-api';
 import { cancelPasskeyPrompt, PasskeyPromptError, passkeyAutofillSupported, passkeysSupported, usePasskey } from '../io/webauthn';
 import { LINK_CODE_RULE_TEXT, REDEEM_REFUSED_TEXT, linkCodeFromUrl, normalizeLinkCode } from '../logic/device-link-logic';
 import { passkeySignInRefusedText, promptFailureText } from '../logic/passkey-logic';

@@ -1,19 +1,14 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Message } from '../../../shared/protocol';
+import { ApiError, createSession, endSession, fetchRooms, postRoomMessage, renameMe } from '../../../client/io/api';
 import {
-  ApiError,
   claimHandle,
   createDeviceLink,
-  createSession,
   endOtherSession,
-  endSession,
-  fetchRooms,
-  postRoomMessage,
   redeemDeviceLink,
   removePasskey,
-  renameMe,
   verifyPasskeyLogin,
-} from '../../../client/io/api';
+} from '../../../client/io/identity-api';
 
 const ana = { id: 'u1', name: 'Ana' };
 const message: Message = { id: 9, room: 'dm:u1:u2', seq: 4, author: ana, clientOffset: 'k1', content: 'hi', ts: 1 };
