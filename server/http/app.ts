@@ -4,6 +4,7 @@
  * in-process with `app.request()`. The /api routes are chained so their types
  * add up to `ApiRoutes`, which the PWA calls through Hono's typed client.
  */
+import { timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
@@ -60,6 +61,11 @@ function apiRoutes(deps: AppDeps) {
 
 /** What the PWA's typed client (`hc<ApiRoutes>('/api')`) knows of the HTTP API. */
 export type ApiRoutes = ReturnType<typeof apiRoutes>;
+
+function sameSecret(given: string, expected: string): boolean {
+  const [a, b] = [Buffer.from(given), Buffer.from(expected)];
+  return a.length === b.length && timingSafeEqual(a, b);
+}
 
 /** `work` run at most once per `ms`: callers within that time share its outcome. */
 function lastingFor(ms: number, work: () => Promise<void>): () => Promise<void> {
@@ -126,6 +132,15 @@ export function createApp(deps: AppDeps) {
     } catch (error) {
       return errorResponse(c, toErr(error));
     }
+  });
+
+  app.get('/metrics', async (c) => {
+    const token = deps.config.metricsToken;
+    if (!token || !deps.metricsText) return errorResponse(c, err('not_found', 'no route GET /metrics'));
+    if (!sameSecret(bearerToken(c.req.header('Authorization')) ?? '', token))
+      return errorResponse(c, { code: 'unauthorized', message: 'a bearer token is required' });
+    c.header('Cache-Control', 'no-store');
+    return c.body(await deps.metricsText(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
   });
 
   app.route('/api', apiRoutes(deps));

@@ -25,8 +25,19 @@ export type AppDeps = SendDeps &
   ChangeDeps & {
     config: Pick<
       Config,
-      'origins' | 'staticDir' | 'sessionIdleMs' | 'trustProxy' | 'publicUrl' | 'databaseUrl' | 'sqliteSync' | 'workers' | 'rateLimit'
+      | 'origins'
+      | 'staticDir'
+      | 'sessionIdleMs'
+      | 'trustProxy'
+      | 'publicUrl'
+      | 'databaseUrl'
+      | 'sqliteSync'
+      | 'workers'
+      | 'rateLimit'
+      | 'metricsToken'
     >;
+    /** This process's Prometheus text, when it serves /metrics itself (a single process with CHAT_METRICS_TOKEN). */
+    metricsText?: () => Promise<string>;
     /** Accounts per client address, and reads and changes per user (chat/budgets.ts). */
     budgets: Budgets;
     /** Tells live sockets and presence, on every worker, about a new display name or handle. */
