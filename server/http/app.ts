@@ -12,7 +12,7 @@ import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import { err, toErr } from '../chat/errors';
 import { authenticate } from '../chat/identity';
-import { bearerToken, errorResponse } from './errors';
+import { bearerToken, errorResponse, requestLog, withRequestId } from './errors';
 import { mountPwa } from './pwa';
 import { refused, type AppDeps, type Env } from './request';
 
@@ -81,6 +81,7 @@ export function createApp(deps: AppDeps) {
   const { store } = deps;
   const app = new Hono();
 
+  app.use('*', withRequestId);
   app.use(
     '*',
     secureHeaders({
@@ -108,7 +109,7 @@ export function createApp(deps: AppDeps) {
   app.onError((error, c) => {
     // Hono's own refusals (a malformed JSON body) are the client's: 400, not a server fault.
     if (error instanceof HTTPException && error.status < 500) return errorResponse(c, err('invalid', error.message));
-    return errorResponse(c, toErr(error));
+    return errorResponse(c, toErr(error, requestLog(c), `${c.req.method} ${c.req.routePath}`));
   });
 
   // The probe writes to the store; anyone may call it, so the write happens at most once a second.
@@ -130,7 +131,7 @@ export function createApp(deps: AppDeps) {
         durability: store.durability(),
       });
     } catch (error) {
-      return errorResponse(c, toErr(error));
+      return errorResponse(c, toErr(error, requestLog(c), 'healthz'));
     }
   });
 

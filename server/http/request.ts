@@ -19,6 +19,7 @@ import type { ChangeDeps } from '../chat/change-message';
 import type { SendDeps } from '../chat/send-message';
 import type { Budget, Config } from '../config';
 import type { NewSession, SessionRecord } from '../store/store';
+import { metrics } from '../observe/metrics';
 import { errorResponse } from './errors';
 
 export type AppDeps = SendDeps &
@@ -71,6 +72,7 @@ export function addressOf(c: Context<Env>, trustProxy: boolean): string {
 
 /** 429 with Retry-After for a spent budget. */
 export function refused(c: Context<Env>, budget: Budget, retryAfterMs: number) {
+  metrics.rateLimited.inc({ budget });
   return errorResponse(c, err('rate_limited', overBudget(budget), retryAfterMs));
 }
 

@@ -10,6 +10,7 @@ import type { ChangeDeps } from '../chat/change-message';
 import type { SendDeps } from '../chat/send-message';
 import type { PresenceDelta, PresenceSnapshot } from '../chat/presence-state';
 import type { Config } from '../config';
+import type { Log } from '../observe/log';
 
 /** What a socket carries from its handshake: who, on which session (device), and what it holds. */
 export type SocketData = {
@@ -21,6 +22,8 @@ export type SocketData = {
   presenceDeltas: boolean;
   /** A catch-up (on connect or `sync`) is streaming to this socket: one at a time. */
   catchingUp?: boolean;
+  /** Every line about this socket carries its id and its user's (never the token). */
+  log: Log;
 };
 
 /** Events between server processes (over the cluster or Redis adapter). */
