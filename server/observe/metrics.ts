@@ -4,7 +4,8 @@
  * Each process keeps its own; the cluster's primary sums them on a scrape
  * (process/metrics-endpoint.ts).
  */
-import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { AggregatorRegistry, Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { FastHistogram } from './fast-histogram';
 
 export const registry = new Registry();
 const registers = [registry];
@@ -26,14 +27,19 @@ export const metrics = {
     labelNames: ['budget'],
     registers,
   }),
-  commitBatchSize: new Histogram({
+  commitBatchSize: new FastHistogram({
     name: 'chat_commit_batch_size',
     help: 'Writes per store commit (group commit)',
     buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
     registers,
   }),
-  commitSeconds: new Histogram({ name: 'chat_commit_seconds', help: 'Time one store commit took', buckets: LATENCY_BUCKETS, registers }),
-  ackSeconds: new Histogram({
+  commitSeconds: new FastHistogram({
+    name: 'chat_commit_seconds',
+    help: 'Time one store commit took',
+    buckets: LATENCY_BUCKETS,
+    registers,
+  }),
+  ackSeconds: new FastHistogram({
     name: 'chat_ack_seconds',
     help: 'From a message:send arriving to its ack being sent',
     buckets: LATENCY_BUCKETS,
