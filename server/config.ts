@@ -53,7 +53,23 @@ export type Config = {
   redisUrl: string | undefined;
   /** A session unused this long is signed out (its token stops working). */
   sessionIdleMs: number;
+  /** The front door: a connection must send its whole request head within this time… */
+  headTimeoutMs: number;
+  /** …and in at most this many bytes (431 otherwise). */
+  maxHeaderBytes: number;
+  /** Open connections the server holds at once, and per client address (TCP peer). */
+  maxConnections: number;
+  maxConnectionsPerAddress: number;
+  /** Signs the cluster's session ids (set by the primary for its workers; see process/session-ids.ts). */
+  clusterKey: string | undefined;
+  logLevel: LogLevel;
+  /** /metrics: on its own port (any path answers it there), or on the main port behind this bearer token; off without either. */
+  metricsPort: number | undefined;
+  metricsToken: string | undefined;
 };
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export class ConfigError extends Error {}
 
@@ -140,6 +156,11 @@ function origins(raw: string | undefined): string[] {
     });
 }
 
+/** A URL for a message: any password in it (even in one that does not parse) replaced by `***`. */
+export function withoutPassword(raw: string): string {
+  return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*:).*@/i, '$1***@');
+}
+
 function serviceUrl(env: Env, name: string, protocols: string[]): string | undefined {
   const raw = env[name];
   if (!raw) return undefined;
@@ -147,7 +168,7 @@ function serviceUrl(env: Env, name: string, protocols: string[]): string | undef
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError(`${name} must be a URL, got "${raw}"`);
+    throw new ConfigError(`${name} must be a URL, got "${withoutPassword(raw)}"`);
   }
   if (!protocols.includes(url.protocol)) throw new ConfigError(`${name} must start with ${protocols.join(' or ')}, got "${url.protocol}"`);
   return raw;
@@ -182,7 +203,40 @@ export function readConfig(env: Env = process.env): Config {
     databaseUrl: serviceUrl(env, 'CHAT_DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl: serviceUrl(env, 'CHAT_REDIS_URL', ['redis:', 'rediss:']),
     sessionIdleMs: integer(env, 'CHAT_SESSION_IDLE_DAYS', 30, 1, 3650) * 86_400_000,
+    headTimeoutMs: integer(env, 'CHAT_HEAD_TIMEOUT_MS', 5000, 100, 120_000),
+    maxHeaderBytes: integer(env, 'CHAT_MAX_HEADER_KB', 16, 1, 1024) * 1024,
+    ...connectionCaps(env),
+    clusterKey: env.CHAT_CLUSTER_KEY || undefined,
+    logLevel: logLevel(env.CHAT_LOG_LEVEL),
+    metricsPort: env.CHAT_METRICS_PORT ? integer(env, 'CHAT_METRICS_PORT', 0, 0, 65535) : undefined,
+    metricsToken: metricsToken(env.CHAT_METRICS_TOKEN),
   };
+}
+
+/**
+ * A classroom behind one NAT (60 people, a few tabs and requests each) fits the per-address cap.
+ * Behind a proxy every connection comes from the proxy, so only the global cap applies; with
+ * CHAT_RATE_LIMIT=0 (load tests from one machine) both are lifted unless set.
+ */
+function connectionCaps(env: Env): { maxConnections: number; maxConnectionsPerAddress: number } {
+  const off = limitsOff(env);
+  const maxConnections = integer(env, 'CHAT_MAX_CONNECTIONS', off ? 1_000_000 : 10_000, 1, 10_000_000);
+  const perAddressDefault = off || flag(env, 'CHAT_TRUST_PROXY') ? maxConnections : Math.min(1000, maxConnections);
+  return { maxConnections, maxConnectionsPerAddress: integer(env, 'CHAT_MAX_CONNECTIONS_PER_IP', perAddressDefault, 1, 10_000_000) };
+}
+
+function logLevel(raw: string | undefined): LogLevel {
+  const level = (raw ?? '').trim().toLowerCase() || 'info';
+  const known = LOG_LEVELS.find((name) => name === level);
+  if (!known) throw new ConfigError(`CHAT_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${raw}"`);
+  return known;
+}
+
+function metricsToken(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  if (raw.length < 16 || !/^[\x21-\x7e]+$/.test(raw))
+    throw new ConfigError('CHAT_METRICS_TOKEN must be at least 16 printable characters, no spaces');
+  return raw;
 }
 
 /** `host:port` of a service URL, for messages (never its password). */

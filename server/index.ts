@@ -5,13 +5,14 @@
  */
 import cluster from 'node:cluster';
 import { ConfigError, readConfig, type Config } from './config';
+import { log, setLogLevel } from './observe/log';
 
 function configOrExit(): Config {
   try {
     return readConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
-      console.error(`config error: ${error.message}`);
+      log.fatal(`config error: ${error.message}`);
       process.exit(2);
     }
     throw error;
@@ -19,11 +20,12 @@ function configOrExit(): Config {
 }
 
 function fail(error: unknown): never {
-  console.error(`cannot start: ${error instanceof Error ? error.message : String(error)}`);
+  log.fatal(`cannot start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 }
 
 const config = configOrExit();
+setLogLevel(config.logLevel);
 if (cluster.isPrimary && config.workers > 1) {
   const { runPrimary } = await import('./process/primary');
   try {

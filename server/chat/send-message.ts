@@ -5,6 +5,7 @@
 import type { Err, Message, SendPayload, User } from '../../shared/protocol';
 import { WriteRefused, type Store } from '../store/store';
 import { accessTo } from './access';
+import { metrics } from '../observe/metrics';
 import { err, toErr } from './errors';
 import type { RateLimiter } from './rate-limit';
 
@@ -25,10 +26,15 @@ export async function sendMessage(deps: SendDeps, author: User, payload: SendPay
     if (access === 'public') return { ok: false, error: err('forbidden', `join ${payload.room} (room:join) before posting in it`) };
 
     const rate = await deps.limiter.take(author.id);
-    if (!rate.ok) return { ok: false, error: err('rate_limited', 'too many messages; slow down', rate.retryAfterMs) };
+    if (!rate.ok) {
+      metrics.rateLimited.inc({ budget: 'send' });
+      return { ok: false, error: err('rate_limited', 'too many messages; slow down', rate.retryAfterMs) };
+    }
 
     const { message, created } = await deps.store.appendMessage({ ...payload, author });
     if (created) deps.publish(message);
+    else metrics.duplicatesAbsorbed.inc();
+    metrics.messagesAcked.inc();
     return { ok: true, message, created };
   } catch (error) {
     return { ok: false, error: refusalOrFault(error) };

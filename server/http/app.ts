@@ -4,6 +4,7 @@
  * in-process with `app.request()`. The /api routes are chained so their types
  * add up to `ApiRoutes`, which the PWA calls through Hono's typed client.
  */
+import { timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
@@ -11,7 +12,7 @@ import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import { err, toErr } from '../chat/errors';
 import { authenticate } from '../chat/identity';
-import { bearerToken, errorResponse } from './errors';
+import { bearerToken, errorResponse, requestLog, withRequestId } from './errors';
 import { mountPwa } from './pwa';
 import { refused, type AppDeps, type Env } from './request';
 
@@ -61,6 +62,11 @@ function apiRoutes(deps: AppDeps) {
 /** What the PWA's typed client (`hc<ApiRoutes>('/api')`) knows of the HTTP API. */
 export type ApiRoutes = ReturnType<typeof apiRoutes>;
 
+function sameSecret(given: string, expected: string): boolean {
+  const [a, b] = [Buffer.from(given), Buffer.from(expected)];
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 /** `work` run at most once per `ms`: callers within that time share its outcome. */
 function lastingFor(ms: number, work: () => Promise<void>): () => Promise<void> {
   let last: { at: number; outcome: Promise<void> } | undefined;
@@ -75,6 +81,7 @@ export function createApp(deps: AppDeps) {
   const { store } = deps;
   const app = new Hono();
 
+  app.use('*', withRequestId);
   app.use(
     '*',
     secureHeaders({
@@ -102,7 +109,7 @@ export function createApp(deps: AppDeps) {
   app.onError((error, c) => {
     // Hono's own refusals (a malformed JSON body) are the client's: 400, not a server fault.
     if (error instanceof HTTPException && error.status < 500) return errorResponse(c, err('invalid', error.message));
-    return errorResponse(c, toErr(error));
+    return errorResponse(c, toErr(error, requestLog(c), `${c.req.method} ${c.req.routePath}`));
   });
 
   // The probe writes to the store; anyone may call it, so the write happens at most once a second.
@@ -124,8 +131,17 @@ export function createApp(deps: AppDeps) {
         durability: store.durability(),
       });
     } catch (error) {
-      return errorResponse(c, toErr(error));
+      return errorResponse(c, toErr(error, requestLog(c), 'healthz'));
     }
+  });
+
+  app.get('/metrics', async (c) => {
+    const token = deps.config.metricsToken;
+    if (!token || !deps.metricsText) return errorResponse(c, err('not_found', 'no route GET /metrics'));
+    if (!sameSecret(bearerToken(c.req.header('Authorization')) ?? '', token))
+      return errorResponse(c, { code: 'unauthorized', message: 'a bearer token is required' });
+    c.header('Cache-Control', 'no-store');
+    return c.body(await deps.metricsText(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
   });
 
   app.route('/api', apiRoutes(deps));

@@ -19,14 +19,26 @@ import type { ChangeDeps } from '../chat/change-message';
 import type { SendDeps } from '../chat/send-message';
 import type { Budget, Config } from '../config';
 import type { NewSession, SessionRecord } from '../store/store';
+import { metrics } from '../observe/metrics';
 import { errorResponse } from './errors';
 
 export type AppDeps = SendDeps &
   ChangeDeps & {
     config: Pick<
       Config,
-      'origins' | 'staticDir' | 'sessionIdleMs' | 'trustProxy' | 'publicUrl' | 'databaseUrl' | 'sqliteSync' | 'workers' | 'rateLimit'
+      | 'origins'
+      | 'staticDir'
+      | 'sessionIdleMs'
+      | 'trustProxy'
+      | 'publicUrl'
+      | 'databaseUrl'
+      | 'sqliteSync'
+      | 'workers'
+      | 'rateLimit'
+      | 'metricsToken'
     >;
+    /** This process's Prometheus text, when it serves /metrics itself (a single process with CHAT_METRICS_TOKEN). */
+    metricsText?: () => Promise<string>;
     /** Accounts per client address, and reads and changes per user (chat/budgets.ts). */
     budgets: Budgets;
     /** Tells live sockets and presence, on every worker, about a new display name or handle. */
@@ -60,6 +72,7 @@ export function addressOf(c: Context<Env>, trustProxy: boolean): string {
 
 /** 429 with Retry-After for a spent budget. */
 export function refused(c: Context<Env>, budget: Budget, retryAfterMs: number) {
+  metrics.rateLimited.inc({ budget });
   return errorResponse(c, err('rate_limited', overBudget(budget), retryAfterMs));
 }
 

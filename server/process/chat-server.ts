@@ -13,6 +13,7 @@ import type { ChatServer as SocketServer } from '../realtime/types';
 import { attachAdapter } from '../scale-out/adapter';
 import type { Store } from '../store/store';
 import { limiterOf } from '../chat/budgets';
+import { registry } from '../observe/metrics';
 import { openBudgets } from './open-budgets';
 import { openStore } from './open-store';
 
@@ -37,8 +38,19 @@ export async function createChatServer(config: Config, options: { clustered: boo
   const userUpdated = (user: User) => live.sockets?.userUpdated(user);
   const revoked = (sessionId: string) => live.sockets?.revoked(sessionId);
 
-  const app = createApp({ store, limiter, budgets, publish, publishChange, userUpdated, revoked, config });
-  const httpServer = createServer(getRequestListener(app.fetch));
+  // A cluster worker's /metrics would be its share only: the primary answers for the whole cluster.
+  const metricsText = options.clustered ? undefined : () => registry.metrics();
+  const app = createApp({ store, limiter, budgets, publish, publishChange, userUpdated, revoked, config, metricsText });
+  const httpServer = createServer(
+    {
+      // The front door's head limits, also here: the only door of a single process, a second one behind the router.
+      maxHeaderSize: config.maxHeaderBytes,
+      headersTimeout: config.headTimeoutMs,
+      // Node checks the timeout on this interval (30 s by default, far longer than the timeout itself).
+      connectionsCheckingInterval: Math.min(1000, config.headTimeoutMs),
+    },
+    getRequestListener(app.fetch),
+  );
   const peers = config.redisUrl ? 'redis' : options.clustered ? 'cluster' : 'none';
   const sockets = createSocketServer(httpServer, { store, limiter, budgets, publish, publishChange, config, peers });
   live.sockets = sockets;

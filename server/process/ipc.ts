@@ -16,7 +16,9 @@ export type IpcMessage =
   /** Worker → primary: my HTTP and Socket.IO server is ready for connections. */
   | { type: 'worker:ready' }
   /** Primary → worker, with the connection's handle: the bytes already read from it (base64). */
-  | { type: 'sticky:connection'; data: string }
+  | { type: 'sticky:connection'; data: string; address: string }
+  /** Worker → primary: a connection handed over from `address` has closed (the primary counts connections per address). */
+  | { type: 'sticky:closed'; address: string }
   /** Worker → primary: commit these sends and changes (one request per turn of the worker's event loop). */
   | { type: 'append:request'; id: number; inputs: Write[] }
   /** Primary → worker: outcome i belongs to input i of request `id`. */
@@ -31,6 +33,7 @@ export type IpcType = IpcMessage['type'];
 const TYPES: ReadonlySet<string> = new Set<IpcType>([
   'worker:ready',
   'sticky:connection',
+  'sticky:closed',
   'append:request',
   'append:reply',
   'budget:request',

@@ -3,13 +3,16 @@
  * connections to them (sticky), replaces any that dies, and shuts down cleanly.
  */
 import cluster, { type Worker } from 'node:cluster';
+import { randomBytes } from 'node:crypto';
 import type { Config } from '../config';
+import { log } from '../observe/log';
 import { openSqliteAppendOnly } from '../store/sqlite';
 import { relayAdapterMessages } from './adapter-relay';
 import { createLocalBudgets } from '../chat/budgets';
 import { serveClusterAppends } from './cluster-appends';
 import { serveBudgets } from './primary-budgets';
 import { ipcMessage } from './ipc';
+import { serveClusterMetrics, type ClusterMetrics } from './metrics-endpoint';
 import { durabilityLine } from './open-store';
 import { createStickyRouter } from './sticky';
 
@@ -20,22 +23,32 @@ export function runPrimary(config: Config): void {
   if (appender) {
     serveClusterAppends(appender);
     // The primary commits every message: its connection is the one "acked means fsynced" rests on.
-    console.log(durabilityLine([appender.durability]));
+    log.info(durabilityLine([appender.durability]));
   }
   // Without Redis the primary keeps the cluster's budgets (primary-budgets.ts).
   if (!config.redisUrl) serveBudgets(createLocalBudgets(config.budgets));
+  // Signs the session ids workers mint, so that only a real session picks its worker (session-ids.ts).
+  const clusterKey = randomBytes(32);
   const ready = new Set<Worker>();
+  // The router answers /metrics, whose endpoint counts the router's connections: bound once both exist.
+  const served: { metrics?: ClusterMetrics } = {};
   const router = createStickyRouter(
+    config,
+    clusterKey,
     () => [...ready],
     (id) => cluster.workers?.[id],
+    (requestLine, head, socket) => served.metrics?.answerOnMainPort(requestLine, head, socket) ?? false,
   );
+  const metrics = serveClusterMetrics(config, router.tally);
+  served.metrics = metrics;
   let stopping = false;
   let listening = false;
   const recentCrashes: number[] = [];
 
   const fork = () => {
-    const worker = cluster.fork();
+    const worker = cluster.fork({ CHAT_CLUSTER_KEY: clusterKey.toString('base64url') });
     worker.on('message', (message: unknown) => {
+      router.fromWorker(worker, message);
       if (ipcMessage(message, 'worker:ready')) {
         ready.add(worker);
         if (!listening) listen();
@@ -45,17 +58,26 @@ export function runPrimary(config: Config): void {
 
   const listen = () => {
     listening = true;
-    router.listen(config.port, config.host, () => {
-      console.log(
+    router.server.once('listening', () => {
+      log.info(
         `chat server on http://localhost:${config.port} (${config.workers} workers, store ${config.databaseUrl ? 'PostgreSQL' : config.dbPath})`,
       );
+      // From now on an error is one connection's (EMFILE on accept, say): logged, never the cluster's end.
+      router.server.on('error', (error) => log.error({ err: error }, 'sticky router: accept failed'));
     });
+    router.server.once('error', (error) => {
+      if (router.server.listening) return;
+      log.fatal(`cannot listen on port ${config.port}: ${error.message}`);
+      process.exit(1);
+    });
+    router.server.listen(config.port, config.host);
   };
 
   cluster.on('exit', (worker, code, signal) => {
     ready.delete(worker);
+    router.workerGone(worker);
     if (stopping) return;
-    console.error(`worker ${worker.process.pid} died (${signal ?? code}); starting a new one`);
+    log.error(`worker ${worker.process.pid} died (${signal ?? code}); starting a new one`);
     const now = Date.now();
     recentCrashes.push(now);
     while (recentCrashes.length > 0 && now - recentCrashes[0] > 10_000) recentCrashes.shift();
@@ -63,15 +85,11 @@ export function runPrimary(config: Config): void {
     setTimeout(fork, recentCrashes.length > config.workers * 3 ? 2_000 : 0);
   });
 
-  router.on('error', (error) => {
-    console.error(`cannot listen on port ${config.port}: ${error.message}`);
-    process.exit(1);
-  });
-
   const shutdown = () => {
     if (stopping) return;
     stopping = true;
-    router.close();
+    router.server.close();
+    metrics?.close();
     const workers = Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker !== undefined);
     for (const worker of workers) worker.process.kill('SIGTERM');
     const force = setTimeout(() => workers.forEach((worker) => worker.process.kill('SIGKILL')), 10_000);

@@ -1,27 +1,38 @@
 /**
  * One server process: a chat server (store, HTTP and Socket.IO on one http
- * server). Alone it listens itself; in the cluster the primary hands it connections.
+ * server). Alone it listens itself, behind the same front-door limits the
+ * cluster's router applies; in the cluster the primary hands it connections.
  */
 import cluster from 'node:cluster';
+import type { Server as HttpServer } from 'node:http';
 import type { Config } from '../config';
+import { log } from '../observe/log';
+import { answerClusterScrapes, collectProcessMetrics, metrics, registry } from '../observe/metrics';
 import { createChatServer } from './chat-server';
+import { createConnectionTally } from './connection-tally';
 import type { IpcMessage } from './ipc';
+import { serveOnOwnPort } from './metrics-endpoint';
 import { durabilityLine } from './open-store';
 import { acceptStickyConnections } from './sticky';
 
 export async function startWorker(config: Config, options: { clustered: boolean }): Promise<void> {
   const server = await createChatServer(config, options);
   const { httpServer, io } = server;
+  collectProcessMetrics();
 
   if (options.clustered) {
-    acceptStickyConnections(httpServer, io.engine, cluster.worker?.id ?? 0);
+    if (!config.clusterKey) throw new Error('a cluster worker needs CHAT_CLUSTER_KEY from its primary');
+    acceptStickyConnections(httpServer, io.engine, cluster.worker?.id ?? 0, Buffer.from(config.clusterKey, 'base64url'));
+    answerClusterScrapes();
     process.send?.({ type: 'worker:ready' } satisfies IpcMessage);
   } else {
+    capConnections(httpServer, config);
     await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
     const address = httpServer.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
-    console.log(`chat server on http://localhost:${port} (1 process, store ${config.databaseUrl ? 'PostgreSQL' : config.dbPath})`);
-    if (!config.databaseUrl) console.log(durabilityLine(server.store.durability()));
+    log.info(`chat server on http://localhost:${port} (1 process, store ${config.databaseUrl ? 'PostgreSQL' : config.dbPath})`);
+    if (!config.databaseUrl) log.info(durabilityLine(server.store.durability()));
+    if (config.metricsPort !== undefined) serveOnOwnPort(config.metricsPort, config.host, () => registry.metrics());
   }
 
   let stopping = false;
@@ -37,4 +48,18 @@ export async function startWorker(config: Config, options: { clustered: boolean 
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
+}
+
+/** A single process is its own front door: the connection caps the cluster's router applies (the head limits are http options). */
+function capConnections(httpServer: HttpServer, config: Config): void {
+  const tally = createConnectionTally(config);
+  httpServer.on('connection', (socket) => {
+    const address = socket.remoteAddress ?? 'unknown';
+    if (!tally.open(address)) {
+      metrics.frontDoorRefusals.inc({ status: 503 });
+      socket.destroy();
+      return;
+    }
+    socket.once('close', () => tally.close(address));
+  });
 }

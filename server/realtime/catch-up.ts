@@ -7,6 +7,7 @@ import { BATCH_SIZE } from '../../shared/limits';
 import type { Cursors, RoomId, RoomSummary, SyncDone } from '../../shared/protocol';
 import { replayMissed, type BatchSink, type Replay } from '../chat/catch-up';
 import { toErr } from '../chat/errors';
+import { metrics } from '../observe/metrics';
 import type { EncodedPage } from '../store/store';
 import { roomChannel, userChannel } from './channels';
 import type { ChatSocket, HandlerDeps } from './types';
@@ -25,6 +26,8 @@ function writeWhenTaken(socket: ChatSocket, event: 'message:batch' | 'change:bat
     // Written as the Socket.IO packet socket.emit would make of it, without decoding the JSON to
     // encode it again; engine.io calls back once the transport has handed it to the kernel.
     socket.conn.write(encodedEvent(event, json), {}, () => resolve());
+    metrics.catchUpPages.inc();
+    metrics.catchUpBytes.inc(json.length);
   });
   let timer: NodeJS.Timeout | undefined;
   const stalled = new Promise<void>((resolve) => {
@@ -128,7 +131,7 @@ export async function catchUpOnConnect(socket: ChatSocket, deps: HandlerDeps): P
     const replay = await replayTo(socket, deps, rooms, cursors, socket.data.revs);
     if (replay && socket.connected) socket.emit('sync:done', doneAnswer(replay));
   } catch (error) {
-    toErr(error);
+    toErr(error, socket.data.log, 'catch-up');
     // Without its catch-up the client would hold a silent gap: make it reconnect and try again.
     socket.disconnect(true);
   }

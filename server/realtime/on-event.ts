@@ -12,6 +12,8 @@ import { parsePayload } from '../../shared/schema';
 import type { Budgets } from '../chat/budgets';
 import { overBudget } from '../chat/budgets';
 import { err, toErr } from '../chat/errors';
+import { refusal } from '../observe/log';
+import { metrics } from '../observe/metrics';
 import { EVENT_BUDGETS } from './event-budgets';
 import type { ChatSocket } from './types';
 
@@ -22,6 +24,13 @@ export type AckOf<E extends EventName> =
   Parameters<ClientToServerEvents[E]> extends [unknown, ((answer: infer A) => void)?] ? (unknown extends A ? void : A) : void;
 
 type Handler<E extends EventName> = (payload: PayloadOf<E>) => AckOf<E> | Promise<AckOf<E>>;
+
+/** The error of an `{ ok: false, error }` answer. */
+function refusalIn(result: unknown): { code: string } | undefined {
+  if (typeof result !== 'object' || result === null || (result as { ok?: unknown }).ok !== false) return undefined;
+  const error = (result as { error?: { code?: unknown } }).error;
+  return typeof error?.code === 'string' ? { code: error.code } : undefined;
+}
 
 export function onEvent<E extends EventName>(
   socket: ChatSocket,
@@ -34,7 +43,10 @@ export function onEvent<E extends EventName>(
   const run = async (payload: unknown): Promise<unknown> => {
     if (budget) {
       const rate = await budgets.take(budget, socket.data.user.id);
-      if (!rate.ok) return { ok: false, error: err('rate_limited', overBudget(budget), rate.retryAfterMs) };
+      if (!rate.ok) {
+        metrics.rateLimited.inc({ budget });
+        return { ok: false, error: err('rate_limited', overBudget(budget), rate.retryAfterMs) };
+      }
     }
     const parsed = parsePayload(schema, payload);
     if (!parsed.ok) return { ok: false, error: parsed.error };
@@ -45,9 +57,16 @@ export function onEvent<E extends EventName>(
     const last = args[args.length - 1];
     const ack = typeof last === 'function' ? (last as (answer: unknown) => void) : undefined;
     void run(typeof args[0] === 'function' ? undefined : args[0])
-      .catch((error: unknown) => ({ ok: false as const, error: toErr(error) }))
+      .catch((error: unknown) => ({ ok: false as const, error: toErr(error, socket.data.log, event) }))
       .then((result) => {
-        if (result !== undefined) ack?.(result);
+        if (result === undefined) return;
+        const error = refusalIn(result);
+        if (error) {
+          metrics.errors.inc({ code: error.code });
+          // An `unavailable` was logged with its cause where it was thrown (toErr).
+          if (error.code !== 'unavailable') refusal(socket.data.log, error.code, event);
+        }
+        ack?.(result);
       });
   };
   // The listener checks its own arguments: they come from the network, whatever the event map says.

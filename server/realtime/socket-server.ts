@@ -12,6 +12,8 @@ import { clientAddress } from '../chat/client-address';
 import { authenticate } from '../chat/identity';
 import { isAllowedOrigin } from '../chat/origins';
 import { createTailCache } from '../chat/tail-cache';
+import { internalError, log, refusal as logRefusal } from '../observe/log';
+import { metrics } from '../observe/metrics';
 import { catchUpOnConnect } from './catch-up';
 import { PRESENCE_DELTA_CHANNEL, sessionChannel, userChannel } from './channels';
 import { registerChangeHandlers } from './handlers/changes';
@@ -66,40 +68,53 @@ export function createSocketServer(httpServer: HttpServer, socketDeps: SocketDep
   let presence: Presence | undefined;
 
   io.use(async (socket, next) => {
+    /** A refused handshake: counted, one log line, and `connect_error` for the client. */
+    const refuse = (code: string, data?: object) => {
+      metrics.errors.inc({ code });
+      if (code === 'rate_limited') metrics.rateLimited.inc({ budget: 'connect' });
+      logRefusal(log.child({ socket: socket.id }), code, 'handshake');
+      next(data ? refusal(code, data) : new Error(code));
+    };
     // Handshakes cost from the client address's budget before any token is looked up.
     const address = clientAddress(socket.handshake.address, header(socket.handshake.headers['x-forwarded-for']), deps.config.trustProxy);
     const rate = await Promise.resolve(deps.budgets.take('connect', address)).catch(() => ({ ok: true as const }));
-    if (!rate.ok) return next(refusal('rate_limited', { retryAfterMs: rate.retryAfterMs }));
+    if (!rate.ok) return refuse('rate_limited', { retryAfterMs: rate.retryAfterMs });
     const raw: unknown = socket.handshake.auth;
     // A missing, empty, non-string or oversized token is simply not a known one.
     const token = parsePayload(tokenSchema, typeof raw === 'object' && raw !== null ? (raw as { token?: unknown }).token : undefined);
-    if (!token.ok) return next(new Error('unauthorized'));
+    if (!token.ok) return refuse('unauthorized');
     const auth = parsePayload(handshakeAuthSchema, raw);
-    if (!auth.ok) return next(new Error('invalid'));
+    if (!auth.ok) return refuse('invalid');
     authenticate(deps.store, auth.value.token, deps.config.sessionIdleMs).then(
       (found) => {
-        if (!found) return next(new Error('unauthorized'));
+        if (!found) return refuse('unauthorized');
         // Counted on this process: every socket of one person on one worker shares a channel.
         const open = io.of('/').adapter.rooms.get(userChannel(found.user.id))?.size ?? 0;
-        if (open >= deps.config.maxSocketsPerUser) return next(refusal('too_many_sockets', { max: deps.config.maxSocketsPerUser }));
+        if (open >= deps.config.maxSocketsPerUser) return refuse('too_many_sockets', { max: deps.config.maxSocketsPerUser });
         socket.data.user = found.user;
         socket.data.sessionId = found.session.id;
         socket.data.cursors = auth.value.cursors ?? {};
         socket.data.revs = auth.value.revs;
         socket.data.presenceDeltas = auth.value.presence === 'delta';
+        socket.data.log = log.child({ socket: socket.id, user: found.user.id });
         next();
       },
-      () => next(new Error('unavailable')),
+      (error: unknown) => {
+        internalError(log.child({ socket: socket.id }), error, 'handshake');
+        next(new Error('unavailable'));
+      },
     );
   });
 
   io.on('connection', (socket) => {
+    metrics.socketsConnected.inc();
     // Handlers first and synchronously: events sent right after connect must find them.
     registerMessageHandlers(socket, deps);
     registerRoomHandlers(io, socket, deps);
     registerChangeHandlers(socket, deps);
     registerTypingHandler(socket, deps.budgets, typing);
     socket.on('disconnect', () => {
+      metrics.socketsConnected.dec();
       typing.disconnected(socket);
       presence?.disconnected(socket);
     });

@@ -11,6 +11,7 @@ import type { DeliveredBatcher } from '../chat/delivered-batcher';
 import type { SendDeps } from '../chat/send-message';
 import type { PresenceDelta, PresenceSnapshot } from '../chat/presence-state';
 import type { Config } from '../config';
+import type { Log } from '../observe/log';
 
 /** What a socket carries from its handshake: who, on which session (device), and what it holds. */
 export type SocketData = {
@@ -22,6 +23,8 @@ export type SocketData = {
   presenceDeltas: boolean;
   /** A catch-up (on connect or `sync`) is streaming to this socket: one at a time. */
   catchingUp?: boolean;
+  /** Every line about this socket carries its id and its user's (never the token). */
+  log: Log;
 };
 
 /** Events between server processes (over the cluster or Redis adapter). */

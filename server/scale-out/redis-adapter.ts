@@ -3,6 +3,7 @@ import { createAdapter as createRedisStreamsAdapter } from '@socket.io/redis-str
 import type { Config } from '../config';
 import type { ChatServer } from '../realtime/types';
 import { CONNECTION_NAME, redisNamespace, sharedRedis, type RedisConnection } from './redis';
+import { log } from '../observe/log';
 
 /** Joins every worker of every instance through one Redis stream. */
 export async function attachRedisAdapter(io: ChatServer, config: Pick<Config, 'databaseUrl' | 'dbPath'>, url: string): Promise<void> {
@@ -32,5 +33,5 @@ async function streamReaderStarted(redis: RedisConnection, timeoutMs = 5_000): P
     }
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  console.warn('redis: the broadcast stream reader did not start within 5 s; starting anyway');
+  log.warn('redis: the broadcast stream reader did not start within 5 s; starting anyway');
 }

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { createClient } from 'redis';
 import { serviceAddress, unreachableService, type Config } from '../config';
+import { log } from '../observe/log';
 
 /** CLIENT SETNAME of every connection of this process (copies made by duplicate() included), to find them in CLIENT LIST. */
 export const CONNECTION_NAME = `chat:${hostname().replace(/\s/g, '-')}:${process.pid}`;
@@ -26,10 +27,10 @@ export async function connectRedis(url: string): Promise<RedisConnection> {
   client.on('error', (error: Error) => {
     if (!everReady || lost) return;
     lost = true;
-    console.warn(`redis: connection to ${where} lost (${error.message}); retrying`);
+    log.warn(`redis: connection to ${where} lost (${error.message}); retrying`);
   });
   client.on('ready', () => {
-    if (lost) console.warn(`redis: reconnected to ${where}`);
+    if (lost) log.warn(`redis: reconnected to ${where}`);
     everReady = true;
     lost = false;
   });

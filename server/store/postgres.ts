@@ -23,6 +23,8 @@ import { hostname } from 'node:os';
 import { ConfigError } from '../config';
 import { GENERAL_ROOM } from '../../shared/limits';
 import type { User } from '../../shared/protocol';
+import { log } from '../observe/log';
+import { observedCommit } from '../observe/metrics';
 import { createGroupCommit } from './group-commit';
 import { DEFAULT_CHANGE_RULES } from './change-rules';
 import { appendBatch, type ResolvedMessage } from './postgres-append';
@@ -87,7 +89,7 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
   });
   // An idle connection dropped by a PostgreSQL restart must not crash the process;
   // the pool discards it and the next query opens a fresh one.
-  pool.on('error', (error) => console.warn(`postgres: idle connection lost (${error.message})`));
+  pool.on('error', (error) => log.warn(`postgres: idle connection lost (${error.message})`));
 
   try {
     await withClient(pool, (client) => migrate(client, schema));
@@ -100,7 +102,7 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
   // One transaction at a time per process: they would queue on the writer lock anyway.
   const rules = options.rules ?? DEFAULT_CHANGE_RULES;
   const appends = createGroupCommit<ResolvedMessage, AppendResult>({
-    commit: (batch) => appendBatch(pool, batch),
+    commit: observedCommit((batch: ResolvedMessage[]) => appendBatch(pool, batch)),
     maxBatch: MAX_BATCH,
     // One user's unstorable message must not fail the others' sends: a data exception
     // (SQLSTATE class 22, e.g. a NUL byte in text) is retried input by input.

@@ -13,6 +13,7 @@ import type Database from 'better-sqlite3';
 import type { MessageChange, MessageTarget, ReplyPreview } from '../../shared/protocol';
 import { replyPreviewText } from '../../shared/reply-preview';
 import { DEFAULT_CHANGE_RULES, judgeChange, reactionsJson } from './change-rules';
+import { observedCommit } from '../observe/metrics';
 import { createGroupCommit } from './group-commit';
 import { CHANGE_COLUMNS, MESSAGE_COLUMNS, toChange, toMessage, toUser, type ChangeRow, type MessageRow } from './message-row';
 import { createSearchIndexer } from './sqlite-search-index';
@@ -228,11 +229,11 @@ export function openSqliteAppender(db: Database.Database, rules: ChangeRules = D
   // The writer also keeps the search index, between commits (sqlite-search-index.ts).
   const indexer = createSearchIndexer(db);
   const group = createGroupCommit<Write, WriteResult>({
-    commit: (batch) => {
+    commit: observedCommit((batch: Write[]) => {
       const outcomes = commitBatch.immediate(batch);
       indexer.committed();
       return outcomes;
-    },
+    }),
     // Another process holds the write lock: wait on a timer, with the event loop free, and retry with what arrived meanwhile.
     retryAfter: (error, waitedMs) => (isBusy(error) && waitedMs < LOCK_WAIT_MS ? 1 : undefined),
     failure: (error) => new StoreUnavailableError(`commit failed: ${(error as Error).message}`),

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, readConfig } from '../../server/config';
-import { SERVER_ENTRY } from '../support/server';
+import { logLines, SERVER_ENTRY } from '../support/server';
 
 describe('config', () => {
   it('has embedded defaults: port 3000, ./data/chat.db, a worker per core, durable SQLite', () => {
@@ -42,6 +42,22 @@ describe('config', () => {
       timeout: 20_000,
     });
     expect(result.status).toBe(2);
-    expect(result.stderr.trim().split('\n')).toEqual(['config error: PORT must be a whole number, got "abc"']);
+    const lines = logLines(result.stdout);
+    expect(lines.map(({ level, msg }) => ({ level, msg }))).toEqual([
+      { level: 'fatal', msg: 'config error: PORT must be a whole number, got "abc"' },
+    ]);
+  });
+
+  it('never prints the password of a database URL it refuses', () => {
+    const result = spawnSync(process.execPath, [SERVER_ENTRY], {
+      env: { ...process.env, CHAT_DATABASE_URL: 'postgres://chat:s3cret-pw@db host:5432/chat' },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(result.status).toBe(2);
+    expect(result.stdout + result.stderr).not.toContain('s3cret-pw');
+    expect(logLines(result.stdout)[0].msg).toBe(
+      'config error: CHAT_DATABASE_URL must be a URL, got "postgres://chat:***@db host:5432/chat"',
+    );
   });
 });

@@ -181,3 +181,18 @@ export function isAlive(pid: number): boolean {
 export function removeTempDirs(): void {
   for (const dir of tempDirs.splice(0)) dir.remove();
 }
+
+/** A server's output as the JSON log lines it is made of (server/observe/log.ts); a line that is not one fails the test. */
+export type LogLine = { level: string; msg: string; pid: number; [field: string]: unknown };
+export function logLines(output: string): LogLine[] {
+  return output
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => {
+      try {
+        return JSON.parse(line) as LogLine;
+      } catch {
+        throw new Error(`not a JSON log line: ${line}`);
+      }
+    });
+}

@@ -3,6 +3,7 @@ import { sendSchema, syncSchema } from '../../../shared/schema';
 import { dmParticipants } from '../../chat/access';
 import { err } from '../../chat/errors';
 import { sendMessage } from '../../chat/send-message';
+import { metrics } from '../../observe/metrics';
 import { doneAnswer, replayTo } from '../catch-up';
 import { onEvent } from '../on-event';
 import type { ChatSocket, HandlerDeps } from '../types';
@@ -12,7 +13,9 @@ export function registerMessageHandlers(socket: ChatSocket, deps: HandlerDeps): 
   const me = () => socket.data.user;
 
   onEvent(socket, deps.budgets, 'message:send', sendSchema, async (payload) => {
+    const started = performance.now();
     const outcome = await sendMessage(deps, me(), payload);
+    metrics.ackSeconds.observe((performance.now() - started) / 1000);
     return outcome.ok ? { ok: true, message: outcome.message } : outcome;
   });
 

@@ -8,6 +8,7 @@ import { sendMessage, type SendDeps } from '../../../server/chat/send-message';
 import { openSqliteStore } from '../../../server/store/sqlite';
 import type { Store } from '../../../server/store/store';
 import { tempDir } from '../../support/server';
+import { log } from '../../../server/observe/log';
 
 const ana: User = { id: 'ana', name: 'Ana' };
 const bob: User = { id: 'bob', name: 'Bob' };
@@ -101,7 +102,7 @@ describe('sendMessage', () => {
     const broken = openSqliteStore(join(dir.path, 'broken.db'));
     await broken.createUser(ana, { id: `s-${ana.id}`, tokenHash: 'hash-ana', device: 'test' });
     await broken.close();
-    const log = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const logged = vi.spyOn(log, 'error').mockImplementation(() => undefined);
     try {
       const outcome = await sendMessage({ store: broken, limiter: unlimited, publish: () => expect.fail('nothing was stored') }, ana, {
         room: 'general',
@@ -110,9 +111,9 @@ describe('sendMessage', () => {
       });
       expect(outcome).toMatchObject({ ok: false, error: { code: 'unavailable' } });
       if (!outcome.ok) expect(outcome.error.message).not.toMatch(/sqlite|SQL|at \w+ \(/i);
-      expect(log).toHaveBeenCalled();
+      expect(logged).toHaveBeenCalled();
     } finally {
-      log.mockRestore();
+      logged.mockRestore();
     }
   });
 });

@@ -8,7 +8,7 @@ import type { Message } from '../../../shared/protocol';
 import { connectAndCatchUp, connectAndWait, createSession, createSocket, waitFor, type ChatSocket } from '../../support/clients';
 import { overHttp, resendAndCheckExactlyOnce, sendersOnTwoWorkers } from '../../support/crash';
 import { untilAcked } from '../../support/paced-sends';
-import { useServer, workerPids } from '../../support/server';
+import { logLines, useServer, workerPids } from '../../support/server';
 
 type Health = { ok: boolean; durability: Array<{ connection: string; journalMode: string; synchronous: string }> };
 
@@ -18,10 +18,9 @@ describe('the 2-worker cluster', () => {
 
   // "Acked means fsynced", checked where it lives: NORMAL or OFF would pass every kill test, not this one.
   it('states WAL and synchronous=FULL for the primary and each worker, as read back from their connections', async () => {
-    const stated = server()
-      .output()
-      .split('\n')
-      .filter((line) => line.startsWith('durability: '));
+    const stated = logLines(server().output())
+      .map((line) => line.msg)
+      .filter((msg) => msg.startsWith('durability: '));
     expect(stated, server().output()).toEqual([
       'durability: SQLite append connection journal_mode=WAL synchronous=FULL (read back from SQLite)',
     ]);
