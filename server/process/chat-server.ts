@@ -55,6 +55,11 @@ export async function createChatServer(config: Config, options: { clustered: boo
   const io = sockets.io;
   await attachAdapter(io, config, options.clustered);
   sockets.startPresence();
+  // The first subscription on the server starts every process queueing pushes, not after their next check.
+  if (peers !== 'none') {
+    io.on('push:subscribed', push.subscribedElsewhere);
+    push.announce = () => io.serverSideEmit('push:subscribed');
+  }
 
   return {
     httpServer,

@@ -23,8 +23,12 @@ export type PushService = {
   committed(message: Message): void;
   /** `userId` read `room` up to `seq` on device `sessionId`: their other devices may close notifications. */
   read(userId: string, sessionId: string, room: RoomId, seq: number): void;
-  /** A device subscribed on this process: start queueing now. */
+  /** A device subscribed on this process: start queueing now, and tell the other processes (`announce`). */
   subscribed(): void;
+  /** A device subscribed on another process. */
+  subscribedElsewhere(): void;
+  /** How `subscribed` reaches the other processes; set once the adapter exists. */
+  announce: () => void;
   /** Sends what is due now (tests; the sender also polls). */
   wake(): void;
   close(): Promise<void>;
@@ -70,7 +74,8 @@ export async function startPush(
   };
   const expiry = () => Date.now() + config.ttlSeconds * 1000;
 
-  return {
+  const service: PushService = {
+    announce: () => undefined,
     publicKey: keys.publicKey,
     store: push,
     config,
@@ -90,6 +95,10 @@ export async function startPush(
       queue({ kind: 'read', room, seq, userId, sessionId, payload: null, expiresAt: expiry(), notBefore: 0 });
     },
     subscribed() {
+      if (!someoneSubscribed) service.announce();
+      someoneSubscribed = true;
+    },
+    subscribedElsewhere() {
       someoneSubscribed = true;
     },
     wake: sender.wake,
@@ -100,4 +109,5 @@ export async function startPush(
       await push.close();
     },
   };
+  return service;
 }

@@ -34,6 +34,8 @@ export type InterServerEvents = {
   'user:updated': (user: User) => void;
   'messages:committed': (messages: Message[]) => void;
   'changes:committed': (changes: MessageChange[]) => void;
+  /** A device subscribed to Web Push on some process: every process starts queueing pushes. */
+  'push:subscribed': () => void;
 };
 
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
