@@ -15,6 +15,7 @@
  */
 import type { Session } from './logic/models';
 import { createChatSocket, type ChatSocket } from './realtime/socket';
+import { reportAppVisibility } from './realtime/app-visibility';
 import { useAccountStore } from './stores/account';
 import { useConnectionStore } from './stores/connection';
 import { useMessagesStore } from './stores/messages';
@@ -32,6 +33,7 @@ export function startChatSocket(session: Session): void {
   // presence 'delta': one full list per connection, then only changes (cheap in a crowd).
   const chat = createChatSocket(() => ({ token: session.token, cursors: messages.cursors(), presence: 'delta' }));
   listen(chat, session);
+  reportAppVisibility(chat);
   connection.start(chat);
 }
 
