@@ -15,6 +15,7 @@
  */
 import type { Session } from './logic/models';
 import { createChatSocket, type ChatSocket } from './realtime/socket';
+import { reportAppVisibility } from './realtime/app-visibility';
 import { useAccountStore } from './stores/account';
 import { useConnectionStore } from './stores/connection';
 import { useMessagesStore } from './stores/messages';
@@ -34,6 +35,7 @@ export function startChatSocket(session: Session): void {
   // revs (even empty) asks for edits, deletes and reactions: the ones after each room's change cursor, then live.
   const chat = createChatSocket(() => ({ token: session.token, cursors: messages.cursors(), revs: messages.revs(), presence: 'delta' }));
   listen(chat, session);
+  reportAppVisibility(chat);
   connection.start(chat);
 }
 

@@ -2,13 +2,17 @@
 /**
  * Service worker (injectManifest): precache the app shell so the chat opens offline,
  * answer every navigation with index.html, replace an older version only when the page asks
- * (prompt updates), and flush the outbox in the background when no page is visible.
+ * (prompt updates), flush the outbox in the background when no page is visible, and take Web
+ * Push messages (#16): store them, show one notification per room, keep the app badge right.
  */
 import { clientsClaim } from 'workbox-core';
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { flushOutboxInBackground } from './io/background-flush';
 import { OUTBOX_SYNC_TAG } from './io/background-sync';
+import { notePushedRead, notePushedSeq, openRoomNext, storePushedMessage } from './io/push-inbox';
+import { notificationText, readPushPayload, unreadTotal } from './logic/push-logic';
+import type { RoomEntry } from './logic/room-logic';
 
 declare const self: ServiceWorkerGlobalScope;
 
@@ -43,3 +47,72 @@ async function flushUnlessVisible(): Promise<void> {
   if (windows.some((client) => client.visibilityState === 'visible')) return;
   await flushOutboxInBackground();
 }
+
+/** The app badge where the platform has one (installed apps on Chromium and Safari). */
+async function setBadge(rooms: readonly RoomEntry[]): Promise<void> {
+  const total = unreadTotal(rooms);
+  const badging = self.navigator as Navigator & { setAppBadge?(count?: number): Promise<void>; clearAppBadge?(): Promise<void> };
+  await (total > 0 ? badging.setAppBadge?.(total) : badging.clearAppBadge?.())?.catch(() => undefined);
+}
+
+async function closeNotifications(room: string): Promise<void> {
+  for (const notification of await self.registration.getNotifications({ tag: room })) notification.close();
+}
+
+async function onPush(data: unknown): Promise<void> {
+  const payload = readPushPayload(data);
+  if (!payload) return;
+  if (payload.kind === 'read') {
+    await closeNotifications(payload.room);
+    await setBadge(await notePushedRead(payload.room, payload.seq));
+    return;
+  }
+  const { message } = payload;
+  // As if it had come over the socket; a message cut to fit the push is only shown.
+  const rooms = payload.complete ? await storePushedMessage(message) : await notePushedSeq(message.room, message.seq);
+  const entry = rooms.find((room) => room.id === message.room);
+  if (!entry) return;
+  const { title, body } = notificationText(entry, payload);
+  await self.registration.showNotification(title, {
+    body,
+    tag: message.room,
+    // A mention or a DM rings again; more in a busy room only updates the one notification.
+    renotify: payload.mention || message.room.startsWith('dm:'),
+    icon: '/icons/icon-192.png',
+    badge: '/icons/icon-192.png',
+    timestamp: message.ts,
+    data: { room: message.room, seq: message.seq, id: message.id },
+  } as NotificationOptions);
+  await setBadge(rooms);
+}
+
+self.addEventListener('push', (event: PushEvent) => {
+  let data: unknown = null;
+  try {
+    data = event.data?.json();
+  } catch {
+    return;
+  }
+  event.waitUntil(onPush(data));
+});
+
+/** Opens the app at the room (and message) of the notification: the window already open, or a new one. */
+async function openAt(room: string, seq: number): Promise<void> {
+  await openRoomNext(room);
+  const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  const open = windows[0];
+  if (open) {
+    open.postMessage({ type: 'OPEN_ROOM', room, seq });
+    await open.focus();
+    return;
+  }
+  await self.clients.openWindow(`/?room=${encodeURIComponent(room)}&seq=${seq}`);
+}
+
+self.addEventListener('notificationclick', (event: NotificationEvent) => {
+  event.notification.close();
+  const data: unknown = event.notification.data;
+  if (typeof data !== 'object' || data === null || !('room' in data) || typeof data.room !== 'string') return;
+  const seq = 'seq' in data && typeof data.seq === 'number' ? data.seq : 0;
+  event.waitUntil(openAt(data.room, seq));
+});

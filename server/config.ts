@@ -66,10 +66,30 @@ export type Config = {
   /** /metrics: on its own port (any path answers it there), or on the main port behind this bearer token; off without either. */
   metricsPort: number | undefined;
   metricsToken: string | undefined;
+  /** Web Push: who may be sent to, with which keys, and how long a push may wait (push/). */
+  push: PushConfig;
 };
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * Where subscriptions may point: `https://host` suffixes of the known push services, or exact
+ * origins (any scheme, any address: a test's loopback fake); never anything else.
+ */
+export type PushEndpointRule = { kind: 'suffix'; host: string } | { kind: 'origin'; origin: string };
+export type PushConfig = {
+  endpoints: PushEndpointRule[];
+  /** Both keys from the config, or null: generated on first start and kept in the store. */
+  vapidKeys: { publicKey: string; privateKey: string } | null;
+  /** The contact the push services see in the VAPID JWT (`sub`): a mailto: or https: URL. */
+  vapidSubject: string;
+  /** Seconds a push may wait (at the push service, or in our queue) before it is dropped. */
+  ttlSeconds: number;
+};
+
+/** FCM (Chrome, Edge on Android), Mozilla autopush (Firefox), Apple (Safari), WNS (Edge on Windows). */
+export const DEFAULT_PUSH_ENDPOINTS = 'fcm.googleapis.com,push.services.mozilla.com,push.apple.com,notify.windows.com';
 
 export class ConfigError extends Error {}
 
@@ -210,6 +230,55 @@ export function readConfig(env: Env = process.env): Config {
     logLevel: logLevel(env.CHAT_LOG_LEVEL),
     metricsPort: env.CHAT_METRICS_PORT ? integer(env, 'CHAT_METRICS_PORT', 0, 0, 65535) : undefined,
     metricsToken: metricsToken(env.CHAT_METRICS_TOKEN),
+    push: pushConfig(env),
+  };
+}
+
+function pushEndpoints(raw: string): PushEndpointRule[] {
+  return raw
+    .split(',')
+    .map((entry) => entry.trim().toLowerCase())
+    .filter(Boolean)
+    .map((entry): PushEndpointRule => {
+      if (!entry.includes('://')) {
+        if (!/^[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(entry))
+          throw new ConfigError(`CHAT_PUSH_ENDPOINTS entries must be host names or origins, got "${entry}"`);
+        return { kind: 'suffix', host: entry };
+      }
+      let url: URL;
+      try {
+        url = new URL(entry);
+      } catch {
+        throw new ConfigError(`CHAT_PUSH_ENDPOINTS entries must be host names or origins, got "${entry}"`);
+      }
+      if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== entry.replace(/\/$/, ''))
+        throw new ConfigError(`CHAT_PUSH_ENDPOINTS origins must be bare http(s) origins (no path), got "${entry}"`);
+      return { kind: 'origin', origin: url.origin };
+    });
+}
+
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+function pushConfig(env: Env): PushConfig {
+  const publicKey = env.CHAT_VAPID_PUBLIC_KEY?.trim() || undefined;
+  const privateKey = env.CHAT_VAPID_PRIVATE_KEY?.trim() || undefined;
+  if ((publicKey === undefined) !== (privateKey === undefined))
+    throw new ConfigError('CHAT_VAPID_PUBLIC_KEY and CHAT_VAPID_PRIVATE_KEY must be set together (or neither: keys are generated)');
+  // Uncompressed P-256 point (65 bytes) and scalar (32 bytes), URL-safe base64 as web-push writes them.
+  if (publicKey && (!BASE64URL.test(publicKey) || publicKey.length !== 87))
+    throw new ConfigError('CHAT_VAPID_PUBLIC_KEY must be 65 bytes in URL-safe base64 (87 characters)');
+  if (privateKey && (!BASE64URL.test(privateKey) || privateKey.length !== 43))
+    throw new ConfigError('CHAT_VAPID_PRIVATE_KEY must be 32 bytes in URL-safe base64 (43 characters)');
+  const ourHttps = env.CHAT_PUBLIC_URL?.trim().startsWith('https://') ? env.CHAT_PUBLIC_URL.trim() : undefined;
+  // Apple refuses a JWT whose contact is not real: deployments set CHAT_VAPID_SUBJECT or an https CHAT_PUBLIC_URL.
+  const subject = env.CHAT_VAPID_SUBJECT?.trim() || ourHttps || 'mailto:push@offline-chat.invalid';
+  if (!/^(mailto:\S+@\S+|https:\/\/\S+)$/.test(subject))
+    throw new ConfigError(`CHAT_VAPID_SUBJECT must be a mailto: or https: URL, got "${subject}"`);
+  return {
+    endpoints: pushEndpoints(env.CHAT_PUSH_ENDPOINTS || DEFAULT_PUSH_ENDPOINTS),
+    vapidKeys: publicKey && privateKey ? { publicKey, privateKey } : null,
+    vapidSubject: subject,
+    ttlSeconds: integer(env, 'CHAT_PUSH_TTL_HOURS', 24, 1, 672) * 3600,
   };
 }
 

@@ -21,6 +21,10 @@ export const MAX_TOKEN_CHARS = 200;
 /** Largest `message:batch` and largest HTTP history page. */
 export const BATCH_SIZE = 500;
 export const GENERAL_ROOM = 'general';
+/** Extension: how loudly a room notifies a person (DMs default to all, public rooms to mentions). */
+export const NOTIFICATION_LEVELS = ['all', 'mentions', 'muted'] as const;
+/** Longest push endpoint URL accepted (the push services' are about 200-500 characters). */
+export const MAX_PUSH_ENDPOINT_CHARS = 1024;
 
 const USER_ID = `[A-Za-z0-9_-]{1,${MAX_USER_ID_CHARS}}`;
 export const CLIENT_OFFSET_PATTERN = new RegExp(`^[A-Za-z0-9_-]{1,${MAX_CLIENT_OFFSET_CHARS}}$`);

@@ -103,6 +103,7 @@ export type DmOpenPayload = { userId: string };
 /** `revs` (extension): change cursors per room; a client that sends them gets changes after them. */
 export type SyncPayload = { cursors: Cursors; revs?: Cursors };
 export type TypingPayload = { room: RoomId; typing: boolean };
+export type VisibilityPayload = { hidden: boolean };
 /** Extension: the user has read `room` up to `seq`. */
 export type ReadPayload = { room: RoomId; seq: number };
 
@@ -137,6 +138,8 @@ export interface ClientToServerEvents {
   'reaction:set': (payload: ReactionPayload, ack?: (answer: Ack<{ change: MessageChange }>) => void) => void;
   /** Extension: this device holds the room up to `seq`; moves the user's delivered cursor (never back). */
   'room:delivered': (payload: DeliveredPayload, ack?: (answer: Ack<{ room: RoomId; deliveredSeq: number }>) => void) => void;
+  /** Extension: this device shows the app (hidden: false) or not; a hidden device gets pushes as if it were closed. */
+  'app:visibility': (payload: VisibilityPayload) => void;
 }
 
 export interface ServerToClientEvents {

@@ -20,6 +20,7 @@ export type { AppDeps } from './request';
 import { deviceRoutes, openDeviceRoutes } from './routes/devices';
 import { identityRoutes, openIdentityRoutes } from './routes/identity';
 import { openPasskeyRoutes, passkeyRoutes } from './routes/passkeys';
+import { pushRoutes } from './routes/push';
 import { roomRoutes } from './routes/rooms';
 import { searchRoutes } from './routes/search';
 
@@ -55,6 +56,7 @@ function apiRoutes(deps: AppDeps) {
       .route('/', passkeyRoutes(deps))
       .route('/', deviceRoutes(deps))
       .route('/', searchRoutes(deps))
+      .route('/', pushRoutes(deps))
       .all('*', (c) => errorResponse(c, err('not_found', `no route ${c.req.method} ${c.req.path}`)))
   );
 }

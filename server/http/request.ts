@@ -17,7 +17,8 @@ import { hashToken, newSessionId, newToken } from '../chat/identity';
 import type { RelyingParty } from '../chat/passkeys';
 import type { ChangeDeps } from '../chat/change-message';
 import type { SendDeps } from '../chat/send-message';
-import type { Budget, Config } from '../config';
+import type { Budget, Config, PushConfig } from '../config';
+import type { PushStore } from '../store/push-store';
 import type { NewSession, SessionRecord } from '../store/store';
 import { metrics } from '../observe/metrics';
 import { errorResponse } from './errors';
@@ -45,7 +46,18 @@ export type AppDeps = SendDeps &
     userUpdated(user: User): void;
     /** Disconnects, on every worker, the sockets of a session that was just revoked. */
     revoked(sessionId: string): void;
+    /** Web Push (push/service.ts); absent where the app runs without it (in-process HTTP tests). */
+    push?: PushDeps;
   };
+
+/** What the push routes need of the push service. */
+export type PushDeps = {
+  publicKey: string;
+  store: PushStore;
+  config: Pick<PushConfig, 'endpoints'>;
+  /** A device subscribed: start queueing pushes on this process at once. */
+  subscribed(): void;
+};
 
 /** `incoming` is Node's request under @hono/node-server; absent when the app is called in-process (tests). */
 export type Env = { Bindings: Partial<HttpBindings>; Variables: { user: User; session: SessionRecord } };

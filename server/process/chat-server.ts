@@ -15,12 +15,15 @@ import type { Store } from '../store/store';
 import { limiterOf } from '../chat/budgets';
 import { registry } from '../observe/metrics';
 import { openBudgets } from './open-budgets';
-import { openStore } from './open-store';
+import { openPushStore, openStore } from './open-store';
+import { awakeSessions } from '../realtime/awake-sessions';
+import { startPush, type PushService } from '../push/service';
 
 export type ChatServer = {
   httpServer: HttpServer;
   io: SocketServer;
   store: Store;
+  push: PushService;
   app: ReturnType<typeof createApp>;
   /** Stops taking connections, commits what is queued (its acks go out), calls `committed`, then closes the sockets. */
   close(committed?: () => void): Promise<void>;
@@ -33,14 +36,21 @@ export async function createChatServer(config: Config, options: { clustered: boo
   const limiter = limiterOf(budgets, 'send');
   // The app needs publish before Socket.IO exists (both share one http server), hence the late binding.
   const live: { sockets?: ChatSockets } = {};
-  const publish = (message: Message) => live.sockets?.publish(message);
+  const push = await startPush(config.push, store, await openPushStore(config), (sessionIds) =>
+    live.sockets ? awakeSessions(live.sockets.io, sessionIds) : Promise.resolve(new Set<string>()),
+  );
+  const publish = (message: Message) => {
+    live.sockets?.publish(message);
+    push.committed(message);
+  };
+  const readOnDevice = push.read;
   const publishChange = (change: MessageChange) => live.sockets?.publishChange(change);
   const userUpdated = (user: User) => live.sockets?.userUpdated(user);
   const revoked = (sessionId: string) => live.sockets?.revoked(sessionId);
 
   // A cluster worker's /metrics would be its share only: the primary answers for the whole cluster.
   const metricsText = options.clustered ? undefined : () => registry.metrics();
-  const app = createApp({ store, limiter, budgets, publish, publishChange, userUpdated, revoked, config, metricsText });
+  const app = createApp({ store, limiter, budgets, publish, publishChange, userUpdated, revoked, config, metricsText, push });
   const httpServer = createServer(
     {
       // The front door's head limits, also here: the only door of a single process, a second one behind the router.
@@ -52,16 +62,22 @@ export async function createChatServer(config: Config, options: { clustered: boo
     getRequestListener(app.fetch),
   );
   const peers = config.redisUrl ? 'redis' : options.clustered ? 'cluster' : 'none';
-  const sockets = createSocketServer(httpServer, { store, limiter, budgets, publish, publishChange, config, peers });
+  const sockets = createSocketServer(httpServer, { store, limiter, budgets, publish, publishChange, config, peers, readOnDevice });
   live.sockets = sockets;
   const io = sockets.io;
   await attachAdapter(io, config, options.clustered);
   sockets.startPresence();
+  // The first subscription on the server starts every process queueing pushes, not after their next check.
+  if (peers !== 'none') {
+    io.on('push:subscribed', push.subscribedElsewhere);
+    push.announce = () => io.serverSideEmit('push:subscribed');
+  }
 
   return {
     httpServer,
     io,
     store,
+    push,
     app,
     async close(committed) {
       // Stop taking connections. A cluster worker never listens (the primary hands it connections),
@@ -71,6 +87,7 @@ export async function createChatServer(config: Config, options: { clustered: boo
       // Commit what is queued and let its acks go out before the sockets close.
       await store.close();
       committed?.();
+      await push.close();
       await new Promise((resolve) => setImmediate(resolve));
       await new Promise<void>((resolve) => io.close(() => resolve()));
     },

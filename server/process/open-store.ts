@@ -5,6 +5,8 @@
  */
 import { ConfigError, serviceAddress, unreachableService, type Config } from '../config';
 import { openSqliteStore } from '../store/sqlite';
+import type { PushStore } from '../store/push-store';
+import { openSqlitePushStore } from '../store/sqlite-push';
 import type { ConnectionDurability, Store } from '../store/store';
 import { appendThroughPrimary } from './cluster-appends';
 
@@ -26,6 +28,13 @@ export async function openStore(
   } catch (error) {
     throw new Error(describePostgresFailure(config.databaseUrl, error));
   }
+}
+
+/** The Web Push tables of the same database, on a connection of their own; open the Store first (it migrates). */
+export async function openPushStore(config: Pick<Config, 'dbPath' | 'databaseUrl'>): Promise<PushStore> {
+  if (!config.databaseUrl) return openSqlitePushStore(config.dbPath);
+  const { openPostgresPushStore } = await import('../store/postgres-push');
+  return openPostgresPushStore(config.databaseUrl);
 }
 
 /** e.g. `CHAT_DATABASE_URL: cannot reach PostgreSQL at 127.0.0.1:5432 (ECONNREFUSED)`; never prints the password. */

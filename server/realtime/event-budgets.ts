@@ -19,4 +19,5 @@ export const EVENT_BUDGETS: Record<keyof ClientToServerEvents, Budget | null> = 
   sync: 'action',
   'room:read': 'signal',
   typing: 'signal',
+  'app:visibility': 'signal',
 };

@@ -20,6 +20,7 @@ import { registerChangeHandlers } from './handlers/changes';
 import { registerMessageHandlers } from './handlers/messages';
 import { registerRoomHandlers } from './handlers/rooms';
 import { registerTypingHandler } from './handlers/typing';
+import { registerVisibilityHandler } from './handlers/visibility';
 import { createMessageFeed } from './message-feed';
 import { createPresence, type Presence } from './presence';
 import { watchSlowReaders } from './slow-readers';
@@ -113,6 +114,7 @@ export function createSocketServer(httpServer: HttpServer, socketDeps: SocketDep
     registerRoomHandlers(io, socket, deps);
     registerChangeHandlers(socket, deps);
     registerTypingHandler(socket, deps.budgets, typing);
+    registerVisibilityHandler(socket, deps.budgets);
     socket.on('disconnect', () => {
       metrics.socketsConnected.dec();
       typing.disconnected(socket);

@@ -3,7 +3,7 @@
  * server processes send each other, and the typed Socket.IO server and socket.
  */
 import type { Server, Socket } from 'socket.io';
-import type { ClientToServerEvents, Cursors, Message, MessageChange, ServerToClientEvents, User } from '../../shared/protocol';
+import type { ClientToServerEvents, Cursors, Message, MessageChange, RoomId, ServerToClientEvents, User } from '../../shared/protocol';
 import type { Budgets } from '../chat/budgets';
 import type { PageSource } from '../chat/catch-up';
 import type { ChangeDeps } from '../chat/change-message';
@@ -25,6 +25,8 @@ export type SocketData = {
   catchingUp?: boolean;
   /** Every line about this socket carries its id and its user's (never the token). */
   log: Log;
+  /** The app on this socket said it is hidden (`app:visibility`): its device gets pushes. */
+  hidden?: boolean;
 };
 
 /** Events between server processes (over the cluster or Redis adapter). */
@@ -36,6 +38,8 @@ export type InterServerEvents = {
   'user:updated': (user: User) => void;
   'messages:committed': (messages: Message[]) => void;
   'changes:committed': (changes: MessageChange[]) => void;
+  /** A device subscribed to Web Push on some process: every process starts queueing pushes. */
+  'push:subscribed': () => void;
 };
 
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -60,6 +64,8 @@ export type SocketDeps = SendDeps &
     /** Every request's budget (chat/budgets.ts): actions and signals per user, handshakes per address. */
     budgets: Budgets;
     peers: Peers;
+    /** The user read `room` up to `seq` on device `sessionId` (Web Push tells their other devices). */
+    readOnDevice?(userId: string, sessionId: string, room: RoomId, seq: number): void;
   };
 
 /** What handlers need besides the server and their socket: the send path and catch-up pages. */

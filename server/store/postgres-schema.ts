@@ -238,6 +238,47 @@ export const migrations: string[] = [
      JOIN users u ON u.id = x.author_id;
    END
    $fn$;`,
+  // Web Push (#16): see sqlite-schema.ts step 7.
+  `CREATE TABLE push_keys (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     public_key TEXT NOT NULL,
+     private_key TEXT NOT NULL
+   );
+   CREATE TABLE push_subscriptions (
+     session_id TEXT PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+     user_id TEXT NOT NULL REFERENCES users(id),
+     endpoint TEXT NOT NULL UNIQUE,
+     p256dh TEXT NOT NULL,
+     auth TEXT NOT NULL,
+     created_at BIGINT NOT NULL
+   );
+   CREATE INDEX push_subscriptions_by_user ON push_subscriptions (user_id);
+   CREATE TABLE push_levels (
+     user_id TEXT NOT NULL REFERENCES users(id),
+     room TEXT NOT NULL,
+     level TEXT NOT NULL CHECK (level IN ('all', 'mentions', 'muted')),
+     PRIMARY KEY (user_id, room)
+   );
+   CREATE TABLE push_queue (
+     id BIGSERIAL PRIMARY KEY,
+     kind TEXT NOT NULL CHECK (kind IN ('message', 'read', 'delivery')),
+     room TEXT NOT NULL,
+     seq BIGINT NOT NULL,
+     user_id TEXT,
+     session_id TEXT,
+     payload TEXT,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     expires_at BIGINT NOT NULL,
+     not_before BIGINT NOT NULL,
+     claimed_until BIGINT NOT NULL DEFAULT 0
+   );
+   CREATE INDEX push_queue_due ON push_queue (not_before);
+   CREATE TABLE push_shown (
+     user_id TEXT NOT NULL,
+     room TEXT NOT NULL,
+     seq BIGINT NOT NULL,
+     PRIMARY KEY (user_id, room)
+   );`,
 ];
 
 /** First key of the advisory lock pair: "CHAT" in ASCII, so it is recognizable in pg_locks. */

@@ -463,7 +463,7 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
 }
 
 /** Takes `?schema=` and `?pool=` out of the URL (pg would not understand them) and validates them. */
-function ourParameters(
+export function ourParameters(
   url: string,
   schemaOverride: string | undefined,
 ): { connectionString: string; schema: string; pool: number | undefined } {

@@ -138,4 +138,48 @@ export const migrations: string[] = [
      PRIMARY KEY (user_id, room)
    ) WITHOUT ROWID;
    ALTER TABLE users ADD COLUMN read_receipts INTEGER NOT NULL DEFAULT 1;`,
+  // Web Push (#16): one subscription per device session (gone with the session), the VAPID key pair
+  // every process signs with, each person's level per room (no row: the room's default), the durable
+  // queue of pushes to make (a message to fan out, a read to tell, or one delivery to retry; claimed
+  // with a lease so a crashed sender's rows come back), and which rooms have notifications showing.
+  `CREATE TABLE push_keys (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     public_key TEXT NOT NULL,
+     private_key TEXT NOT NULL
+   );
+   CREATE TABLE push_subscriptions (
+     session_id TEXT PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+     user_id TEXT NOT NULL REFERENCES users(id),
+     endpoint TEXT NOT NULL UNIQUE,
+     p256dh TEXT NOT NULL,
+     auth TEXT NOT NULL,
+     created_at INTEGER NOT NULL
+   );
+   CREATE INDEX push_subscriptions_by_user ON push_subscriptions (user_id);
+   CREATE TABLE push_levels (
+     user_id TEXT NOT NULL REFERENCES users(id),
+     room TEXT NOT NULL,
+     level TEXT NOT NULL CHECK (level IN ('all', 'mentions', 'muted')),
+     PRIMARY KEY (user_id, room)
+   ) WITHOUT ROWID;
+   CREATE TABLE push_queue (
+     id INTEGER PRIMARY KEY,
+     kind TEXT NOT NULL CHECK (kind IN ('message', 'read', 'delivery')),
+     room TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     user_id TEXT,
+     session_id TEXT,
+     payload TEXT,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     expires_at INTEGER NOT NULL,
+     not_before INTEGER NOT NULL,
+     claimed_until INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE INDEX push_queue_due ON push_queue (not_before);
+   CREATE TABLE push_shown (
+     user_id TEXT NOT NULL,
+     room TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     PRIMARY KEY (user_id, room)
+   ) WITHOUT ROWID;`,
 ];

@@ -80,8 +80,9 @@ export function registerRoomHandlers(io: ChatServer, socket: ChatSocket, deps: H
   onEvent(socket, deps.budgets, 'room:read', readSchema, async ({ room, seq }) => {
     if ((await accessTo(deps.store, me().id, room)) !== 'member') return { ok: false, error: err('forbidden', `you are not in ${room}`) };
     const readSeq = await deps.store.markRead(me().id, room, seq);
-    // The user's other tabs and devices clear the same badge.
+    // The user's other tabs and devices clear the same badge; closed ones hear it by push.
     socket.to(userChannel(me().id)).emit('room:read', { room, readSeq });
+    deps.readOnDevice?.(me().id, socket.data.sessionId, room, readSeq);
     await tellPeer(io, deps, room, me().id);
     return { ok: true, room, readSeq };
   });

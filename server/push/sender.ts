@@ -1,0 +1,196 @@
+/**
+ * The sender: claims due jobs from the durable queue (push_queue) and makes the pushes. Every
+ * server process runs one; a claim is a lease, so two processes (SQLite workers, or PostgreSQL
+ * instances with SKIP LOCKED) never take the same job, and the jobs of a process that died come
+ * back when its lease runs out. At least once: a push may repeat after a crash mid-job, and the
+ * room's Topic collapses repeats at the push service.
+ *
+ * A `message` job fans out here, off the send path: the room's subscribed devices, by level and
+ * mentions, minus the devices that have the app open. What fails for a while (429, 5xx, network)
+ * comes back as a `delivery` job after a backoff (Retry-After when given), until its TTL.
+ */
+import { recipientsOf, type Recipient } from '../chat/push-recipients';
+import { messagePayload, pushTopic, readPayload } from '../chat/push-payload';
+import type { PushConfig } from '../config';
+import type { NewPushJob, PushJob, PushStore, PushSubscriptionRecord, VapidKeys } from '../store/push-store';
+import type { Store } from '../store/store';
+import { deliver, type Delivery } from './deliver';
+import { log } from '../observe/log';
+
+export type SenderDeps = {
+  store: Store;
+  push: PushStore;
+  config: PushConfig;
+  vapid: VapidKeys & { subject: string };
+  /** Of these device sessions, those with the app open and visible right now (on any process). */
+  awake(sessionIds: string[]): Promise<Set<string>>;
+};
+
+export type Sender = { wake(): void; stop(): Promise<void> };
+
+/** Long enough for a fan-out to 10,000 devices at 1,000 pushes per second, with room to spare. */
+const LEASE_MS = 120_000;
+const JOBS_PER_CLAIM = 20;
+/** Requests in flight at once, per process. */
+const CONCURRENCY = 64;
+const POLL_MS = 1_000;
+const SWEEP_MS = 60_000;
+const MAX_BACKOFF_MS = 10 * 60_000;
+
+/** 1 s, 2 s, 4 s … up to 10 min, or what the push service asked for. */
+export function backoffMs(attempts: number, retryAfterMs: number | null): number {
+  if (retryAfterMs !== null) return Math.min(Math.max(retryAfterMs, 1_000), MAX_BACKOFF_MS);
+  return Math.min(1_000 * 2 ** Math.max(0, attempts - 1), MAX_BACKOFF_MS);
+}
+
+async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await work(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
+
+export function startSender(deps: SenderDeps): Sender {
+  const { push } = deps;
+  let running: Promise<void> | null = null;
+  let again = false;
+  let stopped = false;
+  let lastSweep = 0;
+
+  /** Sends one push and records what its answer means; returns whether it was taken. */
+  async function sendOne(
+    subscription: PushSubscriptionRecord,
+    payload: string,
+    job: Pick<PushJob, 'room' | 'seq' | 'expiresAt' | 'attempts'>,
+    urgency: 'normal' | 'high',
+    retries: NewPushJob[],
+  ): Promise<boolean> {
+    const ttlSeconds = Math.ceil((job.expiresAt - Date.now()) / 1000);
+    if (ttlSeconds <= 0) return false;
+    const result: Delivery = await deliver(subscription, payload, {
+      vapid: deps.vapid,
+      rules: deps.config.endpoints,
+      ttlSeconds,
+      topic: pushTopic(job.room),
+      urgency,
+    });
+    if (result.outcome === 'sent') return true;
+    if (result.outcome === 'gone') await push.deleteEndpoint(subscription.endpoint);
+    else if (result.outcome === 'refused') {
+      // An endpoint we will not reach (its name now resolves inside, or the list changed): never try it again.
+      log.warn(`push: not sending to ${new URL(subscription.endpoint).host}: ${result.reason}; subscription removed`);
+      await push.deleteEndpoint(subscription.endpoint);
+    } else if (result.outcome === 'retry') {
+      const attempts = job.attempts + 1;
+      retries.push({
+        kind: 'delivery',
+        room: job.room,
+        seq: job.seq,
+        userId: subscription.userId,
+        sessionId: subscription.sessionId,
+        payload,
+        attempts,
+        expiresAt: job.expiresAt,
+        notBefore: Date.now() + backoffMs(attempts, result.retryAfterMs),
+      });
+    } else log.warn(`push: ${new URL(subscription.endpoint).host} refused a push (${result.reason})`);
+    return false;
+  }
+
+  async function fanOut(job: PushJob, retries: NewPushJob[]): Promise<void> {
+    const [message] = await deps.store.messagesAfter(job.room, job.seq - 1, 1);
+    if (!message || message.seq !== job.seq || message.deleted) return;
+    const recipients = recipientsOf(message, await push.targetsOf(job.room, message.author.id));
+    if (recipients.length === 0) return;
+    const awake = await deps.awake(recipients.map((recipient) => recipient.target.sessionId)).catch((error: unknown) => {
+      // Better a push to an open app than none to a closed one.
+      log.warn(`push: could not ask the sockets who is connected (${(error as Error).message})`);
+      return new Set<string>();
+    });
+    const asleep = recipients.filter((recipient) => !awake.has(recipient.target.sessionId));
+    const payloads = { plain: messagePayload(message, false), mention: messagePayload(message, true) };
+    const shown = new Set<string>();
+    const dm = job.room.startsWith('dm:');
+    await eachLimited(asleep, CONCURRENCY, async ({ target, mention }: Recipient) => {
+      const urgency = mention || dm ? 'high' : 'normal';
+      if (await sendOne(target, mention ? payloads.mention : payloads.plain, job, urgency, retries)) shown.add(target.userId);
+    });
+    await push.markShown([...shown], job.room, job.seq);
+  }
+
+  async function tellRead(job: PushJob, retries: NewPushJob[]): Promise<void> {
+    if (!job.userId || !(await push.takeShown(job.userId, job.room, job.seq))) return;
+    const devices = (await push.subscriptionsOfUser(job.userId)).filter((device) => device.sessionId !== job.sessionId);
+    const payload = readPayload(job.room, job.seq);
+    await eachLimited(devices, CONCURRENCY, async (device) => {
+      await sendOne(device, payload, job, 'normal', retries);
+    });
+  }
+
+  async function retry(job: PushJob, retries: NewPushJob[]): Promise<void> {
+    const device = job.sessionId ? await push.subscriptionOf(job.sessionId) : null;
+    if (!device || !job.payload) return;
+    const sent = await sendOne(device, job.payload, job, 'normal', retries);
+    if (sent && job.payload.startsWith('{"kind":"message"')) await push.markShown([device.userId], job.room, job.seq);
+  }
+
+  /** Returns whether the job is done; one that failed (the store is closing, say) comes back when its lease ends. */
+  async function runJob(job: PushJob, retries: NewPushJob[]): Promise<boolean> {
+    if (job.expiresAt <= Date.now()) return true;
+    try {
+      if (job.kind === 'message') await fanOut(job, retries);
+      else if (job.kind === 'read') await tellRead(job, retries);
+      else await retry(job, retries);
+      return true;
+    } catch (error) {
+      log.warn(`push: ${job.kind} job for ${job.room}#${job.seq} failed, back in ${LEASE_MS / 1000} s: ${(error as Error).message}`);
+      return false;
+    }
+  }
+
+  async function drain(): Promise<void> {
+    do {
+      again = false;
+      const now = Date.now();
+      if (now - lastSweep > SWEEP_MS) {
+        lastSweep = now;
+        await push.dropExpired(now);
+      }
+      if (!(await push.anyDue(now))) continue;
+      const jobs = await push.claim(now, LEASE_MS, JOBS_PER_CLAIM);
+      if (jobs.length === 0) continue;
+      const retries: NewPushJob[] = [];
+      const done = await Promise.all(jobs.map((job) => runJob(job, retries)));
+      await push.enqueue(retries);
+      await push.finish(jobs.filter((_, index) => done[index]).map((job) => job.id));
+      // A full claim may have left more behind.
+      if (jobs.length === JOBS_PER_CLAIM) again = true;
+    } while (again && !stopped);
+  }
+
+  const wake = () => {
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = drain()
+      .catch((error: unknown) => log.warn(`push: the sender failed a round: ${(error as Error).message}`))
+      .finally(() => {
+        running = null;
+      });
+  };
+  const poll = setInterval(wake, POLL_MS);
+  poll.unref();
+  wake();
+
+  return {
+    wake,
+    async stop() {
+      stopped = true;
+      clearInterval(poll);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * The PWA tells the server when it goes to the background (`app:visibility`): a phone whose app
+ * is open gets no push for a mention, the same phone with the app hidden does (#16).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PushPayload } from '../../shared/push';
+import { createSession } from '../support/clients';
+import { startFakePushService, type FakePushService } from '../support/fake-push-service';
+import { claimHandle, expectOk, post, queueSettled, subscribe } from '../support/push-clients';
+import { join, launchBrowser, phoneContext } from './support/browser';
+import { storedSession } from './support/device';
+import { useServer } from './support/server-fixture';
+
+let fake: FakePushService;
+beforeAll(async () => {
+  fake = await startFakePushService();
+});
+afterAll(async () => {
+  await fake?.close();
+});
+
+describe('the app in the background', () => {
+  const server = useServer(() => ({ env: { CHAT_PUSH_ENDPOINTS: fake.origin } }));
+
+  it('gets pushes only while hidden', async () => {
+    const browser = await launchBrowser();
+    const context = await phoneContext(browser, { baseURL: server().url });
+    const page = await context.newPage();
+    await join(page, 'Bob');
+    const bob = await storedSession(page);
+    await claimHandle(server().url, bob.token, 'bob');
+    // The device's subscription, as the browser would send it (the push service is the test's fake).
+    await expectOk(subscribe(server().url, bob.token, fake.subscriber('phone').subscription), 201);
+
+    const ana = await createSession(server().url, 'Ana');
+    await post(server().url, ana.token, 'general', 'seen on screen @bob');
+    await page.evaluate(() => {
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    // The event's arrival is not observable: mention Bob until a push comes (the first or a later one).
+    await expect
+      .poll(
+        async () => {
+          await post(server().url, ana.token, 'general', `in the background @bob ${Date.now()}`);
+          return fake.received.length;
+        },
+        { timeout: 15_000, interval: 500 },
+      )
+      .toBeGreaterThan(0);
+    await queueSettled(server().dbPath);
+    const contents = fake.received.map((push) => (push.payload as PushPayload & { kind: 'message' }).message.content);
+    expect(contents.some((content) => content.startsWith('in the background @bob'))).toBe(true);
+    expect(contents).not.toContain('seen on screen @bob');
+    await context.close();
+  });
+});
