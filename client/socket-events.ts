@@ -15,7 +15,6 @@
  */
 import type { Session } from './logic/models';
 import { createChatSocket, type ChatSocket } from './realtime/socket';
-import { reportAppVisibility } from './realtime/app-visibility';
 import { useAccountStore } from './stores/account';
 import { useConnectionStore } from './stores/connection';
 import { useMessagesStore } from './stores/messages';
@@ -35,7 +34,8 @@ export function startChatSocket(session: Session): void {
   // revs (even empty) asks for edits, deletes and reactions: the ones after each room's change cursor, then live.
   const chat = createChatSocket(() => ({ token: session.token, cursors: messages.cursors(), revs: messages.revs(), presence: 'delta' }));
   listen(chat, session);
-  reportAppVisibility(chat);
+  // Only pushes care whether the app is on screen: that code loads after the socket, outside the shell.
+  void import('./realtime/app-visibility').then(({ reportAppVisibility }) => reportAppVisibility(chat));
   connection.start(chat);
 }
 

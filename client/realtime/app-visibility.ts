@@ -18,4 +18,6 @@ export function reportAppVisibility(socket: ChatSocket): void {
     tell();
   });
   document.addEventListener('visibilitychange', tell);
+  // Loaded on demand, so the socket may have connected already.
+  tell();
 }

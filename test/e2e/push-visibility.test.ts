@@ -34,6 +34,9 @@ describe('the app in the background', () => {
 
     const ana = await createSession(server().url, 'Ana');
     await post(server().url, ana.token, 'general', 'seen on screen @bob');
+    // The sender decides when it takes the job: let it finish this one while the app is still on screen.
+    await queueSettled(server().dbPath);
+    expect(fake.received).toHaveLength(0);
     await page.evaluate(() => {
       Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
       document.dispatchEvent(new Event('visibilitychange'));

@@ -4,7 +4,8 @@
  */
 import { Hono } from 'hono';
 import { defaultLevel, type PushKey, type RoomNotifications } from '../../../shared/push';
-import { notificationLevelBodySchema, parsePayload, pushSubscriptionSchema, roomIdSchema } from '../../../shared/schema';
+import { notificationLevelBodySchema, pushSubscriptionSchema } from '../../../shared/push-schema';
+import { parsePayload, roomIdSchema } from '../../../shared/schema';
 import { accessTo } from '../../chat/access';
 import { err } from '../../chat/errors';
 import { endpointRefusal, isP256Point } from '../../chat/push-endpoints';
