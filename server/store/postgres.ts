@@ -302,17 +302,8 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
         const byKey = new Map(rows.map((row) => [`${row.user_id}\u0000${row.room}`, row.seq]));
         return marks.map((mark) => byKey.get(`${mark.userId}\u0000${mark.room}`) ?? 0);
       }),
-    markDelivered: (userId, room, seq) =>
-      guarded(async () => {
-        const { rows } = await pool.query<{ seq: number }>(
-          `INSERT INTO delivered_cursors (user_id, room, seq)
-           SELECT $1, r.id, LEAST($3::BIGINT, r.last_seq) FROM rooms r WHERE r.id = $2
-           ON CONFLICT (user_id, room) DO UPDATE SET seq = GREATEST(delivered_cursors.seq, excluded.seq)
-           RETURNING seq`,
-          [userId, room, seq],
-        );
-        return rows[0]?.seq ?? 0;
-      }),
+    // One cursor is a batch of one: the SQL lives once, in markDeliveredMany.
+    markDelivered: async (userId, room, seq) => (await store.markDeliveredMany([{ userId, room, seq }]))[0] ?? 0,
     receipts: (room) =>
       guarded(async () => {
         const { rows } = await pool.query<{ user_id: string; delivered: number; read: number }>(
