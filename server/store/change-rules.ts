@@ -34,9 +34,22 @@ export function judgeChange(
   return null;
 }
 
-/** Emoji → user ids, in the order they reacted, from (emoji, user) rows already in that order. */
-export function reactionsJson(rows: ReadonlyArray<{ emoji: string; user_id: string }>): string | null {
-  const byEmoji: Record<string, string[]> = {};
-  for (const { emoji, user_id } of rows) (byEmoji[emoji] ??= []).push(user_id);
-  return Object.keys(byEmoji).length > 0 ? JSON.stringify(byEmoji) : null;
+/**
+ * The message's reactions after one person's toggle, as the JSON its row keeps (null when none
+ * are left): emoji in the order they were first put on, people in the order they reacted. The
+ * row's JSON is the only record of reactions, so a toggle is a read-modify-write of the target
+ * row the transaction has already read. Putting on what is there, or taking off what is not,
+ * leaves it as it was.
+ */
+export function toggledReactions(reactions: Record<string, string[]>, userId: string, emoji: string, on: boolean): string | null {
+  // A Map: emoji come from clients, and a plain object would walk its prototype for them.
+  const byEmoji = new Map(Object.entries(reactions));
+  const people = byEmoji.get(emoji) ?? [];
+  if (on && !people.includes(userId)) byEmoji.set(emoji, [...people, userId]);
+  if (!on && people.includes(userId)) {
+    const left = people.filter((id) => id !== userId);
+    if (left.length > 0) byEmoji.set(emoji, left);
+    else byEmoji.delete(emoji);
+  }
+  return byEmoji.size > 0 ? JSON.stringify(Object.fromEntries(byEmoji)) : null;
 }

@@ -7,7 +7,7 @@
 import type pg from 'pg';
 import type { MessageChange, MessageTarget, ReplyPreview } from '../../shared/protocol';
 import { replyPreviewText } from '../../shared/reply-preview';
-import { judgeChange, reactionsJson } from './change-rules';
+import { judgeChange, toggledReactions } from './change-rules';
 import { CHANGE_COLUMNS, MESSAGE_COLUMNS, toChange, toMessage, toUser, type ChangeRow, type MessageRow } from './message-row';
 import { inTransaction } from './postgres-client';
 import { WriteRefused, type ChangeResult, type ChangeRules, type NewChange } from './store';
@@ -63,14 +63,10 @@ export function applyChange(pool: pg.Pool, input: NewChange, rules: ChangeRules)
     const target = await findTarget(client, input.target, input.author.id, true);
     if (!target || target.room !== input.room) throw new WriteRefused('not_found', 'no such message in this room');
     const now = Date.now();
+    const reactions = target.reactions ? (JSON.parse(target.reactions) as Record<string, string[]>) : {};
     const verdict = judgeChange(
       input,
-      {
-        authorId: target.author_id,
-        ts: target.ts,
-        deleted: Boolean(target.deleted),
-        reactions: target.reactions ? JSON.parse(target.reactions) : {},
-      },
+      { authorId: target.author_id, ts: target.ts, deleted: Boolean(target.deleted), reactions },
       rules,
       now,
     );
@@ -103,36 +99,21 @@ export function applyChange(pool: pg.Pool, input: NewChange, rules: ChangeRules)
         input.kind === 'react' ? input.on : null,
       ],
     );
+    // The row as it now is (locked above), written and answered without reading it back.
+    const updated: MessageRow = { ...target };
     if (input.kind === 'edit') {
       await client.query('UPDATE messages SET content = $1, edited_at = $2 WHERE id = $3', [input.content, now, target.id]);
+      Object.assign(updated, { content: input.content, edited_at: now });
     } else if (input.kind === 'delete') {
       // The text leaves the store, not just the screen: the message, its edits and its reactions.
       await client.query(`UPDATE messages SET content = '', deleted = TRUE, reactions = NULL WHERE id = $1`, [target.id]);
       await client.query(`UPDATE changes SET content = NULL WHERE target = $1 AND kind = 'edit'`, [target.id]);
-      await client.query('DELETE FROM reactions WHERE message_id = $1', [target.id]);
+      Object.assign(updated, { content: '', deleted: true, reactions: null });
     } else {
-      if (input.on) {
-        await client.query('INSERT INTO reactions (message_id, user_id, emoji, ts) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
-          target.id,
-          input.author.id,
-          input.emoji,
-          now,
-        ]);
-      } else {
-        await client.query('DELETE FROM reactions WHERE message_id = $1 AND user_id = $2 AND emoji = $3', [
-          target.id,
-          input.author.id,
-          input.emoji,
-        ]);
-      }
-      const { rows } = await client.query<{ emoji: string; user_id: string }>(
-        'SELECT emoji, user_id FROM reactions WHERE message_id = $1 ORDER BY ts, emoji COLLATE "C", user_id COLLATE "C"',
-        [target.id],
-      );
-      await client.query('UPDATE messages SET reactions = $1 WHERE id = $2', [reactionsJson(rows), target.id]);
+      updated.reactions = toggledReactions(reactions, input.author.id, input.emoji, input.on);
+      if (updated.reactions !== target.reactions)
+        await client.query('UPDATE messages SET reactions = $1 WHERE id = $2', [updated.reactions, target.id]);
     }
-    const updated = await findTarget(client, target.id, input.author.id);
-    if (!updated) throw new Error('changed message vanished');
     if (input.kind !== 'react')
       await client.query('UPDATE messages SET reply_json = $1 WHERE reply_to = $2', [JSON.stringify(previewOf(updated)), target.id]);
     const change: MessageChange = {

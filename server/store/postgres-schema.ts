@@ -279,6 +279,9 @@ export const migrations: string[] = [
      seq BIGINT NOT NULL,
      PRIMARY KEY (user_id, room)
    );`,
+  // Reactions live only in the message row's JSON (change-rules.ts toggledReactions): the
+  // per-person table was a second copy that every toggle wrote and read back.
+  `DROP TABLE reactions;`,
 ];
 
 /** First key of the advisory lock pair: "CHAT" in ASCII, so it is recognizable in pg_locks. */

@@ -12,7 +12,7 @@
 import type Database from 'better-sqlite3';
 import type { MessageChange, MessageTarget, ReplyPreview } from '../../shared/protocol';
 import { replyPreviewText } from '../../shared/reply-preview';
-import { DEFAULT_CHANGE_RULES, judgeChange, reactionsJson } from './change-rules';
+import { DEFAULT_CHANGE_RULES, judgeChange, toggledReactions } from './change-rules';
 import { observedCommit } from '../observe/metrics';
 import { createGroupCommit } from './group-commit';
 import { CHANGE_COLUMNS, MESSAGE_COLUMNS, toChange, toMessage, toUser, type ChangeRow, type MessageRow } from './message-row';
@@ -64,13 +64,7 @@ export function openSqliteAppender(db: Database.Database, rules: ChangeRules = D
     edit: db.prepare('UPDATE messages SET content = ?, edited_at = ? WHERE id = ?'),
     erase: db.prepare(`UPDATE messages SET content = '', deleted = 1, reactions = NULL WHERE id = ?`),
     forgetEdits: db.prepare(`UPDATE changes SET content = NULL WHERE target = ? AND kind = 'edit'`),
-    forgetReactions: db.prepare('DELETE FROM reactions WHERE message_id = ?'),
     repliesPreview: db.prepare('UPDATE messages SET reply_json = ? WHERE reply_to = ?'),
-    react: db.prepare('INSERT INTO reactions (message_id, user_id, emoji, ts) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING'),
-    unreact: db.prepare('DELETE FROM reactions WHERE message_id = ? AND user_id = ? AND emoji = ?'),
-    reactionsOf: db.prepare<[number], { emoji: string; user_id: string }>(
-      'SELECT emoji, user_id FROM reactions WHERE message_id = ? ORDER BY ts, emoji, user_id',
-    ),
     setReactions: db.prepare('UPDATE messages SET reactions = ? WHERE id = ?'),
     inBacklog: db.prepare<[number], { id: number }>('SELECT id FROM search_backlog WHERE id = ?'),
     unindex: db.prepare(`INSERT INTO messages_fts (messages_fts, rowid, content) VALUES ('delete', ?, ?)`),
@@ -131,22 +125,18 @@ export function openSqliteAppender(db: Database.Database, rules: ChangeRules = D
 
   function change(input: NewChange, counters: Counters, now: number): ChangeResult | Error {
     const repeated = q.changeByKey.get(input.author.id, input.clientOffset);
-    const target = resolve(input.target, input.author.id);
     if (repeated) {
       const current = q.byId.get(repeated.target);
       return current
         ? { change: toChange(repeated), message: toMessage(current), created: false }
         : new Error('change without its message');
     }
+    const target = resolve(input.target, input.author.id);
     if (!target || target.room !== input.room) return new WriteRefused('not_found', 'no such message in this room');
+    const reactions = target.reactions ? (JSON.parse(target.reactions) as Record<string, string[]>) : {};
     const verdict = judgeChange(
       input,
-      {
-        authorId: target.author_id,
-        ts: target.ts,
-        deleted: Boolean(target.deleted),
-        reactions: target.reactions ? JSON.parse(target.reactions) : {},
-      },
+      { authorId: target.author_id, ts: target.ts, deleted: Boolean(target.deleted), reactions },
       rules,
       now,
     );
@@ -172,22 +162,22 @@ export function openSqliteAppender(db: Database.Database, rules: ChangeRules = D
       input.kind === 'react' ? Number(input.on) : null,
     );
     counters.rev = rev;
+    // The row as it now is, written and answered without reading it back.
+    const updated: TargetRow = { ...target };
     if (input.kind === 'edit') {
       unindex(target, true);
       q.edit.run(input.content, now, target.id);
+      Object.assign(updated, { content: input.content, edited_at: now });
     } else if (input.kind === 'delete') {
       unindex(target, false);
       // The text leaves the store, not just the screen: the message, its edits and its reactions.
       q.erase.run(target.id);
       q.forgetEdits.run(target.id);
-      q.forgetReactions.run(target.id);
+      Object.assign(updated, { content: '', deleted: 1, reactions: null });
     } else {
-      if (input.on) q.react.run(target.id, input.author.id, input.emoji, now);
-      else q.unreact.run(target.id, input.author.id, input.emoji);
-      q.setReactions.run(reactionsJson(q.reactionsOf.all(target.id)), target.id);
+      updated.reactions = toggledReactions(reactions, input.author.id, input.emoji, input.on);
+      if (updated.reactions !== target.reactions) q.setReactions.run(updated.reactions, target.id);
     }
-    const updated = q.byId.get(target.id);
-    if (!updated) return new Error('changed message vanished');
     // Replies show their parent as it now is.
     if (input.kind !== 'react') q.repliesPreview.run(JSON.stringify(previewOf(updated)), target.id);
     const stored: MessageChange = {

@@ -182,4 +182,7 @@ export const migrations: string[] = [
      seq INTEGER NOT NULL,
      PRIMARY KEY (user_id, room)
    ) WITHOUT ROWID;`,
+  // Reactions live only in the message row's JSON (change-rules.ts toggledReactions): the
+  // per-person table was a second copy that every toggle wrote and read back.
+  `DROP TABLE reactions;`,
 ];
