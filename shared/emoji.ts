@@ -1,15 +1,23 @@
 /** What counts as one reaction emoji, the same on both sides: exactly one grapheme that is an emoji. */
 
-const segmenter =
-  typeof Intl !== 'undefined' && 'Segmenter' in Intl ? new Intl.Segmenter(undefined, { granularity: 'grapheme' }) : undefined;
+/**
+ * Made on first use, not at import: an Intl.Segmenter wakes ICU, about 6.5 MB of the node binary
+ * that each server process would otherwise keep resident whether anyone reacts or not.
+ */
+let segmenter: Intl.Segmenter | null | undefined;
+function graphemeSegmenter(): Intl.Segmenter | null {
+  segmenter ??= typeof Intl !== 'undefined' && 'Segmenter' in Intl ? new Intl.Segmenter(undefined, { granularity: 'grapheme' }) : null;
+  return segmenter;
+}
 
 /** Longest reaction accepted, in UTF-16 units: a family or a flag with modifiers fits. */
 export const MAX_EMOJI_UNITS = 32;
 
 function graphemes(text: string): number {
-  if (!segmenter) return [...text].length;
+  const segments = graphemeSegmenter();
+  if (!segments) return [...text].length;
   let count = 0;
-  for (const _ of segmenter.segment(text)) count++;
+  for (const _ of segments.segment(text)) count++;
   return count;
 }
 
