@@ -1,7 +1,7 @@
 /**
- * `npm run bench [-- --quick] [--runs=N] [--only=ours,tutorial,null,null-cluster] [--skip=idle,ingest,changes,fanout,ladder,catchup,history,client] [--profile] [--out=dir] [--snapshot]`
+ * `npm run bench [-- --quick] [--runs=N] [--only=ours,tutorial,null,null-cluster] [--skip=idle,ingest,changes,fanout,ladder,catchup,history,client] [--profile] [--out=dir] [--snapshot[=rev]]`
  *
- * --snapshot runs our server from a copy of the committed HEAD (one version for the whole run).
+ * --snapshot runs our server from a copy of the committed HEAD (one version for the whole run); --snapshot=<rev> from that commit.
  * --from=bench/results/latest.json rewrites the report from stored raw results without measuring.
  *
  * Starts our server (as `npm start` runs it), the tutorial baseline and the
@@ -47,7 +47,8 @@ type Options = {
   skip: Set<string>;
   profile: boolean;
   out: string;
-  snapshot: boolean;
+  /** The revision our server runs from (a snapshot), or null for the working tree. */
+  snapshot: string | null;
   from: string | null;
 };
 
@@ -59,14 +60,14 @@ function parseArgs(argv: string[]): Options {
     skip: new Set(),
     profile: false,
     out: '',
-    snapshot: false,
+    snapshot: null,
     from: null,
   };
   for (const arg of argv) {
     const [key, value = ''] = arg.split('=');
     if (key === '--quick') options.quick = true;
     else if (key === '--profile') options.profile = true;
-    else if (key === '--snapshot') options.snapshot = true;
+    else if (key === '--snapshot') options.snapshot = value || 'HEAD';
     else if (key === '--from' && value) options.from = value;
     else if (key === '--runs') options.runs = Math.max(1, Math.min(10, Number(value) || 1));
     else if (key === '--only')
@@ -146,7 +147,7 @@ async function main(): Promise<number> {
   writeFileSync(logFile, '');
   let oursVersion: string;
   if (options.snapshot) {
-    const snapshot = snapshotHead();
+    const snapshot = snapshotHead(options.snapshot);
     serverDefaults.oursCwd = snapshot.dir;
     oursVersion = `commit ${snapshot.commit} (snapshot)`;
   } else {

@@ -71,13 +71,14 @@ export function benchTempDir(prefix: string): string {
 }
 
 /**
- * Copies the committed server (HEAD) to a temp dir with node_modules linked, so
+ * Copies the committed server (HEAD, or any commit: `--snapshot=<rev>` measures an
+ * older version under today's harness) to a temp dir with node_modules linked, so
  * a long run measures one version even while the working tree is being edited.
  */
-export function snapshotHead(): { dir: string; commit: string } {
+export function snapshotHead(revision = 'HEAD'): { dir: string; commit: string } {
   const dir = benchTempDir('bench-snapshot-');
-  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-  const archive = execFileSync('git', ['archive', '--format=tar', 'HEAD', 'server', 'shared', 'scripts', 'package.json', 'tsconfig.json'], {
+  const commit = execFileSync('git', ['rev-parse', '--short', revision], { encoding: 'utf8' }).trim();
+  const archive = execFileSync('git', ['archive', '--format=tar', commit, 'server', 'shared', 'scripts', 'package.json', 'tsconfig.json'], {
     maxBuffer: 256 * 2 ** 20,
   });
   execFileSync('tar', ['-x', '-C', dir], { input: archive });
