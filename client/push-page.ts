@@ -1,0 +1,62 @@
+/**
+ * The page's side of Web Push (#16), loaded after the socket, outside the shell: it tells the
+ * server when the app is hidden, keeps the app badge and the tab title at the unread total, and opens the room and
+ * message of a tapped notification (the service worker's `OPEN_ROOM` to an open window, or
+ * `?room=&seq=` in the address of a window it opened).
+ */
+import { watch } from 'vue';
+import { showAppBadge } from './io/app-badge';
+import { useHistoryStore } from './stores/history';
+import { useRoomsStore } from './stores/rooms';
+import { reportAppVisibility } from './realtime/app-visibility';
+import type { ChatSocket } from './realtime/socket';
+
+/** The room and seq a notification tap asks for, or undefined for anything else. */
+export function tappedAt(data: unknown): { room: string; seq: number } | undefined {
+  if (typeof data !== 'object' || data === null || !('type' in data) || data.type !== 'OPEN_ROOM') return undefined;
+  if (!('room' in data) || typeof data.room !== 'string') return undefined;
+  const seq = 'seq' in data && typeof data.seq === 'number' ? data.seq : 0;
+  return { room: data.room, seq };
+}
+
+function openAt(target: { room: string; seq: number }): void {
+  const history = useHistoryStore();
+  if (target.seq > 0) void history.jumpTo(target.room, target.seq);
+  else useRoomsStore().select(target.room);
+}
+
+/** A window the service worker opened: its address names the room and message; then the address is cleaned. */
+function openFromAddress(): void {
+  const params = new URLSearchParams(location.search);
+  const room = params.get('room');
+  if (!room) return;
+  const seq = Number(params.get('seq'));
+  params.delete('room');
+  params.delete('seq');
+  const rest = params.toString();
+  history.replaceState(history.state, '', `${location.pathname}${rest ? `?${rest}` : ''}${location.hash}`);
+  openAt({ room, seq: Number.isSafeInteger(seq) && seq > 0 ? seq : 0 });
+}
+
+let started = false;
+const baseTitle = document.title;
+
+/** The unread total on the app's icon and in the tab title, so a background tab shows there is something new. */
+function showUnread(total: number): void {
+  showAppBadge(total);
+  document.title = total > 0 ? `(${total}) ${baseTitle}` : baseTitle;
+}
+
+export function startPushPage(socket: ChatSocket): void {
+  reportAppVisibility(socket);
+  // A later session (after a sign-out) gets a new socket; the badge and the taps are the page's, once.
+  if (started) return;
+  started = true;
+  const rooms = useRoomsStore();
+  watch(() => rooms.totalUnread, showUnread, { immediate: true });
+  navigator.serviceWorker?.addEventListener('message', (event: MessageEvent) => {
+    const target = tappedAt(event.data);
+    if (target) openAt(target);
+  });
+  openFromAddress();
+}
