@@ -4,7 +4,7 @@
  * message of a tapped notification (the service worker's `OPEN_ROOM` to an open window, or
  * `?room=&seq=` in the address of a window it opened).
  */
-import { watch } from 'vue';
+import { nextTick, watch } from 'vue';
 import { showAppBadge } from './io/app-badge';
 import { useHistoryStore } from './stores/history';
 import { useRoomsStore } from './stores/rooms';
@@ -19,10 +19,15 @@ export function tappedAt(data: unknown): { room: string; seq: number } | undefin
   return { room: data.room, seq };
 }
 
-function openAt(target: { room: string; seq: number }): void {
-  const history = useHistoryStore();
-  if (target.seq > 0) void history.jumpTo(target.room, target.seq);
-  else useRoomsStore().select(target.room);
+/**
+ * The room first, then the message: the timeline settles on a room it switches to (at its bottom)
+ * before a jump into it, which would otherwise be undone by that switch.
+ */
+async function openAt(target: { room: string; seq: number }): Promise<void> {
+  useRoomsStore().select(target.room);
+  if (target.seq === 0) return;
+  await nextTick();
+  await useHistoryStore().jumpTo(target.room, target.seq);
 }
 
 /** A window the service worker opened: its address names the room and message; then the address is cleaned. */
@@ -35,7 +40,7 @@ function openFromAddress(): void {
   params.delete('seq');
   const rest = params.toString();
   history.replaceState(history.state, '', `${location.pathname}${rest ? `?${rest}` : ''}${location.hash}`);
-  openAt({ room, seq: Number.isSafeInteger(seq) && seq > 0 ? seq : 0 });
+  void openAt({ room, seq: Number.isSafeInteger(seq) && seq > 0 ? seq : 0 });
 }
 
 let started = false;
@@ -56,7 +61,7 @@ export function startPushPage(socket: ChatSocket): void {
   watch(() => rooms.totalUnread, showUnread, { immediate: true });
   navigator.serviceWorker?.addEventListener('message', (event: MessageEvent) => {
     const target = tappedAt(event.data);
-    if (target) openAt(target);
+    if (target) void openAt(target);
   });
   openFromAddress();
 }
