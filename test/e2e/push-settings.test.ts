@@ -67,7 +67,7 @@ async function fakeBrowserPushService(page: Page, subscriber: Subscriber): Promi
 
 const subscribeCalls = (page: Page) => page.evaluate(() => (window as unknown as { subscribeCalls: SubscribeCall[] }).subscribeCalls);
 const profile = (page: Page) => page.getByRole('dialog', { name: 'Your profile' });
-const roomSettings = (page: Page) => page.getByRole('dialog', { name: /Notifications for/ });
+const roomSettings = (page: Page) => page.getByRole('dialog', { name: /Settings for/ });
 const roomChip = (page: Page, name: string) =>
   page.getByRole('navigation', { name: 'Rooms' }).getByRole('button', { name: new RegExp(`^${name}`) });
 
@@ -165,7 +165,7 @@ describe('notifications in the app', () => {
         browserContextId: targetInfo.browserContextId,
       });
       expect(await page.evaluate(() => Notification.permission)).toBe('denied');
-      await page.getByRole('button', { name: 'Room notifications' }).click();
+      await page.getByRole('button', { name: 'Room settings' }).click();
       const sheet = roomSettings(page);
       await expect.poll(() => sheet.getByRole('status').filter({ hasText: 'Notifications are blocked' }).count()).toBe(1);
       expect(await sheet.getByRole('button', { name: 'Turn on notifications' }).count()).toBe(0);
@@ -205,7 +205,7 @@ describe('notifications in the app', () => {
       await messageWith(page, 'hi there').waitFor();
 
       // The room's level: the default marked and chosen, another saved, and still there after a reload.
-      await page.getByRole('button', { name: 'Room notifications' }).click();
+      await page.getByRole('button', { name: 'Room settings' }).click();
       let sheet = roomSettings(page);
       const mentionsOnly = sheet.getByRole('radio', { name: /Mentions only \(default\)/ });
       await expect.poll(() => mentionsOnly.isChecked()).toBe(true);
@@ -214,7 +214,7 @@ describe('notifications in the app', () => {
       await sheet.getByRole('radio', { name: /All messages/ }).check();
       await sheet.getByRole('status').filter({ hasText: 'Saved for all your devices.' }).waitFor();
       await page.reload();
-      await page.getByRole('button', { name: 'Room notifications' }).click();
+      await page.getByRole('button', { name: 'Room settings' }).click();
       sheet = roomSettings(page);
       await expect.poll(() => sheet.getByRole('radio', { name: /All messages/ }).isChecked()).toBe(true);
       expect(await sheet.getByRole('radio', { name: /Mentions only \(default\)/ }).isChecked()).toBe(false);
