@@ -246,6 +246,18 @@ describe('notifications in the app', () => {
       await page.getByRole('textbox', { name: 'Room' }).fill('design');
       await page.getByRole('button', { name: 'Join room' }).click();
       await page.getByRole('heading', { name: '# design' }).waitFor();
+      // A room one may leave: leaving is in its settings too.
+      await page.getByRole('button', { name: 'Room settings' }).click();
+      await expect
+        .poll(() =>
+          roomSettings(page)
+            .getByRole('radio', { name: /Mentions only \(default\)/ })
+            .isChecked(),
+        )
+        .toBe(true);
+      await roomSettings(page).getByRole('button', { name: 'Leave design' }).waitFor();
+      await screenshotLightAndDark(page, 'push-05-room-settings-leavable');
+      await roomSettings(page).getByRole('button', { name: 'Close' }).click();
       await post(server().url, cleo.token, 'general', 'lunch?');
       const mention = await post(server().url, ana.token, 'general', '@Bob can you look at the @Cleo draft');
       await expect.poll(() => roomChip(page, 'general').textContent(), { timeout: 10_000 }).toMatch(/1 mention.*2 unread/);
