@@ -213,6 +213,7 @@ describe('notifications in the app', () => {
       expect(await axeViolations(page)).toEqual([]);
       await sheet.getByRole('radio', { name: /All messages/ }).check();
       await sheet.getByRole('status').filter({ hasText: 'Saved for all your devices.' }).waitFor();
+      page.on('console', (m) => console.log('PAGE', m.text()));
       await page.reload();
       await page.getByRole('button', { name: 'Room settings' }).click();
       sheet = roomSettings(page);
@@ -281,6 +282,28 @@ describe('notifications in the app', () => {
       await page.goto(`/?room=general&seq=${mention.seq}`);
       await expect.poll(() => page.locator('[aria-current="true"]').getAttribute('data-seq')).toBe(String(mention.seq));
       expect(new URL(page.url()).search).toBe('');
+      await context.close();
+    },
+    E2E_TIMEOUT_MS,
+  );
+
+  it(
+    'keeps a timeline at its bottom when the first mention arrives, though its marked text loads a moment later',
+    async () => {
+      const ana = await createSession(server().url, 'Ann');
+      const browser = await launchBrowser();
+      const context = await phone(browser);
+      const page = await context.newPage();
+      await join(page, 'Gus');
+      for (let index = 0; index < 25; index++) await post(server().url, ana.token, 'general', `filler ${index}\nsecond line`);
+      await messageWith(page, 'filler 24').waitFor();
+      const gap = () =>
+        page.locator('.scroller').evaluate((element) => Math.round(element.scrollHeight - element.scrollTop - element.clientHeight));
+      await expect.poll(gap).toBeLessThan(8);
+      // The first "@" this page shows: the chunk that marks mentions loads only now, after the timeline followed the bottom.
+      const last = await post(server().url, ana.token, 'general', '@Gus one\n@Gus two\n@Gus three\n@Gus four');
+      await expect.poll(() => page.locator(`[data-seq="${last.seq}"] mark.mention-me`).count()).toBe(4);
+      await expect.poll(gap).toBeLessThan(8);
       await context.close();
     },
     E2E_TIMEOUT_MS,
