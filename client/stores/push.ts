@@ -37,13 +37,21 @@ export const usePushStore = defineStore('push', () => {
   const busy = ref(false);
   const problem = ref('');
 
-  async function refresh(): Promise<void> {
+  /**
+   * Reads the step from the browser. The browser keeps its subscription across a sign-out while the
+   * server forgets it with the session, so one found here is handed to the server again (it is
+   * idempotent: the endpoint moves to this session).
+   */
+  async function refresh(resync = true): Promise<void> {
     const subscription = await (await pushManager())?.getSubscription();
     step.value = pushStep(traits(), {
       supported: supported(),
       permission: supported() ? Notification.permission : 'default',
       subscribed: Boolean(subscription),
     });
+    const token = session.session?.token;
+    if (resync && subscription && token && step.value === 'on')
+      await saveSubscription(token, subscription.toJSON() as SubscriptionJson).catch(() => undefined);
   }
 
   async function run(task: (token: string) => Promise<void>): Promise<void> {
@@ -57,7 +65,7 @@ export const usePushStore = defineStore('push', () => {
       problem.value = failure(error);
     } finally {
       busy.value = false;
-      await refresh();
+      await refresh(false);
     }
   }
 

@@ -140,6 +140,15 @@ describe('notifications in the app', () => {
       const pushed = fake.received.find((push) => push.subscriber === 'bob-phone')?.payload as PushPayload & { kind: 'message' };
       expect(pushed).toMatchObject({ kind: 'message', mention: true, message: { room: 'general', author: { name: 'Ana' } } });
 
+      // The server forgets the subscription (as it does with a session that ends); the browser keeps it.
+      // Opening the settings again hands it over again.
+      await fetch(`${server().url}/api/push/subscriptions`, { method: 'DELETE', headers: { authorization: `Bearer ${bob.token}` } });
+      expect(subscriptionCount(server().dbPath)).toBe(0);
+      await sheet.getByRole('button', { name: 'Close' }).click();
+      await page.getByRole('button', { name: /Your profile/ }).click();
+      await expect.poll(() => subscriptionCount(server().dbPath)).toBe(1);
+      expect(await subscribeCalls(page)).toHaveLength(1);
+
       await sheet.getByRole('button', { name: 'Turn off notifications' }).click();
       await sheet.getByRole('button', { name: 'Turn on notifications' }).waitFor();
       expect(subscriptionCount(server().dbPath)).toBe(0);
