@@ -6,18 +6,11 @@
  */
 import { nextTick, watch } from 'vue';
 import { showAppBadge } from './io/app-badge';
+import { readOpenRoom } from './logic/push-logic';
 import { useHistoryStore } from './stores/history';
 import { useRoomsStore } from './stores/rooms';
 import { reportAppVisibility } from './realtime/app-visibility';
 import type { ChatSocket } from './realtime/socket';
-
-/** The room and seq a notification tap asks for, or undefined for anything else. */
-export function tappedAt(data: unknown): { room: string; seq: number } | undefined {
-  if (typeof data !== 'object' || data === null || !('type' in data) || data.type !== 'OPEN_ROOM') return undefined;
-  if (!('room' in data) || typeof data.room !== 'string') return undefined;
-  const seq = 'seq' in data && typeof data.seq === 'number' ? data.seq : 0;
-  return { room: data.room, seq };
-}
 
 /**
  * The room first, then the message: the timeline settles on a room it switches to (at its bottom)
@@ -60,7 +53,7 @@ export function startPushPage(socket: ChatSocket): void {
   const rooms = useRoomsStore();
   watch(() => rooms.totalUnread, showUnread, { immediate: true });
   navigator.serviceWorker?.addEventListener('message', (event: MessageEvent) => {
-    const target = tappedAt(event.data);
+    const target = readOpenRoom(event.data);
     if (target) void openAt(target);
   });
   openFromAddress();
