@@ -65,6 +65,23 @@ async function fakeBrowserPushService(page: Page, subscriber: Subscriber): Promi
   }, subscriber.subscription);
 }
 
+/** Records what the page asks of the app badge (headless Chromium has no icon to show it on). */
+async function recordAppBadge(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const badge: Array<number | 'clear'> = [];
+    Object.assign(window, { badgeCalls: badge });
+    Navigator.prototype.setAppBadge = (count?: number) => {
+      badge.push(count ?? 0);
+      return Promise.resolve();
+    };
+    Navigator.prototype.clearAppBadge = () => {
+      badge.push('clear');
+      return Promise.resolve();
+    };
+  });
+}
+const lastBadge = (page: Page) => page.evaluate(() => (window as unknown as { badgeCalls: Array<number | 'clear'> }).badgeCalls.at(-1));
+
 const subscribeCalls = (page: Page) => page.evaluate(() => (window as unknown as { subscribeCalls: SubscribeCall[] }).subscribeCalls);
 const profile = (page: Page) => page.getByRole('dialog', { name: 'Your profile' });
 const roomSettings = (page: Page) => page.getByRole('dialog', { name: /Settings for/ });
@@ -198,7 +215,7 @@ describe('notifications in the app', () => {
   );
 
   it(
-    'keeps a room level across a reload, completes @mentions, and highlights and counts the ones naming us',
+    'keeps a room level across a reload, completes @mentions, highlights and counts the ones naming us, keeps the app badge, and opens a tapped one',
     async () => {
       const ana = await createSession(server().url, 'Ana Lopez');
       await claimHandle(server().url, ana.token, 'ana');
@@ -210,6 +227,7 @@ describe('notifications in the app', () => {
       const browser = await launchBrowser();
       const context = await phone(browser);
       const page = await context.newPage();
+      await recordAppBadge(page);
       await join(page, 'Bob');
       await messageWith(page, 'hi there').waitFor();
 
@@ -272,6 +290,8 @@ describe('notifications in the app', () => {
       const mention = await post(server().url, ana.token, 'general', '@Bob can you look at the @Cleo draft');
       await expect.poll(() => roomChip(page, 'general').textContent(), { timeout: 10_000 }).toMatch(/1 mention.*2 unread/);
       await screenshotLightAndDark(page, 'push-07-rooms-mention-count');
+      // The app badge says the total unread.
+      await expect.poll(() => lastBadge(page)).toBe(2);
 
       // A tapped notification (the service worker's OPEN_ROOM) opens general at that message, Bob's mention marked.
       await page.evaluate(
@@ -284,6 +304,7 @@ describe('notifications in the app', () => {
       await expect.poll(() => focused.locator('mark.mention-me').allTextContents()).toEqual(['@Bob']);
       expect(await focused.locator('.mention:not(mark)').allTextContents()).toEqual(['@Cleo']);
       await expect.poll(() => roomChip(page, 'general').textContent()).not.toMatch(/mention/);
+      await expect.poll(() => lastBadge(page)).toBe('clear');
       await screenshotLightAndDark(page, 'push-08-mention-highlighted');
       expect(await axeViolations(page)).toEqual([]);
 
