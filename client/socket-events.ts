@@ -34,8 +34,8 @@ export function startChatSocket(session: Session): void {
   // revs (even empty) asks for edits, deletes and reactions: the ones after each room's change cursor, then live.
   const chat = createChatSocket(() => ({ token: session.token, cursors: messages.cursors(), revs: messages.revs(), presence: 'delta' }));
   listen(chat, session);
-  // Only pushes care whether the app is on screen: that code loads after the socket, outside the shell.
-  void import('./realtime/app-visibility').then(({ reportAppVisibility }) => reportAppVisibility(chat));
+  // Pushes (is the app on screen, the app badge, a tapped notification): loaded after the socket, outside the shell.
+  void import('./push-page').then(({ startPushPage }) => startPushPage(chat));
   connection.start(chat);
 }
 

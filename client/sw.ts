@@ -11,7 +11,7 @@ import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { flushOutboxInBackground } from './io/background-flush';
 import { OUTBOX_SYNC_TAG } from './io/background-sync';
 import { notePushedRead, notePushedSeq, openRoomNext, storePushedMessage } from './io/push-inbox';
-import { notificationText, readPushPayload, unreadTotal } from './logic/push-logic';
+import { notificationText, readPushPayload, unreadTotal, type OpenRoom } from './logic/push-logic';
 import type { RoomEntry } from './logic/room-logic';
 
 declare const self: ServiceWorkerGlobalScope;
@@ -102,7 +102,7 @@ async function openAt(room: string, seq: number): Promise<void> {
   const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
   const open = windows[0];
   if (open) {
-    open.postMessage({ type: 'OPEN_ROOM', room, seq });
+    open.postMessage({ type: 'OPEN_ROOM', room, seq } satisfies OpenRoom);
     await open.focus();
     return;
   }

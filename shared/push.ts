@@ -38,3 +38,17 @@ export function mentionedHandles(content: string): Set<string> {
   for (const match of content.matchAll(MENTION)) handles.add(match[1].toLowerCase());
   return handles;
 }
+
+/**
+ * `@Display Name` counts for people without a handle yet, matched whole and without regard to
+ * case (the PWA's autocomplete writes it so for them).
+ */
+export function namesPerson(content: string, name: string): boolean {
+  const lower = content.toLowerCase();
+  const wanted = `@${name.toLowerCase()}`;
+  for (let at = lower.indexOf(wanted); at !== -1; at = lower.indexOf(wanted, at + 1)) {
+    const after = lower.charAt(at + wanted.length);
+    if (!/[\p{L}\p{N}_]/u.test(after)) return true;
+  }
+  return false;
+}

@@ -67,3 +67,12 @@ export function notificationText(entry: RoomEntry, payload: Extract<PushPayload,
   if (unread <= 1) return { title: name, body: line };
   return { title: `${unread} new messages in ${name}`, body: line };
 }
+
+/** The service worker's word to an open window after a notification tap: open `room` at `seq` (0: its bottom). */
+export type OpenRoom = { type: 'OPEN_ROOM'; room: RoomId; seq: number };
+
+/** The room and seq of an `OPEN_ROOM` message from the service worker, or null for any other message. */
+export function readOpenRoom(data: unknown): { room: RoomId; seq: number } | null {
+  if (!isObject(data) || data.type !== 'OPEN_ROOM' || typeof data.room !== 'string') return null;
+  return { room: data.room, seq: isCount(data.seq) ? data.seq : 0 };
+}

@@ -3,22 +3,11 @@
  * (or its default) and whether the message mentions them. Devices with the app open are taken
  * out afterwards (push/sender.ts asks the sockets).
  */
-import { defaultLevel, mentionedHandles } from '../../shared/push';
+import { defaultLevel, mentionedHandles, namesPerson } from '../../shared/push';
 import type { Message } from '../../shared/protocol';
 import type { PushTarget } from '../store/push-store';
 
 export type Recipient = { target: PushTarget; mention: boolean };
-
-/** `@Display Name` counts for people without a handle yet, matched whole and without regard to case. */
-function namesPerson(content: string, name: string): boolean {
-  const lower = content.toLowerCase();
-  const wanted = `@${name.toLowerCase()}`;
-  for (let at = lower.indexOf(wanted); at !== -1; at = lower.indexOf(wanted, at + 1)) {
-    const after = lower.charAt(at + wanted.length);
-    if (!/[\p{L}\p{N}_]/u.test(after)) return true;
-  }
-  return false;
-}
 
 /** A mention always notifies unless the room is muted; `all` notifies everything; `mentions` only mentions. */
 export function recipientsOf(message: Pick<Message, 'room' | 'content'>, targets: readonly PushTarget[]): Recipient[] {

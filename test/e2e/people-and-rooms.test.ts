@@ -137,7 +137,8 @@ describe('people and rooms in the PWA', () => {
     await screenshot(ann, 'people-light-notice-360');
     expect(await axeViolations(ann)).toEqual([]);
 
-    await bob.getByRole('button', { name: 'Leave book-club' }).click();
+    await bob.getByRole('button', { name: 'Room settings' }).click();
+    await bob.getByRole('dialog', { name: 'Settings for #book-club' }).getByRole('button', { name: 'Leave book-club' }).click();
     await expect.poll(() => bob.getByRole('heading', { level: 1 }).textContent()).toBe('# general');
     await expect.poll(() => roomEntry(bob, 'book-club').count()).toBe(0);
     await ann.getByRole('note').filter({ hasText: 'Dan left' }).waitFor();

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { notificationText, readPushPayload, roomsAfterMessage, roomsAfterRead, unreadTotal } from '../../../client/logic/push-logic';
+import {
+  notificationText,
+  readOpenRoom,
+  readPushPayload,
+  roomsAfterMessage,
+  roomsAfterRead,
+  unreadTotal,
+} from '../../../client/logic/push-logic';
 import type { RoomEntry } from '../../../client/logic/room-logic';
 
 const message = { id: 7, room: 'design', seq: 5, author: { id: 'a', name: 'Ana' }, clientOffset: 'c1', content: 'hello', ts: 1 };
@@ -42,5 +49,14 @@ describe('push logic', () => {
     expect(unreadTotal(roomsAfterRead(three, 'design', 6))).toBe(2);
     // A room the device did not list yet comes in unread.
     expect(roomsAfterMessage(rooms, 'new-room', 2).at(-1)).toEqual({ id: 'new-room', lastSeq: 2, readSeq: 0, kind: 'public' });
+  });
+
+  it("reads the service worker's OPEN_ROOM after a tap, and nothing else", () => {
+    expect(readOpenRoom({ type: 'OPEN_ROOM', room: 'design', seq: 12 })).toEqual({ room: 'design', seq: 12 });
+    expect(readOpenRoom({ type: 'OPEN_ROOM', room: 'design' })).toEqual({ room: 'design', seq: 0 });
+    expect(readOpenRoom({ type: 'OPEN_ROOM', room: 'design', seq: -1 })).toEqual({ room: 'design', seq: 0 });
+    expect(readOpenRoom({ type: 'SKIP_WAITING' })).toBeNull();
+    expect(readOpenRoom({ type: 'OPEN_ROOM', room: 7 })).toBeNull();
+    expect(readOpenRoom('OPEN_ROOM')).toBeNull();
   });
 });
