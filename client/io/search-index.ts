@@ -9,6 +9,12 @@ import type { RoomId } from '../../shared/protocol';
 import type { LocalMessage } from '../logic/models';
 import { queryWords, textWords } from '../logic/search-logic';
 
+/**
+ * A shorter last word is matched whole: one or two letters begin thousands of words, and scoring every
+ * message holding one of them is what made typing the first letters slow.
+ */
+export const MIN_PREFIX = 3;
+
 type IndexedMessage = { id: string; room: RoomId; ts: number; content: string };
 
 /** A message that matched (its key and room), with the words of it that matched (folded), for highlighting. */
@@ -64,12 +70,23 @@ export class MessageIndex {
     }
   }
 
-  /** Messages holding every word of `query` (the last one as a prefix: it may still be being typed), best first, newest first among equals. */
+  /**
+   * Messages holding every word of `query` (the last one, from MIN_PREFIX letters, also as a prefix: it
+   * may still be being typed), best first, newest first among equals. MiniSearch answers sorted by score,
+   * so only the first `limit` (and any tied with the last of them) are turned into hits.
+   */
   search(query: string, limit = 50): IndexHit[] {
     const words = queryWords(query);
     if (words.length === 0) return [];
-    return this.index
-      .search(words.join(' '), { combineWith: 'AND', prefix: (_term, index, terms) => index === terms.length - 1 })
+    const found = this.index.search(words.join(' '), {
+      combineWith: 'AND',
+      prefix: (term, index, terms) => index === terms.length - 1 && term.length >= MIN_PREFIX,
+    });
+    let end = Math.min(limit, found.length);
+    const floor = found[end - 1]?.score;
+    while (end < found.length && found[end]?.score === floor) end++;
+    return found
+      .slice(0, end)
       .map((hit) => ({ key: String(hit.id), room: String(hit.room), ts: Number(hit.ts), terms: hit.terms, score: hit.score }))
       .sort((a, b) => b.score - a.score || b.ts - a.ts)
       .slice(0, limit);
