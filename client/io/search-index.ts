@@ -1,12 +1,13 @@
 /**
  * The device's full-text index of the messages it holds (MiniSearch, in memory), kept in step with the
  * timelines incrementally: a room whose timeline did not change since the last look costs nothing, and
- * a changed one only adds, replaces or drops what differs. Loaded on the first search (import()), so
- * MiniSearch stays out of the app shell.
+ * a changed one only adds, replaces or drops what differs. It lives in the search worker
+ * (io/search-worker.ts), so building it over tens of thousands of messages never freezes the screen.
  */
 import MiniSearch from 'minisearch';
 import type { RoomId } from '../../shared/protocol';
 import type { LocalMessage } from '../logic/models';
+import { IndexFeed, type IndexChanges } from '../logic/search-feed';
 import { queryWords, textWords } from '../logic/search-logic';
 
 /**
@@ -20,10 +21,10 @@ type IndexedMessage = { id: string; room: RoomId; ts: number; content: string };
 /** A message that matched (its key and room), with the words of it that matched (folded), for highlighting. */
 export type IndexHit = { key: string; room: RoomId; ts: number; terms: string[]; score: number };
 
-/** Sent messages with text: the ones a result can open the room at (by seq). */
-function searchable(message: LocalMessage): boolean {
-  return message.state === 'sent' && message.seq !== undefined && message.content.length > 0;
-}
+/** To the search worker: what changed since the last request, then the query to answer. */
+export type SearchRequest = { id: number; changes: IndexChanges; query: string; limit?: number };
+/** From the search worker: the answer to request `id`. */
+export type SearchAnswer = { id: number; hits: IndexHit[] };
 
 export class MessageIndex {
   private readonly index = new MiniSearch<IndexedMessage>({
@@ -33,8 +34,10 @@ export class MessageIndex {
     tokenize: textWords,
     processTerm: (term) => term,
   });
-  /** Per room: the timeline last indexed (by identity: the stores replace arrays, never mutate them) and each key's indexed text. */
-  private readonly seen = new Map<RoomId, { timeline: readonly LocalMessage[]; contents: Map<string, string> }>();
+  /** Per room: each key's indexed text, so a changed room only adds, replaces or drops what differs. */
+  private readonly contents = new Map<RoomId, Map<string, string>>();
+  /** Used by `sync`, when the index lives on the thread that holds the timelines. */
+  private readonly feed = new IndexFeed();
 
   get size(): number {
     return this.index.documentCount;
@@ -42,31 +45,31 @@ export class MessageIndex {
 
   /** Brings the index up to date with what the device holds now. */
   sync(timelines: Iterable<readonly [RoomId, readonly LocalMessage[]]>): void {
-    const rooms = new Set<RoomId>();
-    for (const [room, timeline] of timelines) {
-      rooms.add(room);
-      const known = this.seen.get(room);
-      if (known?.timeline === timeline) continue;
-      const contents = known?.contents ?? new Map<string, string>();
+    this.apply(this.feed.next(timelines));
+  }
+
+  /** Learns what changed (from an IndexFeed, maybe on another thread). */
+  apply({ rooms, gone }: IndexChanges): void {
+    for (const [room, documents] of rooms) {
+      const contents = this.contents.get(room) ?? new Map<string, string>();
       const current = new Set<string>();
-      for (const message of timeline) {
-        if (!searchable(message)) continue;
-        current.add(message.key);
-        const indexed = contents.get(message.key);
-        if (indexed === message.content) continue;
-        const document = { id: message.key, room, ts: message.ts, content: message.content };
+      for (const { key, ts, content } of documents) {
+        current.add(key);
+        const indexed = contents.get(key);
+        if (indexed === content) continue;
+        const document = { id: key, room, ts, content };
         if (indexed === undefined) this.index.add(document);
         else this.index.replace(document);
-        contents.set(message.key, message.content);
+        contents.set(key, content);
       }
       this.drop(contents, (key) => !current.has(key));
-      this.seen.set(room, { timeline, contents });
+      this.contents.set(room, contents);
     }
     // A room the device no longer holds (left, or a session ended) leaves the index too.
-    for (const [room, { contents }] of this.seen) {
-      if (rooms.has(room)) continue;
-      this.drop(contents, () => true);
-      this.seen.delete(room);
+    for (const room of gone) {
+      const contents = this.contents.get(room);
+      if (contents) this.drop(contents, () => true);
+      this.contents.delete(room);
     }
   }
 

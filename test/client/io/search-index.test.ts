@@ -24,6 +24,15 @@ describe('the device search index', () => {
     expect(index.search('  ')).toEqual([]);
   });
 
+  it('reads the last word as a prefix only from its third letter, and keeps to the limit', () => {
+    const index = new MessageIndex();
+    index.sync([['general', Array.from({ length: 30 }, (_, n) => sent('general', n + 1, `kiwi ${n} kilo`))]]);
+    // Two letters begin too many words to score them all: only the whole word "ki" would match.
+    expect(index.search('ki')).toEqual([]);
+    expect(index.search('kiw')).toHaveLength(30);
+    expect(index.search('kiw', 5).map((hit) => hit.key)).toEqual([30, 29, 28, 27, 26].map((seq) => `u1/general-${seq}`));
+  });
+
   it('ranks newer first among equal matches', () => {
     const index = new MessageIndex();
     index.sync([['general', [sent('general', 1, 'same words'), sent('general', 2, 'same words'), sent('general', 3, 'same words')]]]);
