@@ -8,6 +8,7 @@ import MiniSearch from 'minisearch';
 import type { RoomId } from '../../shared/protocol';
 import type { LocalMessage } from '../logic/models';
 import { IndexFeed, type IndexChanges } from '../logic/search-feed';
+import { Vocabulary } from '../logic/search-vocabulary';
 import { queryWords, textWords } from '../logic/search-logic';
 
 /**
@@ -38,6 +39,8 @@ export class MessageIndex {
   private readonly contents = new Map<RoomId, Map<string, string>>();
   /** Used by `sync`, when the index lives on the thread that holds the timelines. */
   private readonly feed = new IndexFeed();
+  /** The indexed words, for completing the last word of a query. */
+  private readonly vocabulary = new Vocabulary();
 
   get size(): number {
     return this.index.documentCount;
@@ -59,7 +62,11 @@ export class MessageIndex {
         if (indexed === content) continue;
         const document = { id: key, room, ts, content };
         if (indexed === undefined) this.index.add(document);
-        else this.index.replace(document);
+        else {
+          this.index.replace(document);
+          this.vocabulary.remove(textWords(indexed));
+        }
+        this.vocabulary.add(textWords(content));
         contents.set(key, content);
       }
       this.drop(contents, (key) => !current.has(key));
@@ -75,16 +82,19 @@ export class MessageIndex {
 
   /**
    * Messages holding every word of `query` (the last one, from MIN_PREFIX letters, also as a prefix: it
-   * may still be being typed), best first, newest first among equals. MiniSearch answers sorted by score,
+   * may still be being typed; its closest completions, logic/search-vocabulary.ts), best first, newest
+   * first among equals. MiniSearch answers sorted by score,
    * so only the first `limit` (and any tied with the last of them) are turned into hits.
    */
   search(query: string, limit = 50): IndexHit[] {
     const words = queryWords(query);
     if (words.length === 0) return [];
-    const found = this.index.search(words.join(' '), {
-      combineWith: 'AND',
-      prefix: (term, index, terms) => index === terms.length - 1 && term.length >= MIN_PREFIX,
-    });
+    const whole = words.slice(0, -1);
+    const last = words[words.length - 1] ?? '';
+    // The last word, perhaps half typed: any of its closest completions (itself included when it is a word).
+    const completions = last.length >= MIN_PREFIX ? this.vocabulary.completions(last) : [last];
+    if (completions.length === 0) return [];
+    const found = this.index.search({ combineWith: 'AND', queries: [...whole, { combineWith: 'OR', queries: completions }] });
     let end = Math.min(limit, found.length);
     const floor = found[end - 1]?.score;
     while (end < found.length && found[end]?.score === floor) end++;
@@ -99,6 +109,9 @@ export class MessageIndex {
     const keys = [...contents.keys()].filter(gone);
     if (keys.length === 0) return;
     this.index.discardAll(keys);
-    for (const key of keys) contents.delete(key);
+    for (const key of keys) {
+      this.vocabulary.remove(textWords(contents.get(key) ?? ''));
+      contents.delete(key);
+    }
   }
 }
