@@ -39,6 +39,13 @@ describe.each(modes)('history and search on $store', ({ run, options }) => {
     expect(seqs((await get<{ messages: Message[] }>('/rooms/pages/messages?before=100&limit=30', ana.token)).body.messages)).toEqual(
       Array.from({ length: 30 }, (_, index) => 70 + index),
     );
+    // Sent as the store encoded it, but still JSON, never cached.
+    const raw = await fetch(`${server().url}/api/rooms/pages/messages?before=3&limit=30`, {
+      headers: { authorization: `Bearer ${ana.token}` },
+    });
+    expect(raw.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(raw.headers.get('cache-control')).toBe('no-store');
+    expect(((await raw.json()) as { messages: Message[] }).messages.map((message) => message.content)).toEqual(['page 1', 'page 2']);
     expect(seqs((await get<{ messages: Message[] }>('/rooms/pages/messages?before=5&limit=30', ana.token)).body.messages)).toEqual([
       1, 2, 3, 4,
     ]);
