@@ -1,8 +1,8 @@
 /**
  * The device's full-text index of the messages it holds (MiniSearch, in memory), kept in step with the
  * timelines incrementally: a room whose timeline did not change since the last look costs nothing, and
- * a changed one only adds, replaces or drops what differs. It lives in the search worker
- * (io/search-worker.ts), so building it over tens of thousands of messages never freezes the screen.
+ * a changed one only adds, replaces or drops what differs. It is built in slices that yield to the page
+ * (applyInSlices), and queried on the main thread (see io/search-client.ts for why not a worker).
  */
 import MiniSearch from 'minisearch';
 import type { RoomId } from '../../shared/protocol';
@@ -17,15 +17,13 @@ import { queryWords, textWords } from '../logic/search-logic';
  */
 export const MIN_PREFIX = 3;
 
+/** Messages indexed between two yields to the page (about 15 ms of work on a phone). */
+const SLICE = 1000;
+
 type IndexedMessage = { id: string; room: RoomId; ts: number; content: string };
 
 /** A message that matched (its key and room), with the words of it that matched (folded), for highlighting. */
 export type IndexHit = { key: string; room: RoomId; ts: number; terms: string[]; score: number };
-
-/** To the search worker: what changed since the last request, then the query to answer. */
-export type SearchRequest = { id: number; changes: IndexChanges; query: string; limit?: number };
-/** From the search worker: the answer to request `id`. */
-export type SearchAnswer = { id: number; hits: IndexHit[] };
 
 export class MessageIndex {
   private readonly index = new MiniSearch<IndexedMessage>({
@@ -51,11 +49,26 @@ export class MessageIndex {
     this.apply(this.feed.next(timelines));
   }
 
-  /** Learns what changed (from an IndexFeed, maybe on another thread). */
-  apply({ rooms, gone }: IndexChanges): void {
+  /** Learns what changed (from an IndexFeed). */
+  apply(changes: IndexChanges): void {
+    for (const _slice of this.learn(changes)) continue;
+  }
+
+  /**
+   * Learns what changed a slice of SLICE messages at a time, yielding to the page between slices, so
+   * building the index over 50,000 messages (about a second) never holds the screen for long.
+   */
+  async applyInSlices(changes: IndexChanges): Promise<void> {
+    for (const _slice of this.learn(changes)) await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+
+  /** Applies `changes`, pausing (yielding) after every SLICE messages indexed. */
+  private *learn({ rooms, gone }: IndexChanges): Generator<void> {
+    let learnt = 0;
     for (const [room, documents] of rooms) {
       const contents = this.contents.get(room) ?? new Map<string, string>();
       const current = new Set<string>();
+      this.contents.set(room, contents);
       for (const { key, ts, content } of documents) {
         current.add(key);
         const indexed = contents.get(key);
@@ -68,9 +81,9 @@ export class MessageIndex {
         }
         this.vocabulary.add(textWords(content));
         contents.set(key, content);
+        if (++learnt % SLICE === 0) yield;
       }
       this.drop(contents, (key) => !current.has(key));
-      this.contents.set(room, contents);
     }
     // A room the device no longer holds (left, or a session ended) leaves the index too.
     for (const room of gone) {

@@ -111,6 +111,11 @@ export const useSearchStore = defineStore('search', () => {
     server.value = onlyNew(server.value, new Set(local.value.map((hit) => placeKey(hit.message))));
   }
 
+  /** The sheet opened: the index starts learning what the device holds before the first word is typed. */
+  function prepare(): void {
+    void searchDevice('', 0);
+  }
+
   /** The server's next page of results for the same words. */
   function more(): void {
     if (!next.value || serverState.value === 'searching') return;
@@ -157,7 +162,7 @@ export const useSearchStore = defineStore('search', () => {
     },
   );
 
-  return { query, local, moreLocal, server, serverState, next, indexed, search, moreFromDevice, more, stop };
+  return { query, local, moreLocal, server, serverState, next, indexed, search, prepare, moreFromDevice, more, stop };
 });
 
 function localHit(message: LocalMessage, seq: number, terms: readonly string[]): SearchHit {
