@@ -108,6 +108,12 @@ describe('bounded history: a window on first sync, load older, and search on and
     await dialog.getByRole('searchbox', { name: 'Search messages' }).fill('pineapple');
     await dialog.getByText('No messages stored on this device match “pineapple”. Older messages need a connection to search.').waitFor();
     await screenshotLightAndDark(page, 'history-search-offline-none');
+    // A word in all 200 stored messages: the first 20 are drawn, the next 20 on request.
+    await dialog.getByRole('searchbox', { name: 'Search messages' }).fill('message');
+    const deviceResults = dialog.getByRole('region', { name: 'On this device' }).locator('.search-result');
+    await expect.poll(() => deviceResults.count()).toBe(20);
+    await dialog.getByRole('button', { name: 'More on this device' }).click();
+    await expect.poll(() => deviceResults.count()).toBe(40);
     await dialog.getByRole('searchbox', { name: 'Search messages' }).fill('kiwi');
     await kiwi.click();
     await expect.poll(() => page.locator('[aria-current="true"] .content').textContent()).toBe(text(120));
