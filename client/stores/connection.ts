@@ -8,7 +8,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { Cursors, Message, MessageChange, RoomId, SyncDone } from '../../shared/protocol';
-import { fetchRooms } from '../io/api';
+import { fetchRoomsAndLimits } from '../io/api';
 import { catchUpTotal, roomSyncOf } from '../logic/cursor-logic';
 import { ACK_TIMEOUT_MS, type SendResult, type Wire } from '../logic/outbox-logic';
 import { afterRefusedHandshake, automaticRetryMs, type HandshakeRefusal } from '../logic/refusal-logic';
@@ -251,8 +251,8 @@ export const useConnectionStore = defineStore('connection', () => {
 
   async function estimateCatchUp(token: string, cursors: Cursors): Promise<void> {
     try {
-      const rooms = await fetchRooms(token);
-      catchUpExpected.value = catchUpTotal(cursors, Object.fromEntries(rooms.map((room) => [room.id, room.lastSeq])));
+      const { rooms, limits } = await fetchRoomsAndLimits(token);
+      catchUpExpected.value = catchUpTotal(cursors, Object.fromEntries(rooms.map((room) => [room.id, room.lastSeq])), limits);
     } catch {
       // Progress is a nicety: without it the banner just counts.
     }

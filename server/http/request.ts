@@ -37,6 +37,8 @@ export type AppDeps = SendDeps &
       | 'workers'
       | 'rateLimit'
       | 'metricsToken'
+      | 'historyWindow'
+      | 'catchUpCap'
     >;
     /** This process's Prometheus text, when it serves /metrics itself (a single process with CHAT_METRICS_TOKEN). */
     metricsText?: () => Promise<string>;

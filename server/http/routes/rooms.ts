@@ -14,7 +14,17 @@ export function roomRoutes(deps: AppDeps) {
   const { store } = deps;
   return (
     new Hono<Env>()
-      .get('/rooms', async (c) => c.json({ rooms: (await listRooms(store, c.get('user').id)) satisfies RoomListing[] }, 200))
+      // `window` and `cap` (extension): what a catch-up sends a room, so a client counts what will arrive.
+      .get('/rooms', async (c) =>
+        c.json(
+          {
+            rooms: (await listRooms(store, c.get('user').id)) satisfies RoomListing[],
+            window: deps.config.historyWindow,
+            cap: deps.config.catchUpCap,
+          },
+          200,
+        ),
+      )
       .get('/rooms/:room/messages', async (c) => {
         const room = parsePayload(roomIdSchema, c.req.param('room'));
         if (!room.ok) return errorResponse(c, room.error);

@@ -39,6 +39,8 @@ describe.each(modes)('history and search on $store', ({ run, options }) => {
     expect(seqs((await get<{ messages: Message[] }>('/rooms/pages/messages?before=100&limit=30', ana.token)).body.messages)).toEqual(
       Array.from({ length: 30 }, (_, index) => 70 + index),
     );
+    // The listing says what a catch-up sends each room, so a client counts what will arrive (this server: every message, v1's reading).
+    expect((await get<{ window: number; cap: number }>('/rooms', ana.token)).body).toMatchObject({ window: 0, cap: 5000 });
     // Sent as the store encoded it, but still JSON, never cached.
     const raw = await fetch(`${server().url}/api/rooms/pages/messages?before=3&limit=30`, {
       headers: { authorization: `Bearer ${ana.token}` },
