@@ -14,6 +14,7 @@ import type { Message, SessionCreated } from '../shared/protocol';
 import { openPostgresStore } from '../server/store/postgres';
 import { openSqliteStore } from '../server/store/sqlite';
 import { dropSchema, freshSchemaName, postgresProblem, TEST_DATABASE_URL } from '../test/support/services';
+import { measureDeviceSearch, type DeviceSearchResult } from './device-search';
 import { withServer, type MeasureContext } from './measure';
 import { benchTempDir } from './servers';
 
@@ -28,6 +29,9 @@ export type HistoryResult = {
   /** PostgreSQL store.search over the same count; null with the reason when PostgreSQL is not there. */
   postgresSearchMs: number[] | null;
   postgresProblem?: string;
+  /** The built PWA in Chromium holding 50,000 messages, offline: each query's time to its answer on screen; null with the reason when it could not run. */
+  deviceSearch?: DeviceSearchResult | null;
+  deviceSearchProblem?: string;
 };
 
 const WORDS_PER_MESSAGE = 8;
@@ -209,10 +213,19 @@ export async function measureHistory(context: MeasureContext, messages: number):
   const postgres = await postgresSearch(messages);
   if ('ms' in postgres) result.postgresSearchMs = postgres.ms;
   else result.postgresProblem = postgres.problem;
+  try {
+    result.deviceSearch = await measureDeviceSearch();
+  } catch (error) {
+    result.deviceSearch = null;
+    result.deviceSearchProblem = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  }
   context.log(
     `history: first sync ${result.firstSyncMs.map((ms) => ms.toFixed(0)).join('/')} ms storing ${Math.max(...result.firstSyncStored)}; ` +
       `search p95 ${p95(result.searchMs)?.toFixed(1)} ms (PostgreSQL ${p95(result.postgresSearchMs)?.toFixed(1) ?? result.postgresProblem}); ` +
-      `before= page p95 ${p95(result.beforeMs)?.toFixed(1)} ms (p50 ${quantile(result.beforeMs, 0.5)?.toFixed(1)}, search p50 ${quantile(result.searchMs, 0.5)?.toFixed(1)})`,
+      `before= page p95 ${p95(result.beforeMs)?.toFixed(1)} ms (p50 ${quantile(result.beforeMs, 0.5)?.toFixed(1)}, search p50 ${quantile(result.searchMs, 0.5)?.toFixed(1)}); ` +
+      (result.deviceSearch
+        ? `device search over ${result.deviceSearch.stored.toLocaleString('en-US')} in Chromium p95 ${p95(result.deviceSearch.ms)?.toFixed(1)} ms (p50 ${quantile(result.deviceSearch.ms, 0.5)?.toFixed(1)}, first query ${result.deviceSearch.firstMs.toFixed(0)} ms)`
+        : `device search not measured: ${result.deviceSearchProblem}`),
   );
   return result;
 }

@@ -4,6 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { DEFAULT_CATCHUP_CAP, DEFAULT_HISTORY_WINDOW } from '../shared/limits';
 
 export type RateLimit = { perSecond: number; burst: number } | null;
 
@@ -211,13 +212,13 @@ export function readConfig(env: Env = process.env): Config {
     maxRoomsPerUser: integer(env, 'CHAT_MAX_ROOMS_PER_USER', limitsOff(env) ? 100_000 : 500, 1, 100_000),
     maxSocketsPerUser: integer(env, 'CHAT_MAX_SOCKETS_PER_USER', limitsOff(env) ? 100_000 : 100, 1, 100_000),
     maxBufferedBytes: integer(env, 'CHAT_MAX_BUFFERED_KB', 4096, 64, 1_048_576) * 1024,
-    historyWindow: integer(env, 'CHAT_HISTORY_WINDOW', 50, 0, 100_000),
+    historyWindow: integer(env, 'CHAT_HISTORY_WINDOW', DEFAULT_HISTORY_WINDOW, 0, 100_000),
     changeRules: {
       // 0 (the default): edit any time.
       editWindowMs: integer(env, 'CHAT_EDIT_WINDOW_MINUTES', 0, 0, 525_600) * 60_000 || null,
       maxReactionEmoji: integer(env, 'CHAT_MAX_REACTION_EMOJI', 20, 1, 200),
     },
-    catchUpCap: integer(env, 'CHAT_CATCHUP_CAP', 5000, 500, 10_000_000),
+    catchUpCap: integer(env, 'CHAT_CATCHUP_CAP', DEFAULT_CATCHUP_CAP, 500, 10_000_000),
     origins: origins(env.CHAT_ORIGINS),
     staticDir: resolve(env.CHAT_STATIC_DIR || './dist'),
     databaseUrl: serviceUrl(env, 'CHAT_DATABASE_URL', ['postgres:', 'postgresql:']),

@@ -39,3 +39,8 @@ export function charCount(text: string): number {
   for (const _ of text) count++;
   return count;
 }
+
+/** Messages a room without a cursor gets on a first sync (the server's default `CHAT_HISTORY_WINDOW`). */
+export const DEFAULT_HISTORY_WINDOW = 50;
+/** Messages a room with a cursor gets per catch-up before it is sent its newest window instead (default `CHAT_CATCHUP_CAP`). */
+export const DEFAULT_CATCHUP_CAP = 5000;

@@ -101,7 +101,12 @@ export type Receipt = { room: RoomId; userId: string; deliveredSeq: number; read
 export type RoomPayload = { room: RoomId };
 export type DmOpenPayload = { userId: string };
 /** `revs` (extension): change cursors per room; a client that sends them gets changes after them. */
-export type SyncPayload = { cursors: Cursors; revs?: Cursors };
+/**
+ * `rooms` (extension): rooms to catch up that `cursors` does not name, each as a first sync gets it (its
+ * newest window): a room just joined without its whole history. Without it, as v1: the rooms named in
+ * `cursors`, or every room when it names none.
+ */
+export type SyncPayload = { cursors: Cursors; revs?: Cursors; rooms?: RoomId[] };
 export type TypingPayload = { room: RoomId; typing: boolean };
 export type VisibilityPayload = { hidden: boolean };
 /** Extension: the user has read `room` up to `seq`. */

@@ -152,7 +152,11 @@ export const leaveSchema = v.object({
 export const dmOpenSchema = v.object({
   userId: v.pipe(v.string('userId must be a string'), v.regex(USER_ID_PATTERN, 'userId is malformed')),
 });
-export const syncSchema = v.object({ cursors: cursorsSchema, revs: v.optional(cursorsSchema) });
+export const syncSchema = v.object({
+  cursors: cursorsSchema,
+  revs: v.optional(cursorsSchema),
+  rooms: v.optional(v.pipe(v.array(roomIdSchema), v.maxLength(MAX_CURSOR_KEYS, `rooms may name at most ${MAX_CURSOR_KEYS} rooms`))),
+});
 export const readSchema = v.object({ room: roomIdSchema, seq: seqSchema });
 export const deliveredSchema = v.object({ room: roomIdSchema, seq: seqSchema });
 export const typingSchema = v.object({ room: roomIdSchema, typing: v.boolean('typing must be a boolean') });

@@ -13,6 +13,7 @@ import type {
   SessionCreated,
   User,
 } from '../../shared/protocol';
+import type { ReplayLimits } from '../logic/cursor-logic';
 
 /** Paths, parameters and answers of `/api`, typed from the server's routes (the server's code is not bundled). */
 /** The typed client; `identity-api.ts` uses it too. */
@@ -75,9 +76,15 @@ export async function endSession(token: string): Promise<void> {
 
 /** The caller's rooms with read cursors, unread counts and each DM's other person. */
 export async function fetchRooms(token: string): Promise<RoomListing[]> {
+  return (await fetchRoomsAndLimits(token)).rooms;
+}
+
+/** The rooms, and (extension) what a catch-up sends each: the newest `window` without a cursor, at most `cap` after one. */
+export async function fetchRoomsAndLimits(token: string): Promise<{ rooms: RoomListing[]; limits?: ReplayLimits }> {
   const response = await api.rooms.$get({}, options(token));
   if (!response.ok) throw await refusal(response);
-  return (await response.json()).rooms;
+  const { rooms, window, cap } = await response.json();
+  return { rooms, limits: { window, cap } };
 }
 
 /** Extension `PATCH /api/me`: a new display name for the caller. */

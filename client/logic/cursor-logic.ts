@@ -1,4 +1,5 @@
 /** Pure per-room cursor decisions: the cursor only ever covers seqs 1..cursor with no gap. */
+import { DEFAULT_CATCHUP_CAP, DEFAULT_HISTORY_WINDOW } from '../../shared/limits';
 import type { Cursors, Message, RoomId } from '../../shared/protocol';
 
 /** Moves the cursor over every consecutive seq we hold; stops at the first hole. */
@@ -57,9 +58,35 @@ export function cursorsOf(rooms: ReadonlyMap<RoomId, RoomProgress>): Cursors {
   return cursors;
 }
 
-/** How many messages a catch-up still has to deliver, from the server's last seqs. */
-export function catchUpTotal(cursors: Cursors, lastSeqs: Record<RoomId, number>): number {
+export type ReplayLimits = { window: number; cap: number };
+
+/**
+ * How many messages a catch-up will deliver, from the server's last seqs: everything after a room's
+ * cursor, but a room without one gets only its newest `window`, and one further behind than `cap`
+ * its newest window too (the server's rule, docs/protocol.md), so the banner counts what arrives.
+ */
+export function catchUpTotal(
+  cursors: Cursors,
+  lastSeqs: Record<RoomId, number>,
+  limits: ReplayLimits = { window: DEFAULT_HISTORY_WINDOW, cap: DEFAULT_CATCHUP_CAP },
+): number {
   let total = 0;
-  for (const [room, lastSeq] of Object.entries(lastSeqs)) total += Math.max(0, lastSeq - (cursors[room] ?? 0));
+  for (const [room, lastSeq] of Object.entries(lastSeqs)) {
+    const explicit = Object.hasOwn(cursors, room);
+    const behind = Math.max(0, lastSeq - (explicit ? cursors[room] : 0));
+    const newest = limits.window > 0 ? limits.window : limits.cap;
+    if (!explicit && limits.window > 0) total += Math.min(behind, limits.window);
+    else if (behind > limits.cap) total += Math.min(behind, newest);
+    else total += behind;
+  }
   return total;
+}
+
+/**
+ * The `sync` for one room: after our cursor when we hold some of it, else (`rooms`, extension) its
+ * newest window as on a first sync, rather than its whole history from seq 0.
+ */
+export function roomSyncOf(cursors: Cursors, room: RoomId): { cursors: Cursors; rooms?: RoomId[] } {
+  const cursor = Object.hasOwn(cursors, room) ? cursors[room] : 0;
+  return cursor > 0 ? { cursors: { [room]: cursor } } : { cursors: {}, rooms: [room] };
 }

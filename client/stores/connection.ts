@@ -7,9 +7,9 @@
  */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { Cursors, Message, MessageChange, SyncDone } from '../../shared/protocol';
-import { fetchRooms } from '../io/api';
-import { catchUpTotal } from '../logic/cursor-logic';
+import type { Cursors, Message, MessageChange, RoomId, SyncDone } from '../../shared/protocol';
+import { fetchRoomsAndLimits } from '../io/api';
+import { catchUpTotal, roomSyncOf } from '../logic/cursor-logic';
 import { ACK_TIMEOUT_MS, type SendResult, type Wire } from '../logic/outbox-logic';
 import { afterRefusedHandshake, automaticRetryMs, type HandshakeRefusal } from '../logic/refusal-logic';
 import { lendLiveSocket, withdrawLiveSocket } from '../realtime/live-socket';
@@ -46,6 +46,8 @@ export const useConnectionStore = defineStore('connection', () => {
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let retryTicker: ReturnType<typeof setInterval> | undefined;
   let syncing = false;
+  /** Syncs of one room under way (a room just joined): the hole below its window is not a gap until its ack says so. */
+  let roomSyncs = 0;
   /** Counts connections, so a late `sync:done` of a dropped one cannot open the outbox on the next. */
   let epoch = 0;
   let stallTimer: ReturnType<typeof setTimeout> | undefined;
@@ -179,14 +181,46 @@ export const useConnectionStore = defineStore('connection', () => {
   async function receive(batch: readonly Message[], ownId: string): Promise<void> {
     const result = await messages.ingest(batch, ownId);
     outbox.forget(result.settled);
-    if (result.gap && socket && phase.value === 'online') await fillGaps(socket);
+    if (result.gap && socket && phase.value === 'online' && roomSyncs === 0) await fillGaps(socket);
   }
 
   /** `change:batch` and `message:change`: apply them once each, settle our own queued changes, and ask for any rev gap. */
   async function receiveChanges(changes: readonly MessageChange[], ownId: string): Promise<void> {
     const result = await messages.applyChanges(changes, ownId);
     outbox.forget(result.settled);
-    if (result.gap && socket && phase.value === 'online') await fillGaps(socket);
+    if (result.gap && socket && phase.value === 'online' && roomSyncs === 0) await fillGaps(socket);
+  }
+
+  /**
+   * Fetches a room's history we may not hold yet (a room just joined, an older DM): after our cursor when
+   * we hold some of it, else its newest window, like a first sync (older messages come with "load older").
+   * Gaps its batches seem to open wait for the ack's windows; told to wait, it asks again then.
+   */
+  async function catchUpRoom(room: RoomId): Promise<void> {
+    const chat = socket;
+    if (!chat || phase.value !== 'online') return;
+    roomSyncs++;
+    try {
+      for (let attempts = 0; chat.connected; attempts++) {
+        const allRevs = messages.revs();
+        const revs = Object.hasOwn(allRevs, room) ? { [room]: allRevs[room] } : {};
+        const answer = await chat
+          .timeout(ACK_TIMEOUT_MS)
+          .emitWithAck('sync', { ...roomSyncOf(messages.cursors(), room), revs })
+          .catch(() => undefined);
+        if (answer?.ok) {
+          await messages.applyWindows(answer.windows);
+          await messages.settleChanges(answer.lastRev ?? {});
+        }
+        const delayMs = answer && !answer.ok ? automaticRetryMs(answer.error, attempts, Math.random()) : undefined;
+        if (delayMs === undefined) break;
+        await wait(delayMs);
+      }
+    } finally {
+      roomSyncs--;
+    }
+    // A live message that did open a gap meanwhile is asked for now.
+    if (chat.connected && phase.value === 'online' && roomSyncs === 0 && messages.hasGap()) void fillGaps(chat);
   }
 
   /** A seq beyond cursor + 1 (or a rev beyond the change cursor) arrived: ask for what we lack, until no room has a hole. A `rate_limited` answer waits as told, silently. */
@@ -217,8 +251,8 @@ export const useConnectionStore = defineStore('connection', () => {
 
   async function estimateCatchUp(token: string, cursors: Cursors): Promise<void> {
     try {
-      const rooms = await fetchRooms(token);
-      catchUpExpected.value = catchUpTotal(cursors, Object.fromEntries(rooms.map((room) => [room.id, room.lastSeq])));
+      const { rooms, limits } = await fetchRoomsAndLimits(token);
+      catchUpExpected.value = catchUpTotal(cursors, Object.fromEntries(rooms.map((room) => [room.id, room.lastSeq])), limits);
     } catch {
       // Progress is a nicety: without it the banner just counts.
     }
@@ -322,6 +356,7 @@ export const useConnectionStore = defineStore('connection', () => {
     catchUpDone,
     receive,
     receiveChanges,
+    catchUpRoom,
     disconnected,
     connectFailed,
   };

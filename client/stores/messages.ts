@@ -47,7 +47,12 @@ export const useMessagesStore = defineStore('messages', () => {
     revProgress = new Map(Object.entries(revs).map(([room, rev]) => [room, { rev, held: new Map() }]));
     const byRoom = new Map<RoomId, LocalMessage[]>();
     timelines.clear();
-    for (const message of stored) byRoom.set(message.room, [...(byRoom.get(message.room) ?? []), message]);
+    for (const message of stored) {
+      // Pushed, not copied: a device holding 50,000 messages loads in linear time.
+      const list = byRoom.get(message.room);
+      if (list) list.push(message);
+      else byRoom.set(message.room, [message]);
+    }
     const rooms = new Map<RoomId, RoomProgress>();
     for (const [room, cursor] of Object.entries(cursors)) rooms.set(room, { cursor, held: new Set() });
     for (const [room, list] of byRoom) {

@@ -24,6 +24,7 @@ import {
   type RoomEntry,
 } from '../logic/room-logic';
 import { liveSocket } from '../realtime/live-socket';
+import { useConnectionStore } from './connection';
 import { useMessagesStore } from './messages';
 import { useSessionStore } from './session';
 
@@ -43,6 +44,7 @@ function plain(room: RoomEntry): RoomEntry {
 
 export const useRoomsStore = defineStore('rooms', () => {
   const messages = useMessagesStore();
+  const connection = useConnectionStore();
   const sessionStore = useSessionStore();
   const rooms = ref<RoomEntry[]>([GENERAL]);
   const actionError = ref('');
@@ -199,29 +201,6 @@ export const useRoomsStore = defineStore('rooms', () => {
     void saveCurrentRoom(room).catch(() => undefined);
   }
 
-  /** The room's change cursor when the device has one: the server then sends the changes after it. */
-  function revsOf(room: RoomId): Record<RoomId, number> {
-    const revs = messages.revs();
-    return Object.hasOwn(revs, room) ? { [room]: revs[room] } : {};
-  }
-
-  /** Fetches a room's history we may not hold yet (a room just joined, an older DM); told to wait, it asks again then. */
-  async function catchUpRoom(room: RoomId): Promise<void> {
-    for (let attempts = 0; ; attempts++) {
-      const chat = liveSocket();
-      if (!chat) return;
-      const cursor = messages.cursors()[room] ?? 0;
-      const answer = await chat
-        .timeout(ACK_TIMEOUT_MS)
-        .emitWithAck('sync', { cursors: { [room]: cursor }, revs: revsOf(room) })
-        .catch(() => undefined);
-      if (answer?.ok) await messages.settleChanges(answer.lastRev ?? {});
-      const delayMs = answer && !answer.ok ? automaticRetryMs(answer.error, attempts, Math.random()) : undefined;
-      if (delayMs === undefined) return;
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
-    }
-  }
-
   function adopt(entry: RoomEntry): void {
     localChanges++;
     const known = rooms.value.find((room) => room.id === entry.id);
@@ -264,7 +243,7 @@ export const useRoomsStore = defineStore('rooms', () => {
       adopt({ id: answer.room, kind: 'public', lastSeq: answer.lastSeq, readSeq: 0 });
       select(answer.room);
       // Joined: the history arrives in the background, so a refused sync never reads as a failed join.
-      void catchUpRoom(answer.room).then(() => refresh());
+      void connection.catchUpRoom(answer.room).then(() => refresh());
       return undefined;
     });
   }
@@ -291,7 +270,7 @@ export const useRoomsStore = defineStore('rooms', () => {
       if (!answer.ok) return refusalText(answer.error);
       adopt({ id: answer.room, kind: 'dm', lastSeq: answer.lastSeq, readSeq: 0, peer });
       select(answer.room);
-      void catchUpRoom(answer.room).then(() => refresh());
+      void connection.catchUpRoom(answer.room).then(() => refresh());
       return undefined;
     });
   }

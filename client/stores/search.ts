@@ -8,7 +8,8 @@ import { defineStore } from 'pinia';
 import { ref, shallowRef, watch } from 'vue';
 import type { Message } from '../../shared/protocol';
 import { searchServer } from '../io/api';
-import type { MessageIndex } from '../io/search-index';
+import type { DeviceSearch } from '../io/search-client';
+import type { IndexHit } from '../io/search-index';
 import type { LocalMessage } from '../logic/models';
 import { excerptParts, onlyNew, placeKey, queryWords, snippetParts, type TextPart } from '../logic/search-logic';
 import { useConnectionStore } from './connection';
@@ -19,6 +20,9 @@ export type SearchHit = { message: Pick<Message, 'room' | 'seq' | 'author' | 'ts
 
 /** Where the server's side of a search stands: not asked (no words), waiting, answered, unreachable, or refused. */
 export type ServerState = 'idle' | 'searching' | 'done' | 'offline' | 'failed';
+
+/** Device results shown at first, and added by each "More on this device": fewer to draw per keystroke. */
+const LOCAL_PAGE = 20;
 
 /** A pause in typing this long before the server is asked. */
 const SERVER_DELAY_MS = 300;
@@ -31,51 +35,85 @@ export const useSearchStore = defineStore('search', () => {
   const local = shallowRef<SearchHit[]>([]);
   const server = shallowRef<SearchHit[]>([]);
   const serverState = ref<ServerState>('idle');
+  /** The device holds more matches than are shown. */
+  const moreLocal = ref(false);
+  let localLimit = LOCAL_PAGE;
   /** The cursor of the server's next page, when there is one. */
   const next = ref<string>();
   /** False until the index has been loaded and built once. */
   const indexed = ref(false);
-  let index: Promise<MessageIndex> | undefined;
+  let index: Promise<DeviceSearch> | undefined;
   let runs = 0;
   let serverTimer: ReturnType<typeof setTimeout> | undefined;
 
-  /** The index, loaded on first use and brought up to date with what the device holds now. */
-  async function currentIndex(): Promise<MessageIndex> {
-    index ??= import('../io/search-index').then(({ MessageIndex }) => new MessageIndex());
-    const ready = await index;
-    ready.sync(messages.allTimelines());
-    indexed.value = true;
-    return ready;
+  /** What the device holds matching `text`, from the index in the search worker (started on first use, kept up to date). */
+  async function searchDevice(text: string, limit: number): Promise<IndexHit[]> {
+    index ??= import('../io/search-client').then(({ DeviceSearch }) => new DeviceSearch());
+    try {
+      const hits = await (await index).search(messages.allTimelines(), text, limit);
+      indexed.value = true;
+      return hits;
+    } catch (error) {
+      // Without its worker the device finds nothing; the server's answers still come when online.
+      console.error('device search failed', error);
+      return [];
+    }
   }
 
   function online(): boolean {
     return navigator.onLine && connection.phase === 'online' && session.session !== undefined;
   }
 
-  /** Searches for `text` now on the device, and soon on the server. */
+  /**
+   * Searches for `text` now on the device, and soon on the server. The query, its results and its state
+   * change together once the device has answered, so the sheet never says "nothing matches" for words
+   * it is still looking for.
+   */
   async function search(text: string): Promise<void> {
     const run = ++runs;
-    query.value = text;
     clearTimeout(serverTimer);
+    // One more than shown: whether there are more to offer.
+    const hits = queryWords(text).length === 0 ? undefined : await searchDevice(text, LOCAL_PAGE + 1);
+    if (run !== runs) return;
+    query.value = text;
     server.value = [];
     next.value = undefined;
-    if (queryWords(text).length === 0) {
-      local.value = [];
+    localLimit = LOCAL_PAGE;
+    showLocal(hits ?? []);
+    if (!hits) {
       serverState.value = 'idle';
       return;
     }
-    const hits = (await currentIndex()).search(text);
-    if (run !== runs) return;
-    local.value = hits.flatMap((hit) => {
-      const message = messages.timelineOf(hit.room).find((held) => held.key === hit.key);
-      return message && message.seq !== undefined ? [localHit(message, message.seq, hit.terms)] : [];
-    });
     if (!online()) {
       serverState.value = 'offline';
       return;
     }
     serverState.value = 'searching';
     serverTimer = setTimeout(() => void askServer(run), SERVER_DELAY_MS);
+  }
+
+  function showLocal(hits: readonly IndexHit[]): void {
+    moreLocal.value = hits.length > localLimit;
+    local.value = hits.slice(0, localLimit).flatMap((hit) => {
+      const message = messages.timelineOf(hit.room).find((held) => held.key === hit.key);
+      return message && message.seq !== undefined ? [localHit(message, message.seq, hit.terms)] : [];
+    });
+  }
+
+  /** The device's next matches for the same words; the server's that are now shown from the device leave its list. */
+  async function moreFromDevice(): Promise<void> {
+    const run = runs;
+    const limit = localLimit + LOCAL_PAGE;
+    const hits = await searchDevice(query.value, limit + 1);
+    if (run !== runs) return;
+    localLimit = limit;
+    showLocal(hits);
+    server.value = onlyNew(server.value, new Set(local.value.map((hit) => placeKey(hit.message))));
+  }
+
+  /** The sheet opened: the index starts learning what the device holds before the first word is typed. */
+  function prepare(): void {
+    void searchDevice('', 0);
   }
 
   /** The server's next page of results for the same words. */
@@ -114,15 +152,17 @@ export const useSearchStore = defineStore('search', () => {
       stop();
       query.value = '';
       local.value = [];
+      moreLocal.value = false;
       server.value = [];
       next.value = undefined;
       serverState.value = 'idle';
+      void index?.then((ended) => ended.close());
       index = undefined;
       indexed.value = false;
     },
   );
 
-  return { query, local, server, serverState, next, indexed, search, more, stop };
+  return { query, local, moreLocal, server, serverState, next, indexed, search, prepare, moreFromDevice, more, stop };
 });
 
 function localHit(message: LocalMessage, seq: number, terms: readonly string[]): SearchHit {

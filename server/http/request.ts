@@ -4,7 +4,7 @@
  * session for this device, and which relying party passkeys are for.
  */
 import type { HttpBindings } from '@hono/node-server';
-import type { Context } from 'hono';
+import type { Context, TypedResponse } from 'hono';
 import { validator } from 'hono/validator';
 import type * as v from 'valibot';
 import type { User } from '../../shared/protocol';
@@ -37,6 +37,8 @@ export type AppDeps = SendDeps &
       | 'workers'
       | 'rateLimit'
       | 'metricsToken'
+      | 'historyWindow'
+      | 'catchUpCap'
     >;
     /** This process's Prometheus text, when it serves /metrics itself (a single process with CHAT_METRICS_TOKEN). */
     metricsText?: () => Promise<string>;
@@ -105,4 +107,13 @@ export function publicOrigin(c: Context<Env>, config: Pick<Config, 'publicUrl' |
 export function relyingParty(c: Context<Env>, config: Pick<Config, 'publicUrl' | 'trustProxy'>): RelyingParty {
   const origin = publicOrigin(c, config);
   return { id: new URL(origin).hostname, name: 'Offline Chat', origin };
+}
+
+/**
+ * A 200 whose JSON body is already encoded (by the store: rows written as JSON by SQLite), typed as the
+ * value it encodes so the typed client (`hc`) reads it like a `c.json` answer. The store contract test
+ * checks that the encoding parses to the same messages.
+ */
+export function encodedJson<T>(c: Context, json: string): Response & TypedResponse<T, 200, 'json'> {
+  return c.body(json, 200, { 'Content-Type': 'application/json' }) as unknown as Response & TypedResponse<T, 200, 'json'>;
 }

@@ -378,6 +378,7 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
         return rows.map((row) => ({ message: toMessage(row), snippet: row.snippet }));
       }),
     encodedMessagesAfter: async (room, afterSeq, limit) => encodePage(await store.messagesAfter(room, afterSeq, limit)),
+    encodedMessagesBefore: async (room, beforeSeq, limit) => encodePage(await store.messagesBefore(room, beforeSeq, limit)),
 
     joinRoom: (userId, room, kind) =>
       guarded(() =>

@@ -119,6 +119,13 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
          WHERE m.room = ? AND m.seq > ? ORDER BY m.seq LIMIT ?`,
       )
       .raw(true),
+    // Newest first through the (room, seq) index like messagesBefore, each row's JSON written by SQLite.
+    encodedMessagesBefore: db
+      .prepare<[string, number, number], [seq: number, json: string]>(
+        `SELECT m.seq, ${MESSAGE_JSON} FROM messages m JOIN users u ON u.id = m.author_id
+         WHERE m.room = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?`,
+      )
+      .raw(true),
     createRoom: db.prepare('INSERT INTO rooms (id, kind, last_seq, created_at) VALUES (?, ?, 0, ?) ON CONFLICT (id) DO NOTHING'),
     addMember: db.prepare('INSERT INTO members (user_id, room, joined_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
     removeMember: db.prepare('DELETE FROM members WHERE user_id = ? AND room = ?'),
@@ -309,6 +316,11 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
     encodedMessagesAfter: (room, afterSeq, limit) =>
       guarded(() => {
         const rows = q.encodedMessagesAfter.all(room, afterSeq, limit);
+        return { json: `[${rows.map((row) => row[1]).join(',')}]`, count: rows.length, lastSeq: rows.at(-1)?.[0] ?? 0 };
+      }),
+    encodedMessagesBefore: (room, beforeSeq, limit) =>
+      guarded(() => {
+        const rows = q.encodedMessagesBefore.all(room, beforeSeq, limit).reverse();
         return { json: `[${rows.map((row) => row[1]).join(',')}]`, count: rows.length, lastSeq: rows.at(-1)?.[0] ?? 0 };
       }),
 

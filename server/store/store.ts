@@ -156,6 +156,8 @@ export interface Store {
   messagesBefore(room: RoomId, beforeSeq: number, limit: number): Promise<Message[]>;
   /** The same page as JSON text, built where that is cheapest: catch-up sends it as it is. */
   encodedMessagesAfter(room: RoomId, afterSeq: number, limit: number): Promise<EncodedPage>;
+  /** `messagesBefore` as the JSON array it is sent as (`GET ...?before=`): no message objects on the way. */
+  encodedMessagesBefore(room: RoomId, beforeSeq: number, limit: number): Promise<EncodedPage>;
 
   /** Full-text search; a message can take a moment after its commit to be found (SQLite indexes off the send path). */
   search(query: SearchQuery): Promise<SearchHit[]>;

@@ -108,6 +108,12 @@ describe('bounded history: a window on first sync, load older, and search on and
     await dialog.getByRole('searchbox', { name: 'Search messages' }).fill('pineapple');
     await dialog.getByText('No messages stored on this device match “pineapple”. Older messages need a connection to search.').waitFor();
     await screenshotLightAndDark(page, 'history-search-offline-none');
+    // A word in all 200 stored messages: the first 20 are drawn, the next 20 on request.
+    await dialog.getByRole('searchbox', { name: 'Search messages' }).fill('message');
+    const deviceResults = dialog.getByRole('region', { name: 'On this device' }).locator('.search-result');
+    await expect.poll(() => deviceResults.count()).toBe(20);
+    await dialog.getByRole('button', { name: 'More on this device' }).click();
+    await expect.poll(() => deviceResults.count()).toBe(40);
     await dialog.getByRole('searchbox', { name: 'Search messages' }).fill('kiwi');
     await kiwi.click();
     await expect.poll(() => page.locator('[aria-current="true"] .content').textContent()).toBe(text(120));
@@ -152,4 +158,59 @@ describe('bounded history: a window on first sync, load older, and search on and
     await screenshotLightAndDark(page, 'history-profile-storage');
     // A long walk through one device's life: seeding, paging, relaunching offline, searching; time for a busy machine.
   }, 180_000);
+
+  it('counts only the window in the catch-up banner, and joins a long room with its newest window', async () => {
+    // General already holds more than a window (seeded here too, so this test stands alone), and a room the phone will join holds 300.
+    const seeder = await createSession(server().url, 'Archivist');
+    const socket = createSocket(server().url, seeder.token);
+    await connectAndWait(socket);
+    expect(await socket.emitWithAck('room:join', { room: 'archive' })).toMatchObject({ ok: true });
+    for (let n = 1; n <= WINDOW + 10; n++)
+      expect(
+        await socket.emitWithAck('message:send', { room: 'general', clientOffset: `general-${n}`, content: `General ${n}` }),
+      ).toMatchObject({ ok: true });
+    for (let n = 1; n <= TOTAL; n++)
+      expect(
+        await socket.emitWithAck('message:send', { room: 'archive', clientOffset: `archive-${n}`, content: `Archive ${n}` }),
+      ).toMatchObject({ ok: true });
+    socket.disconnect();
+
+    const browser = await launchBrowser();
+    const context = await phoneContext(browser, { baseURL: server().url });
+    const page = await context.newPage();
+    // The server's sync:done is held until the banner has counted the catch-up, so its count is seen, not raced.
+    let releaseDone: () => void = () => undefined;
+    const doneHeld = new Promise<void>((resolve) => (releaseDone = resolve));
+    await page.routeWebSocket(/\/socket\.io\//, (client) => {
+      const upstream = client.connectToServer();
+      upstream.onMessage((frame) => {
+        if (typeof frame === 'string' && frame.includes('"sync:done"')) void doneHeld.then(() => client.send(frame));
+        else client.send(frame);
+      });
+    });
+    await page.goto('/');
+    await page.getByRole('textbox', { name: 'Name' }).fill('Joiner');
+    await page.getByRole('button', { name: 'Join' }).click();
+    // A new device gets general's newest 50, not all of it: the banner counts 50 of 50, never "of <general's last seq>".
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Catching up… ${WINDOW} of ${WINDOW}` })
+      .waitFor();
+    releaseDone();
+    await waitForOnline(page);
+
+    // Joining a room with a long history brings its newest window, like a first sync; older pages load on scroll.
+    await page.getByRole('navigation', { name: 'Rooms' }).getByRole('button', { name: 'Add room' }).click();
+    await page.getByRole('textbox', { name: 'Room' }).fill('archive');
+    await page.getByRole('button', { name: 'Join room' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('# archive');
+    await expect.poll(() => page.locator('[data-seq] .content').last().textContent()).toBe(`Archive ${TOTAL}`);
+    await expect.poll(() => firstShown(page)).toBe(`Archive ${TOTAL - WINDOW + 1}`);
+    const archive = () =>
+      storedRecords<{ room: string; seq?: number }>(page, 'messages').then((all) => all.filter((m) => m.room === 'archive'));
+    await expect.poll(async () => (await archive()).length).toBe(WINDOW);
+    await scrollToTop(page);
+    await expect.poll(() => firstShown(page)).toBe(`Archive ${TOTAL - 2 * WINDOW + 1}`);
+    expect((await archive()).length).toBe(WINDOW * 2);
+  }, 120_000);
 });

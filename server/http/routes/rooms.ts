@@ -8,13 +8,23 @@ import { err } from '../../chat/errors';
 import { listRooms } from '../../chat/room-listing';
 import { sendMessage } from '../../chat/send-message';
 import { errorResponse } from '../errors';
-import { type AppDeps, type Env, jsonBody } from '../request';
+import { type AppDeps, type Env, encodedJson, jsonBody } from '../request';
 
 export function roomRoutes(deps: AppDeps) {
   const { store } = deps;
   return (
     new Hono<Env>()
-      .get('/rooms', async (c) => c.json({ rooms: (await listRooms(store, c.get('user').id)) satisfies RoomListing[] }, 200))
+      // `window` and `cap` (extension): what a catch-up sends a room, so a client counts what will arrive.
+      .get('/rooms', async (c) =>
+        c.json(
+          {
+            rooms: (await listRooms(store, c.get('user').id)) satisfies RoomListing[],
+            window: deps.config.historyWindow,
+            cap: deps.config.catchUpCap,
+          },
+          200,
+        ),
+      )
       .get('/rooms/:room/messages', async (c) => {
         const room = parsePayload(roomIdSchema, c.req.param('room'));
         if (!room.ok) return errorResponse(c, room.error);
@@ -25,9 +35,13 @@ export function roomRoutes(deps: AppDeps) {
         }
         const { after, before, around } = query.value;
         const limit = Math.min(Math.max(query.value.limit, 1), BATCH_SIZE);
+        if (before !== undefined) {
+          // Paging back is the hot read ("load older" at any depth): the page goes out as the store encoded it.
+          const page = await store.encodedMessagesBefore(room.value, before, limit);
+          return encodedJson<{ messages: Message[] }>(c, `{"messages":${page.json}}`);
+        }
         let messages: Message[];
-        if (before !== undefined) messages = await store.messagesBefore(room.value, before, limit);
-        else if (around !== undefined) {
+        if (around !== undefined) {
           // The message itself and what was said just before it, then what followed.
           const older = await store.messagesBefore(room.value, around + 1, Math.ceil(limit / 2));
           messages = [...older, ...(await store.messagesAfter(room.value, around, limit - older.length))];

@@ -19,13 +19,15 @@ export function registerMessageHandlers(socket: ChatSocket, deps: HandlerDeps): 
     return outcome.ok ? { ok: true, message: outcome.message } : outcome;
   });
 
-  onEvent(socket, deps.budgets, 'sync', syncSchema, async ({ cursors, revs }) => {
-    const requested = Object.keys(cursors);
+  onEvent(socket, deps.budgets, 'sync', syncSchema, async ({ cursors, revs, rooms: windowed = [] }) => {
+    // Rooms named in `rooms` but not in `cursors` have no cursor: they get their newest window.
+    const requested = [...new Set([...Object.keys(cursors), ...windowed])];
     if (requested.some((room) => dmParticipants(room)?.includes(me().id) === false)) {
       return { ok: false, error: err('forbidden', 'you may not read that conversation') };
     }
     const mine = await deps.store.roomsOf(me().id);
-    const rooms = requested.length === 0 ? mine : mine.filter((room) => Object.hasOwn(cursors, room.id));
+    const wanted = new Set(requested);
+    const rooms = requested.length === 0 ? mine : mine.filter((room) => wanted.has(room.id));
     const replay = await replayTo(socket, deps, rooms, cursors, revs);
     if (!replay) return { ok: false, error: err('rate_limited', 'a catch-up is already running on this connection', 1000) };
     return { ok: true, ...doneAnswer(replay) };

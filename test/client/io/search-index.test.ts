@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MessageIndex } from '../../../client/io/search-index';
+import { IndexFeed } from '../../../client/logic/search-feed';
 import type { LocalMessage } from '../../../client/logic/models';
 
 const author = { id: 'u1', name: 'Ann' };
@@ -22,6 +23,31 @@ describe('the device search index', () => {
     expect(index.search('cafe').map((hit) => hit.key)).toEqual(['u1/general-3']);
     expect(index.search('spring autumn')).toEqual([]);
     expect(index.search('  ')).toEqual([]);
+  });
+
+  it('reads the last word as a prefix only from its third letter, and keeps to the limit', () => {
+    const index = new MessageIndex();
+    index.sync([['general', Array.from({ length: 30 }, (_, n) => sent('general', n + 1, `kiwi ${n} kilo`))]]);
+    // Two letters begin too many words to score them all: only the whole word "ki" would match.
+    expect(index.search('ki')).toEqual([]);
+    expect(index.search('kiw')).toHaveLength(30);
+    expect(index.search('kiw', 5).map((hit) => hit.key)).toEqual([30, 29, 28, 27, 26].map((seq) => `u1/general-${seq}`));
+  });
+
+  it('learns a big load in slices that yield to the page, ending where one go would', async () => {
+    const index = new MessageIndex();
+    const timeline = Array.from({ length: 2500 }, (_, n) => sent('general', n + 1, n === 2499 ? 'last kiwi' : `message ${n}`));
+    let yielded = 0;
+    const counting = setInterval(() => yielded++, 0);
+    try {
+      await index.applyInSlices(new IndexFeed().next([['general', timeline]]));
+    } finally {
+      clearInterval(counting);
+    }
+    // Two pauses (after 1,000 and 2,000 messages) let the page's own tasks run in between.
+    expect(yielded).toBeGreaterThan(0);
+    expect(index.size).toBe(2500);
+    expect(index.search('kiwi').map((hit) => hit.key)).toEqual(['u1/general-2500']);
   });
 
   it('ranks newer first among equal matches', () => {

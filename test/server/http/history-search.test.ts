@@ -39,6 +39,15 @@ describe.each(modes)('history and search on $store', ({ run, options }) => {
     expect(seqs((await get<{ messages: Message[] }>('/rooms/pages/messages?before=100&limit=30', ana.token)).body.messages)).toEqual(
       Array.from({ length: 30 }, (_, index) => 70 + index),
     );
+    // The listing says what a catch-up sends each room, so a client counts what will arrive (this server: every message, v1's reading).
+    expect((await get<{ window: number; cap: number }>('/rooms', ana.token)).body).toMatchObject({ window: 0, cap: 5000 });
+    // Sent as the store encoded it, but still JSON, never cached.
+    const raw = await fetch(`${server().url}/api/rooms/pages/messages?before=3&limit=30`, {
+      headers: { authorization: `Bearer ${ana.token}` },
+    });
+    expect(raw.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(raw.headers.get('cache-control')).toBe('no-store');
+    expect(((await raw.json()) as { messages: Message[] }).messages.map((message) => message.content)).toEqual(['page 1', 'page 2']);
     expect(seqs((await get<{ messages: Message[] }>('/rooms/pages/messages?before=5&limit=30', ana.token)).body.messages)).toEqual([
       1, 2, 3, 4,
     ]);

@@ -46,6 +46,37 @@ describe('catch-up windows and caps', () => {
     phone.socket.close();
   });
 
+  it('syncs a room named in rooms (a room just joined) with its newest window only, and no other room', async () => {
+    const cleo = await createSession(server().url, 'Cleo');
+    const writer = await connectAndCatchUp(server().url, cleo.token);
+    await writer.socket.emitWithAck('room:join', { room: 'long' });
+    await seed(writer.socket, 'long', 130, 'l');
+    await seed(writer.socket, 'general', 3, 'c');
+    writer.socket.close();
+
+    const dan = await createSession(server().url, 'Dan');
+    const reader = await connectAndCatchUp(server().url, dan.token, { cursors: { general: 0 } });
+    await reader.socket.emitWithAck('room:join', { room: 'long' });
+    const batches: Message[][] = [];
+    reader.socket.on('message:batch', (batch) => batches.push(batch));
+    const synced = await reader.socket.emitWithAck('sync', { cursors: {}, rooms: ['long'] });
+    expect(synced).toMatchObject({ ok: true, lastSeq: { long: 130 }, windows: { long: 81 } });
+    expect(synced.ok && Object.keys(synced.lastSeq)).toEqual(['long']);
+    expect(seqsOf(batches.flat(), 'long')).toEqual(Array.from({ length: 50 }, (_, index) => 81 + index));
+    expect(seqsOf(batches.flat(), 'general')).toEqual([]);
+
+    // A cursor named for the same room wins: everything after it, as v1 says.
+    batches.length = 0;
+    const after = await reader.socket.emitWithAck('sync', { cursors: { long: 100 }, rooms: ['long'] });
+    expect(after.ok && after.windows).toBeFalsy();
+    expect(seqsOf(batches.flat(), 'long')).toEqual(Array.from({ length: 30 }, (_, index) => 101 + index));
+
+    // Naming a DM of others there is refused like naming it in cursors.
+    const refused = await reader.socket.emitWithAck('sync', { cursors: {}, rooms: ['dm:aaa:bbb'] });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    reader.socket.close();
+  });
+
   it('replays everything after an explicit cursor up to the cap, and past it the newest window with the hole marked', async () => {
     const bob = await createSession(server().url, 'Bob');
     const writer = await connectAndCatchUp(server().url, bob.token, { cursors: { general: 0 } });

@@ -121,6 +121,11 @@ function contract(makeKind: () => StoreKind): void {
     expect(JSON.parse(page.json)).toEqual(await store.messagesAfter('general', 2, 3));
     expect(page).toMatchObject({ count: 3, lastSeq: 5 });
     expect(await store.encodedMessagesAfter('general', 7, 3)).toEqual({ json: '[]', count: 0, lastSeq: 0 });
+    // The page before a seq, in seq order, as the `before=` route sends it.
+    const older = await store.encodedMessagesBefore('general', 6, 3);
+    expect(JSON.parse(older.json)).toEqual(await store.messagesBefore('general', 6, 3));
+    expect(older).toMatchObject({ count: 3, lastSeq: 5 });
+    expect(await store.encodedMessagesBefore('general', 1, 3)).toEqual({ json: '[]', count: 0, lastSeq: 0 });
     await store.close();
   });
 
