@@ -1,0 +1,118 @@
+/**
+ * The load half of the push scenario (#16): other senders send at a steady rate to their own
+ * room; after `baselineMs` one message goes to the room of `members` offline subscribed members,
+ * and the senders keep sending until the loopback push service has every member's push. Reports
+ * the push rate and the senders' ack latency before and during the fan-out.
+ */
+import { performance } from 'node:perf_hooks';
+import { io, type Socket } from 'socket.io-client';
+import { LatencyHistogram } from './accounting';
+import { startPushSink } from './push-sink';
+import type { Latency, PushBenchResult, PushLoadJob } from './types';
+
+const ACK_TIMEOUT_MS = 30_000;
+const now = () => performance.now();
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const latencyOf = (histogram: LatencyHistogram): Latency => ({
+  p50: histogram.quantile(0.5),
+  p99: histogram.quantile(0.99),
+  max: histogram.count ? histogram.max : null,
+  samples: histogram.count,
+});
+
+async function connect(url: string, token: string): Promise<Socket> {
+  const socket = io(url, {
+    auth: { token, cursors: {} },
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    autoConnect: false,
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('sync:done timed out')), 60_000);
+    socket.once('sync:done', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    socket.once('connect_error', reject);
+    socket.connect();
+  });
+  return socket;
+}
+
+function send(socket: Socket, room: string, clientOffset: string, content: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    socket
+      .timeout(ACK_TIMEOUT_MS)
+      .emit('message:send', { room, clientOffset, content }, (error: Error | null, answer: { ok: boolean; error?: { code: string } }) => {
+        if (error) return reject(error);
+        if (!answer.ok) return reject(new Error(`message:send answered ${answer.error?.code}`));
+        resolve();
+      });
+  });
+}
+
+export async function runPush(job: PushLoadJob): Promise<PushBenchResult> {
+  const sink = await startPushSink(job.sinkPort, job.keySeed, job.members);
+  const senders = await Promise.all(job.senderTokens.map((token) => connect(job.url, token)));
+  const author = await connect(job.url, job.authorToken);
+  const without = new LatencyHistogram();
+  const during = new LatencyHistogram();
+  let phase: 'before' | 'during' | 'after' = 'before';
+  let ackErrors = 0;
+  let sent = 0;
+  const runId = Date.now().toString(36);
+  const interval = 1000 / job.ratePerSender;
+  const started = now();
+  // Open loop: every sender sends on its own clock, staggered, whether or not its acks are back.
+  const loops = senders.map(async (socket, index) => {
+    await sleep((interval * index) / senders.length);
+    for (let n = 0; phase !== 'after'; n++) {
+      const histogram = phase === 'before' ? without : during;
+      const at = now();
+      sent += 1;
+      send(socket, job.talkRoom, `push-bench-${runId}-${index}-${n}`, `load ${index} ${n}`).then(
+        () => histogram.record(now() - at),
+        () => (ackErrors += 1),
+      );
+      await sleep(Math.max(0, at + interval - now()));
+    }
+  });
+  let error: string | undefined;
+  let ackedAt = 0;
+  try {
+    await sleep(job.baselineMs);
+    phase = 'during';
+    await send(author, job.pushRoom, `push-bench-${runId}-author`, 'Everyone: the push bench message');
+    ackedAt = now();
+    const deadline = ackedAt + job.timeoutMs;
+    while (sink.accepted() < job.members && now() < deadline) await sleep(20);
+    if (sink.accepted() < job.members) error = `${sink.accepted()} of ${job.members} pushes within ${job.timeoutMs / 1000} s`;
+  } finally {
+    phase = 'after';
+    await Promise.all(loops);
+    // The last acks of the phase, and any repeat push, have a moment to arrive.
+    await sleep(500);
+    for (const socket of [...senders, author]) socket.disconnect();
+    await sink.close();
+  }
+  const elapsedS = (now() - started) / 1000;
+  const lastPushMs = sink.lastAt === null ? null : sink.lastAt - ackedAt;
+  return {
+    kind: 'push',
+    members: job.members,
+    pushes: sink.accepted(),
+    pushesPerSec: lastPushMs && lastPushMs > 0 ? sink.accepted() / (lastPushMs / 1000) : null,
+    firstPushMs: sink.firstAt === null ? null : sink.firstAt - ackedAt,
+    lastPushMs,
+    faults: sink.faults.length,
+    faultExamples: sink.faults.slice(0, 5),
+    duplicates: sink.duplicates,
+    ackWithout: latencyOf(without),
+    ackWith: latencyOf(during),
+    ackErrors,
+    sendRate: sent / elapsedS,
+    ...(error ? { error } : {}),
+  };
+}
