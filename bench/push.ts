@@ -2,7 +2,7 @@
  * Web Push at scale (#16): a database with a room of `members` members, each with a subscribed
  * device (to a loopback push service) and the room's level at `all`, written directly; then,
  * against `npm start` on it, one message to that room while other senders send to a room of
- * their own (bench/load/push-job.ts). The push service runs in the load process and checks
+ * their own (bench/load/push-job.ts). The push service runs on a thread of the load process and checks
  * every push as the test fake does: VAPID JWT, and a payload the member's keys decrypt.
  */
 import Database from 'better-sqlite3';
@@ -80,6 +80,7 @@ export async function measurePush(context: MeasureContext, nodeArgs: string[] = 
     runLoadJob<PushBenchResult>({
       kind: 'push',
       url: server.url,
+      serverPid: server.pid,
       sinkPort,
       keySeed,
       members,
@@ -94,7 +95,7 @@ export async function measurePush(context: MeasureContext, nodeArgs: string[] = 
   const p99 = (value: number | null) => (value === null ? '—' : value.toFixed(1));
   context.log(
     `push: ${result.pushes} of ${members} pushes, ${result.pushesPerSec?.toFixed(0) ?? '—'}/s (first after ${result.firstPushMs?.toFixed(0)} ms, last ${result.lastPushMs?.toFixed(0)} ms), ` +
-      `faults ${result.faults}, repeats ${result.duplicates}; other senders (${result.sendRate.toFixed(0)} msg/s) ack p99 ${p99(result.ackWithout.p99)} ms without, ` +
+      `faults ${result.faults}, repeats ${result.duplicates}, server CPU ${result.serverCpuMsPerPush?.toFixed(2)} ms per push (server busy ${result.serverCoresBefore.toFixed(2)} cores before, ${result.serverCoresDuring?.toFixed(2)} during); other senders (${result.sendRate.toFixed(0)} msg/s) ack p99 ${p99(result.ackWithout.p99)} ms without, ` +
       `${p99(result.ackWith.p99)} ms during (${result.ackWith.samples} acks), ack errors ${result.ackErrors}${result.error ? `; ${result.error}` : ''}`,
   );
   return result;

@@ -76,6 +76,8 @@ export type IdleJob = {
 export type PushLoadJob = {
   kind: 'push';
   url: string;
+  /** Root of the server's processes: their CPU time is read before and during the fan-out. */
+  serverPid: number;
   sinkPort: number;
   keySeed: string;
   members: number;
@@ -183,6 +185,14 @@ export type PushBenchResult = {
   ackErrors: number;
   /** Messages per second the senders sent together. */
   sendRate: number;
+  /**
+   * Server CPU (all processes and threads) per push: CPU during the fan-out minus what the
+   * senders' load cost per second before it. What the push rate would be on idle cores follows.
+   */
+  serverCpuMsPerPush: number | null;
+  /** Cores the server kept busy (CPU ms per ms) with the senders alone, and during the fan-out. */
+  serverCoresBefore: number;
+  serverCoresDuring: number | null;
   /** Set when not every member's push arrived in time. */
   error?: string;
 };

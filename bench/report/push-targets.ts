@@ -29,7 +29,7 @@ export function pushTargets(raw: RawResults): TargetRow[] {
       target: `Pushes for one message to ${members} offline members ≥ ${fmt(MIN_PUSHES_PER_SEC)}/s (all delivered, none refused)`,
       value:
         `${fmt(rate)}/s (${fmt(push.pushes)} in ${fmt((push.lastPushMs ?? 0) / 1000, 1)} s` +
-        `${push.faults ? `, ${push.faults} refused` : ''}${push.duplicates ? `, ${push.duplicates} repeats` : ''}${push.error ? `; ${push.error}` : ''})`,
+        `${push.serverCpuMsPerPush === null || push.serverCpuMsPerPush === undefined ? '' : `, server CPU ${fmt(push.serverCpuMsPerPush, 2)} ms per push`}${push.faults ? `, ${push.faults} refused` : ''}${push.duplicates ? `, ${push.duplicates} repeats` : ''}${push.error ? `; ${push.error}` : ''})`,
       runs: '1 run',
       pass: complete && rate !== null && rate >= MIN_PUSHES_PER_SEC,
     },

@@ -68,6 +68,21 @@ export async function openPostgresPushStore(url: string): Promise<PushStore> {
     async anySubscriptions() {
       return ((await pool.query('SELECT 1 FROM push_subscriptions LIMIT 1')).rowCount ?? 0) > 0;
     },
+    async subscribedRooms(rooms) {
+      const others = [...new Set(rooms)].filter((room) => room !== GENERAL_ROOM);
+      const found = new Set<string>();
+      if (rooms.includes(GENERAL_ROOM) && ((await pool.query('SELECT 1 FROM push_subscriptions LIMIT 1')).rowCount ?? 0) > 0)
+        found.add(GENERAL_ROOM);
+      if (others.length > 0) {
+        const { rows } = await pool.query<{ room: string }>(
+          `SELECT r.room FROM unnest($1::TEXT[]) AS r(room)
+           WHERE EXISTS (SELECT 1 FROM members m JOIN push_subscriptions p ON p.user_id = m.user_id WHERE m.room = r.room)`,
+          [others],
+        );
+        for (const row of rows) found.add(row.room);
+      }
+      return found;
+    },
     async targetsOf(room, authorId) {
       const { rows } = await pool.query(
         `SELECT ${SUBSCRIPTION_COLUMNS}, l.level, u.handle, u.name

@@ -43,6 +43,8 @@ export interface PushStore {
   subscriptionsOfUser(userId: string): Promise<PushSubscriptionRecord[]>;
   /** Whether anyone at all has a subscription (the send path skips queueing while no one does). */
   anySubscriptions(): Promise<boolean>;
+  /** Of these rooms, those with a subscribed device among their members (general: anyone subscribed). */
+  subscribedRooms(rooms: RoomId[]): Promise<Set<RoomId>>;
   /** Every subscribed device of the room's members but `authorId`, whose session is alive. */
   targetsOf(room: RoomId, authorId: string): Promise<PushTarget[]>;
 

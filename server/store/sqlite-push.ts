@@ -39,14 +39,25 @@ export function openSqlitePushStore(path: string): PushStore {
       `SELECT ${SUBSCRIPTION_COLUMNS} FROM push_subscriptions p WHERE p.user_id = ? ORDER BY p.session_id`,
     ),
     any: db.prepare<[], { found: number }>('SELECT 1 AS found FROM push_subscriptions LIMIT 1'),
-    // General's membership is implicit (everyone); other rooms list theirs in members.
-    targets: db.prepare<{ room: string; author: string; general: string }, TargetRow>(
+    // General's membership is implicit (everyone); other rooms list theirs in members, and the
+    // query starts there (members_by_room), not at every subscription on the server.
+    targetsOfGeneral: db.prepare<{ author: string }, TargetRow>(
       `SELECT ${SUBSCRIPTION_COLUMNS}, l.level, u.handle, u.name
        FROM push_subscriptions p
        JOIN users u ON u.id = p.user_id
+       LEFT JOIN push_levels l ON l.user_id = p.user_id AND l.room = '${GENERAL_ROOM}'
+       WHERE p.user_id <> @author`,
+    ),
+    targetsOfRoom: db.prepare<{ room: string; author: string }, TargetRow>(
+      `SELECT ${SUBSCRIPTION_COLUMNS}, l.level, u.handle, u.name
+       FROM members m
+       JOIN push_subscriptions p ON p.user_id = m.user_id
+       JOIN users u ON u.id = p.user_id
        LEFT JOIN push_levels l ON l.user_id = p.user_id AND l.room = @room
-       WHERE p.user_id <> @author
-         AND (@room = @general OR EXISTS (SELECT 1 FROM members m WHERE m.user_id = p.user_id AND m.room = @room))`,
+       WHERE m.room = @room AND m.user_id <> @author`,
+    ),
+    roomSubscribed: db.prepare<[string], { found: number }>(
+      'SELECT 1 AS found FROM members m JOIN push_subscriptions p ON p.user_id = m.user_id WHERE m.room = ? LIMIT 1',
     ),
     levelOf: db.prepare<[string, string], { level: NotificationLevel }>('SELECT level FROM push_levels WHERE user_id = ? AND room = ?'),
     setLevel: db.prepare(
@@ -117,8 +128,15 @@ export function openSqlitePushStore(path: string): PushStore {
     async anySubscriptions() {
       return q.any.get() !== undefined;
     },
+    async subscribedRooms(rooms) {
+      const found = new Set<string>();
+      for (const room of new Set(rooms))
+        if (room === GENERAL_ROOM ? q.any.get() !== undefined : q.roomSubscribed.get(room) !== undefined) found.add(room);
+      return found;
+    },
     async targetsOf(room, authorId) {
-      return q.targets.all({ room, author: authorId, general: GENERAL_ROOM }).map(toTarget);
+      const rows = room === GENERAL_ROOM ? q.targetsOfGeneral.all({ author: authorId }) : q.targetsOfRoom.all({ room, author: authorId });
+      return rows.map(toTarget);
     },
     async levelOf(userId, room) {
       return q.levelOf.get(userId, room)?.level ?? null;

@@ -182,4 +182,7 @@ export const migrations: string[] = [
      seq INTEGER NOT NULL,
      PRIMARY KEY (user_id, room)
    ) WITHOUT ROWID;`,
+  // The push fan-out and the "does this room have a subscribed member" check start from a room's
+  // members: without this index each was a scan of every subscription on the server.
+  `CREATE INDEX members_by_room ON members (room, user_id);`,
 ];
