@@ -22,7 +22,7 @@ const hash = (token: string) => createHash('sha256').update(token).digest('hex')
 
 type Seeded = { authorToken: string; senderTokens: string[] };
 
-async function seed(path: string, origin: string, keySeed: string, members: number, senders: number): Promise<Seeded> {
+export async function seed(path: string, origin: string, keySeed: string, members: number, senders: number): Promise<Seeded> {
   await openSqliteStore(path, { synchronous: 'NORMAL' }).close();
   const db = new Database(path);
   try {

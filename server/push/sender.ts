@@ -32,6 +32,8 @@ export type Sender = { wake(): void; stop(): Promise<void> };
 /** Long enough for a fan-out to 10,000 devices at 1,000 pushes per second, with room to spare. */
 const LEASE_MS = 120_000;
 const JOBS_PER_CLAIM = 20;
+/** People per page of a fan-out: a page's query and filtering take a few milliseconds. */
+const FAN_OUT_PAGE = 500;
 const POLL_MS = 1_000;
 const SWEEP_MS = 60_000;
 const MAX_BACKOFF_MS = 10 * 60_000;
@@ -102,26 +104,44 @@ export function startSender(deps: SenderDeps): Sender {
     return false;
   }
 
+  /**
+   * A page of the room's people at a time, each page's pushes handed to the threads before the
+   * next page is read, with a turn of the event loop between: no step of a 10,000-device fan-out
+   * holds the loop (and the acks behind it) for more than a few milliseconds.
+   */
   async function fanOut(job: PushJob, retries: NewPushJob[]): Promise<void> {
     const [message] = await deps.store.messagesAfter(job.room, job.seq - 1, 1);
     if (!message || message.seq !== job.seq || message.deleted) return;
-    const recipients = recipientsOf(message, await push.targetsOf(job.room, message.author.id));
-    if (recipients.length === 0) return;
-    const awake = await deps.awake(recipients.map((recipient) => recipient.target.sessionId)).catch((error: unknown) => {
-      // Better a push to an open app than none to a closed one.
-      log.warn(`push: could not ask the sockets who is connected (${(error as Error).message})`);
-      return new Set<string>();
-    });
-    const asleep = recipients.filter((recipient) => !awake.has(recipient.target.sessionId));
     const payloads = { plain: messagePayload(message, false), mention: messagePayload(message, true) };
     const dm = job.room.startsWith('dm:');
-    const items = asleep.map(({ target, mention }: Recipient): SendItem => ({
-      subscription: target,
-      payload: mention ? payloads.mention : payloads.plain,
-      urgency: mention || dm ? 'high' : 'normal',
-    }));
-    const taken = await sendAll(items, job, retries);
-    await push.markShown([...new Set(taken.map((device) => device.userId))], job.room, job.seq);
+    const sending: Promise<void>[] = [];
+    let after: string | null = '';
+    while (after !== null) {
+      const page = await push.targetsPage(job.room, message.author.id, after, FAN_OUT_PAGE);
+      after = page.lastUserId;
+      const recipients = recipientsOf(message, page.targets);
+      if (recipients.length > 0) {
+        const awake = await deps.awake(recipients.map((recipient) => recipient.target.sessionId)).catch((error: unknown) => {
+          // Better a push to an open app than none to a closed one.
+          log.warn(`push: could not ask the sockets who is connected (${(error as Error).message})`);
+          return new Set<string>();
+        });
+        const items = recipients
+          .filter((recipient) => !awake.has(recipient.target.sessionId))
+          .map(({ target, mention }: Recipient): SendItem => ({
+            subscription: target,
+            payload: mention ? payloads.mention : payloads.plain,
+            urgency: mention || dm ? 'high' : 'normal',
+          }));
+        sending.push(
+          sendAll(items, job, retries).then((taken) =>
+            push.markShown([...new Set(taken.map((device) => device.userId))], job.room, job.seq),
+          ),
+        );
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(sending);
   }
 
   async function tellRead(job: PushJob, retries: NewPushJob[]): Promise<void> {

@@ -41,20 +41,33 @@ export function openSqlitePushStore(path: string): PushStore {
     any: db.prepare<[], { found: number }>('SELECT 1 AS found FROM push_subscriptions LIMIT 1'),
     // General's membership is implicit (everyone); other rooms list theirs in members, and the
     // query starts there (members_by_room), not at every subscription on the server.
-    targetsOfGeneral: db.prepare<{ author: string }, TargetRow>(
+    // A page of people first (by user id), then every device of each: a person's devices never
+    // straddle two pages.
+    targetsOfGeneral: db.prepare<{ author: string; after: string; limit: number }, TargetRow>(
       `SELECT ${SUBSCRIPTION_COLUMNS}, l.level, u.handle, u.name
-       FROM push_subscriptions p
+       FROM (SELECT DISTINCT user_id FROM push_subscriptions
+             WHERE user_id > @after AND user_id <> @author ORDER BY user_id LIMIT @limit) page
+       JOIN push_subscriptions p ON p.user_id = page.user_id
        JOIN users u ON u.id = p.user_id
        LEFT JOIN push_levels l ON l.user_id = p.user_id AND l.room = '${GENERAL_ROOM}'
-       WHERE p.user_id <> @author`,
+       ORDER BY p.user_id`,
     ),
-    targetsOfRoom: db.prepare<{ room: string; author: string }, TargetRow>(
+    targetsOfRoom: db.prepare<{ room: string; author: string; after: string; limit: number }, TargetRow>(
       `SELECT ${SUBSCRIPTION_COLUMNS}, l.level, u.handle, u.name
-       FROM members m
-       JOIN push_subscriptions p ON p.user_id = m.user_id
+       FROM (SELECT m.user_id FROM members m
+             WHERE m.room = @room AND m.user_id > @after AND m.user_id <> @author ORDER BY m.user_id LIMIT @limit) page
+       JOIN push_subscriptions p ON p.user_id = page.user_id
        JOIN users u ON u.id = p.user_id
        LEFT JOIN push_levels l ON l.user_id = p.user_id AND l.room = @room
-       WHERE m.room = @room AND m.user_id <> @author`,
+       ORDER BY p.user_id`,
+    ),
+    lastOfGeneralPage: db.prepare<{ author: string; after: string; limit: number }, { user_id: string | null; n: number }>(
+      `SELECT max(user_id) AS user_id, count(*) AS n FROM (SELECT DISTINCT user_id FROM push_subscriptions
+         WHERE user_id > @after AND user_id <> @author ORDER BY user_id LIMIT @limit)`,
+    ),
+    lastOfRoomPage: db.prepare<{ room: string; author: string; after: string; limit: number }, { user_id: string | null; n: number }>(
+      `SELECT max(user_id) AS user_id, count(*) AS n FROM (SELECT m.user_id FROM members m
+         WHERE m.room = @room AND m.user_id > @after AND m.user_id <> @author ORDER BY m.user_id LIMIT @limit)`,
     ),
     roomSubscribed: db.prepare<[string], { found: number }>(
       'SELECT 1 AS found FROM members m JOIN push_subscriptions p ON p.user_id = m.user_id WHERE m.room = ? LIMIT 1',
@@ -134,9 +147,13 @@ export function openSqlitePushStore(path: string): PushStore {
         if (room === GENERAL_ROOM ? q.any.get() !== undefined : q.roomSubscribed.get(room) !== undefined) found.add(room);
       return found;
     },
-    async targetsOf(room, authorId) {
-      const rows = room === GENERAL_ROOM ? q.targetsOfGeneral.all({ author: authorId }) : q.targetsOfRoom.all({ room, author: authorId });
-      return rows.map(toTarget);
+    async targetsPage(room, authorId, afterUserId, limit) {
+      const general = room === GENERAL_ROOM;
+      const page = { author: authorId, after: afterUserId, limit };
+      // Members without a device count toward the page too: where it ends is read apart.
+      const end = general ? q.lastOfGeneralPage.get(page) : q.lastOfRoomPage.get({ ...page, room });
+      const rows = general ? q.targetsOfGeneral.all(page) : q.targetsOfRoom.all({ ...page, room });
+      return { targets: rows.map(toTarget), lastUserId: end?.n === limit ? end.user_id : null };
     },
     async levelOf(userId, room) {
       return q.levelOf.get(userId, room)?.level ?? null;
