@@ -2,7 +2,8 @@
  * The load half of the push scenario (#16): other senders send at a steady rate to their own
  * room; after `baselineMs` one message goes to the room of `members` offline subscribed members,
  * and the senders keep sending until the loopback push service has every member's push. Reports
- * the push rate and the senders' ack latency before and during the fan-out.
+ * the push rate and the senders' ack latency during the fan-out and without it (before it, and
+ * as long again after it).
  */
 import { performance } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
@@ -90,7 +91,7 @@ export async function runPush(job: PushLoadJob): Promise<PushBenchResult> {
   const author = await connect(job.url, job.authorToken);
   const without = new LatencyHistogram();
   const during = new LatencyHistogram();
-  let phase: 'before' | 'during' | 'after' = 'before';
+  let phase: 'quiet' | 'pushing' | 'stopped' = 'quiet';
   let ackErrors = 0;
   let sent = 0;
   const runId = Date.now().toString(36);
@@ -100,8 +101,8 @@ export async function runPush(job: PushLoadJob): Promise<PushBenchResult> {
   // Open loop: every sender sends on its own clock, staggered, whether or not its acks are back.
   const loops = senders.map(async (socket, index) => {
     await sleep((interval * index) / senders.length);
-    for (let n = 0; phase !== 'after'; n++) {
-      const histogram = phase === 'before' ? without : during;
+    for (let n = 0; phase !== 'stopped'; n++) {
+      const histogram = phase === 'quiet' ? without : during;
       const at = now();
       sent += 1;
       send(socket, job.talkRoom, `push-bench-${runId}-${index}-${n}`, `load ${index} ${n}`).then(
@@ -121,7 +122,7 @@ export async function runPush(job: PushLoadJob): Promise<PushBenchResult> {
     baselineCpuPerMs = (treeCpuMs(job.serverPid) - cpuAtStart) / (now() - started);
     const fanOutFrom = now();
     const cpuBefore = treeCpuMs(job.serverPid);
-    phase = 'during';
+    phase = 'pushing';
     await send(author, job.pushRoom, `push-bench-${runId}-author`, 'Everyone: the push bench message');
     ackedAt = now();
     const deadline = ackedAt + job.timeoutMs;
@@ -134,8 +135,12 @@ export async function runPush(job: PushLoadJob): Promise<PushBenchResult> {
     coresDuring = fanOutCpu / fanOutMs;
     fanOutCpuMs = fanOutCpu - baselineCpuPerMs * fanOutMs;
     if (counted.accepted < job.members) error = `${counted.accepted} of ${job.members} pushes within ${job.timeoutMs / 1000} s`;
+    // As long again without pushes after the fan-out: "without" spans both sides of it, so a
+    // slow drift of the machine's load does not pass for the pushes' doing.
+    phase = 'quiet';
+    await sleep(job.baselineMs);
   } finally {
-    phase = 'after';
+    phase = 'stopped';
     await Promise.all(loops);
     // The last acks of the phase, and any repeat push, have a moment to arrive.
     await sleep(500);

@@ -87,7 +87,7 @@ export type PushLoadJob = {
   senderTokens: string[];
   /** Messages per second each sender sends, open loop. */
   ratePerSender: number;
-  /** How long the senders send before the push message (the baseline ack latency). */
+  /** How long the senders send before the push message, and again after the last push (the ack latency without pushes). */
   baselineMs: number;
   /** Give up waiting for the pushes after this long. */
   timeoutMs: number;
@@ -179,7 +179,7 @@ export type PushBenchResult = {
   faults: number;
   faultExamples: string[];
   duplicates: number;
-  /** Other senders' acks before the push message, and from it to the last push. */
+  /** Other senders' acks without pushes (`baselineMs` before the push message and as long after the last push), and from it to the last push. */
   ackWithout: Latency;
   ackWith: Latency;
   ackErrors: number;
