@@ -20,6 +20,10 @@ export function openSqlitePushStore(path: string): PushStore {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
+  // From here no busy wait inside SQLite: it would sleep on this process's event loop (and the
+  // acks behind it) while the primary's group commit holds the write lock. A busy statement is
+  // retried on a timer instead (withoutBlockingOnLocks).
+  db.pragma('busy_timeout = 0');
 
   const q = {
     insertKeys: db.prepare('INSERT INTO push_keys (id, public_key, private_key) VALUES (1, ?, ?) ON CONFLICT (id) DO NOTHING'),
@@ -115,7 +119,7 @@ export function openSqlitePushStore(path: string): PushStore {
     );
   });
 
-  return {
+  const store: PushStore = {
     async vapidKeys(generated: VapidKeys) {
       q.insertKeys.run(generated.publicKey, generated.privateKey);
       const row = q.keys.get();
@@ -186,4 +190,30 @@ export function openSqlitePushStore(path: string): PushStore {
       db.close();
     },
   };
+  return withoutBlockingOnLocks(store);
+}
+
+const isBusy = (error: unknown) => /^SQLITE_BUSY/.test((error as { code?: string }).code ?? '');
+
+/**
+ * Every method retried while SQLite says another connection holds the lock (1, 2, 4 … 50 ms
+ * apart, up to LOCK_WAIT_MS), the event loop free meanwhile. A statement that failed busy did
+ * nothing (a transaction rolled back whole), so running it again is safe.
+ */
+function withoutBlockingOnLocks(store: PushStore): PushStore {
+  const wrapped = {} as Record<string, unknown>;
+  for (const [name, method] of Object.entries(store) as [string, (...args: unknown[]) => Promise<unknown>][]) {
+    wrapped[name] = async (...args: unknown[]) => {
+      const started = Date.now();
+      for (let delay = 1; ; delay = Math.min(delay * 2, 50)) {
+        try {
+          return await method(...args);
+        } catch (error) {
+          if (!isBusy(error) || Date.now() - started > LOCK_WAIT_MS) throw error;
+          await new Promise((resolve) => setTimeout(resolve, delay));
+        }
+      }
+    };
+  }
+  return wrapped as unknown as PushStore;
 }
