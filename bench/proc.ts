@@ -92,3 +92,19 @@ export function processMemory(root: number): ProcessMemory[] {
   const read = (pid: number, role: ProcessMemory['role']): ProcessMemory => ({ pid, role, rss: rssOf(pid), ...smapsOf(pid) });
   return [read(first, children.length > 0 ? 'primary' : 'process'), ...children.map((pid) => read(pid, 'worker'))];
 }
+
+/** CPU time (user + system, every thread) of `root` and its live descendants, ms. */
+export function treeCpuMs(root: number): number {
+  let ticks = 0;
+  for (const pid of processTree(root)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  // USER_HZ is 100 on Linux.
+  return ticks * 10;
+}

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--runs=N] [--only=ours,tutorial,null,null-cluster] [--skip=idle,ingest,changes,fanout,ladder,catchup,history,client] [--profile] [--out=dir] [--snapshot[=rev]]`
+ * `npm run bench [-- --quick] [--runs=N] [--only=ours,tutorial,null,null-cluster] [--skip=idle,ingest,changes,fanout,ladder,catchup,history,push,client] [--profile] [--out=dir] [--snapshot[=rev]]`
  *
  * --snapshot runs our server from a copy of the committed HEAD (one version for the whole run); --snapshot=<rev> from that commit.
  * --from=bench/results/latest.json rewrites the report from stored raw results without measuring.
@@ -24,6 +24,7 @@ import { CATCHUP_RESTARTED_KINDS, CHANGE_MIX, SCENARIOS, type RawResults, type R
 import { toMarkdown } from './report/markdown';
 import { summarize } from './report/summarize';
 import { measureHistory } from './history';
+import { measurePush } from './push';
 import { measureCatchup, measureIdle, measureLadder, measureThroughput, type MeasureContext } from './measure';
 import { summarizeProfiles, type ProfileSummary } from './profile';
 import {
@@ -261,6 +262,10 @@ async function main(): Promise<number> {
   if (planned('history'))
     await attempt('history and search', async () => {
       raw.history = await measureHistory(context, settings.history.messages);
+    });
+  if (planned('push') && options.only.includes('ours'))
+    await attempt('push fan-out', async () => {
+      raw.push = await measurePush(context, profileArgs('ours'));
     });
   if (planned('client'))
     await attempt('client metrics', async () => {

@@ -29,6 +29,8 @@ export type StartOptions = {
   nodeArgs?: string[];
   /** Poll /healthz every 10 ms from the spawn on, to time the start-up (otherwise every 50 ms, untimed). */
   timeStartup?: boolean;
+  /** Settings on top of the minimal environment (the push scenario lists its loopback push service). */
+  env?: Record<string, string>;
 };
 
 export type Startup = {
@@ -165,7 +167,7 @@ export async function startServer(kind: ServerKind, options: StartOptions = {}):
   const dbPath = options.dbPath ?? join(benchTempDir(`bench-${kind}-`), 'chat.db');
   const port = await freePort();
   const workers = workersOf(kind, options.workers);
-  const env = serverEnv(process.env, { port, dbPath, workers, staticDir: resolve('dist') });
+  const env = { ...serverEnv(process.env, { port, dbPath, workers, staticDir: resolve('dist') }), ...options.env };
   const spawnedAt = performance.now();
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), commandFor(kind)], {
     cwd: options.cwd ?? (kind === 'ours' ? serverDefaults.oursCwd : undefined) ?? process.cwd(),

@@ -13,6 +13,8 @@ export type Settings = {
   catchup: { sizes: number[]; timeoutMs: number };
   /** Messages in general for the bounded-history and search scenario. */
   history: { messages: number };
+  /** One message to `members` offline subscribed members while `senders` send `ratePerSender` msg/s each elsewhere. */
+  push: { members: number; senders: number; ratePerSender: number; baselineMs: number; timeoutMs: number };
   clientRuns: number;
   lighthouse: boolean;
 };
@@ -28,6 +30,7 @@ export const FULL: Settings = {
   rssStep: 2000,
   catchup: { sizes: [1_000, 10_000, 100_000], timeoutMs: 300_000 },
   history: { messages: 1_000_000 },
+  push: { members: 10_000, senders: 10, ratePerSender: 20, baselineMs: 8_000, timeoutMs: 120_000 },
   clientRuns: 3,
   lighthouse: true,
 };
@@ -43,6 +46,8 @@ export const QUICK: Settings = {
   rssStep: 200,
   catchup: { sizes: [1_000, 5_000], timeoutMs: 60_000 },
   history: { messages: 50_000 },
+  // The target is about 10,000 members: quick measures the same fan-out, with a shorter baseline.
+  push: { members: 10_000, senders: 10, ratePerSender: 20, baselineMs: 4_000, timeoutMs: 120_000 },
   clientRuns: 1,
   lighthouse: false,
 };

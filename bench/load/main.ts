@@ -4,6 +4,7 @@
  * stdout line. It runs apart from the orchestrator so its CPU and memory never
  * mix with the process that spawns and measures the servers.
  */
+import { runPush } from './push-job';
 import { runCatchup, runIdle, runLadder, runSeed, runThroughput } from './scenarios';
 import type { LoadJob, LoadResult } from './types';
 
@@ -22,6 +23,8 @@ async function run(job: LoadJob): Promise<LoadResult> {
       return runCatchup(job);
     case 'idle':
       return runIdle(job);
+    case 'push':
+      return runPush(job);
   }
 }
 

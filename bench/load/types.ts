@@ -67,7 +67,33 @@ export type IdleJob = {
   settleMs: number;
 };
 
-export type LoadJob = ThroughputJob | LadderJob | SeedJob | CatchupJob | IdleJob;
+/**
+ * #16's push target: a loopback push service on `sinkPort` (subscriber keys derived from
+ * `keySeed`, as the seeding did), paced sends from `senderTokens` to `talkRoom` without and then
+ * with one message from `authorToken` to `pushRoom`, whose `members` offline subscribed members
+ * each get a push.
+ */
+export type PushLoadJob = {
+  kind: 'push';
+  url: string;
+  /** Root of the server's processes: their CPU time is read before and during the fan-out. */
+  serverPid: number;
+  sinkPort: number;
+  keySeed: string;
+  members: number;
+  pushRoom: string;
+  talkRoom: string;
+  authorToken: string;
+  senderTokens: string[];
+  /** Messages per second each sender sends, open loop. */
+  ratePerSender: number;
+  /** How long the senders send before the push message, and again after the last push (the ack latency without pushes). */
+  baselineMs: number;
+  /** Give up waiting for the pushes after this long. */
+  timeoutMs: number;
+};
+
+export type LoadJob = ThroughputJob | LadderJob | SeedJob | CatchupJob | IdleJob | PushLoadJob;
 
 export type Latency = { p50: number | null; p99: number | null; max: number | null; samples: number };
 
@@ -139,4 +165,36 @@ export type IdleResult = {
   processes: ProcessMemory[];
 };
 
-export type LoadResult = ThroughputResult | LadderResult | SeedResult | CatchupResult | IdleResult;
+export type PushBenchResult = {
+  kind: 'push';
+  members: number;
+  /** Pushes the service accepted (VAPID verified, payload decrypted), one per member at most. */
+  pushes: number;
+  /** Pushes per second from the push message's ack to the last push. */
+  pushesPerSec: number | null;
+  /** Ack of the push message → first and last push, ms. */
+  firstPushMs: number | null;
+  lastPushMs: number | null;
+  /** Requests the service refused (bad JWT, undecryptable) and repeats of a member's push. */
+  faults: number;
+  faultExamples: string[];
+  duplicates: number;
+  /** Other senders' acks without pushes (`baselineMs` before the push message and as long after the last push), and from it to the last push. */
+  ackWithout: Latency;
+  ackWith: Latency;
+  ackErrors: number;
+  /** Messages per second the senders sent together. */
+  sendRate: number;
+  /**
+   * Server CPU (all processes and threads) per push: CPU during the fan-out minus what the
+   * senders' load cost per second before it. What the push rate would be on idle cores follows.
+   */
+  serverCpuMsPerPush: number | null;
+  /** Cores the server kept busy (CPU ms per ms) with the senders alone, and during the fan-out. */
+  serverCoresBefore: number;
+  serverCoresDuring: number | null;
+  /** Set when not every member's push arrived in time. */
+  error?: string;
+};
+
+export type LoadResult = ThroughputResult | LadderResult | SeedResult | CatchupResult | IdleResult | PushBenchResult;

@@ -4,6 +4,7 @@ import { runProblems } from './problems';
 import type { RawResults } from './raw';
 import { summarizeServers, type ServerSummary } from './summary';
 import { historyTargets } from './history-targets';
+import { pushTargets } from './push-targets';
 import { evaluateTargets, type TargetRow } from './targets';
 
 export type Summary = {
@@ -22,6 +23,6 @@ export function summarize(raw: RawResults, rssStep: number, catchupSize: string)
     rssStep,
     catchupSize,
     problems: runProblems(raw),
-    targets: [...evaluateTargets(servers, raw.client, catchupSize, rssStep), ...historyTargets(raw)],
+    targets: [...evaluateTargets(servers, raw.client, catchupSize, rssStep), ...historyTargets(raw), ...pushTargets(raw)],
   };
 }

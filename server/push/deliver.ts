@@ -1,5 +1,6 @@
 /**
- * One push to one device: encrypted (aes128gcm) and signed (VAPID) by web-push, sent by us so
+ * One push to one device: encrypted (aes128gcm, encrypt.ts) and signed (VAPID, by web-push, once
+ * per push service and hours), sent by us so
  * the connection goes only to an address we checked. The lookup resolves the endpoint's host
  * and refuses if any of its addresses is private (chat/push-endpoints.ts), and the socket
  * connects to the address that was checked: a name that resolves elsewhere a second later
@@ -10,6 +11,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import webpush from 'web-push';
+import { encryptAes128gcm } from './encrypt';
 import { endpointRefusal, isPrivateAddress, trustedOrigin } from '../chat/push-endpoints';
 import type { PushEndpointRule } from '../config';
 import type { PushSubscriptionRecord, VapidKeys } from '../store/push-store';
@@ -88,22 +90,22 @@ export async function deliver(subscription: PushSubscriptionRecord, payload: str
   const refusal = endpointRefusal(subscription.endpoint, options.rules);
   if (refusal) return { outcome: 'refused', reason: refusal };
   const url = new URL(subscription.endpoint);
-  let details: ReturnType<typeof webpush.generateRequestDetails>;
+  let body: Buffer;
   try {
-    details = webpush.generateRequestDetails(
-      { endpoint: subscription.endpoint, keys: { p256dh: subscription.p256dh, auth: subscription.auth } },
-      payload,
-      {
-        TTL: options.ttlSeconds,
-        topic: options.topic,
-        urgency: options.urgency ?? 'normal',
-        contentEncoding: 'aes128gcm',
-      },
-    );
+    body = encryptAes128gcm(payload, subscription.p256dh, subscription.auth);
   } catch (error) {
     // Keys that cannot be encrypted to: the subscription is useless.
     return { outcome: 'refused', reason: `cannot encrypt to this subscription (${(error as Error).message})` };
   }
+  const headers: Record<string, string | number> = {
+    TTL: options.ttlSeconds,
+    'Content-Encoding': 'aes128gcm',
+    'Content-Type': 'application/octet-stream',
+    'Content-Length': body.length,
+    Urgency: options.urgency ?? 'normal',
+    Authorization: vapidAuthorization(url.origin, options.vapid),
+  };
+  if (options.topic) headers.Topic = options.topic;
   const secure = url.protocol === 'https:';
   const trusted = trustedOrigin(url, options.rules);
   return new Promise<Delivery>((resolve) => {
@@ -111,7 +113,7 @@ export async function deliver(subscription: PushSubscriptionRecord, payload: str
       url,
       {
         method: 'POST',
-        headers: { ...(details.headers as Record<string, string | number>), Authorization: vapidAuthorization(url.origin, options.vapid) },
+        headers,
         agent: secure ? httpsAgent : httpAgent,
         // An exact origin from the config (a test's loopback fake) is reached as it is.
         lookup: trusted ? undefined : publicOnlyLookup,
@@ -136,6 +138,6 @@ export async function deliver(subscription: PushSubscriptionRecord, payload: str
       if (error instanceof RefusedAddress) resolve({ outcome: 'refused', reason: error.message });
       else resolve({ outcome: 'retry', status: null, retryAfterMs: null, reason: error.message });
     });
-    request.end(details.body);
+    request.end(body);
   });
 }

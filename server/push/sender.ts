@@ -14,7 +14,8 @@ import { messagePayload, pushTopic, readPayload } from '../chat/push-payload';
 import type { PushConfig } from '../config';
 import type { NewPushJob, PushJob, PushStore, PushSubscriptionRecord, VapidKeys } from '../store/push-store';
 import type { Store } from '../store/store';
-import { deliver, type Delivery } from './deliver';
+import type { Delivery } from './deliver';
+import { createSendPool, type SendItem } from './send-pool';
 import { log } from '../observe/log';
 
 export type SenderDeps = {
@@ -31,8 +32,8 @@ export type Sender = { wake(): void; stop(): Promise<void> };
 /** Long enough for a fan-out to 10,000 devices at 1,000 pushes per second, with room to spare. */
 const LEASE_MS = 120_000;
 const JOBS_PER_CLAIM = 20;
-/** Requests in flight at once, per process. */
-const CONCURRENCY = 64;
+/** People per page of a fan-out: a page's query and filtering take a few milliseconds. */
+const FAN_OUT_PAGE = 500;
 const POLL_MS = 1_000;
 const SWEEP_MS = 60_000;
 const MAX_BACKOFF_MS = 10 * 60_000;
@@ -43,14 +44,6 @@ export function backoffMs(attempts: number, retryAfterMs: number | null): number
   return Math.min(1_000 * 2 ** Math.max(0, attempts - 1), MAX_BACKOFF_MS);
 }
 
-async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) await work(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-}
-
 export function startSender(deps: SenderDeps): Sender {
   const { push } = deps;
   let running: Promise<void> | null = null;
@@ -58,23 +51,36 @@ export function startSender(deps: SenderDeps): Sender {
   let stopped = false;
   let lastSweep = 0;
 
-  /** Sends one push and records what its answer means; returns whether it was taken. */
-  async function sendOne(
+  const pool = createSendPool();
+
+  /**
+   * Makes the pushes (on the pool's threads) and records what each answer means; returns the
+   * devices whose push was taken. A push whose time to live is over is not made.
+   */
+  async function sendAll(
+    items: SendItem[],
+    job: Pick<PushJob, 'room' | 'seq' | 'expiresAt' | 'attempts'>,
+    retries: NewPushJob[],
+  ): Promise<PushSubscriptionRecord[]> {
+    const ttlSeconds = Math.ceil((job.expiresAt - Date.now()) / 1000);
+    if (ttlSeconds <= 0 || items.length === 0) return [];
+    const results = await pool.send(items, { vapid: deps.vapid, rules: deps.config.endpoints, ttlSeconds, topic: pushTopic(job.room) });
+    const taken: PushSubscriptionRecord[] = [];
+    for (let index = 0; index < items.length; index++) {
+      const { subscription, payload } = items[index];
+      if (await recordAnswer(results[index], subscription, payload, job, retries)) taken.push(subscription);
+    }
+    return taken;
+  }
+
+  /** What a push service's answer means for the subscription; returns whether the push was taken. */
+  async function recordAnswer(
+    result: Delivery,
     subscription: PushSubscriptionRecord,
     payload: string,
     job: Pick<PushJob, 'room' | 'seq' | 'expiresAt' | 'attempts'>,
-    urgency: 'normal' | 'high',
     retries: NewPushJob[],
   ): Promise<boolean> {
-    const ttlSeconds = Math.ceil((job.expiresAt - Date.now()) / 1000);
-    if (ttlSeconds <= 0) return false;
-    const result: Delivery = await deliver(subscription, payload, {
-      vapid: deps.vapid,
-      rules: deps.config.endpoints,
-      ttlSeconds,
-      topic: pushTopic(job.room),
-      urgency,
-    });
     if (result.outcome === 'sent') return true;
     if (result.outcome === 'gone') await push.deleteEndpoint(subscription.endpoint);
     else if (result.outcome === 'refused') {
@@ -98,40 +104,61 @@ export function startSender(deps: SenderDeps): Sender {
     return false;
   }
 
+  /**
+   * A page of the room's people at a time, each page's pushes handed to the threads before the
+   * next page is read, with a turn of the event loop between: no step of a 10,000-device fan-out
+   * holds the loop (and the acks behind it) for more than a few milliseconds.
+   */
   async function fanOut(job: PushJob, retries: NewPushJob[]): Promise<void> {
     const [message] = await deps.store.messagesAfter(job.room, job.seq - 1, 1);
     if (!message || message.seq !== job.seq || message.deleted) return;
-    const recipients = recipientsOf(message, await push.targetsOf(job.room, message.author.id));
-    if (recipients.length === 0) return;
-    const awake = await deps.awake(recipients.map((recipient) => recipient.target.sessionId)).catch((error: unknown) => {
-      // Better a push to an open app than none to a closed one.
-      log.warn(`push: could not ask the sockets who is connected (${(error as Error).message})`);
-      return new Set<string>();
-    });
-    const asleep = recipients.filter((recipient) => !awake.has(recipient.target.sessionId));
     const payloads = { plain: messagePayload(message, false), mention: messagePayload(message, true) };
-    const shown = new Set<string>();
     const dm = job.room.startsWith('dm:');
-    await eachLimited(asleep, CONCURRENCY, async ({ target, mention }: Recipient) => {
-      const urgency = mention || dm ? 'high' : 'normal';
-      if (await sendOne(target, mention ? payloads.mention : payloads.plain, job, urgency, retries)) shown.add(target.userId);
-    });
-    await push.markShown([...shown], job.room, job.seq);
+    const sending: Promise<void>[] = [];
+    let after: string | null = '';
+    while (after !== null) {
+      const page = await push.targetsPage(job.room, message.author.id, after, FAN_OUT_PAGE);
+      after = page.lastUserId;
+      const recipients = recipientsOf(message, page.targets);
+      if (recipients.length > 0) {
+        const awake = await deps.awake(recipients.map((recipient) => recipient.target.sessionId)).catch((error: unknown) => {
+          // Better a push to an open app than none to a closed one.
+          log.warn(`push: could not ask the sockets who is connected (${(error as Error).message})`);
+          return new Set<string>();
+        });
+        const items = recipients
+          .filter((recipient) => !awake.has(recipient.target.sessionId))
+          .map(({ target, mention }: Recipient): SendItem => ({
+            subscription: target,
+            payload: mention ? payloads.mention : payloads.plain,
+            urgency: mention || dm ? 'high' : 'normal',
+          }));
+        sending.push(
+          sendAll(items, job, retries).then((taken) =>
+            push.markShown([...new Set(taken.map((device) => device.userId))], job.room, job.seq),
+          ),
+        );
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(sending);
   }
 
   async function tellRead(job: PushJob, retries: NewPushJob[]): Promise<void> {
     if (!job.userId || !(await push.takeShown(job.userId, job.room, job.seq))) return;
     const devices = (await push.subscriptionsOfUser(job.userId)).filter((device) => device.sessionId !== job.sessionId);
     const payload = readPayload(job.room, job.seq);
-    await eachLimited(devices, CONCURRENCY, async (device) => {
-      await sendOne(device, payload, job, 'normal', retries);
-    });
+    await sendAll(
+      devices.map((device): SendItem => ({ subscription: device, payload, urgency: 'normal' })),
+      job,
+      retries,
+    );
   }
 
   async function retry(job: PushJob, retries: NewPushJob[]): Promise<void> {
     const device = job.sessionId ? await push.subscriptionOf(job.sessionId) : null;
     if (!device || !job.payload) return;
-    const sent = await sendOne(device, job.payload, job, 'normal', retries);
+    const sent = (await sendAll([{ subscription: device, payload: job.payload, urgency: 'normal' }], job, retries)).length > 0;
     if (sent && job.payload.startsWith('{"kind":"message"')) await push.markShown([device.userId], job.room, job.seq);
   }
 
@@ -191,6 +218,7 @@ export function startSender(deps: SenderDeps): Sender {
       stopped = true;
       clearInterval(poll);
       await running;
+      await pool.close();
     },
   };
 }

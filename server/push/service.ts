@@ -63,8 +63,11 @@ export async function startPush(
   const flush = () => {
     const jobs = pending;
     pending = [];
-    push
-      .enqueue(jobs)
+    // A message in a room where no member has a subscribed device is not queued: a busy room
+    // nobody gets pushes for would otherwise cost three writes per message (queue, claim, finish).
+    const rooms = jobs.filter((job) => job.kind === 'message').map((job) => job.room);
+    (rooms.length > 0 ? push.subscribedRooms(rooms) : Promise.resolve(new Set<string>()))
+      .then((subscribed) => push.enqueue(jobs.filter((job) => job.kind !== 'message' || subscribed.has(job.room))))
       .then(sender.wake, (error: unknown) => log.warn(`push: could not queue ${jobs.length} pushes: ${(error as Error).message}`));
   };
   const queue = (job: NewPushJob) => {

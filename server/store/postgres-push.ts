@@ -68,17 +68,40 @@ export async function openPostgresPushStore(url: string): Promise<PushStore> {
     async anySubscriptions() {
       return ((await pool.query('SELECT 1 FROM push_subscriptions LIMIT 1')).rowCount ?? 0) > 0;
     },
-    async targetsOf(room, authorId) {
+    async subscribedRooms(rooms) {
+      const others = [...new Set(rooms)].filter((room) => room !== GENERAL_ROOM);
+      const found = new Set<string>();
+      if (rooms.includes(GENERAL_ROOM) && ((await pool.query('SELECT 1 FROM push_subscriptions LIMIT 1')).rowCount ?? 0) > 0)
+        found.add(GENERAL_ROOM);
+      if (others.length > 0) {
+        const { rows } = await pool.query<{ room: string }>(
+          `SELECT r.room FROM unnest($1::TEXT[]) AS r(room)
+           WHERE EXISTS (SELECT 1 FROM members m JOIN push_subscriptions p ON p.user_id = m.user_id WHERE m.room = r.room)`,
+          [others],
+        );
+        for (const row of rows) found.add(row.room);
+      }
+      return found;
+    },
+    async targetsPage(room, authorId, afterUserId, limit) {
+      // A page of people first (by user id), then every device of each; general's members are implicit.
+      const people =
+        room === GENERAL_ROOM
+          ? 'SELECT DISTINCT user_id FROM push_subscriptions WHERE user_id > $3 AND user_id <> $2 ORDER BY user_id LIMIT $4'
+          : 'SELECT user_id FROM members WHERE room = $1 AND user_id > $3 AND user_id <> $2 ORDER BY user_id LIMIT $4';
       const { rows } = await pool.query(
-        `SELECT ${SUBSCRIPTION_COLUMNS}, l.level, u.handle, u.name
-         FROM push_subscriptions p
+        `WITH page AS (${people})
+         SELECT ${SUBSCRIPTION_COLUMNS}, l.level, u.handle, u.name, NULL AS page_end, NULL AS page_size
+         FROM page JOIN push_subscriptions p ON p.user_id = page.user_id
          JOIN users u ON u.id = p.user_id
          LEFT JOIN push_levels l ON l.user_id = p.user_id AND l.room = $1
-         WHERE p.user_id <> $2
-           AND ($1 = $3 OR EXISTS (SELECT 1 FROM members m WHERE m.user_id = p.user_id AND m.room = $1))`,
-        [room, authorId, GENERAL_ROOM],
+         UNION ALL
+         SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, max(user_id), count(*) FROM page`,
+        [room, authorId, afterUserId, limit],
       );
-      return rows.map(toTarget);
+      const endAt = rows.findIndex((row: { page_size: unknown }) => row.page_size !== null);
+      const [end] = rows.splice(endAt, 1) as { page_end: string | null; page_size: string | number }[];
+      return { targets: rows.map(toTarget), lastUserId: Number(end.page_size) === limit ? end.page_end : null };
     },
     async levelOf(userId, room) {
       const { rows } = await pool.query<{ level: NotificationLevel }>('SELECT level FROM push_levels WHERE user_id = $1 AND room = $2', [

@@ -282,6 +282,9 @@ export const migrations: string[] = [
   // Reactions live only in the message row's JSON (change-rules.ts toggledReactions): the
   // per-person table was a second copy that every toggle wrote and read back.
   `DROP TABLE reactions;`,
+  // The push fan-out and the "does this room have a subscribed member" check start from a room's
+  // members: without this index each was a scan of every subscription on the server.
+  `CREATE INDEX members_by_room ON members (room, user_id);`,
 ];
 
 /** First key of the advisory lock pair: "CHAT" in ASCII, so it is recognizable in pg_locks. */

@@ -43,8 +43,20 @@ export interface PushStore {
   subscriptionsOfUser(userId: string): Promise<PushSubscriptionRecord[]>;
   /** Whether anyone at all has a subscription (the send path skips queueing while no one does). */
   anySubscriptions(): Promise<boolean>;
-  /** Every subscribed device of the room's members but `authorId`, whose session is alive. */
-  targetsOf(room: RoomId, authorId: string): Promise<PushTarget[]>;
+  /** Of these rooms, those with a subscribed device among their members (general: anyone subscribed). */
+  subscribedRooms(rooms: RoomId[]): Promise<Set<RoomId>>;
+  /**
+   * The subscribed devices of the room's members but `authorId`, a page of up to `limit` people
+   * (every device of each) whose user id sorts after `afterUserId` (start with ''), in user id
+   * order; `lastUserId` is where the next page starts, null after the last one. Pages keep each
+   * query short: a 10,000-member room read at once held a worker's event loop for 100 ms.
+   */
+  targetsPage(
+    room: RoomId,
+    authorId: string,
+    afterUserId: string,
+    limit: number,
+  ): Promise<{ targets: PushTarget[]; lastUserId: string | null }>;
 
   /** The person's chosen level for the room; null: the room's default. */
   levelOf(userId: string, room: RoomId): Promise<NotificationLevel | null>;

@@ -20,6 +20,10 @@ export function openSqlitePushStore(path: string): PushStore {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
+  // From here no busy wait inside SQLite: it would sleep on this process's event loop (and the
+  // acks behind it) while the primary's group commit holds the write lock. A busy statement is
+  // retried on a timer instead (withoutBlockingOnLocks).
+  db.pragma('busy_timeout = 0');
 
   const q = {
     insertKeys: db.prepare('INSERT INTO push_keys (id, public_key, private_key) VALUES (1, ?, ?) ON CONFLICT (id) DO NOTHING'),
@@ -39,14 +43,38 @@ export function openSqlitePushStore(path: string): PushStore {
       `SELECT ${SUBSCRIPTION_COLUMNS} FROM push_subscriptions p WHERE p.user_id = ? ORDER BY p.session_id`,
     ),
     any: db.prepare<[], { found: number }>('SELECT 1 AS found FROM push_subscriptions LIMIT 1'),
-    // General's membership is implicit (everyone); other rooms list theirs in members.
-    targets: db.prepare<{ room: string; author: string; general: string }, TargetRow>(
+    // General's membership is implicit (everyone); other rooms list theirs in members, and the
+    // query starts there (members_by_room), not at every subscription on the server.
+    // A page of people first (by user id), then every device of each: a person's devices never
+    // straddle two pages.
+    targetsOfGeneral: db.prepare<{ author: string; after: string; limit: number }, TargetRow>(
       `SELECT ${SUBSCRIPTION_COLUMNS}, l.level, u.handle, u.name
-       FROM push_subscriptions p
+       FROM (SELECT DISTINCT user_id FROM push_subscriptions
+             WHERE user_id > @after AND user_id <> @author ORDER BY user_id LIMIT @limit) page
+       JOIN push_subscriptions p ON p.user_id = page.user_id
+       JOIN users u ON u.id = p.user_id
+       LEFT JOIN push_levels l ON l.user_id = p.user_id AND l.room = '${GENERAL_ROOM}'
+       ORDER BY p.user_id`,
+    ),
+    targetsOfRoom: db.prepare<{ room: string; author: string; after: string; limit: number }, TargetRow>(
+      `SELECT ${SUBSCRIPTION_COLUMNS}, l.level, u.handle, u.name
+       FROM (SELECT m.user_id FROM members m
+             WHERE m.room = @room AND m.user_id > @after AND m.user_id <> @author ORDER BY m.user_id LIMIT @limit) page
+       JOIN push_subscriptions p ON p.user_id = page.user_id
        JOIN users u ON u.id = p.user_id
        LEFT JOIN push_levels l ON l.user_id = p.user_id AND l.room = @room
-       WHERE p.user_id <> @author
-         AND (@room = @general OR EXISTS (SELECT 1 FROM members m WHERE m.user_id = p.user_id AND m.room = @room))`,
+       ORDER BY p.user_id`,
+    ),
+    lastOfGeneralPage: db.prepare<{ author: string; after: string; limit: number }, { user_id: string | null; n: number }>(
+      `SELECT max(user_id) AS user_id, count(*) AS n FROM (SELECT DISTINCT user_id FROM push_subscriptions
+         WHERE user_id > @after AND user_id <> @author ORDER BY user_id LIMIT @limit)`,
+    ),
+    lastOfRoomPage: db.prepare<{ room: string; author: string; after: string; limit: number }, { user_id: string | null; n: number }>(
+      `SELECT max(user_id) AS user_id, count(*) AS n FROM (SELECT m.user_id FROM members m
+         WHERE m.room = @room AND m.user_id > @after AND m.user_id <> @author ORDER BY m.user_id LIMIT @limit)`,
+    ),
+    roomSubscribed: db.prepare<[string], { found: number }>(
+      'SELECT 1 AS found FROM members m JOIN push_subscriptions p ON p.user_id = m.user_id WHERE m.room = ? LIMIT 1',
     ),
     levelOf: db.prepare<[string, string], { level: NotificationLevel }>('SELECT level FROM push_levels WHERE user_id = ? AND room = ?'),
     setLevel: db.prepare(
@@ -91,7 +119,7 @@ export function openSqlitePushStore(path: string): PushStore {
     );
   });
 
-  return {
+  const store: PushStore = {
     async vapidKeys(generated: VapidKeys) {
       q.insertKeys.run(generated.publicKey, generated.privateKey);
       const row = q.keys.get();
@@ -117,8 +145,19 @@ export function openSqlitePushStore(path: string): PushStore {
     async anySubscriptions() {
       return q.any.get() !== undefined;
     },
-    async targetsOf(room, authorId) {
-      return q.targets.all({ room, author: authorId, general: GENERAL_ROOM }).map(toTarget);
+    async subscribedRooms(rooms) {
+      const found = new Set<string>();
+      for (const room of new Set(rooms))
+        if (room === GENERAL_ROOM ? q.any.get() !== undefined : q.roomSubscribed.get(room) !== undefined) found.add(room);
+      return found;
+    },
+    async targetsPage(room, authorId, afterUserId, limit) {
+      const general = room === GENERAL_ROOM;
+      const page = { author: authorId, after: afterUserId, limit };
+      // Members without a device count toward the page too: where it ends is read apart.
+      const end = general ? q.lastOfGeneralPage.get(page) : q.lastOfRoomPage.get({ ...page, room });
+      const rows = general ? q.targetsOfGeneral.all(page) : q.targetsOfRoom.all({ ...page, room });
+      return { targets: rows.map(toTarget), lastUserId: end?.n === limit ? end.user_id : null };
     },
     async levelOf(userId, room) {
       return q.levelOf.get(userId, room)?.level ?? null;
@@ -151,4 +190,30 @@ export function openSqlitePushStore(path: string): PushStore {
       db.close();
     },
   };
+  return withoutBlockingOnLocks(store);
+}
+
+const isBusy = (error: unknown) => /^SQLITE_BUSY/.test((error as { code?: string }).code ?? '');
+
+/**
+ * Every method retried while SQLite says another connection holds the lock (1, 2, 4 … 50 ms
+ * apart, up to LOCK_WAIT_MS), the event loop free meanwhile. A statement that failed busy did
+ * nothing (a transaction rolled back whole), so running it again is safe.
+ */
+function withoutBlockingOnLocks(store: PushStore): PushStore {
+  const wrapped = {} as Record<string, unknown>;
+  for (const [name, method] of Object.entries(store) as [string, (...args: unknown[]) => Promise<unknown>][]) {
+    wrapped[name] = async (...args: unknown[]) => {
+      const started = Date.now();
+      for (let delay = 1; ; delay = Math.min(delay * 2, 50)) {
+        try {
+          return await method(...args);
+        } catch (error) {
+          if (!isBusy(error) || Date.now() - started > LOCK_WAIT_MS) throw error;
+          await new Promise((resolve) => setTimeout(resolve, delay));
+        }
+      }
+    };
+  }
+  return wrapped as unknown as PushStore;
 }

@@ -44,7 +44,7 @@ export type FakePushService = {
 
 const b64 = (buffer: Buffer): string => buffer.toString('base64url');
 
-function verifyVapid(header: string | undefined, origin: string, now: number): { key: string } | string {
+export function verifyVapid(header: string | undefined, origin: string, now: number): { key: string } | string {
   const match = /^vapid t=([^,\s]+),\s*k=([A-Za-z0-9_-]+)$/.exec(header ?? '');
   if (!match) return `Authorization is not "vapid t=…, k=…": ${header}`;
   const [, token, key] = match;
