@@ -4,6 +4,10 @@
  */
 import { buildServer } from '../../scripts/build-server.mjs';
 
+/** Each project (vitest.config.ts) names this setup: the build happens once, the others wait for it. */
+let built: Promise<void> | undefined;
+
 export default async function setup(): Promise<void> {
-  await buildServer();
+  built ??= buildServer();
+  await built;
 }
