@@ -15,6 +15,7 @@ import { openPostgresStore } from '../server/store/postgres';
 import { openSqliteStore } from '../server/store/sqlite';
 import { dropSchema, freshSchemaName, postgresProblem, TEST_DATABASE_URL } from '../test/support/services';
 import { measureDeviceSearch, type DeviceSearchResult } from './device-search';
+import { connectUntilSynced } from './load/until-synced';
 import { withServer, type MeasureContext } from './measure';
 import { benchTempDir } from './servers';
 
@@ -111,15 +112,7 @@ async function firstSync(url: string, token: string): Promise<{ ms: number; stor
   socket.on('message:batch', (batch: Message[]) => (stored += batch.length));
   const started = performance.now();
   try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('sync:done did not arrive within 30 s')), 30_000);
-      socket.once('sync:done', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      socket.once('connect_error', reject);
-      socket.connect();
-    });
+    await connectUntilSynced(socket, 30_000);
     return { ms: performance.now() - started, stored };
   } finally {
     socket.close();

@@ -11,6 +11,7 @@ import { treeCpuMs } from '../proc';
 import { LatencyHistogram } from './accounting';
 import { Worker } from 'node:worker_threads';
 import type { SinkStats } from './push-sink-thread';
+import { connectUntilSynced } from './until-synced';
 import type { Latency, PushBenchResult, PushLoadJob } from './types';
 
 const ACK_TIMEOUT_MS = 30_000;
@@ -60,15 +61,7 @@ async function connect(url: string, token: string): Promise<Socket> {
     forceNew: true,
     autoConnect: false,
   });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('sync:done timed out')), 60_000);
-    socket.once('sync:done', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    socket.once('connect_error', reject);
-    socket.connect();
-  });
+  await connectUntilSynced(socket, 60_000);
   return socket;
 }
 
