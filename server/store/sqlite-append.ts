@@ -240,6 +240,7 @@ export function openSqliteAppender(db: Database.Database, rules: ChangeRules = D
   };
 }
 
-function isBusy(error: unknown): boolean {
-  return (error as { code?: string }).code === 'SQLITE_BUSY';
+/** Another connection holds the lock (SQLITE_BUSY and its extended codes): the statement did nothing and may be run again. */
+export function isBusy(error: unknown): boolean {
+  return /^SQLITE_BUSY/.test((error as { code?: string }).code ?? '');
 }

@@ -22,6 +22,7 @@ import {
   type ChangeRules,
   type ConnectionDurability,
   type DeliveredMark,
+  type EncodedPage,
   type Store,
 } from './store';
 
@@ -36,6 +37,10 @@ const MESSAGE_JSON = `CASE WHEN m.reply_json IS NULL AND m.edited_at IS NULL AND
     'deleted', CASE WHEN m.deleted THEN json('true') END, 'reactions', json(m.reactions))) END`;
 
 type UserRow = { id: string; name: string; handle: string | null };
+/** A page of (seq, JSON) rows, in seq order, as the JSON array it is sent as. */
+function encodedRows(rows: Array<[seq: number, json: string]>): EncodedPage {
+  return { json: `[${rows.map((row) => row[1]).join(',')}]`, count: rows.length, lastSeq: rows.at(-1)?.[0] ?? 0 };
+}
 const fromUserRow = (row: UserRow | undefined): User | null => (row ? toUser(row.id, row.name, row.handle) : null);
 
 export type SqliteSync = 'FULL' | 'NORMAL';
@@ -313,16 +318,9 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
 
     messagesAfter: (room, afterSeq, limit) => guarded(() => q.messagesAfter.all(room, afterSeq, limit).map(tupleToMessage)),
     messagesBefore: (room, beforeSeq, limit) => guarded(() => q.messagesBefore.all(room, beforeSeq, limit).reverse().map(tupleToMessage)),
-    encodedMessagesAfter: (room, afterSeq, limit) =>
-      guarded(() => {
-        const rows = q.encodedMessagesAfter.all(room, afterSeq, limit);
-        return { json: `[${rows.map((row) => row[1]).join(',')}]`, count: rows.length, lastSeq: rows.at(-1)?.[0] ?? 0 };
-      }),
+    encodedMessagesAfter: (room, afterSeq, limit) => guarded(() => encodedRows(q.encodedMessagesAfter.all(room, afterSeq, limit))),
     encodedMessagesBefore: (room, beforeSeq, limit) =>
-      guarded(() => {
-        const rows = q.encodedMessagesBefore.all(room, beforeSeq, limit).reverse();
-        return { json: `[${rows.map((row) => row[1]).join(',')}]`, count: rows.length, lastSeq: rows.at(-1)?.[0] ?? 0 };
-      }),
+      guarded(() => encodedRows(q.encodedMessagesBefore.all(room, beforeSeq, limit).reverse())),
 
     search: ({ terms, rooms, beforeId, limit, offset }) =>
       guarded(() => {
