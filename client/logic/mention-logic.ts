@@ -102,17 +102,18 @@ export function mentionParts(content: string, me: User, people: readonly User[])
   return parts;
 }
 
-/** Unread messages of others that mention `me`: the rooms list's second count. */
+/**
+ * Unread messages of others that mention `me`: the rooms list's second count. The timeline is in
+ * `compareTimeline` order (sent by seq, then unsent), so it is read from the newest back to the read
+ * cursor: a long, long-read history costs nothing each time the list redraws.
+ */
 export function unreadMentions(timeline: readonly LocalMessage[], readSeq: number, me: User): number {
   let count = 0;
-  for (const message of timeline)
-    if (
-      message.seq !== undefined &&
-      message.seq > readSeq &&
-      message.author.id !== me.id &&
-      !message.deleted &&
-      mentionsUser(message.content, me)
-    )
-      count++;
+  for (let index = timeline.length - 1; index >= 0; index--) {
+    const message = timeline[index];
+    if (message.seq === undefined) continue;
+    if (message.seq <= readSeq) break;
+    if (message.author.id !== me.id && !message.deleted && mentionsUser(message.content, me)) count++;
+  }
   return count;
 }

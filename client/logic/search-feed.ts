@@ -1,8 +1,7 @@
 /**
  * What the device search index must learn since it last looked: the rooms whose timeline changed (the
  * stores replace a timeline array, never mutate it, so identity says so), each as the messages a result
- * can open (sent, with text), and the rooms no longer held. Decided on the main thread, so only what
- * changed crosses to the search worker.
+ * can open (sent, with text), and the rooms no longer held, so the index learns only what changed.
  */
 import type { RoomId } from '../../shared/protocol';
 import type { LocalMessage } from './models';

@@ -89,3 +89,6 @@ export function dayLabel(ts: number, now: number): string {
 export function timeLabel(ts: number): string {
   return new Date(ts).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
 }
+
+/** How close to its bottom a timeline counts as "at the bottom" (and is kept there as it grows). */
+export const NEAR_BOTTOM_PX = 48;

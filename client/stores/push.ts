@@ -11,7 +11,8 @@ import { deleteSubscription, fetchPushKey, saveSubscription, type SubscriptionJs
 import { base64UrlBytes, pushStep, type DeviceTraits, type PushStep } from '../logic/push-permission-logic';
 import { useSessionStore } from './session';
 
-function traits(): DeviceTraits {
+/** What decides the step and the blocked help: the browser, its touch screen, whether it runs installed. */
+export function traits(): DeviceTraits {
   const standalone =
     matchMedia('(display-mode: standalone)').matches || (navigator as Navigator & { standalone?: boolean }).standalone === true;
   return { userAgent: navigator.userAgent, maxTouchPoints: navigator.maxTouchPoints, standalone };
@@ -44,9 +45,10 @@ export const usePushStore = defineStore('push', () => {
    */
   async function refresh(resync = true): Promise<void> {
     const subscription = await (await pushManager())?.getSubscription();
+    const canPush = supported();
     step.value = pushStep(traits(), {
-      supported: supported(),
-      permission: supported() ? Notification.permission : 'default',
+      supported: canPush,
+      permission: canPush ? Notification.permission : 'default',
       subscribed: Boolean(subscription),
     });
     const token = session.session?.token;

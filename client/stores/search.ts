@@ -46,7 +46,7 @@ export const useSearchStore = defineStore('search', () => {
   let runs = 0;
   let serverTimer: ReturnType<typeof setTimeout> | undefined;
 
-  /** What the device holds matching `text`, from the index in the search worker (started on first use, kept up to date). */
+  /** What the device holds matching `text`, from the device's index (built on first use, on the main thread in slices, kept up to date: io/search-client.ts says why not a worker). */
   async function searchDevice(text: string, limit: number): Promise<IndexHit[]> {
     index ??= import('../io/search-client').then(({ DeviceSearch }) => new DeviceSearch());
     try {
@@ -54,7 +54,7 @@ export const useSearchStore = defineStore('search', () => {
       indexed.value = true;
       return hits;
     } catch (error) {
-      // Without its worker the device finds nothing; the server's answers still come when online.
+      // Without its index the device finds nothing; the server's answers still come when online.
       console.error('device search failed', error);
       return [];
     }
