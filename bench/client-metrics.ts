@@ -12,7 +12,8 @@ import { median } from './load/accounting';
 import { benchTempDir, startServer, type BenchServer } from './servers';
 
 export const CHROMIUM = '/usr/bin/chromium';
-const CHROME_FLAGS = [
+/** The guide's Chromium flags (no downloads, no background traffic); Playwright launches add --headless themselves. */
+export const CHROME_FLAGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',

@@ -5,7 +5,7 @@
  * sheet showing that query's results (or saying nothing matched), MutationObserver-timed.
  */
 import { existsSync } from 'node:fs';
-import { CHROMIUM } from './client-metrics';
+import { CHROME_FLAGS, CHROMIUM } from './client-metrics';
 import { startServer } from './servers';
 
 export type DeviceSearchResult = { stored: number; firstMs: number; ms: number[] };
@@ -28,14 +28,7 @@ export async function measureDeviceSearch(): Promise<DeviceSearchResult> {
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+    args: CHROME_FLAGS.filter((flag) => flag !== '--headless'),
     headless: true,
   });
   try {

@@ -4,8 +4,8 @@
  * the member's keys decrypt to a message payload — but it verifies each distinct Authorization
  * once (the server reuses one per origin), so checking does not cost more CPU than sending.
  */
-import { createServer, type IncomingMessage } from 'node:http';
-import { decryptAes128gcm, verifyVapid } from '../../test/support/fake-push-service';
+import { createServer } from 'node:http';
+import { decryptAes128gcm, readBody, verifyVapid } from '../../test/support/fake-push-service';
 import { benchSubscriber, type BenchSubscriber } from './push-keys';
 
 export type PushSink = {
@@ -18,14 +18,6 @@ export type PushSink = {
   faults: string[];
   close(): Promise<void>;
 };
-
-const readBody = (request: IncomingMessage): Promise<Buffer> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks)));
-    request.on('error', reject);
-  });
 
 export async function startPushSink(port: number, seed: string, members: number): Promise<PushSink> {
   const origin = `http://127.0.0.1:${port}`;

@@ -93,7 +93,8 @@ export function decryptAes128gcm(body: Buffer, ecdh: ECDH, authSecret: Buffer): 
   return padded.subarray(0, end);
 }
 
-const readBody = (request: IncomingMessage): Promise<Buffer> =>
+/** A request's whole body (the bench's push sink reads its pushes the same way). */
+export const readBody = (request: IncomingMessage): Promise<Buffer> =>
   new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
