@@ -240,7 +240,6 @@ export function openSqliteAppender(db: Database.Database, rules: ChangeRules = D
   };
 }
 
-/** Another connection holds the lock (SQLITE_BUSY and its extended codes): the statement did nothing and may be run again. */
-export function isBusy(error: unknown): boolean {
-  return /^SQLITE_BUSY/.test((error as { code?: string }).code ?? '');
+function isBusy(error: unknown): boolean {
+  return (error as { code?: string }).code === 'SQLITE_BUSY';
 }

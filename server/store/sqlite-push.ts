@@ -8,7 +8,7 @@
 import Database from 'better-sqlite3';
 import { GENERAL_ROOM } from '../../shared/limits';
 import type { NotificationLevel } from '../../shared/push';
-import { isBusy, LOCK_WAIT_MS } from './sqlite-append';
+import { LOCK_WAIT_MS } from './sqlite-append';
 import type { NewPushJob, PushStore, PushSubscriptionRecord, VapidKeys } from './push-store';
 import { toJob, toSubscription, toTarget, type JobRow, type SubscriptionRow, type TargetRow } from './push-rows';
 
@@ -192,6 +192,8 @@ export function openSqlitePushStore(path: string): PushStore {
   };
   return withoutBlockingOnLocks(store);
 }
+
+const isBusy = (error: unknown) => /^SQLITE_BUSY/.test((error as { code?: string }).code ?? '');
 
 /**
  * Every method retried while SQLite says another connection holds the lock (1, 2, 4 … 50 ms
