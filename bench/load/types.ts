@@ -79,6 +79,8 @@ export type PushLoadJob = {
   /** Root of the server's processes: their CPU time is read before and during the fan-out. */
   serverPid: number;
   sinkPort: number;
+  /** The server's /metrics (CHAT_METRICS_PORT), scraped at each phase boundary for its own ack histogram. */
+  metricsUrl: string;
   keySeed: string;
   members: number;
   pushRoom: string;
@@ -182,6 +184,12 @@ export type PushBenchResult = {
   /** Other senders' acks without pushes (`baselineMs` before the push message and as long after the last push), and from it to the last push. */
   ackWithout: Latency;
   ackWith: Latency;
+  /** The same two phases as the server measured them (chat_ack_seconds, bucket-interpolated): null when /metrics could not be read. */
+  serverAckP99Without?: number | null;
+  serverAckP99With?: number | null;
+  /** The primary's group commits (chat_commit_seconds) in the same phases. */
+  serverCommitP99Without?: number | null;
+  serverCommitP99With?: number | null;
   ackErrors: number;
   /** Messages per second the senders sent together. */
   sendRate: number;
