@@ -124,10 +124,10 @@ const oursAdapter: DialectAdapter = {
     return tokens;
   },
   create(url, token, onMessage, offsets, options = {}) {
-    // Like the PWA: presence as deltas after one full list (a full list per change is O(online²)).
+    // Like the PWA: presence as deltas after one full list, and only a count in a crowd (even deltas are O(online²) in a storm).
     const socket: Socket<ServerToClientEvents, OursClientEvents> = io(
       url,
-      socketOptions({ token, cursors: { general: options.cursor ?? offsets.latest }, presence: 'delta' }),
+      socketOptions({ token, cursors: { general: options.cursor ?? offsets.latest }, presence: 'bounded' }),
     );
     let received = 0;
     let told = 0;

@@ -11,7 +11,7 @@
  * (`auth.presence: 'delta'`), and connection notices stop in a crowd, where they
  * would be noise anyway. Even deltas are O(online²) in a connection storm (each
  * newcomer's first list, every join to everyone): 'bounded' clients (the PWA) are
- * told only how many are online above PRESENCE_LIST_LIMIT and ask for names
+ * told only how many are online above a limit (PRESENCE_LIST_LIMIT) and ask for names
  * (`presence:list`) when they show them.
  */
 import { randomUUID } from 'node:crypto';
@@ -26,6 +26,8 @@ export type PresenceOptions = {
   shared: boolean;
   graceMs?: number;
   heartbeatMs?: number;
+  /** Above this many online, 'bounded' sockets get `presence:count` (CHAT_PRESENCE_LIST_LIMIT). */
+  listLimit?: number;
 };
 
 export type Presence = {
@@ -43,7 +45,7 @@ export const CONNECTION_NOTICE_LIMIT = 200;
 export const emitInterval = (online: number): number => Math.min(5000, Math.max(250, online * 2));
 
 export function createPresence(io: ChatServer, options: PresenceOptions): Presence {
-  const { shared, graceMs = 4000, heartbeatMs = 5000 } = options;
+  const { shared, graceMs = 4000, heartbeatMs = 5000, listLimit = PRESENCE_LIST_LIMIT } = options;
   const state = new PresenceState();
   const node = randomUUID();
   const graceTimers = new Map<string, NodeJS.Timeout>();
@@ -63,7 +65,7 @@ export function createPresence(io: ChatServer, options: PresenceOptions): Presen
     if (change.joined.length === 0 && change.left.length === 0) return;
     told = new Map(change.online.map((user) => [user.id, user]));
     io.local.except([PRESENCE_DELTA_CHANNEL, PRESENCE_BOUNDED_CHANNEL]).emit('presence', { online: change.online });
-    if (change.online.length > PRESENCE_LIST_LIMIT) {
+    if (change.online.length > listLimit) {
       // A crowd: bounded sockets that held a list drop to counts (presence:count tells them to).
       io.local.in(PRESENCE_BOUNDED_CHANNEL).socketsLeave(PRESENCE_DELTA_CHANNEL);
       io.local.to(PRESENCE_DELTA_CHANNEL).emit('presence:delta', { joined: change.joined, left: change.left });
@@ -136,7 +138,7 @@ export function createPresence(io: ChatServer, options: PresenceOptions): Presen
       if (state.addSocket(user)) announceChange(user, 'joined');
       const mode = socket.data.presence;
       if (mode === 'bounded') void socket.join(PRESENCE_BOUNDED_CHANNEL);
-      if (mode === 'bounded' && state.onlineCount() > PRESENCE_LIST_LIMIT) socket.emit('presence:count', { online: state.onlineCount() });
+      if (mode === 'bounded' && state.onlineCount() > listLimit) socket.emit('presence:count', { online: state.onlineCount() });
       else {
         socket.emit('presence', { online: state.online() });
         if (mode !== 'full') void socket.join(PRESENCE_DELTA_CHANNEL);

@@ -143,7 +143,7 @@ export function createSocketServer(httpServer: HttpServer, socketDeps: SocketDep
     io,
     ...createMessageFeed(io, deps.peers, tail),
     startPresence() {
-      presence ??= createPresence(io, { shared: deps.peers !== 'none' });
+      presence ??= createPresence(io, { shared: deps.peers !== 'none', listLimit: deps.config.presenceListLimit });
     },
     revoked(sessionId) {
       io.in(sessionChannel(sessionId)).disconnectSockets(true);

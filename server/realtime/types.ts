@@ -67,6 +67,7 @@ export type SocketDeps = SendDeps &
       | 'trustProxy'
       | 'maxRoomsPerUser'
       | 'maxSocketsPerUser'
+      | 'presenceListLimit'
       | 'maxBufferedBytes'
       | 'historyWindow'
       | 'catchUpCap'
