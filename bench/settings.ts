@@ -26,7 +26,7 @@ export const FULL: Settings = {
   fanout: { clients: 200, senders: 20, window: 4 },
   durationMs: 10_000,
   warmupMs: 1_000,
-  ladder: { steps: [10, 1000, 2000, 5000], probeRate: 20, probeMs: 5_000, settleMs: 3_000 },
+  ladder: { steps: [10, 1000, 2000, 5000, 10_000], probeRate: 20, probeMs: 5_000, settleMs: 3_000 },
   rssStep: 2000,
   catchup: { sizes: [1_000, 10_000, 100_000], timeoutMs: 300_000 },
   history: { messages: 1_000_000 },
