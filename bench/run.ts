@@ -255,7 +255,7 @@ async function main(): Promise<number> {
   if (planned('catchup'))
     for (const kind of options.only.filter((kind) => CATCHUP_RESTARTED_KINDS.includes(kind)))
       await attempt(`${kind} catch-up`, async () => {
-        const { warm, restarted } = await measureCatchup(kind, context, settings.runs, raw.errors);
+        const { warm, restarted } = await measureCatchup(kind, context, settings.runs, raw.errors, profileArgs(kind));
         runsOf(kind).catchup = kind === 'tutorial' ? {} : warm;
         runsOf(kind).catchupRestarted = restarted;
       });
