@@ -38,5 +38,6 @@ export function soakSvg(soak: SoakRuns, subtitle: string): string {
           xs,
           axis,
         );
-  return chartDocument('Soak: no drift over time', subtitle, body, kinds);
+  const rates = kinds.map((kind) => `${kind} ${soak.results[kind]?.rate ?? '?'} msg/s`).join(', ');
+  return chartDocument('Soak: no drift over time', `${subtitle} · ${rates}`, body, kinds);
 }
