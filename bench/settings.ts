@@ -15,6 +15,23 @@ export type Settings = {
   history: { messages: number };
   /** One message to `members` offline subscribed members while `senders` send `ratePerSender` msg/s each elsewhere. */
   push: { members: number; senders: number; ratePerSender: number; baselineMs: number; timeoutMs: number };
+  /**
+   * #17's soak: `clients` connected, `senders` sending at half the rate a closed-loop calibration
+   * in the same shape acked (or at `rate` msg/s when given), `churnPerMinute` of the clients
+   * dropping and reconnecting each minute after `offlineMs` away; RSS read every `sampleMs`.
+   * The targets ignore the first `warmupMinutes`.
+   */
+  soak: {
+    clients: number;
+    senders: number;
+    durationMs: number;
+    warmupMinutes: number;
+    rate: number | null;
+    calibrateMs: number;
+    churnPerMinute: number;
+    offlineMs: number;
+    sampleMs: number;
+  };
   clientRuns: number;
   lighthouse: boolean;
 };
@@ -31,6 +48,17 @@ export const FULL: Settings = {
   catchup: { sizes: [1_000, 10_000, 100_000], timeoutMs: 300_000 },
   history: { messages: 1_000_000 },
   push: { members: 10_000, senders: 10, ratePerSender: 20, baselineMs: 8_000, timeoutMs: 120_000 },
+  soak: {
+    clients: 1_000,
+    senders: 200,
+    durationMs: 30 * 60_000,
+    warmupMinutes: 5,
+    rate: null,
+    calibrateMs: 15_000,
+    churnPerMinute: 0.05,
+    offlineMs: 5_000,
+    sampleMs: 5_000,
+  },
   clientRuns: 3,
   lighthouse: true,
 };
@@ -48,6 +76,18 @@ export const QUICK: Settings = {
   history: { messages: 50_000 },
   // The target is about 10,000 members: quick measures the same fan-out, with a shorter baseline.
   push: { members: 10_000, senders: 10, ratePerSender: 20, baselineMs: 4_000, timeoutMs: 120_000 },
+  // The same soak, 3 minutes, the first one warm-up.
+  soak: {
+    clients: 1_000,
+    senders: 200,
+    durationMs: 3 * 60_000,
+    warmupMinutes: 1,
+    rate: null,
+    calibrateMs: 5_000,
+    churnPerMinute: 0.05,
+    offlineMs: 5_000,
+    sampleMs: 5_000,
+  },
   clientRuns: 1,
   lighthouse: false,
 };

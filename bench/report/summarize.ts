@@ -5,6 +5,7 @@ import type { RawResults } from './raw';
 import { summarizeServers, type ServerSummary } from './summary';
 import { historyTargets } from './history-targets';
 import { pushTargets } from './push-targets';
+import { soakProblems, soakTargets } from './soak';
 import { evaluateTargets, type TargetRow } from './targets';
 
 export type Summary = {
@@ -22,7 +23,12 @@ export function summarize(raw: RawResults, rssStep: number, catchupSize: string)
     servers,
     rssStep,
     catchupSize,
-    problems: runProblems(raw),
-    targets: [...evaluateTargets(servers, raw.client, catchupSize, rssStep), ...historyTargets(raw), ...pushTargets(raw)],
+    problems: [...runProblems(raw), ...soakProblems(raw)],
+    targets: [
+      ...evaluateTargets(servers, raw.client, catchupSize, rssStep),
+      ...historyTargets(raw),
+      ...pushTargets(raw),
+      ...soakTargets(raw),
+    ],
   };
 }
