@@ -10,11 +10,15 @@ import type { ServerKind } from './servers';
 const COLORS: Record<ServerKind, string> = { ours: '#1565c0', tutorial: '#c62828', null: '#2e7d32', 'null-cluster': '#ef6c00' };
 const WIDTH = 1000;
 const HEIGHT = 450;
-const PANEL = { width: 370, height: 290, top: 92, left: [80, 580] as const };
+export const PANEL = { width: 370, height: 290, top: 92, left: [80, 580] as const };
 
-type Series = { kind: ServerKind; dashed: boolean; label: string; points: Array<{ x: number; y: number }> };
+export type Series = { kind: ServerKind; dashed: boolean; label: string; points: Array<{ x: number; y: number }> };
 
-const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** The x axis of a panel: log-scaled clients (the growth series) or linear minutes (the soak). */
+export type XAxis = { log: boolean; label: string; unit: string };
+const CLIENTS_AXIS: XAxis = { log: true, label: 'connected clients (log scale)', unit: 'clients' };
+
+export const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 function niceMax(value: number): number {
   if (value <= 0) return 1;
@@ -23,13 +27,14 @@ function niceMax(value: number): number {
   return 10 * magnitude;
 }
 
-function panel(left: number, title: string, yLabel: string, series: Series[], xs: number[]): string {
+export function panel(left: number, title: string, yLabel: string, series: Series[], xs: number[], axis: XAxis = CLIENTS_AXIS): string {
   const out: string[] = [];
   const { width, height, top } = PANEL;
-  const xMin = Math.log10(Math.max(1, Math.min(...xs)));
-  const xMax = Math.log10(Math.max(...xs, 10));
+  const scale = axis.log ? (x: number) => Math.log10(Math.max(1, x)) : (x: number) => x;
+  const xMin = scale(Math.min(...xs));
+  const xMax = axis.log ? scale(Math.max(...xs, 10)) : scale(Math.max(...xs));
   const yMax = niceMax(Math.max(0, ...series.flatMap((s) => s.points.map((p) => p.y))) * 1.05);
-  const sx = (x: number) => left + (xMax === xMin ? width / 2 : ((Math.log10(x) - xMin) / (xMax - xMin)) * width);
+  const sx = (x: number) => left + (xMax === xMin ? width / 2 : ((scale(x) - xMin) / (xMax - xMin)) * width);
   const sy = (y: number) => top + height - (y / yMax) * height;
   out.push(
     `<text x="${left + width / 2}" y="${top - 16}" text-anchor="middle" font-size="15" font-weight="600">${escapeXml(title)}</text>`,
@@ -44,9 +49,7 @@ function panel(left: number, title: string, yLabel: string, series: Series[], xs
     out.push(`<line x1="${sx(x)}" x2="${sx(x)}" y1="${top}" y2="${top + height}" stroke="#eeeeee"/>`);
     out.push(`<text x="${sx(x)}" y="${top + height + 16}" text-anchor="middle" font-size="11">${x.toLocaleString('en-US')}</text>`);
   }
-  out.push(
-    `<text x="${left + width / 2}" y="${top + height + 36}" text-anchor="middle" font-size="12">connected clients (log scale)</text>`,
-  );
+  out.push(`<text x="${left + width / 2}" y="${top + height + 36}" text-anchor="middle" font-size="12">${escapeXml(axis.label)}</text>`);
   out.push(
     `<text transform="translate(${left - 50},${top + height / 2}) rotate(-90)" text-anchor="middle" font-size="12">${escapeXml(yLabel)}</text>`,
   );
@@ -56,7 +59,7 @@ function panel(left: number, title: string, yLabel: string, series: Series[], xs
     out.push(`<path d="${path}" fill="none" stroke="${COLORS[s.kind]}" stroke-width="2.5"${s.dashed ? ' stroke-dasharray="7 5"' : ''}/>`);
     for (const p of s.points)
       out.push(
-        `<circle cx="${sx(p.x).toFixed(1)}" cy="${sy(p.y).toFixed(1)}" r="3.5" fill="${COLORS[s.kind]}"><title>${escapeXml(`${s.label}: ${p.y.toFixed(1)} at ${p.x} clients`)}</title></circle>`,
+        `<circle cx="${sx(p.x).toFixed(1)}" cy="${sy(p.y).toFixed(1)}" r="3.5" fill="${COLORS[s.kind]}"><title>${escapeXml(`${s.label}: ${p.y.toFixed(1)} at ${p.x} ${axis.unit}`)}</title></circle>`,
       );
   }
   return out.join('\n');
@@ -85,20 +88,25 @@ export function growthSvg(summary: Summary, subtitle: string): string {
     label: `${kind} server RSS (MiB)`,
     points: pointsOf(summary.servers[kind]?.ladder ?? [], (p) => p.rssMiB),
   }));
+  const body =
+    xs.length === 0
+      ? `<text x="${WIDTH / 2}" y="${HEIGHT / 2}" text-anchor="middle" font-size="14">no growth series measured</text>`
+      : `${panel(PANEL.left[0], 'Delivery latency (p50 solid, p99 dashed)', 'milliseconds', latency, xs)}\n${panel(PANEL.left[1], 'Server memory (sum of RSS, all processes)', 'MiB', memory, xs)}`;
+  return chartDocument('Growth series: mostly idle clients, one sender probing', subtitle, body, kinds);
+}
+
+/** Two panels' worth of body in the page every chart shares: title, subtitle, a legend of the servers shown. */
+export function chartDocument(title: string, subtitle: string, body: string, kinds: readonly ServerKind[]): string {
   const legend = kinds
     .map(
       (kind, i) =>
         `<g transform="translate(${80 + i * 150},${HEIGHT - 14})"><line x1="0" x2="24" y1="-4" y2="-4" stroke="${COLORS[kind]}" stroke-width="3"/><text x="30" y="0" font-size="12">${kind}</text></g>`,
     )
     .join('\n');
-  const body =
-    xs.length === 0
-      ? `<text x="${WIDTH / 2}" y="${HEIGHT / 2}" text-anchor="middle" font-size="14">no growth series measured</text>`
-      : `${panel(PANEL.left[0], 'Delivery latency (p50 solid, p99 dashed)', 'milliseconds', latency, xs)}\n${panel(PANEL.left[1], 'Server memory (sum of RSS, all processes)', 'MiB', memory, xs)}`;
   return `<?xml version="1.0" encoding="UTF-8"?>
 <svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="system-ui, sans-serif">
 <rect width="100%" height="100%" fill="#ffffff"/>
-<text x="${WIDTH / 2}" y="24" text-anchor="middle" font-size="17" font-weight="700">Growth series: mostly idle clients, one sender probing</text>
+<text x="${WIDTH / 2}" y="24" text-anchor="middle" font-size="17" font-weight="700">${escapeXml(title)}</text>
 <text x="${WIDTH / 2}" y="42" text-anchor="middle" font-size="12" fill="#555">${escapeXml(subtitle)}</text>
 ${body}
 ${legend}

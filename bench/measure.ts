@@ -112,12 +112,44 @@ export type CatchupRuns = {
 };
 
 /**
+ * Waits until our search index has taken in every stored message (search_backlog is empty).
+ * Seeding stores messages far faster than people write them, and the indexer then works
+ * through the backlog in the background for seconds: a catch-up measured meanwhile shares
+ * the two cores with it. Messages that arrive at a human pace are indexed within milliseconds.
+ */
+async function searchIndexed(dbPath: string, context: MeasureContext, timeoutMs = 300_000): Promise<void> {
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  try {
+    const hasBacklog = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'search_backlog'").get();
+    if (!hasBacklog) return;
+    const count = db.prepare('SELECT count(*) FROM search_backlog').pluck();
+    const started = Date.now();
+    let left = count.get() as number;
+    while (left > 0 && Date.now() - started < timeoutMs) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      left = count.get() as number;
+    }
+    context.log(
+      `search index: ${left === 0 ? 'complete' : `${left} messages still unindexed`} after ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
+  } finally {
+    db.close();
+  }
+}
+
+/**
  * Ours: seeded through its own protocol, then `runs` rounds of every size on
  * that server (warm), then `runs` rounds each on a freshly restarted one. The
  * tutorial keeps no cache: it is started on its seeded file for each round.
  * A failed job is recorded in `errors` and the rest go on.
  */
-export async function measureCatchup(kind: ServerKind, context: MeasureContext, runs: number, errors: string[]): Promise<CatchupRuns> {
+export async function measureCatchup(
+  kind: ServerKind,
+  context: MeasureContext,
+  runs: number,
+  errors: string[],
+  nodeArgs: string[] = [],
+): Promise<CatchupRuns> {
   const { sizes, timeoutMs } = context.settings.catchup;
   const total = Math.max(...sizes);
   const bySize = () => Object.fromEntries(sizes.map((size) => [String(size), [] as InRun<CatchupResult>[]]));
@@ -145,16 +177,17 @@ export async function measureCatchup(kind: ServerKind, context: MeasureContext, 
 
   if (kind === 'tutorial') seedTutorialDb(dbPath, total);
   else
-    await withServer(kind, { dbPath }, context, async (server) => {
+    await withServer(kind, { dbPath, nodeArgs }, context, async (server) => {
       const seed = await runLoadJob<SeedResult>({ kind: 'seed', url: server.url, dialect: dialectOf(kind), messages: total });
       context.log(`${kind}: seeded ${seed.seeded} messages over the protocol in ${(seed.ms / 1000).toFixed(1)} s (last seq ${seed.total})`);
       stored = seed.total;
       if (seed.seeded < total) errors.push(`${kind}: seeding stored only ${seed.seeded} of ${total}`);
+      if (kind === 'ours') await searchIndexed(dbPath, context);
       for (let run = 1; run <= runs; run++) await round(server, run, 'warm');
     });
   for (let run = 1; run <= runs; run++) {
     try {
-      await withServer(kind, { dbPath }, context, (server) => round(server, run, 'restarted'));
+      await withServer(kind, { dbPath, nodeArgs }, context, (server) => round(server, run, 'restarted'));
     } catch (error) {
       errors.push(`${kind} catch-up after restart, run ${run}: ${error instanceof Error ? error.message : String(error)}`);
     }

@@ -72,31 +72,37 @@ export async function measurePush(context: MeasureContext, nodeArgs: string[] = 
   const { members, senders, ratePerSender, baselineMs, timeoutMs } = context.settings.push;
   const dbPath = join(benchTempDir('bench-push-'), 'chat.db');
   const sinkPort = await freePort();
+  const metricsPort = await freePort();
   const origin = `http://127.0.0.1:${sinkPort}`;
   const keySeed = `bench-${Date.now().toString(36)}`;
   const seeded = await seed(dbPath, origin, keySeed, members, senders);
   context.log(`push: seeded ${members.toLocaleString('en-US')} subscribed members of ${PUSH_ROOM} and ${senders} senders in ${TALK_ROOM}`);
-  const result = await withServer('ours', { dbPath, nodeArgs, env: { CHAT_PUSH_ENDPOINTS: origin } }, context, (server) =>
-    runLoadJob<PushBenchResult>({
-      kind: 'push',
-      url: server.url,
-      serverPid: server.pid,
-      sinkPort,
-      keySeed,
-      members,
-      pushRoom: PUSH_ROOM,
-      talkRoom: TALK_ROOM,
-      ...seeded,
-      ratePerSender,
-      baselineMs,
-      timeoutMs,
-    }),
+  const result = await withServer(
+    'ours',
+    { dbPath, nodeArgs, env: { CHAT_PUSH_ENDPOINTS: origin, CHAT_METRICS_PORT: String(metricsPort) } },
+    context,
+    (server) =>
+      runLoadJob<PushBenchResult>({
+        kind: 'push',
+        url: server.url,
+        serverPid: server.pid,
+        sinkPort,
+        metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+        keySeed,
+        members,
+        pushRoom: PUSH_ROOM,
+        talkRoom: TALK_ROOM,
+        ...seeded,
+        ratePerSender,
+        baselineMs,
+        timeoutMs,
+      }),
   );
   const p99 = (value: number | null) => (value === null ? '—' : value.toFixed(1));
   context.log(
     `push: ${result.pushes} of ${members} pushes, ${result.pushesPerSec?.toFixed(0) ?? '—'}/s (first after ${result.firstPushMs?.toFixed(0)} ms, last ${result.lastPushMs?.toFixed(0)} ms), ` +
       `faults ${result.faults}, repeats ${result.duplicates}, server CPU ${result.serverCpuMsPerPush?.toFixed(2)} ms per push (server busy ${result.serverCoresBefore.toFixed(2)} cores before, ${result.serverCoresDuring?.toFixed(2)} during); other senders (${result.sendRate.toFixed(0)} msg/s) ack p99 ${p99(result.ackWithout.p99)} ms without, ` +
-      `${p99(result.ackWith.p99)} ms during (${result.ackWith.samples} acks), ack errors ${result.ackErrors}${result.error ? `; ${result.error}` : ''}`,
+      `${p99(result.ackWith.p99)} ms during (${result.ackWith.samples} acks); as the server measured them ${p99(result.serverAckP99Without ?? null)} ms without, ${p99(result.serverAckP99With ?? null)} ms during (commits ${p99(result.serverCommitP99Without ?? null)} and ${p99(result.serverCommitP99With ?? null)} ms); ack errors ${result.ackErrors}${result.error ? `; ${result.error}` : ''}`,
   );
   return result;
 }

@@ -1,5 +1,7 @@
 /**
- * `npm run bench [-- --quick] [--runs=N] [--only=ours,tutorial,null,null-cluster] [--skip=idle,ingest,changes,fanout,ladder,catchup,history,push,uploads,client] [--profile] [--out=dir] [--snapshot[=rev]]`
+ * `npm run bench [-- --quick] [--runs=N] [--only=ours,tutorial,null,null-cluster] [--skip=idle,ingest,changes,fanout,ladder,catchup,history,push,uploads,soak,client] [--profile] [--out=dir] [--snapshot[=rev]] [--soak-rate=N]`
+ *
+ * --soak-rate=N sends every server's soak at N msg/s instead of half of what each sustained in its own calibration.
  *
  * --snapshot runs our server from a copy of the committed HEAD (one version for the whole run); --snapshot=<rev> from that commit.
  * --from=bench/results/latest.json rewrites the report from stored raw results without measuring.
@@ -18,9 +20,19 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { buildServer } from '../scripts/build-server.mjs';
 import { growthSvg } from './chart';
+import { soakSvg } from './soak-chart';
+import { measureSoak } from './soak';
 import { measureBundle, measureClient } from './client-metrics';
 import { probeDisk } from './disk';
-import { CATCHUP_RESTARTED_KINDS, CHANGE_MIX, SCENARIOS, type RawResults, type RawServerRuns, type Scenario } from './report/raw';
+import {
+  CATCHUP_RESTARTED_KINDS,
+  CHANGE_MIX,
+  SCENARIOS,
+  SOAK_KINDS,
+  type RawResults,
+  type RawServerRuns,
+  type Scenario,
+} from './report/raw';
 import { toMarkdown } from './report/markdown';
 import { summarize } from './report/summarize';
 import { measureHistory } from './history';
@@ -52,6 +64,8 @@ type Options = {
   /** The revision our server runs from (a snapshot), or null for the working tree. */
   snapshot: string | null;
   from: string | null;
+  /** The soak's rate, msg/s; null: calibrate. */
+  soakRate: number | null;
 };
 
 function parseArgs(argv: string[]): Options {
@@ -64,6 +78,7 @@ function parseArgs(argv: string[]): Options {
     out: '',
     snapshot: null,
     from: null,
+    soakRate: null,
   };
   for (const arg of argv) {
     const [key, value = ''] = arg.split('=');
@@ -71,6 +86,7 @@ function parseArgs(argv: string[]): Options {
     else if (key === '--profile') options.profile = true;
     else if (key === '--snapshot') options.snapshot = value || 'HEAD';
     else if (key === '--from' && value) options.from = value;
+    else if (key === '--soak-rate' && Number(value) > 0) options.soakRate = Number(value);
     else if (key === '--runs') options.runs = Math.max(1, Math.min(10, Number(value) || 1));
     else if (key === '--only')
       options.only = value.split(',').filter((kind): kind is ServerKind => (SERVER_KINDS as string[]).includes(kind));
@@ -112,7 +128,11 @@ function writeReport(raw: RawResults, settings: Settings, outDir: string, oursVe
     `ingest ${settings.ingest.clients} clients (${settings.ingest.senders} senders × window ${settings.ingest.window}), ` +
     `fan-out ${settings.fanout.clients} clients (${settings.fanout.senders} senders × window ${settings.fanout.window}), T = ${settings.durationMs / 1000} s after ${settings.warmupMs / 1000} s warm-up; ` +
     `growth ${settings.ladder.steps.join(' → ')} clients (probe ${settings.ladder.probeRate} msg/s for ${settings.ladder.probeMs / 1000} s); ` +
-    `catch-up ${settings.catchup.sizes.join(' / ')} missed. Ours (${oursVersion}): node:cluster, ${raw.machine.cores} workers. ` +
+    `catch-up ${settings.catchup.sizes.join(' / ')} missed` +
+    (raw.plan?.scenarios.includes('soak')
+      ? `; soak ${settings.soak.clients} clients (${settings.soak.senders} sending) for ${settings.soak.durationMs / 60_000} min, ${settings.soak.churnPerMinute * 100}% reconnecting a minute`
+      : '') +
+    `. Ours (${oursVersion}): node:cluster, ${raw.machine.cores} workers. ` +
     `Null cluster: the null server as a node:cluster of ${raw.machine.cores} workers with @socket.io/cluster-adapter, connections dealt round robin by the primary (WebSocket only). Tutorial and null: one process.`;
   writeFileSync(join(outDir, 'latest.json'), `${JSON.stringify({ raw, summary, profile }, null, 2)}\n`);
   const markdown =
@@ -120,6 +140,7 @@ function writeReport(raw: RawResults, settings: Settings, outDir: string, oursVe
     (profile ? `\n## CPU profile of our server (self time, all workers)\n\n${profile.markdown}\n` : '');
   writeFileSync(join(outDir, 'latest.md'), markdown);
   writeFileSync(join(outDir, 'growth.svg'), growthSvg(summary, `${raw.mode} · median of ${raw.runs} · ${raw.startedAt}`));
+  if (raw.soak) writeFileSync(join(outDir, 'soak.svg'), soakSvg(raw.soak, `${raw.mode} · ${raw.startedAt}`));
   process.stdout.write(markdown);
   return summary.problems;
 }
@@ -142,7 +163,7 @@ async function main(): Promise<number> {
     return writeReport(stored.raw, storedSettings, options.out, storedSettings.ours ?? 'unknown version', stored.profile).length;
   }
   const base = options.quick ? QUICK : FULL;
-  const settings: Settings = { ...base, runs: options.runs ?? base.runs };
+  const settings: Settings = { ...base, runs: options.runs ?? base.runs, soak: { ...base.soak, rate: options.soakRate ?? base.soak.rate } };
   const outDir = options.out;
   mkdirSync(outDir, { recursive: true });
   logFile = join(outDir, 'latest.log');
@@ -256,7 +277,7 @@ async function main(): Promise<number> {
   if (planned('catchup'))
     for (const kind of options.only.filter((kind) => CATCHUP_RESTARTED_KINDS.includes(kind)))
       await attempt(`${kind} catch-up`, async () => {
-        const { warm, restarted } = await measureCatchup(kind, context, settings.runs, raw.errors);
+        const { warm, restarted } = await measureCatchup(kind, context, settings.runs, raw.errors, profileArgs(kind));
         runsOf(kind).catchup = kind === 'tutorial' ? {} : warm;
         runsOf(kind).catchupRestarted = restarted;
       });
@@ -279,6 +300,14 @@ async function main(): Promise<number> {
           `${result.ingestDuringUploads.toFixed(0)} during uploads (${result.ingestRatio?.toFixed(2) ?? '—'}×, ${result.uploadsDuringIngest} uploads meanwhile)`,
       );
     });
+  if (planned('soak'))
+    for (const kind of SOAK_KINDS.filter((kind) => options.only.includes(kind)))
+      await attempt(`${kind} soak`, async () => {
+        const soak = (raw.soak ??= { warmupMinutes: settings.soak.warmupMinutes, results: {} });
+        // Each server at half of what it sustains itself, unless --soak-rate gives one rate for all:
+        // at ours's rate the null cluster fell behind (acks 30 s late, clients dropped on ping timeouts).
+        soak.results[kind] = await measureSoak(kind, context, settings.soak.rate);
+      });
   if (planned('client'))
     await attempt('client metrics', async () => {
       if (settings.lighthouse) raw.client = await measureClient(settings.clientRuns, log);

@@ -17,6 +17,23 @@ export type Settings = {
   push: { members: number; senders: number; ratePerSender: number; baselineMs: number; timeoutMs: number };
   /** Attachments (#18): `clients` uploaders of a `bytes` JPEG each, for `durationMs` per phase; `textSenders` with `window` sends in flight. */
   uploads: { clients: number; bytes: number; durationMs: number; textSenders: number; window: number };
+  /**
+   * #17's soak: `clients` connected, `senders` sending at half the rate a closed-loop calibration
+   * in the same shape acked (or at `rate` msg/s when given), `churnPerMinute` of the clients
+   * dropping and reconnecting each minute after `offlineMs` away; RSS read every `sampleMs`.
+   * The targets ignore the first `warmupMinutes`.
+   */
+  soak: {
+    clients: number;
+    senders: number;
+    durationMs: number;
+    warmupMinutes: number;
+    rate: number | null;
+    calibrateMs: number;
+    churnPerMinute: number;
+    offlineMs: number;
+    sampleMs: number;
+  };
   clientRuns: number;
   lighthouse: boolean;
 };
@@ -28,12 +45,23 @@ export const FULL: Settings = {
   fanout: { clients: 200, senders: 20, window: 4 },
   durationMs: 10_000,
   warmupMs: 1_000,
-  ladder: { steps: [10, 1000, 2000, 5000], probeRate: 20, probeMs: 5_000, settleMs: 3_000 },
+  ladder: { steps: [10, 1000, 2000, 5000, 10_000], probeRate: 20, probeMs: 5_000, settleMs: 3_000 },
   rssStep: 2000,
   catchup: { sizes: [1_000, 10_000, 100_000], timeoutMs: 300_000 },
   history: { messages: 1_000_000 },
   push: { members: 10_000, senders: 10, ratePerSender: 20, baselineMs: 8_000, timeoutMs: 120_000 },
   uploads: { clients: 20, bytes: 1_000_000, durationMs: 10_000, textSenders: 10, window: 8 },
+  soak: {
+    clients: 1_000,
+    senders: 200,
+    durationMs: 30 * 60_000,
+    warmupMinutes: 5,
+    rate: null,
+    calibrateMs: 15_000,
+    churnPerMinute: 0.05,
+    offlineMs: 5_000,
+    sampleMs: 5_000,
+  },
   clientRuns: 3,
   lighthouse: true,
 };
@@ -52,6 +80,18 @@ export const QUICK: Settings = {
   // The target is about 10,000 members: quick measures the same fan-out, with a shorter baseline.
   push: { members: 10_000, senders: 10, ratePerSender: 20, baselineMs: 4_000, timeoutMs: 120_000 },
   uploads: { clients: 20, bytes: 1_000_000, durationMs: 4_000, textSenders: 10, window: 8 },
+  // The same soak, 3 minutes, the first one warm-up.
+  soak: {
+    clients: 1_000,
+    senders: 200,
+    durationMs: 3 * 60_000,
+    warmupMinutes: 1,
+    rate: null,
+    calibrateMs: 5_000,
+    churnPerMinute: 0.05,
+    offlineMs: 5_000,
+    sampleMs: 5_000,
+  },
   clientRuns: 1,
   lighthouse: false,
 };

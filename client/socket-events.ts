@@ -30,9 +30,9 @@ export function startChatSocket(session: Session): void {
   if (connection.hasSocket()) return;
   const messages = useMessagesStore();
   // Auth is read on every attempt, so a reconnect sends the cursors as they are then.
-  // presence 'delta': one full list per connection, then only changes (cheap in a crowd).
+  // presence 'bounded': one full list per connection, then only changes; in a crowd only how many.
   // revs (even empty) asks for edits, deletes and reactions: the ones after each room's change cursor, then live.
-  const chat = createChatSocket(() => ({ token: session.token, cursors: messages.cursors(), revs: messages.revs(), presence: 'delta' }));
+  const chat = createChatSocket(() => ({ token: session.token, cursors: messages.cursors(), revs: messages.revs(), presence: 'bounded' }));
   listen(chat, session);
   // Pushes (is the app on screen, the app badge, a tapped notification): loaded after the socket, outside the shell.
   void import('./push-page').then(({ startPushPage }) => startPushPage(chat));
@@ -94,6 +94,7 @@ function listen(chat: ChatSocket, session: Session): void {
     presence.change(joined, left);
     rooms.notePeople(presence.online);
   });
+  chat.on('presence:count', ({ online }) => presence.setCount(online));
   chat.on('typing', ({ room, user, typing: isTyping }) => typing.received(room, user, isTyping));
   chat.on('notice', (notice) => notices.add(notice));
   chat.on('room:read', ({ room, readSeq }) => rooms.applyRead(room, readSeq));

@@ -11,6 +11,7 @@ import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { flushOutboxInBackground } from './io/background-flush';
 import { OUTBOX_SYNC_TAG } from './io/background-sync';
 import { notePushedRead, notePushedSeq, openRoomNext, storePushedMessage } from './io/push-inbox';
+import { resubscribe } from './io/push-resubscribe';
 import { notificationText, readPushPayload, unreadTotal, type OpenRoom } from './logic/push-logic';
 import type { RoomEntry } from './logic/room-logic';
 
@@ -94,6 +95,17 @@ self.addEventListener('push', (event: PushEvent) => {
     return;
   }
   event.waitUntil(onPush(data));
+});
+
+// The push service replaced or dropped the subscription: renew it, app open or not (io/push-resubscribe.ts).
+self.addEventListener('pushsubscriptionchange', (event: Event) => {
+  const change = event as ExtendableEvent & { oldSubscription?: PushSubscription | null; newSubscription?: PushSubscription | null };
+  change.waitUntil(
+    resubscribe(self.registration.pushManager, {
+      oldSubscription: change.oldSubscription ?? null,
+      newSubscription: change.newSubscription ?? null,
+    }),
+  );
 });
 
 /** Opens the app at the room (and message) of the notification: the window already open, or a new one. */

@@ -4,7 +4,13 @@
  */
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { DEFAULT_ATTACHMENT_MAX_BYTES, DEFAULT_ATTACHMENT_TYPES, DEFAULT_CATCHUP_CAP, DEFAULT_HISTORY_WINDOW } from '../shared/limits';
+import {
+  DEFAULT_ATTACHMENT_MAX_BYTES,
+  DEFAULT_ATTACHMENT_TYPES,
+  DEFAULT_CATCHUP_CAP,
+  DEFAULT_HISTORY_WINDOW,
+  PRESENCE_LIST_LIMIT,
+} from '../shared/limits';
 
 export type RateLimit = { perSecond: number; burst: number } | null;
 
@@ -39,6 +45,8 @@ export type Config = {
   maxRoomsPerUser: number;
   /** Sockets one person may hold open on one server process. */
   maxSocketsPerUser: number;
+  /** Above this many people online, 'bounded' presence sockets get counts, not names. */
+  presenceListLimit: number;
   /** What the writer enforces about changes: an edit window (null: none) and distinct reactions per message. */
   changeRules: { editWindowMs: number | null; maxReactionEmoji: number };
   /** Newest messages a room without a cursor gets on catch-up (0: every message, as v1 read it). */
@@ -222,6 +230,7 @@ export function readConfig(env: Env = process.env): Config {
     // CHAT_RATE_LIMIT=0 (load tests) lifts the per-person caps too, unless they are set.
     maxRoomsPerUser: integer(env, 'CHAT_MAX_ROOMS_PER_USER', limitsOff(env) ? 100_000 : 500, 1, 100_000),
     maxSocketsPerUser: integer(env, 'CHAT_MAX_SOCKETS_PER_USER', limitsOff(env) ? 100_000 : 100, 1, 100_000),
+    presenceListLimit: integer(env, 'CHAT_PRESENCE_LIST_LIMIT', PRESENCE_LIST_LIMIT, 0, 100_000),
     maxBufferedBytes: integer(env, 'CHAT_MAX_BUFFERED_KB', 4096, 64, 1_048_576) * 1024,
     historyWindow: integer(env, 'CHAT_HISTORY_WINDOW', DEFAULT_HISTORY_WINDOW, 0, 100_000),
     changeRules: {

@@ -20,6 +20,15 @@ export const MAX_CURSOR_KEYS = 1000;
 export const MAX_TOKEN_CHARS = 200;
 /** Largest `message:batch` and largest HTTP history page. */
 export const BATCH_SIZE = 500;
+/**
+ * Presence in a crowd (`auth.presence: 'bounded'`): with more people online than this, the
+ * client is told how many, not who (a list per newcomer is O(online²) in a connection storm),
+ * and asks `presence:list` for names when it shows them.
+ */
+export const PRESENCE_LIST_LIMIT = 200;
+/** At most this many names in one `presence:list` answer (by name; `query` narrows it). */
+export const PRESENCE_LIST_PAGE = 500;
+export const MAX_PRESENCE_QUERY_CHARS = 64;
 export const GENERAL_ROOM = 'general';
 /** Extension: how loudly a room notifies a person (DMs default to all, public rooms to mentions). */
 export const NOTIFICATION_LEVELS = ['all', 'mentions', 'muted'] as const;

@@ -149,7 +149,16 @@ export type SyncDone = {
   lastRev?: Record<RoomId, number>;
 };
 
-export type HandshakeAuth = { token: string; cursors?: Cursors; revs?: Cursors; presence?: 'full' | 'delta' };
+/**
+ * `presence` (extension): 'full' (v1) a whole list on every change; 'delta' one list, then changes;
+ * 'bounded' as 'delta' while at most PRESENCE_LIST_LIMIT people are online, and above it only
+ * `presence:count` (names on request, `presence:list`).
+ */
+export type HandshakeAuth = { token: string; cursors?: Cursors; revs?: Cursors; presence?: PresenceMode };
+export type PresenceMode = 'full' | 'delta' | 'bounded';
+/** Extension `presence:list`: names of people online, by name; `query` keeps those whose name or handle contains it. */
+export type PresenceListPayload = { query?: string };
+export type PresenceList = { online: User[]; total: number };
 
 export type Notice = { room: RoomId; kind: 'joined' | 'left'; user: User };
 
@@ -170,6 +179,8 @@ export interface ClientToServerEvents {
   'room:delivered': (payload: DeliveredPayload, ack?: (answer: Ack<{ room: RoomId; deliveredSeq: number }>) => void) => void;
   /** Extension: this device shows the app (hidden: false) or not; a hidden device gets pushes as if it were closed. */
   'app:visibility': (payload: VisibilityPayload) => void;
+  /** Extension: who is online (at most PRESENCE_LIST_PAGE, by name) and how many in all, for a crowd told only counts. */
+  'presence:list': (payload: PresenceListPayload, ack?: (answer: Ack<PresenceList>) => void) => void;
 }
 
 export interface ServerToClientEvents {
@@ -179,6 +190,12 @@ export interface ServerToClientEvents {
   presence: (payload: { online: User[] }) => void;
   /** Extension, for sockets that connected with `auth.presence: 'delta'`: changes since the last presence event. */
   'presence:delta': (payload: { joined: User[]; left: User[] }) => void;
+  /**
+   * Extension, for sockets that connected with `auth.presence: 'bounded'`: how many people are
+   * online, sent instead of `presence` / `presence:delta` while more than PRESENCE_LIST_LIMIT are.
+   * A client that held a list drops it; a later `presence` (the crowd thinned) brings one back.
+   */
+  'presence:count': (payload: { online: number }) => void;
   typing: (payload: { room: RoomId; user: User; typing: boolean }) => void;
   notice: (payload: Notice) => void;
   /** Extension: the user's read cursor moved (on another of their devices, or this one). */

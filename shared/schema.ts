@@ -21,6 +21,7 @@ import {
   MAX_HANDLE_CHARS,
   MIN_HANDLE_CHARS,
   MAX_TOKEN_CHARS,
+  MAX_PRESENCE_QUERY_CHARS,
   USER_ID_PATTERN,
   charCount,
   ATTACHMENT_ID_PATTERN,
@@ -226,8 +227,16 @@ export const handshakeAuthSchema = v.object({
   cursors: v.optional(cursorsSchema),
   /** Extension: change cursors; a client that sends them (even empty) receives changes. */
   revs: v.optional(cursorsSchema),
-  /** Extension: 'delta' asks for `presence:delta` events after the first full `presence`. */
-  presence: v.optional(v.picklist(['full', 'delta'], 'presence must be "full" or "delta"')),
+  /** Extension: 'delta' asks for `presence:delta` after the first full `presence`; 'bounded' also for counts in a crowd. */
+  presence: v.optional(v.picklist(['full', 'delta', 'bounded'], 'presence must be "full", "delta" or "bounded"')),
+});
+export const presenceListSchema = v.object({
+  query: v.optional(
+    v.pipe(
+      v.string('query must be a string'),
+      v.maxLength(MAX_PRESENCE_QUERY_CHARS, `query must be at most ${MAX_PRESENCE_QUERY_CHARS} characters`),
+    ),
+  ),
 });
 
 const pageNumber = (fallback: number) =>

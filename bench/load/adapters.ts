@@ -18,6 +18,7 @@ import type {
   SessionCreated,
 } from '../../shared/protocol';
 import type { Dialect } from './types';
+import type { WireCounter } from './wire';
 
 /** A message arrived: `live` for a broadcast, false for catch-up; `offset` is the server's seq/id. */
 export type OnMessage = (content: string, offset: number, live: boolean) => void;
@@ -52,7 +53,14 @@ export class OffsetTracker {
   }
 }
 
-export type ClientOptions = { cursor?: number; ticks?: boolean };
+export type ClientOptions = {
+  cursor?: number;
+  ticks?: boolean;
+  /** Counts the bytes of this client's connections at the TCP socket. */
+  wire?: WireCounter;
+  /** The connection ended other than by `close()` (the server dropped it, or the network): Socket.IO's reason. */
+  onDrop?: (reason: string) => void;
+};
 
 export type DialectAdapter = {
   /** One identity per client (our protocol: a session token; tutorial: none). */
@@ -61,8 +69,17 @@ export type DialectAdapter = {
 };
 
 /** WebSocket only, no reconnection (a drop must show as a loss, not be papered over), one connection per client. */
-function socketOptions(auth: Record<string, unknown>) {
-  return { auth, transports: ['websocket'], reconnection: false, forceNew: true, autoConnect: false, timeout: 60_000 };
+function socketOptions(auth: Record<string, unknown>, wire?: WireCounter) {
+  return {
+    auth,
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    autoConnect: false,
+    timeout: 60_000,
+    // engine.io-client passes `agent` on to ws (its type says string | boolean, from the browser build).
+    ...(wire ? { agent: wire.agent as unknown as string } : {}),
+  };
 }
 
 /** Our message:send with the ack made mandatory, so `timeout()` types the callback as (error, answer). */
@@ -124,10 +141,10 @@ const oursAdapter: DialectAdapter = {
     return tokens;
   },
   create(url, token, onMessage, offsets, options = {}) {
-    // Like the PWA: presence as deltas after one full list (a full list per change is O(online²)).
+    // Like the PWA: presence as deltas after one full list, and only a count in a crowd (even deltas are O(online²) in a storm).
     const socket: Socket<ServerToClientEvents, OursClientEvents> = io(
       url,
-      socketOptions({ token, cursors: { general: options.cursor ?? offsets.latest }, presence: 'delta' }),
+      socketOptions({ token, cursors: { general: options.cursor ?? offsets.latest }, presence: 'bounded' }, options.wire),
     );
     let received = 0;
     let told = 0;
@@ -151,6 +168,9 @@ const oursAdapter: DialectAdapter = {
       onMessage(message.content, message.seq, true);
     });
     socket.on('message:batch', onBatch);
+    socket.on('disconnect', (reason) => {
+      if (reason !== 'io client disconnect') options.onDrop?.(reason);
+    });
     return {
       async connect(timeoutMs) {
         const synced = new Promise<void>((resolve, reject) => {
@@ -160,8 +180,8 @@ const oursAdapter: DialectAdapter = {
             resolve();
           });
         });
-        await waitForConnect(socket, timeoutMs);
-        await synced;
+        // Both awaited together: a connect that fails must not leave the sync:done timer's rejection unhandled.
+        await Promise.all([waitForConnect(socket, timeoutMs), synced]);
       },
       send(clientOffset, content, timeoutMs) {
         return new Promise<number>((resolve, reject) => {
@@ -213,7 +233,7 @@ const tutorialAdapter: DialectAdapter = {
     // The tutorial's client: auth.serverOffset is the last offset it processed.
     const socket: Socket<TutorialServerEvents, TutorialClientEvents> = io(
       url,
-      socketOptions({ serverOffset: options.cursor ?? offsets.latest }),
+      socketOptions({ serverOffset: options.cursor ?? offsets.latest }, options.wire),
     );
     let connected = false;
     socket.on('chat message', (msg, serverOffset) => {

@@ -11,6 +11,7 @@ import { treeCpuMs } from '../proc';
 import { LatencyHistogram } from './accounting';
 import { Worker } from 'node:worker_threads';
 import type { SinkStats } from './push-sink-thread';
+import { bucketsBetween, quantileMs, scrapeServerHistograms, type ServerHistograms } from './server-ack-histogram';
 import { connectUntilSynced } from './until-synced';
 import type { Latency, PushBenchResult, PushLoadJob } from './types';
 
@@ -91,6 +92,19 @@ export async function runPush(job: PushLoadJob): Promise<PushBenchResult> {
   const interval = 1000 / job.ratePerSender;
   const started = now();
   const cpuAtStart = treeCpuMs(job.serverPid);
+  // The server's own ack histogram at each phase boundary (null: /metrics did not answer, left out).
+  const scrape = () => scrapeServerHistograms(job.metricsUrl).catch((): ServerHistograms | null => null);
+  const scrapes: {
+    start: ServerHistograms | null;
+    pushing: ServerHistograms | null;
+    pushed: ServerHistograms | null;
+    end: ServerHistograms | null;
+  } = {
+    start: await scrape(),
+    pushing: null,
+    pushed: null,
+    end: null,
+  };
   // Open loop: every sender sends on its own clock, staggered, whether or not its acks are back.
   const loops = senders.map(async (socket, index) => {
     await sleep((interval * index) / senders.length);
@@ -115,6 +129,7 @@ export async function runPush(job: PushLoadJob): Promise<PushBenchResult> {
     baselineCpuPerMs = (treeCpuMs(job.serverPid) - cpuAtStart) / (now() - started);
     const fanOutFrom = now();
     const cpuBefore = treeCpuMs(job.serverPid);
+    scrapes.pushing = await scrape();
     phase = 'pushing';
     await send(author, job.pushRoom, `push-bench-${runId}-author`, 'Everyone: the push bench message');
     ackedAt = now();
@@ -128,10 +143,12 @@ export async function runPush(job: PushLoadJob): Promise<PushBenchResult> {
     coresDuring = fanOutCpu / fanOutMs;
     fanOutCpuMs = fanOutCpu - baselineCpuPerMs * fanOutMs;
     if (counted.accepted < job.members) error = `${counted.accepted} of ${job.members} pushes within ${job.timeoutMs / 1000} s`;
+    scrapes.pushed = await scrape();
     // As long again without pushes after the fan-out: "without" spans both sides of it, so a
     // slow drift of the machine's load does not pass for the pushes' doing.
     phase = 'quiet';
     await sleep(job.baselineMs);
+    scrapes.end = await scrape();
   } finally {
     phase = 'stopped';
     await Promise.all(loops);
@@ -142,6 +159,10 @@ export async function runPush(job: PushLoadJob): Promise<PushBenchResult> {
     await sink.close();
   }
   const elapsedS = (now() - started) / 1000;
+  const { start, pushing, pushed, end } = scrapes;
+  const p99Without = (of: keyof ServerHistograms) =>
+    start && pushing && pushed && end ? quantileMs(bucketsBetween([start[of], pushing[of]], [pushed[of], end[of]]), 0.99) : null;
+  const p99With = (of: keyof ServerHistograms) => (pushing && pushed ? quantileMs(bucketsBetween([pushing[of], pushed[of]]), 0.99) : null);
   const lastPushMs = counted.lastAt === null ? null : fromEpoch(counted.lastAt) - ackedAt;
   return {
     kind: 'push',
@@ -155,6 +176,10 @@ export async function runPush(job: PushLoadJob): Promise<PushBenchResult> {
     duplicates: counted.duplicates,
     ackWithout: latencyOf(without),
     ackWith: latencyOf(during),
+    serverAckP99Without: p99Without('acks'),
+    serverAckP99With: p99With('acks'),
+    serverCommitP99Without: p99Without('commits'),
+    serverCommitP99With: p99With('commits'),
     ackErrors,
     sendRate: sent / elapsedS,
     serverCoresBefore: baselineCpuPerMs,

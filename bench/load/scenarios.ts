@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { processMemory, treeRss } from '../proc';
 import { Ledger, clientOffsetOf, encodeContent, parseContent, type LatencyHistogram, type Verdict } from './accounting';
 import { adapterFor, forEachLimited, OffsetTracker, type BenchClient } from './adapters';
+import { bytesBetween, totalBytes, WireCounter } from './wire';
 import type {
   CatchupJob,
   CatchupResult,
@@ -36,7 +37,7 @@ const MAX_MESSAGES_PER_SLOT = 5_000_000;
 const now = () => performance.now();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function latencyOf(histogram: LatencyHistogram): Latency {
+export function latencyOf(histogram: LatencyHistogram): Latency {
   return {
     p50: histogram.quantile(0.5),
     p99: histogram.quantile(0.99),
@@ -78,7 +79,7 @@ async function drain(ledger: Ledger, idleMs = 5_000, maxMs = 60_000): Promise<bo
 }
 
 /** Connects `clients` with bounded concurrency; returns elapsed ms. */
-async function connectAll(clients: BenchClient[], from = 0): Promise<number> {
+export async function connectAll(clients: BenchClient[], from = 0): Promise<number> {
   const started = now();
   await forEachLimited(clients.length - from, CONNECT_CONCURRENCY, async (index) => {
     const client = clients[from + index];
@@ -93,20 +94,28 @@ export async function runThroughput(job: ThroughputJob): Promise<ThroughputResul
   const offsets = new OffsetTracker();
   const ledger = new Ledger(job.senders, job.clients);
   const identities = await adapter.identities(job.url, job.clients);
+  const wires = identities.map(() => new WireCounter());
+  /** Deliveries to the clients that never send: their bytes read are deliveries alone. */
+  let receiverDeliveries = 0;
   const clients = identities.map((identity, receiver) =>
     adapter.create(
       job.url,
       identity,
       (content) => {
         const tag = parseContent(content);
-        if (tag && tag.step === 0) ledger.delivered(receiver, tag.sender, tag.n, now());
+        if (!tag || tag.step !== 0) return;
+        ledger.delivered(receiver, tag.sender, tag.n, now());
+        if (receiver >= job.senders) receiverDeliveries += 1;
       },
       offsets,
-      { ticks: job.ticks },
+      { ticks: job.ticks, wire: wires[receiver] },
     ),
   );
   try {
     const connectMs = await connectAll(clients);
+    // Handshakes and catch-up are behind us: what follows on the wire is the load.
+    const wireBefore = totalBytes(wires);
+    const receiversBefore = totalBytes(wires.slice(job.senders));
     const windowStart = now() + job.warmupMs;
     const end = windowStart + job.durationMs;
     ledger.setWindow(windowStart, end);
@@ -160,8 +169,18 @@ export async function runThroughput(job: ThroughputJob): Promise<ThroughputResul
     const drainTimedOut = await drain(ledger);
     const verdict = ledger.verify();
     const seconds = job.durationMs / 1000;
+    const all = bytesBetween(wireBefore, totalBytes(wires));
+    const receivers = bytesBetween(receiversBefore, totalBytes(wires.slice(job.senders)));
     return {
       kind: 'throughput',
+      wire: {
+        read: all.read,
+        written: all.written,
+        deliveries: ledger.totalDeliveries,
+        sends: next.reduce((sum, count) => sum + count, 0),
+        receiversRead: receivers.read,
+        receiverDeliveries,
+      },
       ...(job.mix
         ? { opsPerSec: (ledger.windowAcks + changes.acked) / seconds, changes: { acked: changes.acked, errors: changes.errors } }
         : {}),
@@ -350,6 +369,7 @@ async function timeCatchup(job: CatchupJob): Promise<CatchupResult> {
   let lastAt = 0;
   let allReceived: () => void = () => undefined;
   const gotAll = new Promise<void>((resolve) => (allReceived = resolve));
+  const wire = new WireCounter();
   const client = adapter.create(
     job.url,
     identity,
@@ -366,7 +386,7 @@ async function timeCatchup(job: CatchupJob): Promise<CatchupResult> {
       if (received === job.missed) allReceived();
     },
     offsets,
-    { cursor },
+    { cursor, wire },
   );
   const started = now();
   try {
@@ -378,8 +398,10 @@ async function timeCatchup(job: CatchupJob): Promise<CatchupResult> {
     const doneAt = Math.max(lastAt, now());
     if (outcome === 'timeout')
       return { kind: 'catchup', missed: job.missed, received, duplicates, ms: null, error: `timed out after ${job.timeoutMs} ms` };
+    // Read now: the 200 ms pause below could add pings or presence to the count.
+    const bytesRead = wire.bytes().read;
     await sleep(200);
-    return { kind: 'catchup', missed: job.missed, received, duplicates, ms: doneAt - started };
+    return { kind: 'catchup', missed: job.missed, received, duplicates, ms: doneAt - started, bytesRead };
   } catch (error) {
     return { kind: 'catchup', missed: job.missed, received, duplicates, ms: null, error: String(error) };
   } finally {

@@ -79,6 +79,8 @@ export type PushLoadJob = {
   /** Root of the server's processes: their CPU time is read before and during the fan-out. */
   serverPid: number;
   sinkPort: number;
+  /** The server's /metrics (CHAT_METRICS_PORT), scraped at each phase boundary for its own ack histogram. */
+  metricsUrl: string;
   keySeed: string;
   members: number;
   pushRoom: string;
@@ -93,7 +95,37 @@ export type PushLoadJob = {
   timeoutMs: number;
 };
 
-export type LoadJob = ThroughputJob | LadderJob | SeedJob | CatchupJob | IdleJob | PushLoadJob;
+/**
+ * #17's soak: `clients` connected, `senders` of them sending open loop at `rate` msg/s in
+ * all (null: calibrate first, closed loop, and send at half what was acked), the others
+ * dropping and reconnecting with their cursors, `churnPerMinute` of all clients a minute.
+ */
+export type SoakJob = {
+  kind: 'soak';
+  url: string;
+  dialect: Dialect;
+  /** Root of the server's processes: RSS is summed over it and its descendants. */
+  serverPid: number;
+  clients: number;
+  senders: number;
+  durationMs: number;
+  /** Length of one reported period ("minute"); 60,000 but for tests. */
+  minuteMs: number;
+  /** Messages per second from all senders together; null: calibrate. */
+  rate: number | null;
+  /** Closed-loop calibration (senders × 1 in flight) after a second of warm-up, when `rate` is null: half of what it sustained is sent. */
+  calibrateMs: number;
+  /** Share of all clients that drop and reconnect each minute (0.05: 5%). */
+  churnPerMinute: number;
+  /** How long a dropped client stays away before it reconnects with its cursor. */
+  offlineMs: number;
+  /** RSS is read this often. */
+  sampleMs: number;
+  /** Check that every client ends holding every seq after its first cursor (our server: seqs are per room, without gaps). */
+  checkDelivery: boolean;
+};
+
+export type LoadJob = ThroughputJob | LadderJob | SeedJob | CatchupJob | IdleJob | PushLoadJob | SoakJob;
 
 export type Latency = { p50: number | null; p99: number | null; max: number | null; samples: number };
 
@@ -122,6 +154,24 @@ export type ThroughputResult = {
   changes?: { acked: number; errors: number };
   /** True if deliveries were still missing when the drain timed out. */
   drainTimedOut: boolean;
+  /** Bytes at the clients' TCP sockets from the last connect to the end of the drain (absent in older results). */
+  wire?: WireUse;
+};
+
+/**
+ * What the load cost on the wire, counted at each client's TCP socket (WebSocket frames
+ * with their headers): all clients, and the clients that only receive.
+ */
+export type WireUse = {
+  /** Read and written by every client. */
+  read: number;
+  written: number;
+  /** Deliveries of load messages to every client (duplicates included), and sends issued. */
+  deliveries: number;
+  sends: number;
+  /** Read by the clients that never send: deliveries alone, no acks. */
+  receiversRead: number;
+  receiverDeliveries: number;
 };
 
 export type LadderStep = {
@@ -153,6 +203,8 @@ export type CatchupResult = {
   received: number;
   duplicates: number;
   ms: number | null;
+  /** Bytes the catching-up client read at its TCP socket, handshake included, until it held every missed message. */
+  bytesRead?: number;
   error?: string;
 };
 
@@ -182,6 +234,12 @@ export type PushBenchResult = {
   /** Other senders' acks without pushes (`baselineMs` before the push message and as long after the last push), and from it to the last push. */
   ackWithout: Latency;
   ackWith: Latency;
+  /** The same two phases as the server measured them (chat_ack_seconds, bucket-interpolated): null when /metrics could not be read. */
+  serverAckP99Without?: number | null;
+  serverAckP99With?: number | null;
+  /** The primary's group commits (chat_commit_seconds) in the same phases. */
+  serverCommitP99Without?: number | null;
+  serverCommitP99With?: number | null;
   ackErrors: number;
   /** Messages per second the senders sent together. */
   sendRate: number;
@@ -197,4 +255,51 @@ export type PushBenchResult = {
   error?: string;
 };
 
-export type LoadResult = ThroughputResult | LadderResult | SeedResult | CatchupResult | IdleResult | PushBenchResult;
+export type SoakMinute = {
+  /** 1-based. */
+  minute: number;
+  /** Median of the RSS samples read in this minute (sum over the server's processes), bytes. */
+  rss: number | null;
+  rssSamples: number;
+  /** Messages sent in this minute, and of those, acked ok. */
+  sent: number;
+  acked: number;
+  /** Acks of the messages sent in this minute. */
+  ack: Latency;
+  /** Clients that began a reconnect in this minute; time from the new connection to sync:done. */
+  reconnect: Latency;
+};
+
+export type SoakResult = {
+  kind: 'soak';
+  clients: number;
+  senders: number;
+  connectMs: number;
+  /** The open-loop rate sent at, msg/s, and where it came from. */
+  rate: number;
+  /** The closed-loop calibration: acks and deliveries per second, and the message rate both sustain (the lesser of acks and deliveries ÷ clients). */
+  calibration: { ackedPerSec: number; deliveredPerSec: number; sustainedPerSec: number; ms: number } | null;
+  minuteMs: number;
+  /** The churn and the RSS reads as asked (SoakJob). */
+  churnPerMinute: number;
+  offlineMs: number;
+  sampleMs: number;
+  minutes: SoakMinute[];
+  /** Every RSS read: ms since the soak started, bytes. */
+  samples: Array<{ atMs: number; rss: number }>;
+  sent: number;
+  acked: number;
+  /** Sends refused or timed out, and sends skipped because the backlog of unacked ones was full. */
+  ackErrors: number;
+  skipped: number;
+  reconnects: number;
+  reconnectFailures: number;
+  /** Connections that ended without the client closing them (then reconnected like churn), and up to five examples of what went wrong. */
+  drops: number;
+  examples: string[];
+  /** With checkDelivery: clients whose seqs were checked, seqs they never got, seqs they got twice. */
+  delivery: { clients: number; lastSeq: number; missing: number; duplicates: number } | null;
+  error?: string;
+};
+
+export type LoadResult = SoakResult | ThroughputResult | LadderResult | SeedResult | CatchupResult | IdleResult | PushBenchResult;

@@ -10,7 +10,9 @@ import type { RawResults, ServerSetup } from './raw';
 import { ratio, type Med } from './stats';
 import type { Summary } from './summarize';
 import type { ServerSummary, ThroughputSummary } from './summary';
+import { soakSection } from './soak-section';
 import { fmt, fmtRatio, MB } from './targets';
+import { wireSection } from './wire';
 
 const KINDS: ServerKind[] = ['ours', 'tutorial', 'null', 'null-cluster'];
 const TITLES: Record<ServerKind, string> = { ours: 'ours', tutorial: 'tutorial', null: 'null (1 process)', 'null-cluster': 'null cluster' };
@@ -225,7 +227,8 @@ export function toMarkdown(raw: RawResults, summary: Summary, settingsLine: stri
         `| ${TITLES[kind]} | ${point.clients.toLocaleString('en-US')} | ${fmt(point.rssMiB, 1)} | ${fmt(point.ackP50, 1)} / ${fmt(point.ackP99, 1)} | ${fmt(point.deliveryP50, 1)} / ${fmt(point.deliveryP99, 1)} | ${fmt(point.connectMs, 0)} | ${runsOf(point.runs, server?.expected.ladder ?? null)} |`,
       );
   }
-  out.push('', '## Client (PWA)', '');
+  out.push('', ...wireSection(raw, summary.catchupSize), ...soakSection(raw));
+  out.push('## Client (PWA)', '');
   const client = raw.client;
   if (!client) out.push('Not measured.');
   else {

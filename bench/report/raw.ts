@@ -8,7 +8,7 @@ import type { ClientMetrics } from '../client-metrics';
 import type { DiskProbe } from '../disk';
 import type { CatchupResult, IdleResult, LadderResult, ThroughputResult } from '../load/types';
 import type { HistoryResult } from '../history';
-import type { PushBenchResult } from '../load/types';
+import type { PushBenchResult, SoakResult } from '../load/types';
 import type { UploadBenchResult } from '../uploads';
 import type { ServerKind } from '../servers';
 
@@ -42,7 +42,19 @@ export type RawServerRuns = {
 /** One configuration a server really ran with: the environment it was given and what its /healthz said. */
 export type ServerSetup = { command: string; workers: number; env: Record<string, string>; healthz: unknown; starts: number };
 
-export const SCENARIOS = ['idle', 'ingest', 'changes', 'fanout', 'ladder', 'catchup', 'history', 'push', 'uploads', 'client'] as const;
+export const SCENARIOS = [
+  'idle',
+  'ingest',
+  'changes',
+  'fanout',
+  'ladder',
+  'catchup',
+  'history',
+  'push',
+  'uploads',
+  'soak',
+  'client',
+] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 /** Issue #15's mixed workload: of every ten operations, two reactions and one edit. */
@@ -51,6 +63,15 @@ export const CHANGE_MIX = { reactions: 0.2, edits: 0.1 };
 /** Servers whose catch-up is measured warm (seeded through their own protocol) and after a restart. */
 export const CATCHUP_WARM_KINDS: readonly ServerKind[] = ['ours'];
 export const CATCHUP_RESTARTED_KINDS: readonly ServerKind[] = ['ours', 'tutorial'];
+
+/** The soak runs against ours and the null cluster of the same process shape (the report's ceiling everywhere else). */
+export const SOAK_KINDS: readonly ServerKind[] = ['ours', 'null-cluster'];
+
+/** The soak of each server (one run each), and the minutes at its start that the targets ignore. */
+export type SoakRuns = {
+  warmupMinutes: number;
+  results: Partial<Record<ServerKind, SoakResult>>;
+};
 
 /** What was asked for: the runs each median should come from follow from it. */
 export type RunPlan = { kinds: ServerKind[]; scenarios: Scenario[]; catchupSizes: number[] };
@@ -75,6 +96,8 @@ export type RawResults = {
   push?: PushBenchResult;
   /** Uploads against a file-copy baseline, and text ingest while they run (#18); absent when not planned or failed. */
   uploads?: UploadBenchResult;
+  /** #17's soak; absent when not planned or when every server's failed (then in `errors`). */
+  soak?: SoakRuns;
 };
 
 /** How many runs of `scenario` the plan asked of `kind` (per catch-up size for the catch-ups). */
@@ -84,7 +107,7 @@ export function expectedRuns(raw: RawResults, kind: ServerKind, scenario: Scenar
   if (!plan.kinds.includes(kind)) return 0;
   if (scenario === 'catchup') return plan.scenarios.includes('catchup') && CATCHUP_WARM_KINDS.includes(kind) ? raw.runs : 0;
   if (scenario === 'catchupRestarted') return plan.scenarios.includes('catchup') && CATCHUP_RESTARTED_KINDS.includes(kind) ? raw.runs : 0;
-  if (scenario === 'client' || scenario === 'history' || scenario === 'push' || scenario === 'uploads') return 0;
+  if (scenario === 'client' || scenario === 'history' || scenario === 'push' || scenario === 'uploads' || scenario === 'soak') return 0;
   // Edits, reactions and receipts exist in our protocol only.
   if (scenario === 'changes') return plan.scenarios.includes('changes') && kind === 'ours' ? raw.runs : 0;
   return plan.scenarios.includes(scenario) ? raw.runs : 0;

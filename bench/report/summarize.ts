@@ -6,6 +6,7 @@ import { summarizeServers, type ServerSummary } from './summary';
 import { historyTargets } from './history-targets';
 import { pushTargets } from './push-targets';
 import { uploadTargets } from './upload-targets';
+import { soakProblems, soakTargets } from './soak';
 import { evaluateTargets, type TargetRow } from './targets';
 
 export type Summary = {
@@ -23,12 +24,13 @@ export function summarize(raw: RawResults, rssStep: number, catchupSize: string)
     servers,
     rssStep,
     catchupSize,
-    problems: runProblems(raw),
+    problems: [...runProblems(raw), ...soakProblems(raw)],
     targets: [
       ...evaluateTargets(servers, raw.client, catchupSize, rssStep),
       ...historyTargets(raw),
       ...pushTargets(raw),
       ...uploadTargets(raw),
+      ...soakTargets(raw),
     ],
   };
 }

@@ -67,6 +67,8 @@ export type ServerSummary = {
   rssAt: Record<string, number | null>;
   /** The largest step reached in every run, when `rssStep` was not. */
   fallbackRss: { clients: number; kib: number } | null;
+  /** Time to connect and catch up the clients a growth step adds (a storm onto those already connected), by step size. */
+  connectAt?: Record<string, Med>;
   idle: IdleSummary | null;
   /** Catch-up time by missed count: from the server that stored the messages (warm), and after a restart. */
   catchupMs: Record<string, Med>;
@@ -188,6 +190,12 @@ export function summarizeServer(raw: RawServerRuns, rssStep: number, expected: E
     rssPerIdleConnKiB: rssPerIdleConnection(raw.ladder, rssStep),
     rssAt: Object.fromEntries(ladderSizes.slice(1).map((size) => [String(size), rssPerIdleConnection(raw.ladder, size).value])),
     fallbackRss: fallbackRss(raw.ladder),
+    connectAt: Object.fromEntries(
+      ladderSizes.map((size) => [
+        String(size),
+        medianOf(ladderSteps.filter((step) => step.clients === size).map((step) => step.connectMs)),
+      ]),
+    ),
     idle: idleSummary(raw.idle ?? []),
     catchupMs: catchupMedians(raw.catchup),
     catchupRestartedMs: catchupMedians(raw.catchupRestarted),

@@ -22,6 +22,9 @@ export const MB = 1e6;
 export const IDLE_TOTAL_RSS_MB = 200;
 export const IDLE_PRIMARY_RSS_MB = 70;
 export const STARTUP_MS = 2_000;
+/** Growth steps whose connection storm is a target (#17): the clients each adds connect at once. */
+export const STORM_STEPS = [5_000, 10_000];
+export const MAX_STORM_RATIO = 1.5;
 
 type Input = { label: string; med: Med; expected: number | null };
 
@@ -163,6 +166,26 @@ export function evaluateTargets(
       (v) => v <= 1.5,
     ),
   );
+
+  const steps = (ours?.ladder ?? []).map((point) => point.clients);
+  for (const size of STORM_STEPS) {
+    const previous = Math.max(0, ...steps.filter((clients) => clients < size));
+    if (!steps.includes(size) && !(ceiling?.ladder ?? []).some((point) => point.clients === size)) continue;
+    const storm = [
+      input('ours', ours, ours?.connectAt?.[String(size)], 'ladder'),
+      input('null cluster', ceiling, ceiling?.connectAt?.[String(size)], 'ladder'),
+    ];
+    const stormRatio = ratio(storm[0]?.med.value, storm[1]?.med.value);
+    rows.push(
+      targetOver(
+        `Connection storm: ${fmt(size - previous)} clients connect and catch up at once onto ${fmt(previous)} (the step to ${fmt(size)}) ≤ ${MAX_STORM_RATIO}× null cluster's time`,
+        storm,
+        stormRatio,
+        `${fmtRatio(stormRatio)} (${fmt(storm[0]?.med.value)} vs ${fmt(storm[1]?.med.value)} ms)`,
+        (v) => v <= MAX_STORM_RATIO,
+      ),
+    );
+  }
 
   const idle = ours?.idle;
   const idleInput = (med: Med | undefined) => input('ours', ours, med, 'idle');

@@ -14,6 +14,27 @@ export type OnlineChange = { online: User[]; joined: User[]; left: User[] };
 export class PresenceState {
   private readonly local = new Map<string, { user: User; sockets: number }>();
   private readonly remote = new Map<string, { users: Map<string, User>; at: number }>();
+  /**
+   * In how many places (this process, each other one) each user is online: its size is the
+   * union's, kept as things change, so counting the crowd for each newcomer of a connection
+   * storm is O(1), not a pass over everyone.
+   */
+  private readonly places = new Map<string, number>();
+
+  private present(userId: string): void {
+    this.places.set(userId, (this.places.get(userId) ?? 0) + 1);
+  }
+
+  private absent(userId: string): void {
+    const left = (this.places.get(userId) ?? 0) - 1;
+    if (left > 0) this.places.set(userId, left);
+    else this.places.delete(userId);
+  }
+
+  /** How many people are online across the cluster. */
+  onlineCount(): number {
+    return this.places.size;
+  }
 
   /** Returns true when this is the user's first socket here. */
   addSocket(user: User): boolean {
@@ -24,6 +45,7 @@ export class PresenceState {
       return false;
     }
     this.local.set(user.id, { user, sockets: 1 });
+    this.present(user.id);
     return true;
   }
 
@@ -40,6 +62,7 @@ export class PresenceState {
     const entry = this.local.get(userId);
     if (!entry || entry.sockets > 0) return false;
     this.local.delete(userId);
+    this.absent(userId);
     return true;
   }
 
@@ -64,13 +87,20 @@ export class PresenceState {
   }
 
   applySnapshot(snapshot: PresenceSnapshot, receivedAt: number): void {
-    this.remote.set(snapshot.node, { users: new Map(snapshot.users.map((user) => [user.id, user])), at: receivedAt });
+    const users = new Map(snapshot.users.map((user) => [user.id, user]));
+    const before = this.remote.get(snapshot.node)?.users;
+    if (before) for (const id of before.keys()) if (!users.has(id)) this.absent(id);
+    for (const id of users.keys()) if (!before?.has(id)) this.present(id);
+    this.remote.set(snapshot.node, { users, at: receivedAt });
   }
 
   applyDelta(delta: PresenceDelta, receivedAt: number): void {
     const entry = this.remote.get(delta.node) ?? { users: new Map<string, User>(), at: receivedAt };
-    for (const user of delta.joined) entry.users.set(user.id, user);
-    for (const id of delta.left) entry.users.delete(id);
+    for (const user of delta.joined) {
+      if (!entry.users.has(user.id)) this.present(user.id);
+      entry.users.set(user.id, user);
+    }
+    for (const id of delta.left) if (entry.users.delete(id)) this.absent(id);
     entry.at = receivedAt;
     this.remote.set(delta.node, entry);
   }
@@ -80,6 +110,7 @@ export class PresenceState {
     let pruned = false;
     for (const [node, entry] of this.remote) {
       if (entry.at < olderThan) {
+        for (const id of entry.users.keys()) this.absent(id);
         this.remote.delete(node);
         pruned = true;
       }
@@ -97,6 +128,18 @@ export class PresenceState {
     const joined = online.filter((user) => !sameProfile(before.get(user.id), user));
     const left = [...before.values()].filter((user) => !now.has(user.id));
     return { online, joined, left };
+  }
+
+  /**
+   * Up to `limit` people online by name, those whose name or @handle contains `query` (any case),
+   * and how many matched in all: what a crowd's client asks for when it shows names.
+   */
+  list(query: string, limit: number): { online: User[]; total: number } {
+    const needle = query.trim().toLowerCase();
+    const matches = needle
+      ? this.online().filter((user) => user.name.toLowerCase().includes(needle) || (user.handle ?? '').toLowerCase().includes(needle))
+      : this.online();
+    return { online: matches.slice(0, limit), total: matches.length };
   }
 
   /** Everyone online, one entry per user, by name then id so every process lists them alike. */

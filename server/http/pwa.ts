@@ -1,6 +1,7 @@
 /**
  * Serves the built PWA: hashed assets cached for a year, the service worker and
- * the shell revalidated every time, and unknown paths answered with the shell.
+ * the shell revalidated every time, compressed copies to browsers that take them,
+ * and unknown paths answered with the shell.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +15,8 @@ export function mountPwa<E extends Env>(app: Hono<E>, staticDir: string): void {
       '*',
       serveStatic({
         root: staticDir,
+        // The build writes .br and .gz copies (scripts/compress-dist.mjs): sent with Vary: Accept-Encoding.
+        precompressed: true,
         onFound: (path, c) => {
           const immutable = path.includes('/assets/');
           c.header('Cache-Control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');

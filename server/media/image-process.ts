@@ -1,20 +1,17 @@
 /**
- * The image process (image-worker.ts starts it): re-encodes the images it is handed, one at a
- * time, at the lowest scheduling priority (nice 19, set before any thread exists, so libvips'
- * threads inherit it). Image work takes only the CPU that the event loops, and their acks, leave:
- * text keeps flowing while photos are processed.
+ * The image process (image-worker.ts forks it, detached): re-encodes the images it is handed, one
+ * at a time, at the lowest scheduling priority, its own scheduling group included (see
+ * lowest-priority.ts), set before any thread exists so libvips' threads inherit it. Image work
+ * takes only the CPU that the event loops, and their acks, leave: text keeps flowing while
+ * photos are processed. It leaves when the server does (the IPC channel closes).
  */
-import { setPriority } from 'node:os';
+import { lowerOwnPriority } from '../lowest-priority';
 import { reencode, type ReencodeJob, type ReencodeOutcome } from './reencode';
 
 export type ImageJob = ReencodeJob & { id: number };
 export type ImageAnswer = { id: number; outcome: ReencodeOutcome } | { id: number; error: string };
 
-try {
-  setPriority(19);
-} catch {
-  // Not permitted here: the images are still processed, at normal priority.
-}
+lowerOwnPriority();
 
 let queue = Promise.resolve();
 process.on('message', (job: ImageJob) => {

@@ -11,11 +11,20 @@ import type { ReencodeJob, ReencodeOutcome } from './reencode';
 
 const IDLE_STOP_MS = 60_000;
 
-/** Built: a file under media/ beside the bundle's chunks; from source (in-process tests, tsx), the .ts next to this one. */
+/**
+ * Built: a file under media/ beside the bundle's chunks; from source (in-process tests, tsx), the
+ * .ts next to this one. Detached: a session of its own is its own scheduling group (lowest-priority.ts).
+ */
 function startProcess(): ChildProcess {
   const here = import.meta.url;
-  if (!here.endsWith('.ts')) return fork(fileURLToPath(new URL('./media/image-process.js', here)), [], { serialization: 'advanced' });
-  return fork(fileURLToPath(new URL('./image-process.ts', here)), [], { execArgv: ['--import', 'tsx'], serialization: 'advanced' });
+  const built = !here.endsWith('.ts');
+  const script = fileURLToPath(built ? new URL('./media/image-process.js', here) : new URL('./image-process.ts', here));
+  return fork(script, [], {
+    detached: true,
+    serialization: 'advanced',
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: built ? [] : ['--import', 'tsx'],
+  });
 }
 
 type Waiting = { resolve(outcome: ReencodeOutcome): void; reject(error: Error): void };

@@ -1,13 +1,14 @@
 /**
- * The threads that make this process's pushes (send-thread.ts), started on the first push and
- * stopped after a quiet minute, so a server that pushes nothing holds no thread. The sender hands
- * them batches; each goes to the thread with the least work, at most two batches per thread at
+ * The processes that make this server process's pushes (send-process.ts), started on the first
+ * push and stopped after a quiet minute, so a server that pushes nothing holds none. The sender
+ * hands them batches; each goes to the process with the least work, at most two batches each at
  * once, the rest waiting here. The event loop keeps only the store work: the encryption (a P-256
- * key pair and ECDH per push) and the HTTP of a 10,000-device fan-out run beside it, at the
- * lowest priority, on every core.
+ * key pair and ECDH per push) and the HTTP of a 10,000-device fan-out run beside it, one process
+ * per core, each in a scheduling group of its own at the lowest priority (see send-process.ts).
  */
+import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
 import type { PushSubscriptionRecord } from '../store/push-store';
 import type { DeliverOptions, Delivery } from './deliver';
 import { log } from '../observe/log';
@@ -23,76 +24,98 @@ export type SendPool = {
 };
 
 const BATCH_SIZE = 100;
-const BATCHES_PER_THREAD = 2;
+const BATCHES_PER_PROCESS = 2;
 const IDLE_STOP_MS = 60_000;
-const MAX_THREADS = 4;
+const MAX_PROCESSES = 4;
 
 /**
- * The thread: built, a file under push/ beside the bundle's chunks; from source (tests that run
- * the app in-process, `tsx`), the .ts next to this one, loaded through tsx's API since a thread
- * does not inherit the loader.
+ * The process: built, a file under push/ beside the bundle's chunks; from source (tests that run
+ * the app in-process, `tsx`), the .ts next to this one with tsx's loader. Detached: a session of
+ * its own is what puts it in a scheduling group of its own.
  */
-function startThread(): Worker {
+function startProcess(): ChildProcess {
   const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./push/send-thread.js', here));
-  const source = JSON.stringify(new URL('./send-thread.ts', here).href);
-  return new Worker(`import('tsx/esm/api').then((tsx) => tsx.tsImport(${source}, ${JSON.stringify(here)}))`, { eval: true });
+  const built = !here.endsWith('.ts');
+  const script = fileURLToPath(built ? new URL('./push/send-process.js', here) : new URL('./send-process.ts', here));
+  return fork(script, [], {
+    detached: true,
+    serialization: 'advanced',
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: built ? [] : ['--import', 'tsx'],
+  });
 }
 
-type Thread = { worker: Worker; busy: number; waiting: Map<number, (results: Delivery[]) => void> };
+type SendProcess = {
+  child: ChildProcess;
+  ready: boolean;
+  pending: SendBatch[];
+  busy: number;
+  waiting: Map<number, (results: Delivery[]) => void>;
+};
 type Queued = { batch: SendBatch; resolve(results: Delivery[]): void };
 
-export function createSendPool(size = Math.min(MAX_THREADS, availableParallelism())): SendPool {
-  const threads: Thread[] = [];
+export function createSendPool(size = Math.min(MAX_PROCESSES, availableParallelism())): SendPool {
+  const processes: SendProcess[] = [];
   const queue: Queued[] = [];
   let nextId = 1;
   let idle: NodeJS.Timeout | null = null;
   let closed = false;
 
-  const failAll = (thread: Thread, reason: string) => {
-    for (const [id, resolve] of thread.waiting) {
-      thread.waiting.delete(id);
-      // The pushes of a batch a thread did not finish are tried again later (at least once).
+  const failAll = (sender: SendProcess, reason: string) => {
+    for (const [id, resolve] of sender.waiting) {
+      sender.waiting.delete(id);
+      // The pushes of a batch a process did not finish are tried again later (at least once).
       resolve(new Array(BATCH_SIZE).fill({ outcome: 'retry', status: null, retryAfterMs: null, reason }));
     }
   };
 
-  const start = (): Thread => {
-    const worker = startThread();
-    const thread: Thread = { worker, busy: 0, waiting: new Map() };
-    worker.on('message', (answer: SendBatchResult) => {
-      const resolve = thread.waiting.get(answer.id);
-      thread.waiting.delete(answer.id);
-      thread.busy -= 1;
+  const start = (): SendProcess => {
+    const child = startProcess();
+    const sender: SendProcess = { child, ready: false, pending: [], busy: 0, waiting: new Map() };
+    child.on('message', (answer: SendBatchResult | 'ready') => {
+      if (answer === 'ready') {
+        sender.ready = true;
+        for (const batch of sender.pending.splice(0)) child.send(batch);
+        return;
+      }
+      const resolve = sender.waiting.get(answer.id);
+      sender.waiting.delete(answer.id);
+      sender.busy -= 1;
       resolve?.(answer.results);
       pump();
     });
-    worker.on('error', (error) => log.warn(`push: a send thread failed: ${error.message}`));
-    worker.on('exit', () => {
-      threads.splice(threads.indexOf(thread), 1);
-      failAll(thread, 'the send thread stopped');
+    child.on('error', (error) => log.warn(`push: a send process failed: ${error.message}`));
+    child.on('exit', () => {
+      if (processes.includes(sender)) processes.splice(processes.indexOf(sender), 1);
+      failAll(sender, 'the send process stopped');
       pump();
     });
-    worker.unref();
-    threads.push(thread);
-    return thread;
+    // Neither the process nor its channel keeps the server running.
+    child.unref();
+    child.channel?.unref();
+    processes.push(sender);
+    return sender;
   };
 
   const stopIdle = () => {
     idle = null;
-    if (queue.length > 0 || threads.some((thread) => thread.busy > 0)) return;
-    for (const thread of [...threads]) void thread.worker.terminate();
+    if (queue.length > 0 || processes.some((sender) => sender.busy > 0)) return;
+    for (const sender of [...processes]) sender.child.kill();
   };
 
   function pump(): void {
     while (queue.length > 0 && !closed) {
-      if (threads.length < size && threads.every((thread) => thread.busy > 0)) start();
-      const thread = threads.reduce<Thread | null>((best, candidate) => (!best || candidate.busy < best.busy ? candidate : best), null);
-      if (!thread || thread.busy >= BATCHES_PER_THREAD) break;
+      if (processes.length < size && processes.every((sender) => sender.busy > 0)) start();
+      const sender = processes.reduce<SendProcess | null>(
+        (best, candidate) => (!best || candidate.busy < best.busy ? candidate : best),
+        null,
+      );
+      if (!sender || sender.busy >= BATCHES_PER_PROCESS) break;
       const { batch, resolve } = queue.shift() as Queued;
-      thread.busy += 1;
-      thread.waiting.set(batch.id, (results) => resolve(results.slice(0, batch.items.length)));
-      thread.worker.postMessage(batch);
+      sender.busy += 1;
+      sender.waiting.set(batch.id, (results) => resolve(results.slice(0, batch.items.length)));
+      if (sender.ready) sender.child.send(batch);
+      else sender.pending.push(batch);
     }
     if (idle) clearTimeout(idle);
     idle = setTimeout(stopIdle, IDLE_STOP_MS);
@@ -114,7 +137,14 @@ export function createSendPool(size = Math.min(MAX_THREADS, availableParallelism
       if (idle) clearTimeout(idle);
       for (const { resolve, batch } of queue.splice(0))
         resolve(batch.items.map(() => ({ outcome: 'retry', status: null, retryAfterMs: null, reason: 'the server is stopping' })));
-      await Promise.all(threads.map((thread) => thread.worker.terminate()));
+      await Promise.all(
+        processes.map(async (sender) => {
+          if (sender.child.exitCode !== null || sender.child.signalCode !== null) return;
+          const exited = new Promise((resolve) => sender.child.once('exit', resolve));
+          sender.child.kill();
+          await exited;
+        }),
+      );
     },
   };
 }

@@ -115,6 +115,7 @@ export function startSender(deps: SenderDeps): Sender {
     const payloads = { plain: messagePayload(message, false), mention: messagePayload(message, true) };
     const dm = job.room.startsWith('dm:');
     const sending: Promise<void>[] = [];
+    const shown = new Set<string>();
     let after: string | null = '';
     while (after !== null) {
       const page = await push.targetsPage(job.room, message.author.id, after, FAN_OUT_PAGE);
@@ -134,14 +135,17 @@ export function startSender(deps: SenderDeps): Sender {
             urgency: mention || dm ? 'high' : 'normal',
           }));
         sending.push(
-          sendAll(items, job, retries).then((taken) =>
-            push.markShown([...new Set(taken.map((device) => device.userId))], job.room, job.seq),
-          ),
+          sendAll(items, job, retries).then((taken) => {
+            for (const device of taken) shown.add(device.userId);
+          }),
         );
       }
       await new Promise((resolve) => setImmediate(resolve));
     }
     await Promise.all(sending);
+    // One write for the whole fan-out, not one per page: each write takes SQLite's one write
+    // lock, and the primary's group commit (the acks of every sender) waits while another holds it.
+    await push.markShown([...shown], job.room, job.seq);
   }
 
   async function tellRead(job: PushJob, retries: NewPushJob[]): Promise<void> {

@@ -8,7 +8,7 @@
  * transaction per batch. While nobody on the server has a subscription, nothing is queued at
  * all (checked every few seconds, and at once on this process when a device subscribes).
  */
-import webpush from 'web-push';
+import { generateKeyPairSync } from 'node:crypto';
 import type { Message, RoomId } from '../../shared/protocol';
 import type { PushConfig } from '../config';
 import type { NewPushJob, PushStore, VapidKeys } from '../store/push-store';
@@ -37,9 +37,23 @@ export type PushService = {
 
 const SUBSCRIBERS_CHECK_MS = 5_000;
 
+/**
+ * A fresh VAPID key pair as web-push writes one: the P-256 public key uncompressed (65 bytes) and
+ * the private scalar (32 bytes), both base64url. With node:crypto, so the worker does not load
+ * web-push (only the send processes sign with it).
+ */
+export function generateVapidKeys(): VapidKeys {
+  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const { x, y } = publicKey.export({ format: 'jwk' });
+  const { d } = privateKey.export({ format: 'jwk' });
+  if (!x || !y || !d) throw new Error('node:crypto exported an incomplete P-256 key');
+  const uncompressed = Buffer.concat([Buffer.from([4]), Buffer.from(x, 'base64url'), Buffer.from(y, 'base64url')]);
+  return { publicKey: uncompressed.toString('base64url'), privateKey: d };
+}
+
 export async function resolveVapidKeys(config: PushConfig, push: PushStore): Promise<VapidKeys> {
   if (config.vapidKeys) return config.vapidKeys;
-  return push.vapidKeys(webpush.generateVAPIDKeys());
+  return push.vapidKeys(generateVapidKeys());
 }
 
 export async function startPush(

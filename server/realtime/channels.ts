@@ -5,5 +5,7 @@ export const roomChannel = (room: RoomId): string => `r:${room}`;
 export const userChannel = (userId: string): string => `u:${userId}`;
 /** Every socket of one session (a signed-in device), so signing it out reaches them all. */
 export const sessionChannel = (sessionId: string): string => `s:${sessionId}`;
-/** The sockets that asked for `presence:delta` instead of full lists. */
+/** The sockets that get `presence:delta` instead of full lists ('delta', and 'bounded' ones holding a list). */
 export const PRESENCE_DELTA_CHANNEL = 'presence:delta';
+/** The sockets that connected with `auth.presence: 'bounded'`: counts instead of names in a crowd. */
+export const PRESENCE_BOUNDED_CHANNEL = 'presence:bounded';

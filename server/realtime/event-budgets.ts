@@ -20,4 +20,5 @@ export const EVENT_BUDGETS: Record<keyof ClientToServerEvents, Budget | null> = 
   'room:read': 'signal',
   typing: 'signal',
   'app:visibility': 'signal',
+  'presence:list': 'action',
 };

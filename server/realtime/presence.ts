@@ -8,14 +8,17 @@
  *
  * Cost: a full `presence` list to every socket is O(online²) bytes per change, so
  * emits are paced (slower as more people are online), clients may ask for deltas
- * (`auth.presence: 'delta'`, as the PWA does), and connection notices stop in a
- * crowd, where they would be noise anyway.
+ * (`auth.presence: 'delta'`), and connection notices stop in a crowd, where they
+ * would be noise anyway. Even deltas are O(online²) in a connection storm (each
+ * newcomer's first list, every join to everyone): 'bounded' clients (the PWA) are
+ * told only how many are online above a limit (PRESENCE_LIST_LIMIT) and ask for names
+ * (`presence:list`) when they show them.
  */
 import { randomUUID } from 'node:crypto';
-import { GENERAL_ROOM } from '../../shared/limits';
-import type { User } from '../../shared/protocol';
+import { GENERAL_ROOM, PRESENCE_LIST_LIMIT } from '../../shared/limits';
+import type { PresenceList, User } from '../../shared/protocol';
 import { PresenceState } from '../chat/presence-state';
-import { PRESENCE_DELTA_CHANNEL, roomChannel, userChannel } from './channels';
+import { PRESENCE_BOUNDED_CHANNEL, PRESENCE_DELTA_CHANNEL, roomChannel, userChannel } from './channels';
 import type { ChatServer, ChatSocket } from './types';
 
 export type PresenceOptions = {
@@ -23,12 +26,16 @@ export type PresenceOptions = {
   shared: boolean;
   graceMs?: number;
   heartbeatMs?: number;
+  /** Above this many online, 'bounded' sockets get `presence:count` (CHAT_PRESENCE_LIST_LIMIT). */
+  listLimit?: number;
 };
 
 export type Presence = {
   connected(socket: ChatSocket): void;
   disconnected(socket: ChatSocket): void;
   renamed(user: User): void;
+  /** Up to `limit` people online by name (`query` narrows), and how many matched. */
+  list(query: string, limit: number): PresenceList;
 };
 
 /** Above this many people online, first-connection / last-disconnection notices are not sent. */
@@ -38,7 +45,7 @@ export const CONNECTION_NOTICE_LIMIT = 200;
 export const emitInterval = (online: number): number => Math.min(5000, Math.max(250, online * 2));
 
 export function createPresence(io: ChatServer, options: PresenceOptions): Presence {
-  const { shared, graceMs = 4000, heartbeatMs = 5000 } = options;
+  const { shared, graceMs = 4000, heartbeatMs = 5000, listLimit = PRESENCE_LIST_LIMIT } = options;
   const state = new PresenceState();
   const node = randomUUID();
   const graceTimers = new Map<string, NodeJS.Timeout>();
@@ -57,8 +64,18 @@ export function createPresence(io: ChatServer, options: PresenceOptions): Presen
     const change = state.diff(told);
     if (change.joined.length === 0 && change.left.length === 0) return;
     told = new Map(change.online.map((user) => [user.id, user]));
-    io.local.except(PRESENCE_DELTA_CHANNEL).emit('presence', { online: change.online });
+    io.local.except([PRESENCE_DELTA_CHANNEL, PRESENCE_BOUNDED_CHANNEL]).emit('presence', { online: change.online });
+    if (change.online.length > listLimit) {
+      // A crowd: bounded sockets that held a list drop to counts (presence:count tells them to).
+      io.local.in(PRESENCE_BOUNDED_CHANNEL).socketsLeave(PRESENCE_DELTA_CHANNEL);
+      io.local.to(PRESENCE_DELTA_CHANNEL).emit('presence:delta', { joined: change.joined, left: change.left });
+      io.local.to(PRESENCE_BOUNDED_CHANNEL).emit('presence:count', { online: change.online.length });
+      return;
+    }
     io.local.to(PRESENCE_DELTA_CHANNEL).emit('presence:delta', { joined: change.joined, left: change.left });
+    // The crowd thinned: bounded sockets told only counts get a list again, then deltas.
+    io.local.to(PRESENCE_BOUNDED_CHANNEL).except(PRESENCE_DELTA_CHANNEL).emit('presence', { online: change.online });
+    io.local.in(PRESENCE_BOUNDED_CHANNEL).socketsJoin(PRESENCE_DELTA_CHANNEL);
   }
 
   function scheduleEmit(): void {
@@ -119,7 +136,13 @@ export function createPresence(io: ChatServer, options: PresenceOptions): Presen
       // A newcomer is announced at once, so a second tab landing on another worker
       // a moment later already counts them as online and sends no second notice.
       if (state.addSocket(user)) announceChange(user, 'joined');
-      socket.emit('presence', { online: state.online() });
+      const mode = socket.data.presence;
+      if (mode === 'bounded') void socket.join(PRESENCE_BOUNDED_CHANNEL);
+      if (mode === 'bounded' && state.onlineCount() > listLimit) socket.emit('presence:count', { online: state.onlineCount() });
+      else {
+        socket.emit('presence', { online: state.online() });
+        if (mode !== 'full') void socket.join(PRESENCE_DELTA_CHANNEL);
+      }
       if (!wasOnline) connectionNotice(user, 'joined');
       scheduleEmit();
     },
@@ -137,6 +160,9 @@ export function createPresence(io: ChatServer, options: PresenceOptions): Presen
           if (!state.isOnline(user.id)) connectionNotice(user, 'left');
         }, graceMs),
       );
+    },
+    list(query, limit) {
+      return state.list(query, limit);
     },
     renamed(user) {
       state.rename(user);

@@ -15,12 +15,13 @@ import { createTailCache } from '../chat/tail-cache';
 import { internalError, log, refusal as logRefusal } from '../observe/log';
 import { metrics } from '../observe/metrics';
 import { catchUpOnConnect } from './catch-up';
-import { PRESENCE_DELTA_CHANNEL, sessionChannel, userChannel } from './channels';
+import { sessionChannel, userChannel } from './channels';
 import { registerChangeHandlers } from './handlers/changes';
 import { registerMessageHandlers } from './handlers/messages';
 import { registerRoomHandlers } from './handlers/rooms';
 import { registerTypingHandler } from './handlers/typing';
 import { registerVisibilityHandler } from './handlers/visibility';
+import { registerPresenceHandler } from './handlers/presence';
 import { createMessageFeed } from './message-feed';
 import { createPresence, type Presence } from './presence';
 import { watchSlowReaders } from './slow-readers';
@@ -96,7 +97,7 @@ export function createSocketServer(httpServer: HttpServer, socketDeps: SocketDep
         socket.data.sessionId = found.session.id;
         socket.data.cursors = auth.value.cursors ?? {};
         socket.data.revs = auth.value.revs;
-        socket.data.presenceDeltas = auth.value.presence === 'delta';
+        socket.data.presence = auth.value.presence ?? 'full';
         socket.data.log = log.child({ socket: socket.id, user: found.user.id });
         next();
       },
@@ -115,6 +116,7 @@ export function createSocketServer(httpServer: HttpServer, socketDeps: SocketDep
     registerChangeHandlers(socket, deps);
     registerTypingHandler(socket, deps.budgets, typing);
     registerVisibilityHandler(socket, deps.budgets);
+    registerPresenceHandler(socket, deps.budgets, () => presence);
     socket.on('disconnect', () => {
       metrics.socketsConnected.dec();
       typing.disconnected(socket);
@@ -122,7 +124,6 @@ export function createSocketServer(httpServer: HttpServer, socketDeps: SocketDep
     });
     // A revoked session's sockets are found by this channel on every worker.
     void socket.join(sessionChannel(socket.data.sessionId));
-    if (socket.data.presenceDeltas) void socket.join(PRESENCE_DELTA_CHANNEL);
     presence?.connected(socket);
     void catchUpOnConnect(socket, deps);
   });
@@ -142,7 +143,7 @@ export function createSocketServer(httpServer: HttpServer, socketDeps: SocketDep
     io,
     ...createMessageFeed(io, deps.peers, tail),
     startPresence() {
-      presence ??= createPresence(io, { shared: deps.peers !== 'none' });
+      presence ??= createPresence(io, { shared: deps.peers !== 'none', listLimit: deps.config.presenceListLimit });
     },
     revoked(sessionId) {
       io.in(sessionChannel(sessionId)).disconnectSockets(true);

@@ -3,7 +3,16 @@
  * server processes send each other, and the typed Socket.IO server and socket.
  */
 import type { Server, Socket } from 'socket.io';
-import type { ClientToServerEvents, Cursors, Message, MessageChange, RoomId, ServerToClientEvents, User } from '../../shared/protocol';
+import type {
+  ClientToServerEvents,
+  Cursors,
+  Message,
+  MessageChange,
+  PresenceMode,
+  RoomId,
+  ServerToClientEvents,
+  User,
+} from '../../shared/protocol';
 import type { Budgets } from '../chat/budgets';
 import type { PageSource } from '../chat/catch-up';
 import type { ChangeDeps } from '../chat/change-message';
@@ -20,7 +29,8 @@ export type SocketData = {
   cursors: Cursors;
   /** Change cursors from the handshake; undefined: the client does not follow changes (a v1 client). */
   revs?: Cursors;
-  presenceDeltas: boolean;
+  /** What the handshake asked for (`auth.presence`; v1: 'full'). */
+  presence: PresenceMode;
   /** A catch-up (on connect or `sync`) is streaming to this socket: one at a time. */
   catchingUp?: boolean;
   /** Every line about this socket carries its id and its user's (never the token). */
@@ -57,6 +67,7 @@ export type SocketDeps = SendDeps &
       | 'trustProxy'
       | 'maxRoomsPerUser'
       | 'maxSocketsPerUser'
+      | 'presenceListLimit'
       | 'maxBufferedBytes'
       | 'historyWindow'
       | 'catchUpCap'

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runThroughput } from '../../bench/load/scenarios';
+import { runSoak } from '../../bench/load/soak-job';
 import { cleanupAll, startServer, type BenchServer, type ServerKind } from '../../bench/servers';
 
 describe.each<ServerKind>(['null', 'null-cluster'])('bench load generator against the %s server', (kind) => {
@@ -34,5 +35,59 @@ describe.each<ServerKind>(['null', 'null-cluster'])('bench load generator agains
     expect(result.deliveriesPerSec / result.ackedPerSec).toBeLessThan(5.5);
     expect(result.ack.p50).not.toBeNull();
     expect(result.delivery.samples).toBeGreaterThanOrEqual(result.ack.samples);
+    // Bytes at the sockets: a delivery is one message:new frame of a ~100-character message with its envelope.
+    const wire = result.wire;
+    expect(wire?.receiverDeliveries).toBeGreaterThan(0);
+    const perDelivery = (wire?.receiversRead ?? 0) / (wire?.receiverDeliveries ?? 1);
+    expect(perDelivery).toBeGreaterThan(150);
+    expect(perDelivery).toBeLessThan(600);
+    expect((wire?.written ?? 0) / (wire?.sends ?? 1)).toBeGreaterThan(100);
+  });
+});
+
+describe('bench soak against our server', () => {
+  let server: BenchServer;
+  beforeAll(async () => {
+    server = await startServer('ours', { workers: 2 });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    cleanupAll();
+  });
+
+  it('calibrates, sends at half, reads RSS and acks per minute, and reconnecting clients catch up with their cursors', async () => {
+    const result = await runSoak({
+      kind: 'soak',
+      url: server.url,
+      dialect: 'ours',
+      serverPid: server.pid,
+      clients: 30,
+      senders: 6,
+      durationMs: 4_000,
+      minuteMs: 2_000,
+      rate: null,
+      calibrateMs: 1_000,
+      // 30 clients × 0.4 = 12 reconnects a "minute": one every 167 ms, each away for 300 ms.
+      churnPerMinute: 0.4,
+      offlineMs: 300,
+      sampleMs: 250,
+      checkDelivery: true,
+    });
+    expect(result.calibration?.ackedPerSec).toBeGreaterThan(0);
+    expect(result.calibration?.sustainedPerSec).toBeLessThanOrEqual(result.calibration?.ackedPerSec ?? 0);
+    expect(result.rate).toBe(Math.max(1, Math.round((result.calibration?.sustainedPerSec ?? 0) / 2)));
+    expect(result.minutes.map((minute) => minute.minute)).toEqual([1, 2]);
+    for (const minute of result.minutes) {
+      expect(minute.rss).toBeGreaterThan(50e6);
+      expect(minute.acked).toBe(minute.sent);
+      expect(minute.ack.p99).not.toBeNull();
+    }
+    expect(result.samples.length).toBeGreaterThanOrEqual(10);
+    expect(result.reconnects).toBeGreaterThanOrEqual(20);
+    expect(result.reconnectFailures).toBe(0);
+    expect(result.ackErrors).toBe(0);
+    // Every client, the ones that were away included, holds every seq.
+    expect(result.delivery?.lastSeq).toBeGreaterThan(result.sent);
+    expect(result.delivery?.missing).toBe(0);
   });
 });

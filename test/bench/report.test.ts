@@ -148,6 +148,44 @@ describe('bench report', () => {
     expect(toMarkdown(raw, summary, 'settings')).toContain('**Verdict: FAIL.**');
   });
 
+  it('judges the connection storm of the steps to 5,000 and 10,000 against the null cluster, by median', () => {
+    const latency = { p50: 5, p99: 20, max: 30, samples: 100 };
+    const ladder = (run: number, connectMs: Record<number, number>) => ({
+      kind: 'ladder' as const,
+      run,
+      baselineRss: 50e6,
+      steps: [2000, 5000, 10_000].map((clients) => ({
+        clients,
+        connectMs: connectMs[clients] ?? 1000,
+        serverRss: 100e6 + clients * 20_000,
+        ack: latency,
+        delivery: latency,
+        integrity: integrity(100),
+        drainTimedOut: false,
+      })),
+    });
+    const raw = completeRaw();
+    const { ours, tutorial } = raw.servers;
+    const ceiling = raw.servers['null-cluster'];
+    if (!raw.plan || !ours || !tutorial || !ceiling) throw new Error('the complete run has a plan and three servers');
+    raw.plan.scenarios.push('ladder');
+    ours.ladder = [
+      ladder(1, { 5000: 4000, 10_000: 9000 }),
+      ladder(2, { 5000: 4400, 10_000: 20_000 }),
+      ladder(3, { 5000: 4200, 10_000: 8000 }),
+    ];
+    ceiling.ladder = [1, 2, 3].map((run) => ladder(run, { 5000: 3000, 10_000: 5000 }));
+    tutorial.ladder = [1, 2, 3].map((run) => ladder(run, {}));
+    expect(row(raw, 'Connection storm: 3,000 clients connect and catch up at once onto 2,000')).toMatchObject({
+      pass: true,
+      value: '1.40× (4,200 vs 3,000 ms)',
+    });
+    expect(row(raw, 'Connection storm: 5,000 clients connect and catch up at once onto 5,000')).toMatchObject({
+      pass: false,
+      value: '1.80× (9,000 vs 5,000 ms)',
+    });
+  });
+
   it('fails the report on a timed-out catch-up, and judges catch-up on the restarted server, not the warm one', () => {
     const raw = completeRaw();
     expect(row(raw, 'Catch-up of 10,000 after a restart')).toMatchObject({ pass: true, value: '8.18× (22 vs 180 ms)' });

@@ -3,6 +3,8 @@ import { join as joinPath } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeTempDirs, startServer, tempDir, type RunningServer } from '../support/server';
 import { assertBuilt, closeAll, join, launchBrowser, phoneContext, screenshot } from './support/browser';
+// @ts-expect-error a build script in plain JavaScript, without types
+import { compressDist } from '../../scripts/compress-dist.mjs';
 
 describe('a new version of the app', () => {
   let server: RunningServer | undefined;
@@ -31,8 +33,9 @@ describe('a new version of the app', () => {
     await box.fill('half-written thought');
     await page.evaluate(() => Object.assign(window, { sameDocument: true }));
 
-    // Deploy: any byte change to sw.js is a new version.
+    // Deploy: any byte change to sw.js is a new version (and a build writes its compressed copies anew).
     appendFileSync(joinPath(staticDir.path, 'sw.js'), '\n// next deploy\n');
+    compressDist(staticDir.path);
     await page.evaluate(async () => {
       const registration = await navigator.serviceWorker.getRegistration();
       await registration?.update();

@@ -47,6 +47,34 @@ describe('presence state', () => {
     });
   });
 
+  it('counts the union of every process, each person once, as they come, go and processes fall silent', () => {
+    const state = new PresenceState();
+    state.addSocket(ana);
+    state.addSocket(ana); // a second tab
+    state.applySnapshot({ node: 'n1', users: [ana, bob], at: 0 }, 1000);
+    state.applyDelta({ node: 'n2', joined: [cy, bob], left: [] }, 2000);
+    expect(state.onlineCount()).toBe(3);
+    state.applySnapshot({ node: 'n1', users: [ana], at: 0 }, 2000); // Bob left n1, still on n2
+    expect(state.onlineCount()).toBe(3);
+    state.applyDelta({ node: 'n2', joined: [], left: ['b', 'b', 'nobody'] }, 2500);
+    expect(state.onlineCount()).toBe(2);
+    state.removeSocket('a');
+    state.removeSocket('a');
+    state.dropIfIdle('a'); // still on n1
+    expect(state.onlineCount()).toBe(2);
+    state.pruneRemote(3000); // n1 and n2 went quiet
+    expect(state.onlineCount()).toBe(0);
+    expect(state.onlineCount()).toBe(state.online().length);
+  });
+
+  it('lists a page of people by name, narrowed by name or handle in any case, with how many matched', () => {
+    const state = new PresenceState();
+    for (const user of [cy, bob, ana, { id: 'd', name: 'Dora', handle: 'anadora' }]) state.addSocket(user);
+    expect(state.list('', 2)).toEqual({ online: [ana, bob], total: 4 });
+    expect(state.list('  AN ', 10)).toEqual({ online: [ana, { id: 'd', name: 'Dora', handle: 'anadora' }], total: 2 });
+    expect(state.list('zz', 10)).toEqual({ online: [], total: 0 });
+  });
+
   it('paces client emits slower as more people are online', () => {
     expect(emitInterval(3)).toBe(250);
     expect(emitInterval(1000)).toBe(2000);
