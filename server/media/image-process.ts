@@ -1,17 +1,22 @@
 /**
- * The image process (image-worker.ts forks it, detached): re-encodes the images it is handed, one
- * at a time, at the lowest scheduling priority, its own scheduling group included (see
- * lowest-priority.ts), set before any thread exists so libvips' threads inherit it. Image work
- * takes only the CPU that the event loops, and their acks, leave: text keeps flowing while
- * photos are processed. It leaves when the server does (the IPC channel closes).
+ * The image process (image-worker.ts forks it): re-encodes the images it is handed, one at a time,
+ * at nice 19, set before any thread exists so libvips' threads inherit it. It stays in the
+ * server's session, so in the server's scheduling group (autogroup): inside it, every event loop
+ * (and its acks) goes first. Unlike the push send processes it does not lower a group of its own:
+ * a photo someone is waiting to see must not wait behind every other program on the machine (a
+ * bench on a busy machine finished no upload in 4 s that way).
  */
-import { lowerOwnPriority } from '../lowest-priority';
+import { setPriority } from 'node:os';
 import { reencode, type ReencodeJob, type ReencodeOutcome } from './reencode';
 
 export type ImageJob = ReencodeJob & { id: number };
 export type ImageAnswer = { id: number; outcome: ReencodeOutcome } | { id: number; error: string };
 
-lowerOwnPriority();
+try {
+  setPriority(19);
+} catch {
+  // Not permitted here: the images are still processed, at normal priority.
+}
 
 let queue = Promise.resolve();
 process.on('message', (job: ImageJob) => {

@@ -11,20 +11,12 @@ import type { ReencodeJob, ReencodeOutcome } from './reencode';
 
 const IDLE_STOP_MS = 60_000;
 
-/**
- * Built: a file under media/ beside the bundle's chunks; from source (in-process tests, tsx), the
- * .ts next to this one. Detached: a session of its own is its own scheduling group (lowest-priority.ts).
- */
+/** Built: a file under media/ beside the bundle's chunks; from source (in-process tests, tsx), the .ts next to this one. */
 function startProcess(): ChildProcess {
   const here = import.meta.url;
   const built = !here.endsWith('.ts');
   const script = fileURLToPath(built ? new URL('./media/image-process.js', here) : new URL('./image-process.ts', here));
-  return fork(script, [], {
-    detached: true,
-    serialization: 'advanced',
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    execArgv: built ? [] : ['--import', 'tsx'],
-  });
+  return fork(script, [], { serialization: 'advanced', execArgv: built ? [] : ['--import', 'tsx'] });
 }
 
 type Waiting = { resolve(outcome: ReencodeOutcome): void; reject(error: Error): void };
