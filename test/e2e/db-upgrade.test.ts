@@ -61,7 +61,7 @@ describe('a device database written by v2 of the app', () => {
     const sent = (await generalHistory(server().url)).find((message) => message.content === 'queued under v2');
     expect(sent?.author).toEqual(session.user);
     expect(await storedRecords(page, 'drafts')).toEqual([{ room: 'general', authorId: session.user.id, text: 'a v2 draft' }]);
-    expect(await storedCounts(page)).toMatchObject({ version: 4, counts: { revocations: 0, outbox: 0 } });
+    expect(await storedCounts(page)).toMatchObject({ version: 5, counts: { revocations: 0, outbox: 0 } });
   });
 
   it('keeps the queue of a session that had ended under v2 inert: never sent, shown with Delete; its draft goes', async () => {
@@ -171,7 +171,7 @@ describe('a device database written by v3 of the app', () => {
     await expect.poll(() => messageWith(page, 'queued under v3').getAttribute('data-state'), { timeout: 10_000 }).toBe('sent');
     await expect.poll(() => contents(page), { timeout: 10_000 }).toEqual(['as it is now', 'queued under v3']);
     expect(await messageWith(page, 'as it is now').getByRole('button', { name: '🎉 1' }).count()).toBe(1);
-    expect(await storedCounts(page)).toMatchObject({ version: 4, counts: { outbox: 0 } });
+    expect(await storedCounts(page)).toMatchObject({ version: 5, counts: { outbox: 0 } });
     expect(await storedRecords(page, 'revs')).toEqual([{ room: 'general', rev: 2 }]);
     other.socket.disconnect();
   });
