@@ -55,7 +55,8 @@ export function pickProblem(
 /** The tus upload id: the last path segment of its URL, as the server mints it; undefined for anything else. */
 export function uploadIdOf(uploadUrl: string): string | undefined {
   const path = uploadUrl.split(/[?#]/, 1)[0] ?? '';
-  const id = decodeURIComponent(path.slice(path.lastIndexOf('/') + 1));
+  const id = path.slice(path.lastIndexOf('/') + 1);
+  // Ids the server mints need no escaping: anything escaped is not one.
   return UPLOAD_ID_PATTERN.test(id) ? id : undefined;
 }
 

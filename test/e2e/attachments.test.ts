@@ -1,0 +1,330 @@
+import { copyFileSync, mkdirSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import type { Message } from '../../shared/protocol';
+import { SCREENSHOTS, join, launchBrowser, phoneContext, screenshot, send, timeline, waitForOnline } from './support/browser';
+import { generalHistory, storedRecords, storedSession } from './support/device';
+import { useServer } from './support/server-fixture';
+
+/** Where the screenshots also go for review beside the test run's own folder. */
+const REVIEW = '/tmp/shots-attach-client';
+
+async function shoot(page: Page, name: string): Promise<void> {
+  await screenshot(page, name);
+  mkdirSync(REVIEW, { recursive: true });
+  copyFileSync(`${SCREENSHOTS}/${name}.png`, `${REVIEW}/${name}.png`);
+}
+
+/** A photo as a phone takes it: one colour, a camera's size, and EXIF (camera, owner) that must not leave the device. */
+async function cameraPhoto(name: string, colour: { r: number; g: number; b: number }, width: number, height: number) {
+  const buffer = await sharp({ create: { width, height, channels: 3, background: colour } })
+    .jpeg({ quality: 90 })
+    .withExif({ IFD0: { Make: 'PhoneCo', Model: 'Secret Camera', Copyright: 'home address' } })
+    .toBuffer();
+  return { name, mimeType: 'image/jpeg', buffer };
+}
+
+async function screenshotPng(name: string, colour: { r: number; g: number; b: number }, width: number, height: number) {
+  const buffer = await sharp({ create: { width, height, channels: 4, background: { ...colour, alpha: 1 } } })
+    .png()
+    .toBuffer();
+  return { name, mimeType: 'image/png', buffer };
+}
+
+/** Noise does not compress: a photo of a few megabytes even after the device's re-encode, so it takes several chunks. */
+async function noisyPhoto(name: string) {
+  const side = 1800;
+  const raw = Buffer.alloc(side * side * 3);
+  for (let index = 0; index < raw.length; index++) raw[index] = (index * 2654435761) >>> 24;
+  const buffer = await sharp(raw, { raw: { width: side, height: side, channels: 3 } })
+    .jpeg({ quality: 100 })
+    .toBuffer();
+  return { name, mimeType: 'image/jpeg', buffer };
+}
+
+const RED = { r: 220, g: 30, b: 30 };
+const BLUE = { r: 30, g: 60, b: 220 };
+
+function attachInput(page: Page) {
+  return page.getByLabel('Attach photos or files');
+}
+
+async function sendPicked(page: Page, caption = ''): Promise<void> {
+  const box = page.getByRole('textbox', { name: 'Message', exact: true });
+  if (caption) await box.fill(caption);
+  await page.getByRole('button', { name: 'Send' }).click();
+  await page.getByRole('list', { name: 'Attached files' }).waitFor({ state: 'detached' });
+}
+
+/** The centre pixel of each loaded photo of a message, as drawn on the page: which image arrived. */
+function photoColours(page: Page, offset: string): Promise<Array<[number, number, number]>> {
+  return page.evaluate(async (clientOffset) => {
+    const images = [...document.querySelectorAll<HTMLImageElement>(`[data-client-offset="${clientOffset}"] .attachment-thumb`)];
+    return Promise.all(
+      images.map(async (image) => {
+        await image.decode();
+        const canvas = document.createElement('canvas');
+        canvas.width = image.naturalWidth;
+        canvas.height = image.naturalHeight;
+        const context = canvas.getContext('2d');
+        if (!context) throw new Error('no 2d context');
+        context.drawImage(image, 0, 0);
+        const [r = 0, g = 0, b = 0] = context.getImageData(canvas.width >> 1, canvas.height >> 1, 1, 1).data;
+        return [r, g, b] as [number, number, number];
+      }),
+    );
+  }, offset);
+}
+
+function near(colour: [number, number, number], expected: { r: number; g: number; b: number }): boolean {
+  return Math.abs(colour[0] - expected.r) < 30 && Math.abs(colour[1] - expected.g) < 30 && Math.abs(colour[2] - expected.b) < 30;
+}
+
+/** Whether these bytes are a JPEG that still carries an EXIF block (APP1 "Exif"). */
+function hasExif(bytes: Buffer): boolean {
+  return bytes.includes(Buffer.from('Exif\0\0', 'latin1'));
+}
+
+describe('photos and files in the outbox', () => {
+  const server = useServer();
+
+  it('offline: two photos and a text survive closing the page, then arrive once, in order, with the right images', async () => {
+    const browser = await launchBrowser();
+    const annContext = await phoneContext(browser, { baseURL: server().url });
+    const bobContext = await phoneContext(browser, { baseURL: server().url, colorScheme: 'dark' });
+    let ann = await annContext.newPage();
+    const bob = await bobContext.newPage();
+    await join(ann, 'Ann');
+    await join(bob, 'Bob');
+
+    await annContext.setOffline(true);
+    await ann.getByRole('status').filter({ hasText: 'Offline' }).waitFor();
+
+    // Two at once into the tray, then one of them removed again: the tray is what goes.
+    const red = await cameraPhoto('IMG_0001.jpg', RED, 3000, 2000);
+    const blue = await screenshotPng('screen.png', BLUE, 640, 480);
+    await attachInput(ann).setInputFiles([red, blue]);
+    const tray = ann.getByRole('list', { name: 'Attached files' });
+    await expect.poll(() => tray.getByRole('listitem').count()).toBe(2);
+    await ann.getByRole('textbox', { name: 'Message', exact: true }).fill('From the tunnel');
+    await shoot(ann, 'attach-tray-light');
+    await ann.emulateMedia({ colorScheme: 'dark' });
+    await shoot(ann, 'attach-tray-dark');
+    await ann.emulateMedia({ colorScheme: 'light' });
+    await tray.getByRole('button', { name: 'Remove screen.png' }).click();
+    await expect.poll(() => tray.getByRole('listitem').count()).toBe(1);
+
+    await sendPicked(ann);
+    await attachInput(ann).setInputFiles([blue]);
+    await sendPicked(ann, '');
+    await send(ann, 'and a text after the photos');
+
+    const pending = ann.locator('[data-state="pending"]');
+    await expect.poll(() => pending.count()).toBe(3);
+    // Shown at once from the bytes on the device, with the clock.
+    await expect.poll(() => ann.locator('[data-state="pending"] .attachment-thumb').count()).toBe(2);
+    expect(await ann.locator('[data-state="pending"] [data-tick="clock"]').count()).toBe(3);
+    await expect.poll(() => ann.getByRole('status').textContent()).toContain('3 unsent');
+
+    // What is queued was resized and re-encoded on the device: no EXIF, no location, longest side 2048.
+    const [firstOffset, secondOffset, textOffset] = await pending.evaluateAll((items) =>
+      items.map((item) => item.getAttribute('data-client-offset') ?? ''),
+    );
+    const queued = await ann.evaluate(async () => {
+      const database = await new Promise<IDBDatabase>((resolve, reject) => {
+        const request = indexedDB.open('offline-chat');
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      const records = await new Promise<Array<{ clientOffset: string; blobs: Blob[] }>>((resolve, reject) => {
+        const request = database.transaction('blobs').objectStore('blobs').getAll();
+        request.onsuccess = () => resolve(request.result as Array<{ clientOffset: string; blobs: Blob[] }>);
+        request.onerror = () => reject(request.error);
+      });
+      database.close();
+      return Promise.all(
+        records.map(async (record) => ({
+          clientOffset: record.clientOffset,
+          files: await Promise.all(
+            record.blobs.map(async (blob) => ({ type: blob.type, bytes: Array.from(new Uint8Array(await blob.arrayBuffer())) })),
+          ),
+        })),
+      );
+    });
+    const firstBlob = queued.find((record) => record.clientOffset === firstOffset)?.files[0];
+    expect(firstBlob?.type).toBe('image/jpeg');
+    const firstBytes = Buffer.from(firstBlob?.bytes ?? []);
+    expect(hasExif(red.buffer)).toBe(true);
+    expect(hasExif(firstBytes)).toBe(false);
+    expect(firstBytes.includes(Buffer.from('Secret Camera'))).toBe(false);
+    expect(await sharp(firstBytes).metadata()).toMatchObject({ width: 2048, height: 1365 });
+    expect(queued.find((record) => record.clientOffset === secondOffset)?.files[0]?.type).toBe('image/webp');
+    const entries = await storedRecords<{ clientOffset: string; files?: Array<{ name: string }> }>(ann, 'outbox');
+    expect(entries.map((entry) => entry.files?.map((file) => file.name))).toEqual([['IMG_0001.jpg'], ['screen.webp'], undefined]);
+
+    // The app is closed while offline, and opened again.
+    await ann.close();
+    ann = await annContext.newPage();
+    await ann.goto('/');
+    await ann.getByRole('status').filter({ hasText: 'Offline' }).waitFor();
+    await expect.poll(() => ann.locator('[data-state="pending"]').count()).toBe(3);
+    await expect.poll(() => ann.locator('[data-state="pending"] .attachment-thumb').count()).toBe(2);
+    await shoot(ann, 'attach-pending-offline-light');
+
+    await annContext.setOffline(false);
+    await waitForOnline(ann);
+    await expect.poll(() => ann.locator('[data-state="sent"]').count(), { timeout: 30_000 }).toBe(3);
+    await expect.poll(() => ann.getByRole('status').textContent()).not.toContain('unsent');
+
+    // Bob: three messages, in order, once each, with the right images.
+    await expect.poll(() => timeline(bob).count(), { timeout: 30_000 }).toBe(3);
+    const offsets = await timeline(bob).evaluateAll((items) => items.map((item) => item.getAttribute('data-client-offset')));
+    expect(offsets).toEqual([firstOffset, secondOffset, textOffset]);
+    await expect.poll(() => bob.locator(`[data-client-offset="${firstOffset}"] .attachment-thumb`).count(), { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => bob.locator(`[data-client-offset="${secondOffset}"] .attachment-thumb`).count(), { timeout: 15_000 }).toBe(1);
+    const [firstColour] = await photoColours(bob, firstOffset ?? '');
+    const [secondColour] = await photoColours(bob, secondOffset ?? '');
+    expect(firstColour && near(firstColour, RED)).toBe(true);
+    expect(secondColour && near(secondColour, BLUE)).toBe(true);
+    expect(await bob.locator(`[data-client-offset="${textOffset}"] .content`).textContent()).toBe('and a text after the photos');
+
+    const history: Message[] = await generalHistory(server().url);
+    const ours = history.filter((message) => message.author.name === 'Ann');
+    expect(ours.map((message) => message.content)).toEqual(['', '', 'and a text after the photos']);
+    expect(
+      ours.map((message) =>
+        message.attachments?.map((attachment) => [attachment.name, attachment.type, attachment.width, attachment.height]),
+      ),
+    ).toEqual([[['IMG_0001.jpg', 'image/jpeg', 2048, 1365]], [['screen.webp', 'image/webp', 640, 480]], undefined]);
+    // Nothing of the queued bytes stays behind once sent.
+    expect(await storedRecords(ann, 'blobs')).toEqual([]);
+    expect(await storedRecords(ann, 'outbox')).toEqual([]);
+
+    await shoot(ann, 'attach-timeline-light');
+    await shoot(bob, 'attach-timeline-dark');
+
+    // The viewer: full screen, closes with Escape and gives focus back.
+    const opener = bob.getByRole('button', { name: 'Open photo IMG_0001.jpg' });
+    await opener.click();
+    const viewer = bob.getByRole('dialog', { name: 'Photo: IMG_0001.jpg' });
+    await viewer.waitFor();
+    await expect.poll(() => viewer.locator('.viewer-image').evaluate((image: HTMLImageElement) => image.naturalWidth)).toBe(2048);
+    await shoot(bob, 'attach-viewer-dark');
+    await bob.keyboard.press('Escape');
+    await viewer.waitFor({ state: 'detached' });
+    expect(await opener.evaluate((element) => element === document.activeElement)).toBe(true);
+    await bob.emulateMedia({ colorScheme: 'light' });
+    await opener.click();
+    await viewer.waitFor();
+    await bob.keyboard.press('+');
+    await shoot(bob, 'attach-viewer-light');
+    await viewer.getByRole('button', { name: 'Close' }).click();
+    await viewer.waitFor({ state: 'detached' });
+
+    // Seen once, there offline too: the thumbnails come from the room's cache after a reload without a network.
+    await bobContext.setOffline(true);
+    await bob.reload();
+    await bob.getByRole('status').filter({ hasText: 'Offline' }).waitFor();
+    await expect.poll(() => bob.locator('.attachment-thumb').count(), { timeout: 15_000 }).toBe(2);
+    const [offlineColour] = await photoColours(bob, firstOffset ?? '');
+    expect(offlineColour && near(offlineColour, RED)).toBe(true);
+  });
+
+  it('shows upload progress, resumes a dropped upload where it stopped, and cancels one for good', async () => {
+    const browser = await launchBrowser();
+    const context = await phoneContext(browser, { baseURL: server().url });
+    const page = await context.newPage();
+    await join(page, 'Uma');
+    const { token } = await storedSession(page);
+    const cdp = await context.newCDPSession(page);
+    // A slow uplink, so the upload takes several seconds.
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 20,
+      downloadThroughput: -1,
+      uploadThroughput: 400 * 1024,
+    });
+    const patches: number[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'PATCH' && request.url().includes('/api/uploads/')) patches.push(Number(request.headers()['upload-offset']));
+    });
+
+    await attachInput(page).setInputFiles([await noisyPhoto('noise.jpg')]);
+    await sendPicked(page, 'a big one');
+    const ring = page.getByRole('progressbar', { name: /Uploading 1 file/ });
+    await ring.waitFor({ timeout: 15_000 });
+    // At least one chunk of 1 MiB is on the server.
+    await expect.poll(() => patches.length, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+    await shoot(page, 'attach-progress-light');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shoot(page, 'attach-progress-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    // The connection drops mid-upload, and comes back: the upload goes on from where the server is.
+    await context.setOffline(true);
+    const droppedAt = patches.length;
+    const beforeDrop = Math.max(...patches);
+    await page.getByRole('status').filter({ hasText: 'Offline' }).waitFor();
+    await context.setOffline(false);
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    await waitForOnline(page);
+    await expect.poll(() => page.locator('.message-own[data-state="sent"]').count(), { timeout: 60_000 }).toBe(1);
+    const afterDrop = patches.slice(droppedAt).filter((offset) => Number.isFinite(offset));
+    expect(beforeDrop).toBeGreaterThan(0);
+    expect(afterDrop.length).toBeGreaterThan(0);
+    // Never from the start again.
+    expect(Math.min(...afterDrop)).toBeGreaterThanOrEqual(beforeDrop);
+
+    // Cancel: the message leaves the outbox and the partial upload is deleted on the server.
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 20,
+      downloadThroughput: -1,
+      uploadThroughput: 200 * 1024,
+    });
+    let uploadUrl = '';
+    page.on('response', (response) => {
+      if (response.request().method() === 'POST' && response.url().endsWith('/api/uploads'))
+        uploadUrl = response.headers()['location'] ?? '';
+    });
+    await attachInput(page).setInputFiles([await noisyPhoto('second.jpg')]);
+    await sendPicked(page, 'never mind');
+    await ring.waitFor({ timeout: 15_000 });
+    await expect.poll(() => uploadUrl).not.toBe('');
+    await page.locator('[data-state="pending"]').getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => page.locator('[data-state="pending"]').count()).toBe(0);
+    expect(await storedRecords(page, 'outbox')).toEqual([]);
+    expect(await storedRecords(page, 'blobs')).toEqual([]);
+    const head = () =>
+      fetch(new URL(uploadUrl, server().url), { method: 'HEAD', headers: { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0' } });
+    await expect.poll(async () => (await head()).status).toBe(404);
+    const history = await generalHistory(server().url);
+    expect(history.filter((message) => message.author.name === 'Uma').map((message) => message.content)).toEqual(['a big one']);
+  });
+
+  it('keeps the picked files in the tray when the device is out of storage, and says so', async () => {
+    const browser = await launchBrowser();
+    const context = await phoneContext(browser, { baseURL: server().url });
+    await context.addInitScript(() => {
+      const add = IDBObjectStore.prototype.add;
+      IDBObjectStore.prototype.add = function (this: IDBObjectStore, ...args: [unknown, IDBValidKey?]) {
+        if ('fullDisk' in window) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+        return add.apply(this, args);
+      };
+    });
+    const page = await context.newPage();
+    await join(page, 'Quinn');
+    await page.evaluate(() => Object.assign(window, { fullDisk: true }));
+    await attachInput(page).setInputFiles([await cameraPhoto('full.jpg', RED, 800, 600)]);
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByRole('alert').filter({ hasText: 'out of storage space' }).waitFor();
+    await page.getByText('Your files are still in the box.').waitFor();
+    expect(await page.getByRole('list', { name: 'Attached files' }).getByRole('listitem').count()).toBe(1);
+    expect(await page.locator('.message-own').count()).toBe(0);
+
+    await page.evaluate(() => Reflect.deleteProperty(window, 'fullDisk'));
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect.poll(() => page.locator('.message-own[data-state="sent"] .attachment-photo').count(), { timeout: 20_000 }).toBe(1);
+  });
+});
