@@ -160,8 +160,10 @@ describe('photos and files in the outbox', () => {
     expect(firstBytes.includes(Buffer.from('Secret Camera'))).toBe(false);
     expect(await sharp(firstBytes).metadata()).toMatchObject({ width: 2048, height: 1365 });
     expect(queued.find((record) => record.clientOffset === secondOffset)?.files[0]?.type).toBe('image/webp');
-    const entries = await storedRecords<{ clientOffset: string; files?: Array<{ name: string }> }>(ann, 'outbox');
-    expect(entries.map((entry) => entry.files?.map((file) => file.name))).toEqual([['IMG_0001.jpg'], ['screen.webp'], undefined]);
+    const entries = await storedRecords<{ clientOffset: string; order: number; files?: Array<{ name: string }> }>(ann, 'outbox');
+    const inOrder = entries.sort((a, b) => a.order - b.order);
+    expect(inOrder.map((entry) => entry.clientOffset)).toEqual([firstOffset, secondOffset, textOffset]);
+    expect(inOrder.map((entry) => entry.files?.map((file) => file.name))).toEqual([['IMG_0001.jpg'], ['screen.webp'], undefined]);
 
     // The app is closed while offline, and opened again.
     await ann.close();
@@ -191,7 +193,7 @@ describe('photos and files in the outbox', () => {
 
     const history: Message[] = await generalHistory(server().url);
     const ours = history.filter((message) => message.author.name === 'Ann');
-    expect(ours.map((message) => message.content)).toEqual(['', '', 'and a text after the photos']);
+    expect(ours.map((message) => message.content)).toEqual(['From the tunnel', '', 'and a text after the photos']);
     expect(
       ours.map((message) =>
         message.attachments?.map((attachment) => [attachment.name, attachment.type, attachment.width, attachment.height]),
