@@ -305,6 +305,33 @@ describe('photos and files in the outbox', () => {
     expect(history.filter((message) => message.author.name === 'Uma').map((message) => message.content)).toEqual(['a big one']);
   });
 
+  it('takes pasted and dropped files; a file goes as a card that downloads with its name', async () => {
+    const browser = await launchBrowser();
+    const page = await (await phoneContext(browser, { baseURL: server().url })).newPage();
+    await join(page, 'Pia');
+    const png = (await screenshotPng('pasted.png', RED, 300, 200)).buffer.toString('base64');
+    await page.evaluate(async (pngBase64) => {
+      const pngBytes = Uint8Array.from(atob(pngBase64), (char) => char.charCodeAt(0));
+      const pasted = new DataTransfer();
+      pasted.items.add(new File([pngBytes], 'pasted.png', { type: 'image/png' }));
+      const box = document.querySelector('#compose-text');
+      box?.dispatchEvent(new ClipboardEvent('paste', { clipboardData: pasted, bubbles: true, cancelable: true }));
+      const dropped = new DataTransfer();
+      dropped.items.add(new File(['minutes of the meeting\n'], 'minutes.txt', { type: 'text/plain' }));
+      document.querySelector('.scroller')?.dispatchEvent(new DragEvent('drop', { dataTransfer: dropped, bubbles: true, cancelable: true }));
+    }, png);
+    const tray = page.getByRole('list', { name: 'Attached files' });
+    await expect.poll(() => tray.getByRole('listitem').count()).toBe(2);
+    await sendPicked(page, 'notes and a picture');
+    const mine = page.locator('.message-own').filter({ hasText: 'notes and a picture' });
+    await expect.poll(() => mine.getAttribute('data-state'), { timeout: 20_000 }).toBe('sent');
+    const card = mine.getByRole('button', { name: 'Download minutes.txt, 23 bytes' });
+    await expect.poll(() => card.isEnabled()).toBe(true);
+    const [download] = await Promise.all([page.waitForEvent('download'), card.click()]);
+    expect(download.suggestedFilename()).toBe('minutes.txt');
+    await mine.getByRole('button', { name: 'Open photo pasted.webp' }).waitFor();
+  });
+
   it('keeps the picked files in the tray when the device is out of storage, and says so', async () => {
     const browser = await launchBrowser();
     const context = await phoneContext(browser, { baseURL: server().url });
