@@ -4,6 +4,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../../shared/protocol';
 import { SCREENSHOTS, join, launchBrowser, phoneContext, screenshot, send, timeline, waitForOnline } from './support/browser';
+import { axeViolations } from './support/axe';
 import { generalHistory, storedRecords, storedSession } from './support/device';
 import { useServer } from './support/server-fixture';
 
@@ -126,6 +127,7 @@ describe('photos and files in the outbox', () => {
     await expect.poll(() => tray.getByRole('listitem').count()).toBe(2);
     await ann.getByRole('textbox', { name: 'Message', exact: true }).fill('From the tunnel');
     await shoot(ann, 'attach-tray-light');
+    expect(await axeViolations(ann)).toEqual([]);
     await ann.emulateMedia({ colorScheme: 'dark' });
     await shoot(ann, 'attach-tray-dark');
     await ann.emulateMedia({ colorScheme: 'light' });
@@ -222,6 +224,7 @@ describe('photos and files in the outbox', () => {
 
     await shoot(ann, 'attach-timeline-light');
     await shoot(bob, 'attach-timeline-dark');
+    expect(await axeViolations(bob)).toEqual([]);
 
     // The viewer: full screen, closes with Escape and gives focus back.
     const opener = bob.getByRole('button', { name: 'Open photo IMG_0001.jpg' });
@@ -230,6 +233,29 @@ describe('photos and files in the outbox', () => {
     await viewer.waitFor();
     await expect.poll(() => viewer.locator('.viewer-image').evaluate((image: HTMLImageElement) => image.naturalWidth)).toBe(2048);
     await shoot(bob, 'attach-viewer-dark');
+    expect(await axeViolations(bob)).toEqual([]);
+    // Two fingers moving apart zoom in.
+    const box = await viewer.locator('.viewer-stage').boundingBox();
+    if (!box) throw new Error('no viewer stage');
+    const [cx, cy] = [box.x + box.width / 2, box.y + box.height / 2];
+    const bobCdp = await bobContext.newCDPSession(bob);
+    const touch = (type: 'touchStart' | 'touchMove' | 'touchEnd', spread: number) =>
+      bobCdp.send('Input.dispatchTouchEvent', {
+        type,
+        touchPoints:
+          type === 'touchEnd'
+            ? []
+            : [
+                { x: cx - spread, y: cy, id: 1 },
+                { x: cx + spread, y: cy, id: 2 },
+              ],
+      });
+    await touch('touchStart', 40);
+    for (const spread of [60, 80, 100, 120]) await touch('touchMove', spread);
+    await touch('touchEnd', 0);
+    // A second DevTools session would keep the page "online" through the offline emulation below.
+    await bobCdp.detach();
+    expect(await viewer.locator('.viewer-image').evaluate((image: HTMLElement) => image.style.transform)).toMatch(/scale\(3\)/);
     await bob.keyboard.press('Escape');
     await viewer.waitFor({ state: 'detached' });
     expect(await opener.evaluate((element) => element === document.activeElement)).toBe(true);
@@ -253,10 +279,10 @@ describe('photos and files in the outbox', () => {
   it('shows upload progress, resumes a dropped upload where it stopped, and cancels one for good', async () => {
     const browser = await launchBrowser();
     const context = await phoneContext(browser, { baseURL: server().url });
-    const page = await context.newPage();
+    let page = await context.newPage();
     await join(page, 'Uma');
     const { token } = await storedSession(page);
-    const cdp = await context.newCDPSession(page);
+    let cdp = await context.newCDPSession(page);
     // A slow uplink, so the upload takes several seconds.
     await cdp.send('Network.emulateNetworkConditions', {
       offline: false,
@@ -295,6 +321,35 @@ describe('photos and files in the outbox', () => {
     expect(afterDrop.length).toBeGreaterThan(0);
     expect(Math.min(...afterDrop)).toBeGreaterThanOrEqual(beforeDrop);
 
+    // The app is killed half-way through an upload: opened again, it goes on from the server's offset.
+    const resumed: number[] = [];
+    context.on('request', (request) => {
+      if (request.method() === 'PATCH' && request.url().includes('/api/uploads/')) resumed.push(Number(request.headers()['upload-offset']));
+    });
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 20,
+      downloadThroughput: -1,
+      uploadThroughput: 300 * 1024,
+    });
+    await attachInput(page).setInputFiles([await noisyPhoto('killed.jpg')]);
+    await sendPicked(page, 'killed half-way');
+    await expect.poll(() => resumed.length, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+    await page.close();
+    const killedAt = resumed.length;
+    const reopened = await context.newPage();
+    await reopened.goto('/');
+    await expect
+      .poll(() => reopened.locator('.message-own[data-state="sent"]').filter({ hasText: 'killed half-way' }).count(), { timeout: 60_000 })
+      .toBe(1);
+    expect(resumed.slice(killedAt).length).toBeGreaterThan(0);
+    expect(Math.min(...resumed.slice(killedAt))).toBeGreaterThanOrEqual(1024 * 1024);
+    page = reopened;
+    cdp = await context.newCDPSession(page);
+    page.on('request', (request) => {
+      if (request.method() === 'PATCH' && request.url().includes('/api/uploads/')) patches.push(Number(request.headers()['upload-offset']));
+    });
+
     // Cancel: the message leaves the outbox and the partial upload is deleted on the server.
     await cdp.send('Network.emulateNetworkConditions', {
       offline: false,
@@ -309,7 +364,7 @@ describe('photos and files in the outbox', () => {
     });
     await attachInput(page).setInputFiles([await noisyPhoto('second.jpg')]);
     await sendPicked(page, 'never mind');
-    await ring.waitFor({ timeout: 15_000 });
+    await page.getByRole('progressbar', { name: /Uploading 1 file/ }).waitFor({ timeout: 15_000 });
     await expect.poll(() => uploadUrl).not.toBe('');
     await page.locator('[data-state="pending"]').getByRole('button', { name: 'Cancel' }).click();
     await expect.poll(() => page.locator('[data-state="pending"]').count()).toBe(0);
@@ -319,7 +374,10 @@ describe('photos and files in the outbox', () => {
       fetch(new URL(uploadUrl, server().url), { method: 'HEAD', headers: { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0' } });
     await expect.poll(async () => (await head()).status).toBe(404);
     const history = await generalHistory(server().url);
-    expect(history.filter((message) => message.author.name === 'Uma').map((message) => message.content)).toEqual(['a big one']);
+    expect(history.filter((message) => message.author.name === 'Uma').map((message) => message.content)).toEqual([
+      'a big one',
+      'killed half-way',
+    ]);
   });
 
   it('takes pasted and dropped files; a file goes as a card that downloads with its name', async () => {
