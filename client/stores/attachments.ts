@@ -68,8 +68,17 @@ export const useAttachmentsStore = defineStore('attachments', () => {
   /**
    * Uploads and finalizes the files of `entry` that are not yet attachments, one after the other, keeping each
    * upload's URL and each attachment through `persist` (IndexedDB) as soon as it is known, so a relaunch resumes.
+   * One tab at a time uploads a given send (a Web Lock): another tab's outbox waits and tries again later.
    */
   async function upload(entry: SendEntry, persist: (files: QueuedFile[]) => Promise<void>): Promise<FilesOutcome> {
+    if (!navigator.locks) return uploadHere(entry, persist);
+    // The lock's callback answers a promise; awaiting unwraps both.
+    return await navigator.locks.request(`chat-upload:${entry.clientOffset}`, { ifAvailable: true }, async (lock): Promise<FilesOutcome> =>
+      lock ? uploadHere(entry, persist) : { kind: 'retry' },
+    );
+  }
+
+  async function uploadHere(entry: SendEntry, persist: (files: QueuedFile[]) => Promise<void>): Promise<FilesOutcome> {
     const token = sessionStore.session?.token;
     const { clientOffset } = entry;
     if (cancelled.has(clientOffset)) return { kind: 'gone' };

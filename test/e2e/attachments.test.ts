@@ -407,6 +407,38 @@ describe('photos and files in the outbox', () => {
     await mine.getByRole('button', { name: 'Open photo pasted.webp' }).waitFor();
   });
 
+  it('two tabs of one person upload a queued photo once between them', async () => {
+    const browser = await launchBrowser();
+    const context = await phoneContext(browser, { baseURL: server().url });
+    const first = await context.newPage();
+    await join(first, 'Tab');
+    const second = await context.newPage();
+    await second.goto('/');
+    await waitForOnline(second);
+    const creations: string[] = [];
+    context.on('request', (request) => {
+      if (request.method() === 'POST' && request.url().endsWith('/api/uploads')) creations.push(request.url());
+    });
+
+    await context.setOffline(true);
+    await first.getByRole('status').filter({ hasText: 'Offline' }).waitFor();
+    await attachInput(first).setInputFiles([await cameraPhoto('both-tabs.jpg', BLUE, 1200, 900)]);
+    await sendPicked(first, 'from one of two tabs');
+    // The other tab shows it too (the tabs tell each other the outbox changed).
+    await second.locator('[data-state="pending"]').filter({ hasText: 'from one of two tabs' }).waitFor();
+
+    await context.setOffline(false);
+    for (const page of [first, second])
+      await expect
+        .poll(() => page.locator('.message-own[data-state="sent"]').filter({ hasText: 'from one of two tabs' }).count(), {
+          timeout: 30_000,
+        })
+        .toBe(1);
+    expect(creations).toHaveLength(1);
+    const history = await generalHistory(server().url);
+    expect(history.filter((message) => message.content === 'from one of two tabs')).toHaveLength(1);
+  });
+
   it('keeps the picked files in the tray when the device is out of storage, and says so', async () => {
     const browser = await launchBrowser();
     const context = await phoneContext(browser, { baseURL: server().url });
