@@ -104,8 +104,11 @@ function hasExif(bytes: Buffer): boolean {
   return bytes.includes(Buffer.from('Exif\0\0', 'latin1'));
 }
 
-describe('photos and files in the outbox', () => {
-  const server = useServer();
+// Also on a 2-worker cluster: uploads and reads then go through the sticky router, as under npm start.
+describe.each([1, 2])('photos and files in the outbox (%i worker(s))', (workers) => {
+  const server = useServer({ workers });
+  // One set of screenshots is enough.
+  const snap = workers === 1 ? shoot : async () => undefined;
 
   it('offline: two photos and a text survive closing the page, then arrive once, in order, with the right images', async () => {
     const browser = await launchBrowser();
@@ -126,10 +129,10 @@ describe('photos and files in the outbox', () => {
     const tray = ann.getByRole('list', { name: 'Attached files' });
     await expect.poll(() => tray.getByRole('listitem').count()).toBe(2);
     await ann.getByRole('textbox', { name: 'Message', exact: true }).fill('From the tunnel');
-    await shoot(ann, 'attach-tray-light');
+    await snap(ann, 'attach-tray-light');
     expect(await axeViolations(ann)).toEqual([]);
     await ann.emulateMedia({ colorScheme: 'dark' });
-    await shoot(ann, 'attach-tray-dark');
+    await snap(ann, 'attach-tray-dark');
     await ann.emulateMedia({ colorScheme: 'light' });
     await tray.getByRole('button', { name: 'Remove screen.png' }).click();
     await expect.poll(() => tray.getByRole('listitem').count()).toBe(1);
@@ -191,7 +194,7 @@ describe('photos and files in the outbox', () => {
     await ann.getByRole('status').filter({ hasText: 'Offline' }).waitFor();
     await expect.poll(() => ann.locator('[data-state="pending"]').count()).toBe(3);
     await expect.poll(() => ann.locator('[data-state="pending"] .attachment-thumb').count()).toBe(2);
-    await shoot(ann, 'attach-pending-offline-light');
+    await snap(ann, 'attach-pending-offline-light');
 
     await annContext.setOffline(false);
     await waitForOnline(ann);
@@ -222,8 +225,8 @@ describe('photos and files in the outbox', () => {
     expect(await storedRecords(ann, 'blobs')).toEqual([]);
     expect(await storedRecords(ann, 'outbox')).toEqual([]);
 
-    await shoot(ann, 'attach-timeline-light');
-    await shoot(bob, 'attach-timeline-dark');
+    await snap(ann, 'attach-timeline-light');
+    await snap(bob, 'attach-timeline-dark');
     expect(await axeViolations(bob)).toEqual([]);
 
     // The viewer: full screen, closes with Escape and gives focus back.
@@ -232,7 +235,7 @@ describe('photos and files in the outbox', () => {
     const viewer = bob.getByRole('dialog', { name: 'Photo: IMG_0001.jpg' });
     await viewer.waitFor();
     await expect.poll(() => viewer.locator('.viewer-image').evaluate((image: HTMLImageElement) => image.naturalWidth)).toBe(2048);
-    await shoot(bob, 'attach-viewer-dark');
+    await snap(bob, 'attach-viewer-dark');
     expect(await axeViolations(bob)).toEqual([]);
     // Two fingers moving apart zoom in.
     const box = await viewer.locator('.viewer-stage').boundingBox();
@@ -263,7 +266,7 @@ describe('photos and files in the outbox', () => {
     await opener.click();
     await viewer.waitFor();
     await bob.keyboard.press('+');
-    await shoot(bob, 'attach-viewer-light');
+    await snap(bob, 'attach-viewer-light');
     await viewer.getByRole('button', { name: 'Close' }).click();
     await viewer.waitFor({ state: 'detached' });
 
@@ -275,6 +278,9 @@ describe('photos and files in the outbox', () => {
     const [offlineColour] = await photoColours(bob, firstOffset ?? '');
     expect(offlineColour && near(offlineColour, RED)).toBe(true);
   });
+
+  // The rest needs no second run: it is the same client code against the same routes.
+  if (workers === 2) return;
 
   it('shows upload progress, resumes a dropped upload where it stopped, and cancels one for good', async () => {
     const browser = await launchBrowser();
