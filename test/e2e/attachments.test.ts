@@ -413,6 +413,25 @@ describe.each([1, 2])('photos and files in the outbox (%i worker(s))', (workers)
     await mine.getByRole('button', { name: 'Open photo pasted.webp' }).waitFor();
   });
 
+  it('a file that lies about its type fails with the reason, and Delete takes it and its bytes away', async () => {
+    const browser = await launchBrowser();
+    const page = await (await phoneContext(browser, { baseURL: server().url })).newPage();
+    await join(page, 'Liam');
+    const pdf = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+    await attachInput(page).setInputFiles([{ name: 'holiday.png', mimeType: 'image/png', buffer: pdf }]);
+    await sendPicked(page, 'not really a photo');
+    const failed = page.locator('.message-own[data-state="failed"]').filter({ hasText: 'not really a photo' });
+    await failed.waitFor({ timeout: 20_000 });
+    await failed.getByText('This type of file cannot be sent.').waitFor();
+    await shoot(page, 'attach-refused-light');
+    expect(await storedRecords(page, 'blobs')).toHaveLength(1);
+    await failed.getByRole('button', { name: 'Delete' }).click();
+    await failed.waitFor({ state: 'detached' });
+    expect(await storedRecords(page, 'blobs')).toEqual([]);
+    expect(await storedRecords(page, 'outbox')).toEqual([]);
+    expect((await generalHistory(server().url)).some((message) => message.content === 'not really a photo')).toBe(false);
+  });
+
   it('two tabs of one person upload a queued photo once between them', async () => {
     const browser = await launchBrowser();
     const context = await phoneContext(browser, { baseURL: server().url });
