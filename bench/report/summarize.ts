@@ -5,6 +5,7 @@ import type { RawResults } from './raw';
 import { summarizeServers, type ServerSummary } from './summary';
 import { historyTargets } from './history-targets';
 import { pushTargets } from './push-targets';
+import { uploadTargets } from './upload-targets';
 import { evaluateTargets, type TargetRow } from './targets';
 
 export type Summary = {
@@ -23,6 +24,11 @@ export function summarize(raw: RawResults, rssStep: number, catchupSize: string)
     rssStep,
     catchupSize,
     problems: runProblems(raw),
-    targets: [...evaluateTargets(servers, raw.client, catchupSize, rssStep), ...historyTargets(raw), ...pushTargets(raw)],
+    targets: [
+      ...evaluateTargets(servers, raw.client, catchupSize, rssStep),
+      ...historyTargets(raw),
+      ...pushTargets(raw),
+      ...uploadTargets(raw),
+    ],
   };
 }

@@ -11,6 +11,7 @@ import { attachmentName } from '../chat/attachment-name';
 import type { AttachmentConfig } from '../config';
 import type { AttachmentRecords } from '../store/attachment-records';
 import { thumbKey, type BlobStore } from '../store/blob-store';
+import type { ImageWorker } from './image-worker';
 import { ingest } from './ingest';
 import type { Uploads } from './uploads';
 
@@ -18,6 +19,8 @@ import type { Uploads } from './uploads';
 export type MediaDeps = {
   uploads: Uploads;
   blobs: BlobStore;
+  /** Where images are re-encoded: a process of their own, at the lowest priority. */
+  images: ImageWorker;
   config: Pick<AttachmentConfig, 'blobDir' | 'types'>;
 };
 
@@ -48,12 +51,10 @@ async function finalize(deps: MediaDeps, store: AttachmentRecords, userId: strin
   if (upload.size === undefined || upload.offset < upload.size)
     return { ok: false, code: 'conflict', message: `the upload is not complete (${upload.offset} of ${upload.size ?? '?'} bytes)` };
 
-  const outcome = await ingest({
-    path: upload.path,
-    claimed: upload.filetype,
-    allowed: deps.config.types,
-    workDir: join(deps.config.blobDir, 'work'),
-  });
+  const outcome = await ingest(
+    { path: upload.path, claimed: upload.filetype, allowed: deps.config.types, workDir: join(deps.config.blobDir, 'work') },
+    deps.images,
+  );
   if (!outcome.ok) {
     // It will never become an attachment: its bytes need not wait for the expiry sweep.
     await deps.uploads.remove(uploadId);

@@ -43,9 +43,14 @@ export type Uploads = {
 /** A refusal inside a tus hook: @tus/server answers it with this status and body. */
 const refusal = (status_code: number, body: string) => ({ status_code, body });
 
-export function openUploads(config: Pick<AttachmentConfig, 'blobDir' | 'maxBytes'>, origins: string[]): Uploads {
+/** `expiryMs` is UPLOAD_EXPIRY_MS but in tests. */
+export function openUploads(
+  config: Pick<AttachmentConfig, 'blobDir' | 'maxBytes'>,
+  origins: string[],
+  expiryMs = UPLOAD_EXPIRY_MS,
+): Uploads {
   const directory = join(config.blobDir, 'uploads');
-  const datastore = new FileStore({ directory, expirationPeriodInMilliseconds: UPLOAD_EXPIRY_MS });
+  const datastore = new FileStore({ directory, expirationPeriodInMilliseconds: expiryMs });
   // Who is asking, per request: the hooks see only the web Request the edge handed over.
   const askers = new WeakMap<Request, string>();
   const tus = new Server({

@@ -18,6 +18,7 @@ import { openBudgets } from './open-budgets';
 import { openPushStore, openStore } from './open-store';
 import { awakeSessions } from '../realtime/awake-sessions';
 import { startPush, type PushService } from '../push/service';
+import { createImageWorker } from '../media/image-worker';
 import { openUploads } from '../media/uploads';
 import { openFsBlobStore } from '../store/fs-blob-store';
 
@@ -56,6 +57,7 @@ export async function createChatServer(config: Config, options: { clustered: boo
   const media = {
     uploads: openUploads(config.attachments, config.origins),
     blobs: openFsBlobStore(config.attachments.blobDir),
+    images: createImageWorker(),
     config: config.attachments,
   };
   const app = createApp({ store, limiter, budgets, publish, publishChange, userUpdated, revoked, config, metricsText, push, media });
@@ -95,6 +97,7 @@ export async function createChatServer(config: Config, options: { clustered: boo
       // Commit what is queued and let its acks go out before the sockets close.
       await store.close();
       media.uploads.close();
+      media.images.close();
       committed?.();
       await push.close();
       await new Promise((resolve) => setImmediate(resolve));

@@ -71,6 +71,12 @@ async function serve(c: Context<Env>, deps: AppDeps, media: MediaDeps, thumb: bo
     return c.body(null, 416);
   }
   const range = answer.kind === 'part' ? answer.range : undefined;
+  if (c.req.method === 'HEAD') {
+    // Hono answers HEAD with the GET handler and drops the body: a stream opened for it would never be read or closed.
+    c.header('Content-Length', String(range ? range.end - range.start + 1 : size));
+    if (range) c.header('Content-Range', `bytes ${range.start}-${range.end}/${size}`);
+    return c.body(null, range ? 206 : 200);
+  }
   const blob = await media.blobs.open(key, range);
   if (!blob) return errorResponse(c, NOT_FOUND);
   const body = Readable.toWeb(blob.stream) as ReadableStream<Uint8Array>;

@@ -267,6 +267,23 @@ describe.each(modes)('attachments on $store', ({ run, options, blobDir }) => {
     expect(past.headers.get('content-range')).toBe(`bytes */${pdf.size}`);
     const cached = await read(url(), ana.token, pdf.id, { 'if-none-match': `"${pdf.id}"` });
     expect(cached.status).toBe(304);
+    const head = await fetch(`${url()}/api/attachments/${pdf.id}`, { method: 'HEAD', headers: { authorization: `Bearer ${ana.token}` } });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-length')).toBe(String(pdf.size));
+
+    // Posting over HTTP carries attachments as the socket does, exactly once.
+    const post = (status: number) =>
+      fetch(`${url()}/api/rooms/general/messages`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ana.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ clientOffset: 'http-file', content: '', attachments: [pdf.id] }),
+      }).then(async (response) => {
+        expect(response.status).toBe(status);
+        return ((await response.json()) as { message: Message }).message;
+      });
+    const posted = await post(201);
+    expect(posted.attachments).toEqual([pdf]);
+    expect(await post(200)).toEqual(posted);
   });
 
   it.skipIf(!run)('answers 401 without a session, 413 for an upload over the limit, 404 for another person’s upload', async () => {
