@@ -24,9 +24,13 @@ import {
   MAX_PRESENCE_QUERY_CHARS,
   USER_ID_PATTERN,
   charCount,
+  ATTACHMENT_ID_PATTERN,
+  MAX_ATTACHMENTS,
+  MAX_ATTACHMENT_NAME_CHARS,
+  UPLOAD_ID_PATTERN,
 } from './limits';
 import { isSingleEmoji } from './emoji';
-import { checkContent, checkName } from './text-rules';
+import { checkCaption, checkContent, checkName } from './text-rules';
 
 const TOO_LONG = `content is longer than ${MAX_CONTENT_CHARS} characters`;
 
@@ -126,12 +130,60 @@ export const linkCodeSchema = v.pipe(
   ),
 );
 export const redeemBodySchema = v.object({ code: linkCodeSchema });
-export const sendSchema = v.object({
+export const attachmentIdSchema = v.pipe(
+  v.string('attachment id must be a string'),
+  v.regex(ATTACHMENT_ID_PATTERN, 'attachment id must be 64 lowercase hex characters'),
+);
+/** Extension: the attachments a send carries, in order, 1..MAX_ATTACHMENTS, each once. */
+export const attachmentIdsSchema = v.pipe(
+  v.array(attachmentIdSchema, 'attachments must be an array of attachment ids'),
+  v.minLength(1, 'attachments, when given, name at least one'),
+  v.maxLength(MAX_ATTACHMENTS, `a message carries at most ${MAX_ATTACHMENTS} attachments`),
+  v.check((ids) => new Set(ids).size === ids.length, 'attachments must not repeat an id'),
+);
+/** What the server answers for an attachment (`POST /api/attachments`, and inside messages). */
+export const attachmentSchema = v.object({
+  id: attachmentIdSchema,
+  name: v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_ATTACHMENT_NAME_CHARS * 2)),
+  type: v.pipe(v.string(), v.regex(/^[a-z0-9.+-]+\/[a-z0-9.+-]+$/, 'type must be a MIME type')),
+  size: v.pipe(v.number(), v.safeInteger(), v.minValue(0)),
+  width: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(1))),
+  height: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(1))),
+  thumbhash: v.optional(v.pipe(v.string(), v.maxLength(64), v.regex(/^[A-Za-z0-9+/]*={0,2}$/, 'thumbhash must be base64'))),
+});
+/** `POST /api/attachments`: the tus upload to turn into an attachment. */
+export const finalizeBodySchema = v.object({
+  upload: v.pipe(v.string('upload must be a string'), v.regex(UPLOAD_ID_PATTERN, 'upload must be the id of a tus upload')),
+});
+
+/**
+ * Content as a send carries it: plain content rules, except that a message with attachments may
+ * have an empty caption. Checked on the whole object because the rule depends on both fields.
+ */
+const sendFields = {
   room: roomIdSchema,
   clientOffset: clientOffsetSchema,
-  content: contentSchema,
+  content: v.pipe(
+    v.string('content must be a string'),
+    v.check((text) => charCount(text) <= MAX_CONTENT_CHARS, TOO_LONG),
+  ),
   replyTo: v.optional(targetSchema),
-});
+  attachments: v.optional(attachmentIdsSchema),
+};
+const contentOrCaption = <T extends { content: string; attachments?: string[] }>() =>
+  v.rawCheck<T>(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const { content, attachments } = dataset.value;
+    const verdict = attachments ? checkCaption(content) : checkContent(content);
+    if (!verdict.ok) {
+      addIssue({
+        message: verdict.reason,
+        path: [{ type: 'object', origin: 'value', input: dataset.value, key: 'content', value: content }],
+      });
+    }
+  });
+const sendObject = v.object(sendFields);
+export const sendSchema = v.pipe(sendObject, contentOrCaption<v.InferOutput<typeof sendObject>>());
 export const editSchema = v.object({ room: roomIdSchema, target: targetSchema, clientOffset: clientOffsetSchema, content: contentSchema });
 export const deleteSchema = v.object({ room: roomIdSchema, target: targetSchema, clientOffset: clientOffsetSchema });
 export const reactionSchema = v.object({
@@ -141,7 +193,14 @@ export const reactionSchema = v.object({
   on: v.boolean('on must be a boolean'),
   clientOffset: clientOffsetSchema,
 });
-export const postMessageBodySchema = v.object({ clientOffset: clientOffsetSchema, content: contentSchema });
+/** `POST /api/rooms/:room/messages`: `message:send` over HTTP, attachments included. */
+const postMessageObject = v.object({
+  clientOffset: sendFields.clientOffset,
+  content: sendFields.content,
+  replyTo: sendFields.replyTo,
+  attachments: sendFields.attachments,
+});
+export const postMessageBodySchema = v.pipe(postMessageObject, contentOrCaption<v.InferOutput<typeof postMessageObject>>());
 /** Public slugs (created if new); a DM id is accepted here only to answer `forbidden` to outsiders. */
 export const joinSchema = v.object({ room: roomIdSchema });
 export const leaveSchema = v.object({

@@ -39,3 +39,8 @@ export function checkContent(text: string): TextVerdict {
   if (!hasVisibleText(text)) return { ok: false, reason: 'content must not be empty or invisible' };
   return { ok: true, text };
 }
+
+/** The caption of a message that carries attachments: may be empty, otherwise the same rules as content. */
+export function checkCaption(text: string): TextVerdict {
+  return text === '' ? { ok: true, text } : checkContent(text);
+}

@@ -6,6 +6,7 @@ import { summarizeServers, type ServerSummary } from './summary';
 import { historyTargets } from './history-targets';
 import { pushTargets } from './push-targets';
 import { soakProblems, soakTargets } from './soak';
+import { uploadTargets } from './upload-targets';
 import { evaluateTargets, type TargetRow } from './targets';
 
 export type Summary = {
@@ -29,6 +30,7 @@ export function summarize(raw: RawResults, rssStep: number, catchupSize: string)
       ...historyTargets(raw),
       ...pushTargets(raw),
       ...soakTargets(raw),
+      ...uploadTargets(raw),
     ],
   };
 }
