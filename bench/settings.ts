@@ -15,8 +15,6 @@ export type Settings = {
   history: { messages: number };
   /** One message to `members` offline subscribed members while `senders` send `ratePerSender` msg/s each elsewhere. */
   push: { members: number; senders: number; ratePerSender: number; baselineMs: number; timeoutMs: number };
-  /** Attachments (#18): `clients` uploaders of a `bytes` JPEG each, for `durationMs` per phase; `textSenders` with `window` sends in flight. */
-  uploads: { clients: number; bytes: number; durationMs: number; textSenders: number; window: number };
   /**
    * #17's soak: `clients` connected, `senders` sending at half the rate a closed-loop calibration
    * in the same shape acked (or at `rate` msg/s when given), `churnPerMinute` of the clients
@@ -34,6 +32,8 @@ export type Settings = {
     offlineMs: number;
     sampleMs: number;
   };
+  /** Attachments (#18): `clients` uploaders of a `bytes` JPEG each, for `durationMs` per phase; `textSenders` with `window` sends in flight. */
+  uploads: { clients: number; bytes: number; durationMs: number; textSenders: number; window: number };
   clientRuns: number;
   lighthouse: boolean;
 };
@@ -50,7 +50,6 @@ export const FULL: Settings = {
   catchup: { sizes: [1_000, 10_000, 100_000], timeoutMs: 300_000 },
   history: { messages: 1_000_000 },
   push: { members: 10_000, senders: 10, ratePerSender: 20, baselineMs: 8_000, timeoutMs: 120_000 },
-  uploads: { clients: 20, bytes: 1_000_000, durationMs: 10_000, textSenders: 10, window: 8 },
   soak: {
     clients: 1_000,
     senders: 200,
@@ -62,6 +61,7 @@ export const FULL: Settings = {
     offlineMs: 5_000,
     sampleMs: 5_000,
   },
+  uploads: { clients: 20, bytes: 1_000_000, durationMs: 10_000, textSenders: 10, window: 8 },
   clientRuns: 3,
   lighthouse: true,
 };
@@ -79,7 +79,6 @@ export const QUICK: Settings = {
   history: { messages: 50_000 },
   // The target is about 10,000 members: quick measures the same fan-out, with a shorter baseline.
   push: { members: 10_000, senders: 10, ratePerSender: 20, baselineMs: 4_000, timeoutMs: 120_000 },
-  uploads: { clients: 20, bytes: 1_000_000, durationMs: 4_000, textSenders: 10, window: 8 },
   // The same soak, 3 minutes, the first one warm-up.
   soak: {
     clients: 1_000,
@@ -92,6 +91,7 @@ export const QUICK: Settings = {
     offlineMs: 5_000,
     sampleMs: 5_000,
   },
+  uploads: { clients: 20, bytes: 1_000_000, durationMs: 4_000, textSenders: 10, window: 8 },
   clientRuns: 1,
   lighthouse: false,
 };

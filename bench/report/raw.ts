@@ -94,10 +94,10 @@ export type RawResults = {
   history?: HistoryResult;
   /** One message to a room of offline subscribed members, and the acks of other senders meanwhile (#16); absent when not planned or failed. */
   push?: PushBenchResult;
-  /** Uploads against a file-copy baseline, and text ingest while they run (#18); absent when not planned or failed. */
-  uploads?: UploadBenchResult;
   /** #17's soak; absent when not planned or when every server's failed (then in `errors`). */
   soak?: SoakRuns;
+  /** Uploads against a file-copy baseline, and text ingest while they run (#18); absent when not planned or failed. */
+  uploads?: UploadBenchResult;
 };
 
 /** How many runs of `scenario` the plan asked of `kind` (per catch-up size for the catch-ups). */
@@ -107,7 +107,7 @@ export function expectedRuns(raw: RawResults, kind: ServerKind, scenario: Scenar
   if (!plan.kinds.includes(kind)) return 0;
   if (scenario === 'catchup') return plan.scenarios.includes('catchup') && CATCHUP_WARM_KINDS.includes(kind) ? raw.runs : 0;
   if (scenario === 'catchupRestarted') return plan.scenarios.includes('catchup') && CATCHUP_RESTARTED_KINDS.includes(kind) ? raw.runs : 0;
-  if (scenario === 'client' || scenario === 'history' || scenario === 'push' || scenario === 'uploads' || scenario === 'soak') return 0;
+  if (scenario === 'client' || scenario === 'history' || scenario === 'push' || scenario === 'soak' || scenario === 'uploads') return 0;
   // Edits, reactions and receipts exist in our protocol only.
   if (scenario === 'changes') return plan.scenarios.includes('changes') && kind === 'ours' ? raw.runs : 0;
   return plan.scenarios.includes(scenario) ? raw.runs : 0;

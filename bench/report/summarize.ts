@@ -5,8 +5,8 @@ import type { RawResults } from './raw';
 import { summarizeServers, type ServerSummary } from './summary';
 import { historyTargets } from './history-targets';
 import { pushTargets } from './push-targets';
-import { uploadTargets } from './upload-targets';
 import { soakProblems, soakTargets } from './soak';
+import { uploadTargets } from './upload-targets';
 import { evaluateTargets, type TargetRow } from './targets';
 
 export type Summary = {
@@ -29,8 +29,8 @@ export function summarize(raw: RawResults, rssStep: number, catchupSize: string)
       ...evaluateTargets(servers, raw.client, catchupSize, rssStep),
       ...historyTargets(raw),
       ...pushTargets(raw),
-      ...uploadTargets(raw),
       ...soakTargets(raw),
+      ...uploadTargets(raw),
     ],
   };
 }
