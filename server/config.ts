@@ -4,6 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import type { S3Config } from './store/s3-blob-store';
 import {
   DEFAULT_ATTACHMENT_MAX_BYTES,
   DEFAULT_ATTACHMENT_TYPES,
@@ -88,6 +89,8 @@ export type AttachmentConfig = {
   maxBytes: number;
   /** MIME types accepted, checked against the bytes. */
   types: string[];
+  /** Blobs in an S3-compatible bucket instead of `blobDir` (CHAT_BLOB_S3_*); partial uploads stay under `blobDir`. */
+  s3?: S3Config;
 };
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -288,6 +291,40 @@ function attachmentConfig(env: Env): AttachmentConfig {
     blobDir: resolve(env.CHAT_BLOB_DIR?.trim() || fallback),
     maxBytes: integer(env, 'CHAT_ATTACHMENT_MAX_BYTES', DEFAULT_ATTACHMENT_MAX_BYTES, 1024, 2 ** 31),
     types: [...new Set(types)],
+    ...s3Config(env),
+  };
+}
+
+/**
+ * CHAT_BLOB_S3_ENDPOINT, _BUCKET, _ACCESS_KEY_ID and _SECRET_ACCESS_KEY (all four, or none: the
+ * filesystem), _REGION (us-east-1) and _PREFIX (none).
+ */
+function s3Config(env: Env): { s3?: S3Config } {
+  const endpoint = env.CHAT_BLOB_S3_ENDPOINT?.trim();
+  const bucket = env.CHAT_BLOB_S3_BUCKET?.trim();
+  const accessKeyId = env.CHAT_BLOB_S3_ACCESS_KEY_ID?.trim();
+  const secretAccessKey = env.CHAT_BLOB_S3_SECRET_ACCESS_KEY?.trim();
+  const given = [endpoint, bucket, accessKeyId, secretAccessKey].filter(Boolean).length;
+  if (given === 0) return {};
+  if (!endpoint || !bucket || !accessKeyId || !secretAccessKey)
+    throw new ConfigError(
+      'CHAT_BLOB_S3_ENDPOINT, CHAT_BLOB_S3_BUCKET, CHAT_BLOB_S3_ACCESS_KEY_ID and CHAT_BLOB_S3_SECRET_ACCESS_KEY go together: set all four or none',
+    );
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new ConfigError(`CHAT_BLOB_S3_ENDPOINT must be a URL like https://s3.eu-west-1.amazonaws.com, got "${endpoint}"`);
+  }
+  if (!['http:', 'https:'].includes(url.protocol) || url.pathname !== '/' || url.search)
+    throw new ConfigError(`CHAT_BLOB_S3_ENDPOINT must be an http(s) origin without a path, got "${endpoint}"`);
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket))
+    throw new ConfigError(`CHAT_BLOB_S3_BUCKET must be a bucket name (3-63 of a-z, 0-9, . and -), got "${bucket}"`);
+  const prefix = env.CHAT_BLOB_S3_PREFIX?.trim() ?? '';
+  if (prefix && (!/^[A-Za-z0-9._/-]{1,200}\/$/.test(prefix) || prefix.split('/').includes('..')))
+    throw new ConfigError(`CHAT_BLOB_S3_PREFIX must be a folder ending in / (letters, digits, . _ - /), got "${prefix}"`);
+  return {
+    s3: { endpoint: url.origin, bucket, accessKeyId, secretAccessKey, region: env.CHAT_BLOB_S3_REGION?.trim() || 'us-east-1', prefix },
   };
 }
 

@@ -21,6 +21,7 @@ import { startPush, type PushService } from '../push/service';
 import { createImageWorker } from '../media/image-worker';
 import { openUploads } from '../media/uploads';
 import { openFsBlobStore } from '../store/fs-blob-store';
+import { openS3BlobStore } from '../store/s3-blob-store';
 
 export type ChatServer = {
   httpServer: HttpServer;
@@ -53,10 +54,10 @@ export async function createChatServer(config: Config, options: { clustered: boo
 
   // A cluster worker's /metrics would be its share only: the primary answers for the whole cluster.
   const metricsText = options.clustered ? undefined : () => registry.metrics();
-  // Attachments: partial uploads and blobs under CHAT_BLOB_DIR (a shared volume in scale-out).
+  // Attachments: partial uploads under CHAT_BLOB_DIR, blobs there too or in an S3-compatible bucket (CHAT_BLOB_S3_*).
   const media = {
     uploads: openUploads(config.attachments, config.origins),
-    blobs: openFsBlobStore(config.attachments.blobDir),
+    blobs: config.attachments.s3 ? openS3BlobStore(config.attachments.s3) : openFsBlobStore(config.attachments.blobDir),
     images: createImageWorker(),
     config: config.attachments,
   };

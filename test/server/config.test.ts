@@ -29,6 +29,32 @@ describe('config', () => {
     expect(custom.attachments).toEqual({ blobDir: '/mnt/shared/blobs', maxBytes: 1048576, types: ['image/png', 'application/pdf'] });
   });
 
+  it('keeps blobs in an S3-compatible bucket when all four CHAT_BLOB_S3_ settings are given', () => {
+    const s3 = {
+      CHAT_BLOB_S3_ENDPOINT: 'https://s3.eu-west-1.amazonaws.com/',
+      CHAT_BLOB_S3_BUCKET: 'chat-blobs',
+      CHAT_BLOB_S3_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+      CHAT_BLOB_S3_SECRET_ACCESS_KEY: 'secret',
+    };
+    expect(readConfig(s3).attachments.s3).toEqual({
+      endpoint: 'https://s3.eu-west-1.amazonaws.com',
+      bucket: 'chat-blobs',
+      accessKeyId: 'AKIAEXAMPLE',
+      secretAccessKey: 'secret',
+      region: 'us-east-1',
+      prefix: '',
+    });
+    expect(readConfig({ ...s3, CHAT_BLOB_S3_REGION: 'eu-west-1', CHAT_BLOB_S3_PREFIX: 'chat/' }).attachments.s3).toMatchObject({
+      region: 'eu-west-1',
+      prefix: 'chat/',
+    });
+    expect(() => readConfig({ CHAT_BLOB_S3_BUCKET: 'chat-blobs' })).toThrow('set all four or none');
+    expect(() => readConfig({ ...s3, CHAT_BLOB_S3_ENDPOINT: 'ftp://x' })).toThrow('CHAT_BLOB_S3_ENDPOINT');
+    expect(() => readConfig({ ...s3, CHAT_BLOB_S3_BUCKET: 'Bad_Bucket' })).toThrow('CHAT_BLOB_S3_BUCKET');
+    expect(() => readConfig({ ...s3, CHAT_BLOB_S3_PREFIX: '../x' })).toThrow('CHAT_BLOB_S3_PREFIX');
+    expect(() => readConfig({ ...s3, CHAT_BLOB_S3_PREFIX: 'chat/../' })).toThrow('CHAT_BLOB_S3_PREFIX');
+  });
+
   it('reads rate limits as per-second[:burst], with 0 meaning off', () => {
     expect(readConfig({ CHAT_RATE_LIMIT: '0' }).rateLimit).toBeNull();
     expect(readConfig({ CHAT_RATE_LIMIT: '5' }).rateLimit).toEqual({ perSecond: 5, burst: 15 });

@@ -13,6 +13,7 @@ import type { Attachment, Message } from '../../../shared/protocol';
 import { connectAndCatchUp, createSession, waitFor } from '../../support/clients';
 import { tempDir, useServer, type ServerOptions } from '../../support/server';
 import { dropSchema, freshSchemaName, postgresProblem, shouldRun, TEST_DATABASE_URL, urlWithSchema } from '../../support/services';
+import { startFakeS3, type FakeS3 } from '../../support/fake-s3';
 import { finalize, hasGpsPointer, photoWithGps, read, tusUpload } from '../../support/uploads';
 
 const bytesOf = async (response: Response) => Buffer.from(await response.arrayBuffer());
@@ -21,13 +22,17 @@ const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer 
 const pgAvailable = shouldRun('attachments on PostgreSQL', await postgresProblem());
 const schema = freshSchemaName('chat_attachments');
 const sharedVolume = tempDir('chat-shared-blobs-');
+const s3Credentials = { accessKeyId: 'AKIATESTCHAT', secretAccessKey: 'test-secret', region: 'eu-west-1' };
+const s3 = await startFakeS3(s3Credentials);
 afterAll(async () => {
+  expect(s3.faults).toEqual([]);
+  await s3.close();
   sharedVolume.remove();
   if (pgAvailable) await dropSchema(schema);
 });
 
-/** Where a mode keeps its blobs: beside the SQLite file by default, a shared folder with PostgreSQL. */
-type Mode = { store: string; run: boolean; options: ServerOptions; blobDir?: string };
+/** Where a mode keeps its blobs: beside the SQLite file by default, a shared folder with PostgreSQL, or a bucket. */
+type Mode = { store: string; run: boolean; options: ServerOptions; blobDir?: string; bucket?: FakeS3 };
 const modes: Mode[] = [
   { store: 'SQLite', run: true, options: { workers: 1 } },
   // Every request may reach another worker: uploads, finalize and reads share the folder and the file.
@@ -38,12 +43,36 @@ const modes: Mode[] = [
     options: { workers: 1, env: { CHAT_DATABASE_URL: urlWithSchema(TEST_DATABASE_URL, schema), CHAT_BLOB_DIR: sharedVolume.path } },
     blobDir: sharedVolume.path,
   },
+  {
+    store: 'SQLite, 2 workers, blobs in an S3-compatible bucket',
+    run: true,
+    options: {
+      workers: 2,
+      env: {
+        CHAT_BLOB_S3_ENDPOINT: s3.endpoint,
+        CHAT_BLOB_S3_BUCKET: 'chat-blobs',
+        CHAT_BLOB_S3_REGION: s3Credentials.region,
+        CHAT_BLOB_S3_ACCESS_KEY_ID: s3Credentials.accessKeyId,
+        CHAT_BLOB_S3_SECRET_ACCESS_KEY: s3Credentials.secretAccessKey,
+        CHAT_BLOB_S3_PREFIX: 'attachments/',
+      },
+    },
+    bucket: s3,
+  },
 ];
 
-describe.each(modes)('attachments on $store', ({ run, options, blobDir }) => {
+describe.each(modes)('attachments on $store', ({ run, options, blobDir, bucket }) => {
   const server = useServer(run ? options : { workers: 1 });
   const url = () => server().url;
   const blobsAt = () => blobDir ?? join(dirname(server().dbPath), 'blobs');
+  /** The names stored for a blob id: its bytes and its thumbnail, in the folder or the bucket. */
+  const storedFor = (id: string): string[] =>
+    (bucket
+      ? [...bucket.objects.keys()].filter((key) => key.startsWith('/chat-blobs/attachments/')).map((key) => key.split('/').pop() ?? '')
+      : readdirSync(join(blobsAt(), id.slice(0, 2)))
+    )
+      .filter((name) => name.startsWith(id))
+      .sort();
 
   async function uploadAndFinalize(token: string, bytes: Buffer, filename: string, filetype: string): Promise<Attachment> {
     const upload = await tusUpload(url(), token, bytes, { filename, filetype });
@@ -230,12 +259,7 @@ describe.each(modes)('attachments on $store', ({ run, options, blobDir }) => {
       // The same photo uploaded again (after a crash, from another device) is the same blob, stored once.
       const second = await uploadAndFinalize(ana.token, photo, 'same-again.jpg', 'image/jpeg');
       expect(second.id).toBe(first.body.id);
-      const folder = join(blobsAt(), second.id.slice(0, 2));
-      expect(
-        readdirSync(folder)
-          .filter((name) => name.startsWith(second.id))
-          .sort(),
-      ).toEqual([second.id, `${second.id}.thumb.webp`]);
+      expect(storedFor(second.id)).toEqual([second.id, `${second.id}.thumb.webp`]);
 
       const client = await connectAndCatchUp(url(), ana.token);
       const payload = { room: 'general', clientOffset: 'once', content: 'twice?', attachments: [second.id] };

@@ -1,16 +1,18 @@
 /**
- * The BlobStore contract, held against the filesystem store (the one implementation today; an
- * S3-compatible one would run the same suite): content-addressed keys, atomic puts that never
- * show part of a blob, ranges, and removal.
+ * The BlobStore contract, held against the filesystem store and the S3-compatible one (against a
+ * loopback S3 that checks every request's signature): content-addressed keys, atomic puts that
+ * never show part of a blob, ranges, and removal.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { text } from 'node:stream/consumers';
 import type { Readable } from 'node:stream';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { thumbKey, type BlobStore } from '../../../server/store/blob-store';
 import { openFsBlobStore } from '../../../server/store/fs-blob-store';
+import { openS3BlobStore } from '../../../server/store/s3-blob-store';
+import { startFakeS3, type FakeS3 } from '../../support/fake-s3';
 import { tempDir } from '../../support/server';
 
 type BlobKind = { name: string; open(): BlobStore; cleanup(): void };
@@ -122,5 +124,46 @@ describe('filesystem blob store', () => {
     const folder = join(kind.dir, 'blobs', file.id.slice(0, 2));
     expect(readdirSync(folder)).toContain(file.id);
     expect(readdirSync(folder).filter((name) => name.startsWith('.tmp-'))).toEqual([]);
+  });
+});
+
+describe('S3-compatible blob store', () => {
+  const credentials = { accessKeyId: 'AKIATESTCHAT', secretAccessKey: 'test-secret-key', region: 'eu-west-1' };
+  let s3: FakeS3;
+  beforeAll(async () => {
+    s3 = await startFakeS3(credentials);
+  });
+  afterAll(async () => {
+    expect(s3.faults).toEqual([]);
+    await s3.close();
+  });
+  // Opened lazily: the fake's port is known only once it listens.
+  let store: BlobStore | undefined;
+  const lazy: BlobStore = {
+    has: (key) => opened().has(key),
+    size: (key) => opened().size(key),
+    put: (key, from) => opened().put(key, from),
+    open: (key, range) => opened().open(key, range),
+    remove: (key) => opened().remove(key),
+  };
+  const opened = (): BlobStore =>
+    (store ??= openS3BlobStore({ ...credentials, endpoint: s3.endpoint, bucket: 'chat-blobs', prefix: 'test/' }));
+  contract({ name: 's3', open: () => lazy, cleanup: () => undefined });
+
+  it('keeps objects as <bucket>/<prefix><key>, and a wrong secret is refused, not stored', async () => {
+    const file = fileOf('in the bucket');
+    await lazy.put(file.id, file.path);
+    expect(s3.objects.get(`/chat-blobs/test/${file.id}`)?.toString()).toBe('in the bucket');
+    const forged = openS3BlobStore({
+      ...credentials,
+      secretAccessKey: 'wrong',
+      endpoint: s3.endpoint,
+      bucket: 'chat-blobs',
+      prefix: 'test/',
+    });
+    const other = fileOf('forged');
+    await expect(forged.put(other.id, other.path)).rejects.toThrow('403');
+    expect(s3.objects.has(`/chat-blobs/test/${other.id}`)).toBe(false);
+    s3.faults.length = 0;
   });
 });
