@@ -7,6 +7,11 @@ export type Dialect = 'ours' | 'tutorial';
 export type ThroughputJob = {
   kind: 'throughput';
   url: string;
+  /**
+   * Several instances of one deployment (scale-out): client i connects to urls[i % length],
+   * so senders and receivers are split evenly and messages cross instances. Absent: `url` alone.
+   */
+  urls?: string[];
   dialect: Dialect;
   clients: number;
   senders: number;

@@ -1,0 +1,70 @@
+/**
+ * Our server in scale-out mode for the bench: one or two instances (each a node:cluster
+ * of OUR_WORKERS workers, as `npm start` runs it) sharing PostgreSQL and Redis. Every
+ * start gets a fresh schema and, as Redis keys are named after the database URL, a
+ * fresh Redis namespace, so a bench never meets the rows or streams of a test running
+ * beside it; both are dropped afterwards. The instances' connections carry an
+ * application_name of their own, so PostgreSQL's CPU can be read for them alone.
+ */
+import { randomBytes } from 'node:crypto';
+import { redisNamespace } from '../server/scale-out/redis';
+import {
+  deleteRedisKeys,
+  dropSchema,
+  postgresProblem,
+  redisProblem,
+  TEST_DATABASE_URL,
+  TEST_REDIS_URL,
+  urlWithSchema,
+} from '../test/support/services';
+import { SCALE_OUT_INSTANCES, startServer, type BenchServer, type ServerKind, type StartOptions } from './servers';
+
+/** Where the bench finds the services: CHAT_BENCH_DATABASE_URL / CHAT_BENCH_REDIS_URL, else the tests' defaults. */
+export const BENCH_DATABASE_URL = process.env.CHAT_BENCH_DATABASE_URL || TEST_DATABASE_URL;
+export const BENCH_REDIS_URL = process.env.CHAT_BENCH_REDIS_URL || TEST_REDIS_URL;
+
+export type ScaleOutDeployment = {
+  instances: BenchServer[];
+  /** The database without our schema, for reading pg_stat_activity. */
+  databaseUrl: string;
+  /** What our instances' PostgreSQL connections call themselves. */
+  applicationName: string;
+};
+
+/** The database URL the instances get: a fresh schema and our application_name. */
+export function deploymentUrl(base: string, schema: string, applicationName: string): string {
+  const url = new URL(urlWithSchema(base, schema));
+  url.searchParams.set('application_name', applicationName);
+  return url.toString();
+}
+
+export async function withScaleOut<T>(
+  kind: ServerKind,
+  options: StartOptions,
+  started: (server: BenchServer) => void,
+  task: (deployment: ScaleOutDeployment) => Promise<T>,
+): Promise<T> {
+  const count = SCALE_OUT_INSTANCES[kind];
+  if (count === undefined) throw new Error(`${kind} is not a scale-out kind`);
+  const problems = [await postgresProblem(BENCH_DATABASE_URL), await redisProblem(BENCH_REDIS_URL)].filter(Boolean);
+  if (problems.length > 0)
+    throw new Error(`${kind} needs PostgreSQL at ${BENCH_DATABASE_URL} and Redis at ${BENCH_REDIS_URL}: ${problems.join('; ')}`);
+  const id = `${process.pid}_${randomBytes(4).toString('hex')}`;
+  const schema = `chat_bench_${id}`;
+  const applicationName = `chat_bench_${id}`;
+  const databaseUrl = deploymentUrl(BENCH_DATABASE_URL, schema, applicationName);
+  const env = { ...options.env, CHAT_DATABASE_URL: databaseUrl, CHAT_REDIS_URL: BENCH_REDIS_URL };
+  // Started together, as a deployment's machines would be: the migration lock lets both come up on the fresh schema.
+  const starts = await Promise.allSettled(Array.from({ length: count }, () => startServer(kind, { ...options, env })));
+  const instances = starts.flatMap((start) => (start.status === 'fulfilled' ? [start.value] : []));
+  try {
+    const failed = starts.find((start): start is PromiseRejectedResult => start.status === 'rejected');
+    if (failed) throw failed.reason;
+    instances.forEach(started);
+    return await task({ instances, databaseUrl: BENCH_DATABASE_URL, applicationName });
+  } finally {
+    await Promise.all(instances.map((instance) => instance.stop()));
+    await dropSchema(schema, BENCH_DATABASE_URL).catch(() => undefined);
+    await deleteRedisKeys(redisNamespace({ databaseUrl, dbPath: '' }), BENCH_REDIS_URL).catch(() => undefined);
+  }
+}
