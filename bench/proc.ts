@@ -20,6 +20,22 @@ function parentOf(pid: number): number | null {
   }
 }
 
+/** Live (not zombie) processes of process group `pgid`: a detached server's primary and workers, also after the primary exited. */
+export function groupMembers(pgid: number): number[] {
+  const members: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(pgrp) === pgid && state !== 'Z') members.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return members;
+}
+
 /** `root` and every live descendant of it. */
 export function processTree(root: number): number[] {
   const children = new Map<number, number[]>();

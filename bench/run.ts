@@ -15,7 +15,7 @@
  * run failed or finished only in part: such a report is not to be trusted.
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -246,9 +246,16 @@ async function main(): Promise<number> {
   const profileDir = join(outDir, 'profiles');
   // Ours profiles into profiles/, each scale-out kind into profiles/<kind>/: summarized apart.
   const profileDirOf = (kind: ServerKind) => (isScaleOut(kind) ? join(profileDir, kind) : profileDir);
+  const cleared = new Set<string>();
   const profileArgs = (kind: ServerKind): string[] => {
     if (!options.profile || (kind !== 'ours' && !isScaleOut(kind))) return [];
-    mkdirSync(profileDirOf(kind), { recursive: true });
+    const dir = profileDirOf(kind);
+    mkdirSync(dir, { recursive: true });
+    // Profiles of an earlier run in the same directory would be summed with this run's.
+    if (!cleared.has(dir)) {
+      for (const file of readdirSync(dir)) if (file.endsWith('.cpuprofile')) rmSync(join(dir, file));
+      cleared.add(dir);
+    }
     return ['--cpu-prof', `--cpu-prof-dir=${profileDirOf(kind)}`];
   };
   const mb = (bytes: number | null) => (bytes === null ? '—' : (bytes / 1e6).toFixed(1));

@@ -12,6 +12,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { freePort, killGroup, waitUntilHealthy } from '../test/support/process';
+import { groupMembers } from './proc';
 
 /**
  * `null-cluster`: the null server as a node:cluster of OUR_WORKERS workers joined by @socket.io/cluster-adapter.
@@ -178,6 +179,7 @@ export async function startServer(kind: ServerKind, options: StartOptions = {}):
   const port = await freePort();
   const workers = workersOf(kind, options.workers);
   const env = { ...serverEnv(process.env, { port, dbPath, workers, staticDir: resolve('dist') }), ...options.env };
+  const profiling = (options.nodeArgs ?? []).some((arg) => arg.startsWith('--cpu-prof'));
   const spawnedAt = performance.now();
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), commandFor(kind)], {
     cwd: options.cwd ?? (kind === 'ours' || isScaleOut(kind) ? serverDefaults.oursCwd : undefined) ?? process.cwd(),
@@ -214,11 +216,18 @@ export async function startServer(kind: ServerKind, options: StartOptions = {}):
     output: () => output,
     async stop(graceMs = 10_000) {
       if (child.exitCode !== null || child.signalCode !== null) return;
-      killGroup(child, 'SIGTERM');
+      const deadline = performance.now() + graceMs;
+      // Profiled: SIGTERM to the primary alone, which passes it on to each worker. Our worker exits
+      // cleanly (writing its profile) on the first SIGTERM only: the group's and then the primary's
+      // would kill it by the second signal, before its profile is written.
+      if (profiling) child.kill('SIGTERM');
+      else killGroup(child, 'SIGTERM');
       const timer = setTimeout(() => killGroup(child, 'SIGKILL'), graceMs);
       await exited;
       clearTimeout(timer);
-      // Workers may outlive a primary that exits first.
+      // Workers may outlive a primary that exits first: give them the rest of the grace period to
+      // finish shutting down (with --cpu-prof, to write their profiles), then kill what is left.
+      while (performance.now() < deadline && groupMembers(pid).length > 0) await new Promise((resolve) => setTimeout(resolve, 50));
       killGroup(child, 'SIGKILL');
     },
   };
