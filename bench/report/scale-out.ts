@@ -192,7 +192,7 @@ export function secondMachineParagraph(raw: RawResults, summaries: DeploymentSum
       `: ${fmt(one.ackedPerSec.value)} msg/s measured. ` +
       `Without the load generator, one machine is bound at ${capacity} / (${ms3(onePart.instances)} + ${ms3(onePart.postgres)} + ${ms3(onePart.redis)}) = **${fmt(math.oneMachine)} msg/s**` +
       (sqlite?.cpu.instances.value
-        ? ` (the SQLite cluster: ${capacity} / ${ms3(sqlite.cpu.instances.value)} = ${fmt((cores * 1000) / sqlite.cpu.instances.value)} msg/s, and it cannot use a second machine).`
+        ? ` (the SQLite cluster: ${capacity} / ${ms3(sqlite.cpu.instances.value)} = ${fmt((cores * 1000) / sqlite.cpu.instances.value)} msg/s, so on CPU alone PostgreSQL mode is at ${fmtRatio(ratio(math.oneMachine, (cores * 1000) / sqlite.cpu.instances.value))} of it; and the SQLite cluster cannot use a second machine).`
         : '.'),
     `- PostgreSQL + Redis on a second machine, the instance alone on this one: min(${capacity} / ${ms3(onePart.instances)}, ${capacity} / (${ms3(onePart.postgres)} + ${ms3(onePart.redis)})) = min(${fmt(math.servicesApart.instanceBound)}, ${fmt(math.servicesApart.servicesBound)}) = **${fmt(math.servicesApart.bound)} msg/s** (${fmtRatio(ratio(math.servicesApart.bound, math.oneMachine))}).`,
   ];
