@@ -54,6 +54,7 @@ import {
 } from './servers';
 import { FULL, QUICK, type Settings } from './settings';
 import { cpuLine } from './report/scale-out';
+import { readServiceSettings } from './scale-out';
 
 /** CPU profiles of the scale-out kinds, each summarized on its own. */
 type ScaleOutProfiles = Partial<Record<ServerKind, ProfileSummary>>;
@@ -232,6 +233,7 @@ async function main(): Promise<number> {
   log(
     `disk: ${raw.disk?.before.mount?.fsType ?? 'unknown filesystem'}, write + fsync 4 KiB p50 ${fsync?.p50Ms?.toFixed(1)} ms, p99 ${fsync?.p99Ms?.toFixed(1)} ms`,
   );
+  if (options.only.some(isScaleOut) && planned('ingest')) raw.services = await readServiceSettings();
   const runsOf = (kind: ServerKind): RawServerRuns => (raw.servers[kind] ??= { ingest: [], fanout: [], ladder: [], idle: [], catchup: {} });
   const attempt = async (what: string, task: () => Promise<void>) => {
     try {

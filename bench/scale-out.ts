@@ -7,6 +7,8 @@
  * application_name of their own, so PostgreSQL's CPU can be read for them alone.
  */
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { createClient } from 'redis';
 import { redisNamespace } from '../server/scale-out/redis';
 import {
   deleteRedisKeys,
@@ -17,6 +19,7 @@ import {
   TEST_REDIS_URL,
   urlWithSchema,
 } from '../test/support/services';
+import type { ServiceSettings } from './report/raw';
 import { SCALE_OUT_INSTANCES, startServer, type BenchServer, type ServerKind, type StartOptions } from './servers';
 
 /** Where the bench finds the services: CHAT_BENCH_DATABASE_URL / CHAT_BENCH_REDIS_URL, else the tests' defaults. */
@@ -67,4 +70,38 @@ export async function withScaleOut<T>(
     await dropSchema(schema, BENCH_DATABASE_URL).catch(() => undefined);
     await deleteRedisKeys(redisNamespace({ databaseUrl, dbPath: '' }), BENCH_REDIS_URL).catch(() => undefined);
   }
+}
+
+/**
+ * What PostgreSQL and Redis ran with, for the report: their durability decides what an ack
+ * means (SQLite runs with synchronous=FULL: an acked message is on disk). Null where unreadable.
+ */
+export async function readServiceSettings(): Promise<ServiceSettings> {
+  const settings: ServiceSettings = { postgres: null, redis: null };
+  const client = new pg.Client({ connectionString: BENCH_DATABASE_URL, connectionTimeoutMillis: 3_000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    const result = await client.query<{ name: string; setting: string }>(
+      "SELECT name, setting FROM pg_settings WHERE name = ANY('{server_version,fsync,synchronous_commit,wal_sync_method,max_connections}')",
+    );
+    settings.postgres = Object.fromEntries(result.rows.map((row) => [row.name, row.setting]));
+  } catch {
+    // unreachable: the runs themselves will say so
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+  const redis = createClient({ url: BENCH_REDIS_URL });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    const version = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? 'unknown';
+    const appendonly = (await redis.configGet('appendonly')).appendonly ?? 'unknown';
+    settings.redis = { redis_version: version, appendonly };
+  } catch {
+    // as above
+  } finally {
+    redis.destroy();
+  }
+  return settings;
 }

@@ -41,6 +41,9 @@ export type CpuSplit = {
   acked: number;
 };
 
+/** PostgreSQL's and Redis's settings as read before a run with scale-out kinds (null: unreadable). */
+export type ServiceSettings = { postgres: Record<string, string> | null; redis: Record<string, string> | null };
+
 export type ThroughputRun = InRun<ThroughputResult> & { cpu?: CpuSplit };
 
 export type RawServerRuns = {
@@ -106,6 +109,8 @@ export type RawResults = {
   push?: PushBenchResult;
   /** #17's soak; absent when not planned or when every server's failed (then in `errors`). */
   soak?: SoakRuns;
+  /** What PostgreSQL and Redis ran with; present when a scale-out kind was planned. */
+  services?: ServiceSettings;
 };
 
 /** How many runs of `scenario` the plan asked of `kind` (per catch-up size for the catch-ups). */

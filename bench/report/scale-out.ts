@@ -207,6 +207,34 @@ export function secondMachineParagraph(raw: RawResults, summaries: DeploymentSum
   return lines.join('\n');
 }
 
+/** What PostgreSQL and Redis ran with and how the instances were pointed at them; empty when not recorded. */
+export function servicesLine(raw: RawResults): string {
+  const services = raw.services;
+  const setup = [...(raw.setup?.['ours-pg'] ?? []), ...(raw.setup?.['ours-pg-2'] ?? [])][0];
+  const parts: string[] = [];
+  if (setup) {
+    const database = setup.env.CHAT_DATABASE_URL?.replace(/chat_bench_[0-9a-f_]+/g, 'chat_bench_<run>');
+    parts.push(
+      `Instances started with \`CHAT_DATABASE_URL=${database ?? '—'}\` and \`CHAT_REDIS_URL=${setup.env.CHAT_REDIS_URL ?? '—'}\` on top of ours's environment.`,
+    );
+  }
+  const show = (settings: Record<string, string> | null | undefined) =>
+    settings
+      ? Object.entries(settings)
+          .map(([key, value]) => `${key} ${value}`)
+          .join(', ')
+      : 'not read';
+  if (services)
+    parts.push(
+      `PostgreSQL: ${show(services.postgres)} (${
+        services.postgres?.fsync === 'on' && services.postgres.synchronous_commit === 'on'
+          ? "an ack means the message is on disk, as with SQLite's synchronous=FULL"
+          : "NOT as durable as SQLite's synchronous=FULL: an acked message may be lost in a crash"
+      }). Redis: ${show(services.redis)} (it carries broadcasts, not the messages of record).`,
+    );
+  return parts.join(' ');
+}
+
 /** The "Scale-out mode" section; empty when no scale-out kind was planned or measured. */
 export function scaleOutSection(raw: RawResults): string[] {
   if (!scaleOutPlanned(raw)) return [];
@@ -230,6 +258,8 @@ export function scaleOutSection(raw: RawResults): string[] {
     out.push(
       `| ${TITLES[summary.kind] ?? summary.kind} | ${summary.expected === null ? summary.runs : `${summary.runs} of ${summary.expected}`} | ${cell(summary.ackedPerSec, 0)} | ${summary.kind === 'ours' ? '1.00×' : fmtRatio(ratio(summary.ackedPerSec.value, sqlite))} | ${fmt(summary.ackP50.value, 1)} / ${fmt(summary.ackP99.value, 1)} | ${cell(summary.cpu.instances, 3)} | ${cell(summary.cpu.postgres, 3)} | ${cell(summary.cpu.redis, 3)} | ${cell(summary.cpu.rest, 3)} | ${summary.machineBusy.value === null ? '—' : `${(summary.machineBusy.value * 100).toFixed(0)}%`} |`,
     );
+  const services = servicesLine(raw);
+  if (services) out.push('', services);
   const paragraph = secondMachineParagraph(raw, summaries);
   out.push('', ...(paragraph ? [paragraph, ''] : []));
   return out;

@@ -4,7 +4,7 @@ import type { ThroughputResult } from '../../bench/load/types';
 import { toMarkdown } from '../../bench/report/markdown';
 import { runProblems } from '../../bench/report/problems';
 import { expectedRuns, type CpuSplit, type RawResults, type ThroughputRun } from '../../bench/report/raw';
-import { cpuPerMessage, scaleOutSection, scaleOutTargets, secondMachineMath } from '../../bench/report/scale-out';
+import { cpuPerMessage, scaleOutSection, scaleOutTargets, secondMachineMath, servicesLine } from '../../bench/report/scale-out';
 import { summarize } from '../../bench/report/summarize';
 
 const latency = { p50: 5, p99: 20, max: 30, samples: 100 };
@@ -168,5 +168,21 @@ describe('bench report: scale-out mode', () => {
     expect(markdown).toContain('## Scale-out mode (PostgreSQL + Redis) beside the SQLite cluster, ingest');
     // The server table gains a column for each scale-out kind that was planned.
     expect(markdown).toContain('| ingest | acked msg/s | 6,000 (5,000–7,000) | — | — | — | 3,600 (3,000–4,000) | 3,000 (2,800–3,100) |');
+  });
+
+  it('states what PostgreSQL and Redis ran with, and whether an ack is as durable as with SQLite', () => {
+    const raw = rawWithScaleOut();
+    const setup = raw.setup?.['ours-pg']?.[0];
+    if (setup)
+      setup.env = { CHAT_DATABASE_URL: 'postgres://postgres@db/test?schema=chat_bench_12_ab12cd34', CHAT_REDIS_URL: 'redis://r:6379' };
+    raw.services = { postgres: { fsync: 'on', synchronous_commit: 'on' }, redis: { redis_version: '7.0.15', appendonly: 'no' } };
+    const line = servicesLine(raw);
+    expect(line).toContain('`CHAT_DATABASE_URL=postgres://postgres@db/test?schema=chat_bench_<run>`');
+    expect(line).toContain(
+      "PostgreSQL: fsync on, synchronous_commit on (an ack means the message is on disk, as with SQLite's synchronous=FULL)",
+    );
+    expect(line).toContain('Redis: redis_version 7.0.15, appendonly no');
+    raw.services.postgres = { fsync: 'on', synchronous_commit: 'off' };
+    expect(servicesLine(raw)).toContain("NOT as durable as SQLite's synchronous=FULL");
   });
 });
