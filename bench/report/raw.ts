@@ -74,7 +74,7 @@ export const CHANGE_MIX = { reactions: 0.2, edits: 0.1 };
 export const CATCHUP_WARM_KINDS: readonly ServerKind[] = ['ours'];
 export const CATCHUP_RESTARTED_KINDS: readonly ServerKind[] = ['ours', 'tutorial'];
 
-/** Our server in scale-out mode (PostgreSQL + Redis, one and two instances): measured under the ingest load only. */
+/** Our server in scale-out mode (PostgreSQL + Redis, one and two instances): measured under the ingest and fan-out loads only. */
 export const SCALE_OUT_SCENARIO_KINDS: readonly ServerKind[] = ['ours-pg', 'ours-pg-2'];
 
 /** The soak runs against ours and the null cluster of the same process shape (the report's ceiling everywhere else). */
@@ -118,8 +118,9 @@ export function expectedRuns(raw: RawResults, kind: ServerKind, scenario: Scenar
   const plan = raw.plan;
   if (!plan) return null;
   if (!plan.kinds.includes(kind)) return 0;
-  // The scale-out kinds run the ingest alone (#17: the same load beside the SQLite cluster).
-  if (SCALE_OUT_SCENARIO_KINDS.includes(kind)) return scenario === 'ingest' && plan.scenarios.includes('ingest') ? raw.runs : 0;
+  // The scale-out kinds run the ingest and the fan-out alone (#17: the same load beside the SQLite cluster).
+  if (SCALE_OUT_SCENARIO_KINDS.includes(kind))
+    return (scenario === 'ingest' || scenario === 'fanout') && plan.scenarios.includes(scenario) ? raw.runs : 0;
   if (scenario === 'catchup') return plan.scenarios.includes('catchup') && CATCHUP_WARM_KINDS.includes(kind) ? raw.runs : 0;
   if (scenario === 'catchupRestarted') return plan.scenarios.includes('catchup') && CATCHUP_RESTARTED_KINDS.includes(kind) ? raw.runs : 0;
   if (scenario === 'client' || scenario === 'history' || scenario === 'push' || scenario === 'soak') return 0;

@@ -134,8 +134,11 @@ export function deployments(raw: RawResults): DeploymentSummary[] {
     .map((kind) => deploymentSummary(kind, raw.servers[kind]?.ingest ?? [], expectedRuns(raw, kind, 'ingest'), raw.machine.cores));
 }
 
+/** A scale-out kind's ingest was planned (or, in results stored without a plan, measured). */
 const scaleOutPlanned = (raw: RawResults) =>
-  ['ours-pg', 'ours-pg-2'].some((kind) => raw.plan?.kinds.includes(kind as ServerKind) || raw.servers[kind as ServerKind]);
+  (['ours-pg', 'ours-pg-2'] as const).some((kind) =>
+    raw.plan ? raw.plan.kinds.includes(kind) && raw.plan.scenarios.includes('ingest') : (raw.servers[kind]?.ingest.length ?? 0) > 0,
+  );
 
 export function scaleOutTargets(raw: RawResults): TargetRow[] {
   if (!scaleOutPlanned(raw)) return [];

@@ -126,13 +126,23 @@ describe('bench report: scale-out mode', () => {
     delete sqliteOnly.servers['ours-pg-2'];
     expect(scaleOutTargets(sqliteOnly)).toEqual([]);
     expect(scaleOutSection(sqliteOnly)).toEqual([]);
+    // Nor when the ingest was not planned (a fan-out-only run).
+    const fanoutOnly = rawWithScaleOut();
+    fanoutOnly.plan = { kinds: ['ours', 'ours-pg'], scenarios: ['fanout'], catchupSizes: [] };
+    expect(scaleOutTargets(fanoutOnly)).toEqual([]);
+    expect(scaleOutSection(fanoutOnly)).toEqual([]);
   });
 
-  it('plans the scale-out kinds for the ingest alone, and holds them to the settings the report states', () => {
+  it('plans the scale-out kinds for the ingest and the fan-out alone, and holds them to the settings the report states', () => {
     const raw = rawWithScaleOut();
-    raw.plan = { kinds: ['ours', 'ours-pg'], scenarios: ['idle', 'ingest', 'fanout', 'ladder', 'catchup'], catchupSizes: [1000] };
+    raw.plan = {
+      kinds: ['ours', 'ours-pg'],
+      scenarios: ['idle', 'ingest', 'fanout', 'ladder', 'catchup', 'changes'],
+      catchupSizes: [1000],
+    };
     expect(expectedRuns(raw, 'ours-pg', 'ingest')).toBe(3);
-    for (const scenario of ['idle', 'fanout', 'ladder', 'catchup', 'catchupRestarted'] as const)
+    expect(expectedRuns(raw, 'ours-pg', 'fanout')).toBe(3);
+    for (const scenario of ['idle', 'changes', 'ladder', 'catchup', 'catchupRestarted'] as const)
       expect(expectedRuns(raw, 'ours-pg', scenario)).toBe(0);
     expect(expectedRuns(raw, 'ours-pg-2', 'ingest')).toBe(0);
 
