@@ -64,7 +64,7 @@ export function measureThroughput(
       warmupMs,
       ...extra,
     });
-    return { ...result, cpu: await meter.stop(result.integrity.acked) };
+    return { ...result, cpu: { ...(await meter.stop(result.integrity.acked)), loadMs: result.loadCpuMs ?? null } };
   };
   if (isScaleOut(kind))
     return withScaleOut(kind, { nodeArgs }, context.started, ({ instances, databaseUrl, applicationName }) =>

@@ -161,6 +161,8 @@ export type ThroughputResult = {
   drainTimedOut: boolean;
   /** Bytes at the clients' TCP sockets from the last connect to the end of the drain (absent in older results). */
   wire?: WireUse;
+  /** CPU (user + system) of the load generator process over its whole life, ms (absent in older results). */
+  loadCpuMs?: number;
 };
 
 /**

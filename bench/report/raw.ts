@@ -34,6 +34,8 @@ export type CpuSplit = {
   postgresMs: number | null;
   /** The redis-server process, ms (shared: anything else using this Redis counts too); null outside scale-out mode. */
   redisMs: number | null;
+  /** The load generator process, ms; null when it did not say. */
+  loadMs?: number | null;
   /** The whole machine busy, every core: the load generator and anything else running included, ms. */
   machineMs: number;
   wallMs: number;

@@ -17,7 +17,9 @@ export type CpuPerMessage = {
   instances: number;
   postgres: number | null;
   redis: number | null;
-  /** The machine's busy time not in the parts above: the load generator, the bench, anything else running. */
+  /** The load generator process; null when it did not say. */
+  load: number | null;
+  /** The machine's busy time not in the parts above: the bench, other work on the machine (and the load generator when it did not say). */
   rest: number;
   /** The whole machine's busy time. */
   machine: number;
@@ -26,11 +28,13 @@ export type CpuPerMessage = {
 export function cpuPerMessage(split: CpuSplit): CpuPerMessage | null {
   if (split.acked <= 0) return null;
   const instances = split.instancesMs.reduce((sum, ms) => sum + ms, 0);
-  const parts = instances + (split.postgresMs ?? 0) + (split.redisMs ?? 0);
+  const load = split.loadMs ?? null;
+  const parts = instances + (split.postgresMs ?? 0) + (split.redisMs ?? 0) + (load ?? 0);
   return {
     instances: instances / split.acked,
     postgres: split.postgresMs === null ? null : split.postgresMs / split.acked,
     redis: split.redisMs === null ? null : split.redisMs / split.acked,
+    load: load === null ? null : load / split.acked,
     rest: Math.max(0, split.machineMs - parts) / split.acked,
     machine: split.machineMs / split.acked,
   };
@@ -45,6 +49,7 @@ export function cpuLine(split: CpuSplit): string {
     `${ms(per.instances)} ms/msg in ${split.instancesMs.length === 1 ? 'the server' : `${split.instancesMs.length} instances`}` +
     (per.postgres === null ? '' : `, PostgreSQL ${ms(per.postgres)}`) +
     (per.redis === null ? '' : `, Redis ${ms(per.redis)}`) +
+    (per.load === null ? '' : `, load generator ${ms(per.load)}`) +
     `, rest of the machine ${ms(per.rest)}; machine ${((split.machineMs / split.wallMs) * 100).toFixed(0)}% of one core busy`
   );
 }
@@ -57,7 +62,7 @@ export type DeploymentSummary = {
   ackP50: Med;
   ackP99: Med;
   /** Medians over runs of each part's CPU per acked message, ms. */
-  cpu: { instances: Med; postgres: Med; redis: Med; rest: Med; machine: Med };
+  cpu: { instances: Med; postgres: Med; redis: Med; load: Med; rest: Med; machine: Med };
   /** Median share of the machine's cores busy during the runs (1 = every core). */
   machineBusy: Med;
 };
@@ -72,7 +77,14 @@ export function deploymentSummary(kind: ServerKind, runs: ThroughputRun[], expec
     ackedPerSec: medianOf(runs.map((run) => run.ackedPerSec)),
     ackP50: medianOf(runs.map((run) => run.ack.p50)),
     ackP99: medianOf(runs.map((run) => run.ack.p99)),
-    cpu: { instances: pick('instances'), postgres: pick('postgres'), redis: pick('redis'), rest: pick('rest'), machine: pick('machine') },
+    cpu: {
+      instances: pick('instances'),
+      postgres: pick('postgres'),
+      redis: pick('redis'),
+      load: pick('load'),
+      rest: pick('rest'),
+      machine: pick('machine'),
+    },
     machineBusy: medianOf(runs.map((run) => (run.cpu && run.cpu.wallMs > 0 ? run.cpu.machineMs / run.cpu.wallMs / cores : null))),
   };
 }
@@ -184,14 +196,14 @@ export function secondMachineParagraph(raw: RawResults, summaries: DeploymentSum
   const cores = raw.machine.cores;
   const math = secondMachineMath(cores, onePart, twoPart);
   const capacity = fmt(cores * 1000);
+  const load = one.cpu.load.value;
   const rest = one.cpu.rest.value;
   const lines = [
     `**What a second machine would buy** (CPU arithmetic from the medians above; this machine has ${cores} cores, ${capacity} ms of CPU a second; ` +
       `each message is stored once and delivered to ${fmt(ingestShape(raw).clients)} clients). ` +
       `With one instance a message costs ${ms3(onePart.instances)} ms in the instance's processes, ${ms3(onePart.postgres)} ms in PostgreSQL and ${ms3(onePart.redis)} ms in Redis` +
-      (rest === null
-        ? ''
-        : `, and ${ms3(rest)} ms elsewhere on the machine (the load generator, which a deployment would not carry, and whatever else ran on this shared machine)`) +
+      (load === null ? '' : `, ${ms3(load)} ms in the load generator (which a deployment would not carry)`) +
+      (rest === null ? '' : `, and ${ms3(rest)} ms in other work on this shared machine`) +
       `: ${fmt(one.ackedPerSec.value)} msg/s measured. ` +
       `Without the load generator, one machine is bound at ${capacity} / (${ms3(onePart.instances)} + ${ms3(onePart.postgres)} + ${ms3(onePart.redis)}) = **${fmt(math.oneMachine)} msg/s**` +
       (sqlite?.cpu.instances.value
@@ -252,14 +264,14 @@ export function scaleOutSection(raw: RawResults): string[] {
   const out = [
     '## Scale-out mode (PostgreSQL + Redis) beside the SQLite cluster, ingest',
     '',
-    "The same ingest load on each. With two instances (both on this machine) the load clients alternate between them, half the senders and half the receivers on each, so every message crosses Redis. CPU per acked message is read from /proc around each run: the instances' process trees; PostgreSQL's backends opened by our instances (by application_name) plus its WAL writer, checkpointer and background writer; redis-server; the rest is everything else the machine did (the load generator, and any other work on the machine). On 2 cores two instances cannot beat one: they share the same cores.",
+    "The same ingest load on each. With two instances (both on this machine) the load clients alternate between them, half the senders and half the receivers on each, so every message crosses Redis. CPU per acked message is read from /proc around each run: the instances' process trees; PostgreSQL's backends opened by our instances (by application_name) plus its WAL writer, checkpointer and background writer; redis-server; the load generator's own CPU; the rest is everything else the machine did (other work on this shared machine, the bench itself). On 2 cores two instances cannot beat one: they share the same cores.",
     '',
-    '| deployment | runs | acked msg/s | vs SQLite cluster | ack p50 / p99 (ms) | CPU ms per acked message: instances | PostgreSQL | Redis | rest of machine | machine busy |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| deployment | runs | acked msg/s | vs SQLite cluster | ack p50 / p99 (ms) | CPU ms per acked message: instances | PostgreSQL | Redis | load generator | rest of machine | machine busy |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const summary of summaries)
     out.push(
-      `| ${TITLES[summary.kind] ?? summary.kind} | ${summary.expected === null ? summary.runs : `${summary.runs} of ${summary.expected}`} | ${cell(summary.ackedPerSec, 0)} | ${summary.kind === 'ours' ? '1.00×' : fmtRatio(ratio(summary.ackedPerSec.value, sqlite))} | ${fmt(summary.ackP50.value, 1)} / ${fmt(summary.ackP99.value, 1)} | ${cell(summary.cpu.instances, 3)} | ${cell(summary.cpu.postgres, 3)} | ${cell(summary.cpu.redis, 3)} | ${cell(summary.cpu.rest, 3)} | ${summary.machineBusy.value === null ? '—' : `${(summary.machineBusy.value * 100).toFixed(0)}%`} |`,
+      `| ${TITLES[summary.kind] ?? summary.kind} | ${summary.expected === null ? summary.runs : `${summary.runs} of ${summary.expected}`} | ${cell(summary.ackedPerSec, 0)} | ${summary.kind === 'ours' ? '1.00×' : fmtRatio(ratio(summary.ackedPerSec.value, sqlite))} | ${fmt(summary.ackP50.value, 1)} / ${fmt(summary.ackP99.value, 1)} | ${cell(summary.cpu.instances, 3)} | ${cell(summary.cpu.postgres, 3)} | ${cell(summary.cpu.redis, 3)} | ${cell(summary.cpu.load, 3)} | ${cell(summary.cpu.rest, 3)} | ${summary.machineBusy.value === null ? '—' : `${(summary.machineBusy.value * 100).toFixed(0)}%`} |`,
     );
   const services = servicesLine(raw);
   if (services) out.push('', services);

@@ -52,8 +52,8 @@ function rawWithScaleOut(): RawResults {
     plan: { kinds: ['ours', 'ours-pg', 'ours-pg-2'], scenarios: ['ingest'], catchupSizes: [] },
     servers: {
       // Per 1,000 acked: ours 300 ms in its tree; ours-pg 400 + 200 (PostgreSQL) + 100 (Redis); ours-pg-2 250 + 250 across two, 200, 100.
-      ours: servers([6_000, 5_000, 7_000], { instancesMs: [300], machineMs: 1_800 }),
-      'ours-pg': servers([3_600, 3_000, 4_000], { instancesMs: [400], postgresMs: 200, redisMs: 100, machineMs: 1_900 }),
+      ours: servers([6_000, 5_000, 7_000], { instancesMs: [300], loadMs: 700, machineMs: 1_800 }),
+      'ours-pg': servers([3_600, 3_000, 4_000], { instancesMs: [400], postgresMs: 200, redisMs: 100, loadMs: 600, machineMs: 1_900 }),
       'ours-pg-2': servers([3_000, 2_800, 3_100], { instancesMs: [250, 250], postgresMs: 200, redisMs: 100, machineMs: 1_950 }),
     },
     client: null,
@@ -74,14 +74,15 @@ const target = (raw: RawResults) => {
 
 describe('bench report: scale-out mode', () => {
   it('splits the CPU of a run per acked message, the rest of the machine being what no part accounts for', () => {
-    expect(cpuPerMessage({ instancesMs: [300, 200], postgresMs: 150, redisMs: 50, machineMs: 1_500, wallMs: 1_000, acked: 1_000 })).toEqual(
-      { instances: 0.5, postgres: 0.15, redis: 0.05, rest: 0.8, machine: 1.5 },
-    );
-    // Outside scale-out mode there is no PostgreSQL or Redis; nothing acked gives no figure.
+    expect(
+      cpuPerMessage({ instancesMs: [300, 200], postgresMs: 150, redisMs: 50, loadMs: 600, machineMs: 1_500, wallMs: 1_000, acked: 1_000 }),
+    ).toEqual({ instances: 0.5, postgres: 0.15, redis: 0.05, load: 0.6, rest: 0.2, machine: 1.5 });
+    // Outside scale-out mode there is no PostgreSQL or Redis; a load generator that did not say stays in the rest.
     expect(cpuPerMessage({ instancesMs: [400], postgresMs: null, redisMs: null, machineMs: 1_000, wallMs: 1_000, acked: 800 })).toEqual({
       instances: 0.5,
       postgres: null,
       redis: null,
+      load: null,
       rest: 0.75,
       machine: 1.25,
     });
@@ -159,11 +160,14 @@ describe('bench report: scale-out mode', () => {
     const raw = rawWithScaleOut();
     const section = scaleOutSection(raw).join('\n');
     expect(section).toContain(
-      '| SQLite cluster (ours) | 3 of 3 | 6,000 (5,000–7,000) | 1.00× | 5.0 / 20.0 | 0.300 (0.300–0.300) | — | — | 1.500 (1.500–1.500) | 90% |',
+      '| SQLite cluster (ours) | 3 of 3 | 6,000 (5,000–7,000) | 1.00× | 5.0 / 20.0 | 0.300 (0.300–0.300) | — | — | 0.700 (0.700–0.700) | 0.800 (0.800–0.800) | 90% |',
     );
     expect(section).toContain('| PostgreSQL + Redis, 1 instance | 3 of 3 | 3,600 (3,000–4,000) | 0.60× |');
     expect(section).toContain('| PostgreSQL + Redis, 2 instances | 3 of 3 | 3,000 (2,800–3,100) | 0.50× |');
     // One machine: 2,000 / (0.4 + 0.2 + 0.1) = 2,857; apart: min(5,000, 6,667) = 5,000; one instance each: min(2,000 / 0.55, 8,000) = 3,636.
+    expect(section).toContain(
+      '0.600 ms in the load generator (which a deployment would not carry), and 0.600 ms in other work on this shared machine',
+    );
     expect(section).toContain('2,000 / (0.400 + 0.200 + 0.100) = **2,857 msg/s**');
     expect(section).toContain('the SQLite cluster: 2,000 / 0.300 = 6,667 msg/s, so on CPU alone PostgreSQL mode is at 0.43× of it');
     expect(section).toContain('min(2,000 / 0.400, 2,000 / (0.200 + 0.100)) = min(5,000, 6,667) = **5,000 msg/s** (1.75×)');
