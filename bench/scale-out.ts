@@ -41,6 +41,45 @@ export function deploymentUrl(base: string, schema: string, applicationName: str
   return url.toString();
 }
 
+/** Whether process `pid` runs on this machine. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Drops what an interrupted bench left behind (Ctrl-C exits without the cleanup below):
+ * schemas named after a bench process that no longer runs, and their Redis keys.
+ */
+async function dropOrphans(): Promise<void> {
+  const client = new pg.Client({ connectionString: BENCH_DATABASE_URL, connectionTimeoutMillis: 3_000 });
+  client.on('error', () => undefined);
+  let orphans: string[] = [];
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ nspname: string }>("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'chat\\_bench\\_%'");
+    orphans = rows
+      .map((row) => row.nspname)
+      .filter((schema) => {
+        const pid = Number(/^chat_bench_(\d+)_[0-9a-f]{8}$/.exec(schema)?.[1]);
+        return Number.isInteger(pid) && pid > 0 && !alive(pid);
+      });
+  } catch {
+    return;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+  for (const schema of orphans) {
+    await dropSchema(schema, BENCH_DATABASE_URL).catch(() => undefined);
+    const databaseUrl = deploymentUrl(BENCH_DATABASE_URL, schema, schema);
+    await deleteRedisKeys(redisNamespace({ databaseUrl, dbPath: '' }), BENCH_REDIS_URL).catch(() => undefined);
+  }
+}
+
 export async function withScaleOut<T>(
   kind: ServerKind,
   options: StartOptions,
@@ -52,9 +91,11 @@ export async function withScaleOut<T>(
   const problems = [await postgresProblem(BENCH_DATABASE_URL), await redisProblem(BENCH_REDIS_URL)].filter(Boolean);
   if (problems.length > 0)
     throw new Error(`${kind} needs PostgreSQL at ${BENCH_DATABASE_URL} and Redis at ${BENCH_REDIS_URL}: ${problems.join('; ')}`);
+  await dropOrphans();
   const id = `${process.pid}_${randomBytes(4).toString('hex')}`;
+  // The same name for both: an orphaned schema's Redis namespace can be found again from it.
   const schema = `chat_bench_${id}`;
-  const applicationName = `chat_bench_${id}`;
+  const applicationName = schema;
   const databaseUrl = deploymentUrl(BENCH_DATABASE_URL, schema, applicationName);
   const env = { ...options.env, CHAT_DATABASE_URL: databaseUrl, CHAT_REDIS_URL: BENCH_REDIS_URL };
   // Started together, as a deployment's machines would be: the migration lock lets both come up on the fresh schema.

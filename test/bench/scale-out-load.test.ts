@@ -4,12 +4,13 @@
  * split read from /proc for both instances and our PostgreSQL backends, and nothing left
  * behind afterwards (schema dropped, Redis keys deleted).
  */
+import { spawnSync } from 'node:child_process';
 import pg from 'pg';
 import { createClient } from 'redis';
 import { describe, expect, it } from 'vitest';
 import { startCpuMeter } from '../../bench/cpu-meter';
 import { runThroughput } from '../../bench/load/scenarios';
-import { BENCH_DATABASE_URL, BENCH_REDIS_URL, withScaleOut } from '../../bench/scale-out';
+import { BENCH_DATABASE_URL, BENCH_REDIS_URL, deploymentUrl, withScaleOut } from '../../bench/scale-out';
 import { cleanupAll, type BenchServer } from '../../bench/servers';
 import { redisNamespace } from '../../server/scale-out/redis';
 import { postgresProblem, redisProblem, shouldRun } from '../support/services';
@@ -92,6 +93,32 @@ describe.skipIf(!servicesAvailable)('bench scale-out: two instances sharing Post
       expect(split.acked).toBe(result.integrity.acked);
       expect(schema).toMatch(/^chat_bench_\d+_[0-9a-f]{8}$/);
       expect(await schemaExists(schema)).toBe(false);
+      expect(await redisKeyCount(`${namespace}:*`)).toBe(0);
+    } finally {
+      cleanupAll();
+    }
+  });
+
+  it('drops the schema and Redis keys of a bench that was interrupted (its process gone) before it starts', async () => {
+    const gone = spawnSync(process.execPath, ['-e', 'process.pid'], { stdio: 'ignore' }).pid;
+    const orphan = `chat_bench_${gone}_deadbeef`;
+    const client = new pg.Client({ connectionString: BENCH_DATABASE_URL });
+    await client.connect();
+    await client.query(`CREATE SCHEMA "${orphan}"`);
+    await client.end();
+    const namespace = redisNamespace({ databaseUrl: deploymentUrl(BENCH_DATABASE_URL, orphan, orphan), dbPath: '' });
+    const redis = createClient({ url: BENCH_REDIS_URL });
+    await redis.connect();
+    await redis.set(`${namespace}:left-behind`, '1');
+    redis.destroy();
+    try {
+      await withScaleOut(
+        'ours-pg',
+        { workers: 1 },
+        () => undefined,
+        async () => undefined,
+      );
+      expect(await schemaExists(orphan)).toBe(false);
       expect(await redisKeyCount(`${namespace}:*`)).toBe(0);
     } finally {
       cleanupAll();
