@@ -45,6 +45,7 @@ export default defineConfig({
     // Every browser that installs this PWA (es2022: Chrome, Edge and Safari 17+, Firefox 115+) preloads modules
     // natively; the polyfill would only add bytes to the shell.
     modulePreload: { polyfill: false },
+    rolldownOptions: { output: { codeSplitting: { groups: [{ name: 'shell', tags: ['$initial'] }] } } },
   },
   server: {
     proxy: {

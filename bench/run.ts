@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--runs=N] [--only=ours,tutorial,null,null-cluster,ours-pg,ours-pg-2] [--skip=idle,ingest,changes,fanout,ladder,catchup,history,push,soak,client] [--profile] [--out=dir] [--snapshot[=rev]] [--soak-rate=N]`
+ * `npm run bench [-- --quick] [--runs=N] [--only=ours,tutorial,null,null-cluster,ours-pg,ours-pg-2] [--skip=idle,ingest,changes,fanout,ladder,catchup,history,push,uploads,soak,client] [--profile] [--out=dir] [--snapshot[=rev]] [--soak-rate=N]`
  *
  * --soak-rate=N sends every server's soak at N msg/s instead of half of what each sustained in its own calibration.
  *
@@ -38,6 +38,7 @@ import { toMarkdown } from './report/markdown';
 import { summarize } from './report/summarize';
 import { measureHistory } from './history';
 import { measurePush } from './push';
+import { measureUploads } from './uploads';
 import { measureCatchup, measureIdle, measureLadder, measureThroughput, type MeasureContext } from './measure';
 import { summarizeProfiles, type ProfileSummary } from './profile';
 import {
@@ -334,6 +335,17 @@ async function main(): Promise<number> {
   if (planned('push') && options.only.includes('ours'))
     await attempt('push fan-out', async () => {
       raw.push = await measurePush(context, profileArgs('ours'));
+    });
+  if (planned('uploads') && options.only.includes('ours'))
+    await attempt('uploads', async () => {
+      const result = await measureUploads(context);
+      raw.uploads = result;
+      const ms = (value: number | null) => (value === null ? '—' : value.toFixed(0));
+      log(
+        `uploads: ${result.clients} clients × ${(result.bytes / 1e6).toFixed(1)} MB: ours ${result.ours.perSec.toFixed(1)}/s (p99 ${ms(result.ours.p99Ms)} ms, errors ${result.ours.errors}), ` +
+          `file copy ${result.fileCopy.perSec.toFixed(1)}/s (p99 ${ms(result.fileCopy.p99Ms)} ms); text ingest ${result.ingestAlone.toFixed(0)} acked/s alone, ` +
+          `${result.ingestDuringUploads.toFixed(0)} during uploads (${result.ingestRatio?.toFixed(2) ?? '—'}×, ${result.uploadsDuringIngest} uploads meanwhile)`,
+      );
     });
   if (planned('soak'))
     for (const kind of SOAK_KINDS.filter((kind) => options.only.includes(kind)))

@@ -3,8 +3,14 @@
  * bad value stops the process with one line that says which variable and why.
  */
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
-import { DEFAULT_CATCHUP_CAP, DEFAULT_HISTORY_WINDOW, PRESENCE_LIST_LIMIT } from '../shared/limits';
+import { dirname, join, resolve } from 'node:path';
+import {
+  DEFAULT_ATTACHMENT_MAX_BYTES,
+  DEFAULT_ATTACHMENT_TYPES,
+  DEFAULT_CATCHUP_CAP,
+  DEFAULT_HISTORY_WINDOW,
+  PRESENCE_LIST_LIMIT,
+} from '../shared/limits';
 
 export type RateLimit = { perSecond: number; burst: number } | null;
 
@@ -71,6 +77,17 @@ export type Config = {
   metricsToken: string | undefined;
   /** Web Push: who may be sent to, with which keys, and how long a push may wait (push/). */
   push: PushConfig;
+  /** Attachments (#18): where blobs and partial uploads live, how large and of which types. */
+  attachments: AttachmentConfig;
+};
+
+export type AttachmentConfig = {
+  /** Blobs under `<blobDir>/<id[0..2]>/<id>`, partial tus uploads under `<blobDir>/uploads/`. */
+  blobDir: string;
+  /** Largest upload accepted (`Upload-Length`), in bytes. */
+  maxBytes: number;
+  /** MIME types accepted, checked against the bytes. */
+  types: string[];
 };
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -235,6 +252,42 @@ export function readConfig(env: Env = process.env): Config {
     metricsPort: env.CHAT_METRICS_PORT ? integer(env, 'CHAT_METRICS_PORT', 0, 0, 65535) : undefined,
     metricsToken: metricsToken(env.CHAT_METRICS_TOKEN),
     push: pushConfig(env),
+    attachments: attachmentConfig(env),
+  };
+}
+
+/** Types a browser would run as a page or script if it were ever rendered: never accepted, whatever the config says. */
+const ACTIVE_TYPES = new Set([
+  'text/html',
+  'application/xhtml+xml',
+  'image/svg+xml',
+  'text/javascript',
+  'application/javascript',
+  'text/xml',
+  'application/xml',
+]);
+const MIME_TYPE = /^[a-z0-9][a-z0-9.+-]*\/[a-z0-9][a-z0-9.+-]*$/;
+
+function attachmentConfig(env: Env): AttachmentConfig {
+  const dbPath = resolve(env.CHAT_DB || './data/chat.db');
+  // Beside the SQLite file by default; with PostgreSQL every instance must see the same folder (a shared volume).
+  const fallback = env.CHAT_DATABASE_URL ? resolve('./data/blobs') : join(dirname(dbPath), 'blobs');
+  const raw = env.CHAT_ATTACHMENT_TYPES?.trim();
+  const types = raw
+    ? raw
+        .split(',')
+        .map((type) => type.trim().toLowerCase())
+        .filter(Boolean)
+    : [...DEFAULT_ATTACHMENT_TYPES];
+  for (const type of types) {
+    if (!MIME_TYPE.test(type)) throw new ConfigError(`CHAT_ATTACHMENT_TYPES entries must be MIME types like image/png, got "${type}"`);
+    if (ACTIVE_TYPES.has(type)) throw new ConfigError(`CHAT_ATTACHMENT_TYPES must not allow ${type}: a browser could run it as a page`);
+  }
+  if (types.length === 0) throw new ConfigError('CHAT_ATTACHMENT_TYPES must name at least one MIME type');
+  return {
+    blobDir: resolve(env.CHAT_BLOB_DIR?.trim() || fallback),
+    maxBytes: integer(env, 'CHAT_ATTACHMENT_MAX_BYTES', DEFAULT_ATTACHMENT_MAX_BYTES, 1024, 2 ** 31),
+    types: [...new Set(types)],
   };
 }
 

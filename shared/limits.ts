@@ -53,3 +53,37 @@ export function charCount(text: string): number {
 export const DEFAULT_HISTORY_WINDOW = 50;
 /** Messages a room with a cursor gets per catch-up before it is sent its newest window instead (default `CHAT_CATCHUP_CAP`). */
 export const DEFAULT_CATCHUP_CAP = 5000;
+
+/** Extension (attachments): files one message may carry. */
+export const MAX_ATTACHMENTS = 10;
+/** Longest attachment file name kept (code points); longer names are cut, keeping the extension. */
+export const MAX_ATTACHMENT_NAME_CHARS = 255;
+/** Attachment ids are the lowercase hex SHA-256 of the stored bytes. */
+export const ATTACHMENT_ID_PATTERN = /^[0-9a-f]{64}$/;
+/** tus upload ids (the last segment of the upload URL) as this server mints them; bounds what a client may send. */
+export const UPLOAD_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+/** Largest file the server accepts (the server's default `CHAT_ATTACHMENT_MAX_BYTES`): 25 MiB. */
+export const DEFAULT_ATTACHMENT_MAX_BYTES = 25 * 1024 * 1024;
+/** tus chunk the PWA sends: a dropped connection loses at most this much. */
+export const UPLOAD_CHUNK_BYTES = 1024 * 1024;
+/** An upload not finished within this long is removed by the server. */
+export const UPLOAD_EXPIRY_MS = 24 * 60 * 60 * 1000;
+/** Client-side image resize before queueing: longest side in px, and encoder quality (0..1). */
+export const IMAGE_MAX_SIDE = 2048;
+export const IMAGE_QUALITY = 0.85;
+/** Longest side of the server's webp thumbnail. */
+export const THUMB_MAX_SIDE = 320;
+/** Images the server re-encodes, thumbnails and placeholders. */
+export const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif'] as const;
+/** Types accepted when `CHAT_ATTACHMENT_TYPES` is unset (checked against the bytes). */
+export const DEFAULT_ATTACHMENT_TYPES = [
+  ...IMAGE_TYPES,
+  'application/pdf',
+  'application/zip',
+  'audio/mpeg',
+  'audio/ogg',
+  'audio/mp4',
+  'video/mp4',
+  'video/webm',
+  'text/plain',
+] as const;

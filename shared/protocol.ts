@@ -30,6 +30,27 @@ export type Message = {
   deleted?: true;
   /** Extension: who reacted with what, emoji → user ids in the order they reacted. */
   reactions?: Record<string, string[]>;
+  /** Extension: the files it carries, in the order sent (absent when none; at most MAX_ATTACHMENTS). */
+  attachments?: Attachment[];
+};
+
+/**
+ * Extension: a stored file a message carries. `id` is the lowercase hex SHA-256 of the stored
+ * bytes (content-addressed: the same bytes are one blob, whoever uploads them).
+ */
+export type Attachment = {
+  id: string;
+  /** The file name as given, sanitised: no path, no control characters, at most 255 characters. */
+  name: string;
+  /** The MIME type read from the bytes (never from the name or the claim). */
+  type: string;
+  /** Bytes of the stored file (after the server's re-encode, for images). */
+  size: number;
+  /** Images only, after the server's re-encode (auto-rotated). */
+  width?: number;
+  height?: number;
+  /** Images only: base64 ThumbHash of the image, for a placeholder while the thumbnail loads. */
+  thumbhash?: string;
 };
 
 /** What a reply shows of its parent: who wrote it and its first line, or that it was deleted. */
@@ -90,7 +111,11 @@ export type ReceiptCounts = { members: number; delivered: number; read: number }
  */
 export type MessageTarget = number | string;
 
-export type SendPayload = { room: RoomId; clientOffset: string; content: string; replyTo?: MessageTarget };
+/**
+ * `attachments` (extension): ids of attachments this user finalized (or may read), 1..MAX_ATTACHMENTS,
+ * no repeats; with them `content` may be "" (the caption is optional).
+ */
+export type SendPayload = { room: RoomId; clientOffset: string; content: string; replyTo?: MessageTarget; attachments?: string[] };
 export type EditPayload = { room: RoomId; target: MessageTarget; clientOffset: string; content: string };
 export type DeletePayload = { room: RoomId; target: MessageTarget; clientOffset: string };
 export type ReactionPayload = { room: RoomId; target: MessageTarget; emoji: string; on: boolean; clientOffset: string };
@@ -191,6 +216,9 @@ export type DeviceSession = { id: string; device: string; createdAt: number; las
 export type PasskeyInfo = { id: string; device: string; createdAt: number; lastUsedAt: number | null };
 /** Extension `GET /api/search`: a match and a snippet of it, matched words between U+E000 and U+E001. */
 export type SearchResult = { message: Message; snippet: string };
+
+/** Extension `POST /api/attachments`: turn a finished tus upload (its id, the last segment of its URL) into an Attachment. */
+export type FinalizeBody = { upload: string };
 
 /** Extension `POST /api/devices/link`: a one-time code (and a link holding it) another device redeems to sign in. */
 export type DeviceLink = { code: string; url: string; expiresAt: number };

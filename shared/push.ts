@@ -14,8 +14,8 @@ export type RoomNotifications = { room: RoomId; level: NotificationLevel; isDefa
 /** `GET /api/push/key`: the VAPID public key, the `applicationServerKey` of `pushManager.subscribe`. */
 export type PushKey = { publicKey: string };
 
-/** The message as a push carries it: no reactions or reply preview, and its content possibly cut. */
-export type PushedMessage = Pick<Message, 'id' | 'room' | 'seq' | 'author' | 'clientOffset' | 'content' | 'ts'>;
+/** The message as a push carries it: no reactions or reply preview, its content possibly cut, its attachments when they fit. */
+export type PushedMessage = Pick<Message, 'id' | 'room' | 'seq' | 'author' | 'clientOffset' | 'content' | 'ts' | 'attachments'>;
 
 /**
  * `message`: a new message; `complete` is false when its content was cut to fit the 4 KB a
@@ -23,7 +23,15 @@ export type PushedMessage = Pick<Message, 'id' | 'room' | 'seq' | 'author' | 'cl
  * `read`: the person read `room` up to `seq` on another device: close its notifications.
  */
 export type PushPayload =
-  { kind: 'message'; message: PushedMessage; complete: boolean; mention: boolean } | { kind: 'read'; room: RoomId; seq: number };
+  | {
+      kind: 'message';
+      message: PushedMessage;
+      complete: boolean;
+      mention: boolean;
+      /** Extension (#18): when the attachments did not fit, only their names (and `complete` is false). */
+      attachmentNames?: string[];
+    }
+  | { kind: 'read'; room: RoomId; seq: number };
 
 /** DMs tell everything; a public room only what names you, unless you ask for more. */
 export function defaultLevel(room: RoomId): NotificationLevel {

@@ -24,6 +24,10 @@ import {
   MAX_PRESENCE_QUERY_CHARS,
   USER_ID_PATTERN,
   charCount,
+  ATTACHMENT_ID_PATTERN,
+  MAX_ATTACHMENTS,
+  MAX_ATTACHMENT_NAME_CHARS,
+  UPLOAD_ID_PATTERN,
 } from './limits';
 import { isSingleEmoji } from './emoji';
 import { checkContent, checkName } from './text-rules';
@@ -52,11 +56,12 @@ const textRule = (rule: (text: string) => { ok: true; text: string } | { ok: fal
     return NEVER;
   });
 
-export const contentSchema = v.pipe(
+/** A string within the length; what else content must be depends on the message (see sendSchema). */
+const contentText = v.pipe(
   v.string('content must be a string'),
   v.check((text) => charCount(text) <= MAX_CONTENT_CHARS, TOO_LONG),
-  textRule(checkContent),
 );
+export const contentSchema = v.pipe(contentText, textRule(checkContent));
 
 export const nameSchema = v.pipe(
   v.string('name must be a string'),
@@ -126,12 +131,52 @@ export const linkCodeSchema = v.pipe(
   ),
 );
 export const redeemBodySchema = v.object({ code: linkCodeSchema });
-export const sendSchema = v.object({
+export const attachmentIdSchema = v.pipe(v.string(), v.regex(ATTACHMENT_ID_PATTERN, 'attachment ids are 64 hex digits'));
+// One message for every way the list can be wrong: the PWA builds it, a person never types it.
+const ATTACHMENT_IDS = `attachments must be 1-${MAX_ATTACHMENTS} distinct ids`;
+/** Extension: the attachments a send carries, in order, 1..MAX_ATTACHMENTS, each once. */
+export const attachmentIdsSchema = v.pipe(
+  v.array(attachmentIdSchema, ATTACHMENT_IDS),
+  v.minLength(1, ATTACHMENT_IDS),
+  v.maxLength(MAX_ATTACHMENTS, ATTACHMENT_IDS),
+  v.check((ids) => new Set(ids).size === ids.length, ATTACHMENT_IDS),
+);
+/** What the server answers for an attachment (`POST /api/attachments`, and inside messages). */
+export const attachmentSchema = v.object({
+  id: attachmentIdSchema,
+  name: v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_ATTACHMENT_NAME_CHARS * 2)),
+  type: v.pipe(v.string(), v.regex(/^[a-z0-9.+-]+\/[a-z0-9.+-]+$/, 'type must be a MIME type')),
+  size: v.pipe(v.number(), v.safeInteger(), v.minValue(0)),
+  width: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(1))),
+  height: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(1))),
+  thumbhash: v.optional(v.pipe(v.string(), v.maxLength(64), v.regex(/^[A-Za-z0-9+/]*={0,2}$/, 'thumbhash must be base64'))),
+});
+/** `POST /api/attachments`: the tus upload to turn into an attachment. */
+export const finalizeBodySchema = v.object({
+  upload: v.pipe(v.string('upload must be a string'), v.regex(UPLOAD_ID_PATTERN, 'upload must be the id of a tus upload')),
+});
+
+/**
+ * Content as a send carries it: plain content rules, except that a message with attachments may
+ * have an empty caption. Checked on the whole object because the rule depends on both fields.
+ */
+const sendFields = {
   room: roomIdSchema,
   clientOffset: clientOffsetSchema,
-  content: contentSchema,
+  content: contentText,
   replyTo: v.optional(targetSchema),
-});
+  attachments: v.optional(attachmentIdsSchema),
+};
+const contentOrCaption = <T extends { content: string; attachments?: string[] }>() =>
+  v.rawCheck<T>(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const { content, attachments } = dataset.value;
+    const verdict = attachments && content === '' ? null : checkContent(content);
+    // Named like a field's issue ("content: …"), as parsePayload words those.
+    if (verdict && !verdict.ok) addIssue({ message: `content: ${verdict.reason}` });
+  });
+const sendObject = v.object(sendFields);
+export const sendSchema = v.pipe(sendObject, contentOrCaption<v.InferOutput<typeof sendObject>>());
 export const editSchema = v.object({ room: roomIdSchema, target: targetSchema, clientOffset: clientOffsetSchema, content: contentSchema });
 export const deleteSchema = v.object({ room: roomIdSchema, target: targetSchema, clientOffset: clientOffsetSchema });
 export const reactionSchema = v.object({
@@ -141,7 +186,14 @@ export const reactionSchema = v.object({
   on: v.boolean('on must be a boolean'),
   clientOffset: clientOffsetSchema,
 });
-export const postMessageBodySchema = v.object({ clientOffset: clientOffsetSchema, content: contentSchema });
+/** `POST /api/rooms/:room/messages`: `message:send` over HTTP, attachments included. */
+const postMessageObject = v.object({
+  clientOffset: sendFields.clientOffset,
+  content: sendFields.content,
+  replyTo: sendFields.replyTo,
+  attachments: sendFields.attachments,
+});
+export const postMessageBodySchema = v.pipe(postMessageObject, contentOrCaption<v.InferOutput<typeof postMessageObject>>());
 /** Public slugs (created if new); a DM id is accepted here only to answer `forbidden` to outsiders. */
 export const joinSchema = v.object({ room: roomIdSchema });
 export const leaveSchema = v.object({

@@ -9,6 +9,7 @@ import type { DiskProbe } from '../disk';
 import type { CatchupResult, IdleResult, LadderResult, ThroughputResult } from '../load/types';
 import type { HistoryResult } from '../history';
 import type { PushBenchResult, SoakResult } from '../load/types';
+import type { UploadBenchResult } from '../uploads';
 import type { ServerKind } from '../servers';
 
 /** A result with the run (1-based) it belongs to; absent in results stored before runs were numbered. */
@@ -66,7 +67,19 @@ export type RawServerRuns = {
 /** One configuration a server really ran with: the environment it was given and what its /healthz said. */
 export type ServerSetup = { command: string; workers: number; env: Record<string, string>; healthz: unknown; starts: number };
 
-export const SCENARIOS = ['idle', 'ingest', 'changes', 'fanout', 'ladder', 'catchup', 'history', 'push', 'soak', 'client'] as const;
+export const SCENARIOS = [
+  'idle',
+  'ingest',
+  'changes',
+  'fanout',
+  'ladder',
+  'catchup',
+  'history',
+  'push',
+  'uploads',
+  'soak',
+  'client',
+] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 /** Issue #15's mixed workload: of every ten operations, two reactions and one edit. */
@@ -113,6 +126,8 @@ export type RawResults = {
   soak?: SoakRuns;
   /** What PostgreSQL and Redis ran with; present when a scale-out kind was planned. */
   services?: ServiceSettings;
+  /** Uploads against a file-copy baseline, and text ingest while they run (#18); absent when not planned or failed. */
+  uploads?: UploadBenchResult;
 };
 
 /** How many runs of `scenario` the plan asked of `kind` (per catch-up size for the catch-ups). */
@@ -125,7 +140,7 @@ export function expectedRuns(raw: RawResults, kind: ServerKind, scenario: Scenar
     return (scenario === 'ingest' || scenario === 'fanout') && plan.scenarios.includes(scenario) ? raw.runs : 0;
   if (scenario === 'catchup') return plan.scenarios.includes('catchup') && CATCHUP_WARM_KINDS.includes(kind) ? raw.runs : 0;
   if (scenario === 'catchupRestarted') return plan.scenarios.includes('catchup') && CATCHUP_RESTARTED_KINDS.includes(kind) ? raw.runs : 0;
-  if (scenario === 'client' || scenario === 'history' || scenario === 'push' || scenario === 'soak') return 0;
+  if (scenario === 'client' || scenario === 'history' || scenario === 'push' || scenario === 'soak' || scenario === 'uploads') return 0;
   // Edits, reactions and receipts exist in our protocol only.
   if (scenario === 'changes') return plan.scenarios.includes('changes') && kind === 'ours' ? raw.runs : 0;
   return plan.scenarios.includes(scenario) ? raw.runs : 0;

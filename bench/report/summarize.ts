@@ -7,6 +7,7 @@ import { historyTargets } from './history-targets';
 import { pushTargets } from './push-targets';
 import { scaleOutTargets } from './scale-out';
 import { soakProblems, soakTargets } from './soak';
+import { uploadTargets } from './upload-targets';
 import { evaluateTargets, type TargetRow } from './targets';
 
 export type Summary = {
@@ -31,6 +32,7 @@ export function summarize(raw: RawResults, rssStep: number, catchupSize: string)
       ...historyTargets(raw),
       ...pushTargets(raw),
       ...soakTargets(raw),
+      ...uploadTargets(raw),
     ],
   };
 }

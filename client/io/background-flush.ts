@@ -2,7 +2,7 @@
  * The service worker's half of the outbox: with no visible page, send the signed-in person's queued
  * messages over HTTP, oldest first, with the same clientOffsets. Entries written by anyone else (a
  * session that ended) are never sent. HTTP carries plain messages only: at the first reply, edit,
- * delete or reaction it stops, and the page sends the rest in order over the socket. Throwing asks the
+ * delete, reaction or message carrying files it stops, and the page sends the rest in order over the socket. Throwing asks the
  * browser to retry the sync later.
  */
 import type { Ack, Message } from '../../shared/protocol';
@@ -17,7 +17,8 @@ export async function flushOutboxInBackground(): Promise<void> {
     // Read again before every send: a page may have signed out meanwhile.
     const session = await loadSession();
     const entry = session && nextToSend(await loadOutbox(), session.user.id);
-    if (!session || !entry || entry.kind !== 'send' || entry.replyTo) return;
+    // Files need the page's resumable upload first: the page sends those, and everything after them, in order.
+    if (!session || !entry || entry.kind !== 'send' || entry.replyTo || entry.files) return;
     const answer = await post(session, entry);
     // The session has ended: nothing more is sent as this person; the page says so when it next opens.
     if (answer === 'session-ended') return;

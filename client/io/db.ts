@@ -9,8 +9,9 @@ export const DB_NAME = 'offline-chat';
  * v1: session, messages, cursors, outbox, drafts. v2: + rooms (the rooms list, readable offline), + ui (the room on screen).
  * v3: outbox entries and drafts carry their author's user id; + revocations (tokens of an offline sign-out, for the server).
  * v4: the outbox holds operations (`kind`: send, edit, delete, react); + revs (each room's change cursor).
+ * v5: + blobs (the files a queued send carries, by its clientOffset; `io/attachment-blobs.ts`).
  */
-const DB_VERSION = 4;
+const DB_VERSION = 5;
 
 interface ChatDB extends DBSchema {
   session: { key: 'current'; value: Session };
@@ -23,7 +24,11 @@ interface ChatDB extends DBSchema {
   ui: { key: 'current-room' | 'read-receipts'; value: RoomId | boolean };
   revocations: { key: string; value: { token: string } };
   revs: { key: RoomId; value: { room: RoomId; rev: number } };
+  blobs: { key: string; value: QueuedBlobs };
 }
+
+/** The bytes of a queued send's files, in the order of its `files`: they leave with the entry. */
+export type QueuedBlobs = { clientOffset: string; blobs: Blob[] };
 
 type UpgradeTransaction = IDBPTransaction<ChatDB, StoreNames<ChatDB>[], 'versionchange'>;
 
@@ -60,7 +65,8 @@ async function operationsAndRevs(transaction: UpgradeTransaction): Promise<void>
 
 let dbPromise: Promise<IDBPDatabase<ChatDB>> | undefined;
 
-function db(): Promise<IDBPDatabase<ChatDB>> {
+/** The open database, for the lazy modules that keep their own stores here (the blobs of queued files). */
+export function db(): Promise<IDBPDatabase<ChatDB>> {
   dbPromise ??= openDB<ChatDB>(DB_NAME, DB_VERSION, {
     // Step by step from whatever version the device has, so a v1 user keeps session, messages and outbox.
     upgrade(database, oldVersion, _newVersion, transaction) {
@@ -85,6 +91,7 @@ function db(): Promise<IDBPDatabase<ChatDB>> {
         // After v3's stamping when both run (the v1/v2 case above chains it), so entries get author and kind.
         if (oldVersion === 3) void operationsAndRevs(transaction);
       }
+      if (oldVersion < 5) database.createObjectStore('blobs', { keyPath: 'clientOffset' });
     },
     blocking() {
       // A newer version of the app wants to upgrade: let it.
@@ -119,7 +126,7 @@ export type Wipe = {
  */
 export async function wipeDevice(wipe: Wipe): Promise<{ drafts: number } | undefined> {
   const tx = (await db()).transaction(
-    ['session', 'messages', 'cursors', 'outbox', 'drafts', 'rooms', 'ui', 'revocations', 'revs'],
+    ['session', 'messages', 'cursors', 'outbox', 'drafts', 'rooms', 'ui', 'revocations', 'revs', 'blobs'],
     'readwrite',
   );
   if (wipe.unlessSignedIn && (await tx.objectStore('session').get('current'))) {
@@ -130,7 +137,7 @@ export async function wipeDevice(wipe: Wipe): Promise<{ drafts: number } | undef
   const cleared = (['session', 'messages', 'cursors', 'drafts', 'rooms', 'ui', 'revs'] as const).map((name) =>
     tx.objectStore(name).clear(),
   );
-  if (!wipe.keepOutbox) cleared.push(tx.objectStore('outbox').clear());
+  if (!wipe.keepOutbox) cleared.push(tx.objectStore('outbox').clear(), tx.objectStore('blobs').clear());
   // Kept are the messages (their author must learn they did not go out); a queued reaction, edit or delete
   // of a session that ended would never be shown nor sent, so it goes.
   else cleared.push(dropQueuedChanges(tx.objectStore('outbox')));
@@ -239,10 +246,10 @@ export async function rewriteOutgoing(
   entries: { put: OutboxEntry[]; remove: string[] },
   messages: { put: LocalMessage[]; remove: string[] },
 ): Promise<void> {
-  const tx = (await db()).transaction(['outbox', 'messages'], 'readwrite');
+  const tx = (await db()).transaction(['outbox', 'messages', 'blobs'], 'readwrite');
   const writes: Promise<unknown>[] = [];
   for (const entry of entries.put) writes.push(tx.objectStore('outbox').put(entry));
-  for (const offset of entries.remove) writes.push(tx.objectStore('outbox').delete(offset));
+  for (const offset of entries.remove) writes.push(tx.objectStore('outbox').delete(offset), tx.objectStore('blobs').delete(offset));
   for (const message of messages.put) writes.push(tx.objectStore('messages').put(message));
   for (const key of messages.remove) writes.push(tx.objectStore('messages').delete(key));
   await Promise.all([...writes, tx.done]);
@@ -253,11 +260,12 @@ export async function rewriteOutgoing(
  * messages leave the outbox in the same one, so "sent" and "still queued" never coexist.
  */
 export async function storeServerMessages(messages: LocalMessage[], cursors: Cursors, settledOffsets: string[]): Promise<void> {
-  const tx = (await db()).transaction(['messages', 'cursors', 'outbox'], 'readwrite');
+  const tx = (await db()).transaction(['messages', 'cursors', 'outbox', 'blobs'], 'readwrite');
   const writes: Promise<unknown>[] = [];
   for (const message of messages) writes.push(tx.objectStore('messages').put(message));
   for (const [room, cursor] of Object.entries(cursors)) writes.push(tx.objectStore('cursors').put({ room, cursor }));
-  for (const offset of settledOffsets) writes.push(tx.objectStore('outbox').delete(offset));
+  // A sent message's files are the server's now: their queued bytes go with the entry.
+  for (const offset of settledOffsets) writes.push(tx.objectStore('outbox').delete(offset), tx.objectStore('blobs').delete(offset));
   await Promise.all([...writes, tx.done]);
 }
 
@@ -276,8 +284,8 @@ export async function updateOutgoing(entry: OutboxEntry, message?: LocalMessage)
 
 /** Takes an entry out of the outbox, and its pending record with it when it is a send. */
 export async function deleteOutgoing(clientOffset: string, messageKey?: string): Promise<void> {
-  const tx = (await db()).transaction(['outbox', 'messages'], 'readwrite');
-  const writes: Promise<unknown>[] = [tx.objectStore('outbox').delete(clientOffset)];
+  const tx = (await db()).transaction(['outbox', 'messages', 'blobs'], 'readwrite');
+  const writes: Promise<unknown>[] = [tx.objectStore('outbox').delete(clientOffset), tx.objectStore('blobs').delete(clientOffset)];
   if (messageKey) writes.push(tx.objectStore('messages').delete(messageKey));
   await Promise.all([...writes, tx.done]);
 }

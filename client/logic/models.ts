@@ -1,5 +1,5 @@
 /** The shapes the PWA keeps on the device (IndexedDB and Pinia), built on the wire types. */
-import type { Err, MessageTarget, RoomId, User } from '../../shared/protocol';
+import type { Attachment, Err, MessageTarget, RoomId, User } from '../../shared/protocol';
 
 export type MessageState = 'pending' | 'sent' | 'failed';
 
@@ -27,7 +27,18 @@ export type LocalMessage = {
   deleted?: true;
   /** Emoji → user ids, in the order they reacted. */
   reactions?: Record<string, string[]>;
+  /** The files it carries: the server's attachments once sent; while unsent, what was queued (no id until uploaded). */
+  attachments?: LocalAttachment[];
 };
+
+/** An attachment as the timeline shows it: a server `Attachment`, or one still on this device (no id yet). */
+export type LocalAttachment = Omit<Attachment, 'id'> & { id?: string };
+
+/**
+ * A file queued with a send (its bytes wait in IndexedDB's `blobs`, under the entry's clientOffset, in this
+ * order): the tus upload's URL once created (so a relaunch resumes it), and the server's attachment once finalized.
+ */
+export type QueuedFile = Omit<LocalAttachment, 'id' | 'thumbhash'> & { uploadUrl?: string; attachment?: Attachment };
 
 /**
  * What a reply shows of its parent. `key` finds the parent on the device (a parent still in our outbox has
@@ -46,6 +57,8 @@ export type SendEntry = EntryBase & {
   content: string;
   /** The parent: its id, or its clientOffset while it is still ours and unsent; and what the reply shows of it. */
   replyTo?: { target: MessageTarget; preview: LocalReply };
+  /** Files it carries: uploaded (and finalized) before the send goes out. */
+  files?: QueuedFile[];
 };
 /** A change to a message: `target` goes on the wire, `targetKey` finds the record on the device. */
 type ChangeBase = EntryBase & { target: MessageTarget; targetKey: string };

@@ -77,6 +77,8 @@ export function wireOf(entry: OutboxEntry): Wire {
           clientOffset,
           content: entry.content,
           ...(entry.replyTo && entry.replyTo.target !== DETACHED ? { replyTo: entry.replyTo.target } : {}),
+          // Sent only once every file is finalized (the outbox uploads them first), so each has its id.
+          ...(entry.files ? { attachments: entry.files.map((file) => file.attachment?.id ?? '') } : {}),
         },
       };
     case 'edit':
@@ -213,6 +215,7 @@ export function unsentMessage(entry: SendEntry, author: User): LocalMessage {
     order: entry.order,
     ...(entry.failed ? { error: { ...entry.failed } } : {}),
     ...(entry.replyTo ? { replyTo: plainReply(entry.replyTo.preview) } : {}),
+    ...(entry.files ? { attachments: entry.files.map(({ uploadUrl: _url, attachment, ...file }) => ({ ...file, ...attachment })) } : {}),
   };
 }
 

@@ -24,6 +24,7 @@ export function fromServer(message: Message): LocalMessage {
   if (message.editedAt !== undefined) local.editedAt = message.editedAt;
   if (message.deleted) local.deleted = true;
   if (message.reactions && Object.keys(message.reactions).length > 0) local.reactions = message.reactions;
+  if (message.attachments) local.attachments = message.attachments;
   return local;
 }
 

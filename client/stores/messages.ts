@@ -118,6 +118,10 @@ export const useMessagesStore = defineStore('messages', () => {
           room,
           (timelines.get(room) ?? []).filter((message) => !keys.has(message.key)),
         );
+      // The files seen in those rooms are bounded with their messages.
+      void import('./attachments').then(({ useAttachmentsStore }) =>
+        useAttachmentsStore().prune(new Map([...evicted.keys()].map((room) => [room, timelineOf(room)]))),
+      );
     });
   }
 

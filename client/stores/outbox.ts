@@ -12,6 +12,7 @@ import { messageKey, type ChangeEntry, type LocalMessage, type OutboxEntry, type
 import { requestBackgroundFlush } from '../io/background-sync';
 import { onOtherTabNews, tellOtherTabs } from '../io/tab-channel';
 import {
+  backoffMs,
   changeQueued,
   clientOffsetFromBytes,
   isAuthor,
@@ -24,9 +25,11 @@ import {
   targetOf,
   unsentMessage,
   wireOf,
+  type SendOutcome,
   type SendResult,
   type Wire,
 } from '../logic/outbox-logic';
+import type { FilesOutcome, Prepared } from './attachments';
 import { useMessagesStore } from './messages';
 import { useSessionStore } from './session';
 
@@ -112,16 +115,24 @@ export const useOutboxStore = defineStore('outbox', () => {
   }
 
   /**
-   * Queues a message (a reply when `parent` is given): IndexedDB first (entry + pending message in one
-   * transaction), then the screen, then the wire. A reply to our own queued message names it by clientOffset.
+   * Queues a message (a reply when `parent` is given; carrying `prepared` files): IndexedDB first (entry, pending
+   * message and the files' bytes in one transaction), then the screen, then the wire. A reply to our own queued
+   * message names it by clientOffset.
    */
-  async function send(content: string, parent?: LocalMessage): Promise<SendAttempt> {
+  async function send(content: string, parent?: LocalMessage, prepared?: Prepared): Promise<SendAttempt> {
     const user = sessionStore.session?.user;
     if (!user) return { ok: false, reason: 'Join first.' };
     const clientOffset = newOffset();
     const room = messages.currentRoom;
     const replyTo = parent && { target: targetOf(parent), preview: replyQuote(toRaw(parent)) };
-    const parsed = parsePayload(sendSchema, { room, clientOffset, content, ...(replyTo ? { replyTo: replyTo.target } : {}) });
+    const parsed = parsePayload(sendSchema, {
+      room,
+      clientOffset,
+      content,
+      ...(replyTo ? { replyTo: replyTo.target } : {}),
+      // Checked as the server will check it once uploaded (ids stand in: an empty caption is allowed with files).
+      ...(prepared ? { attachments: prepared.files.map((_, index) => index.toString(16).padStart(64, '0')) } : {}),
+    });
     // Too long is refused here exactly as the server would refuse it: the message shows as
     // failed (Retry / Delete) and the text is kept, rather than silently not sending.
     if (!parsed.ok && parsed.error.code !== 'too_long') return { ok: false, reason: parsed.error.message };
@@ -136,14 +147,19 @@ export const useOutboxStore = defineStore('outbox', () => {
       order: nextOrder(entries.value, now),
       createdAt: now,
       ...(replyTo ? { replyTo } : {}),
+      ...(prepared ? { files: prepared.files } : {}),
       ...(parsed.ok ? {} : { failed: parsed.error }),
     };
     const message = unsentMessage(entry, user);
     try {
-      await queueOutgoing(entry, message);
+      if (prepared) await (await import('../io/attachment-blobs')).queueWithFiles(entry, message, prepared.blobs);
+      else await queueOutgoing(entry, message);
     } catch (error) {
       messages.reportStorageError(error);
-      return { ok: false, reason: 'Not queued: this device could not store it. Your text is still in the box.' };
+      return {
+        ok: false,
+        reason: `Not queued: this device could not store it. Your ${prepared ? 'files are' : 'text is'} still in the box.`,
+      };
     }
     tellOtherTabs('outbox-changed');
     // The device took it: an earlier storage warning no longer holds.
@@ -294,6 +310,29 @@ export const useOutboxStore = defineStore('outbox', () => {
     if (key) messages.forgetLocal(entry.room, key);
   }
 
+  /** Cancels a queued send carrying files: its upload stops (and is deleted on the server), the message leaves the outbox. */
+  async function cancelSend(clientOffset: string): Promise<void> {
+    const entry = entries.value.find((item) => item.clientOffset === clientOffset);
+    if (entry?.kind !== 'send') return;
+    const { useAttachmentsStore } = await import('./attachments');
+    // Marked cancelled at once, so the upload writes nothing more for it while it is removed.
+    const stopping = useAttachmentsStore().cancel(toRaw(entry));
+    await remove(clientOffset);
+    await stopping;
+    kick(false);
+  }
+
+  /** A send's files are uploaded before it goes (lazily loaded); the entry to send, or what to do instead. */
+  async function withFiles(entry: OutboxEntry): Promise<{ kind: 'send'; entry: OutboxEntry } | Exclude<FilesOutcome, { kind: 'ready' }>> {
+    if (entry.kind !== 'send' || !entry.files?.some((file) => !file.attachment)) return { kind: 'send', entry };
+    const { useAttachmentsStore } = await import('./attachments');
+    const uploaded = await useAttachmentsStore().upload(entry, async (files) => {
+      const still = entries.value.find((item) => item.clientOffset === entry.clientOffset);
+      if (still?.kind === 'send') await replace({ ...toRaw(still), files }).catch((error: unknown) => messages.reportStorageError(error));
+    });
+    return uploaded.kind === 'ready' ? { kind: 'send', entry: { ...entry, files: uploaded.files } } : uploaded;
+  }
+
   /** Called with a transport after every catch-up (`sync:done`), and with undefined when the connection drops. */
   function setTransport(next: Transport | undefined): void {
     transport = next;
@@ -350,9 +389,16 @@ export const useOutboxStore = defineStore('outbox', () => {
         const user = sessionStore.session?.user;
         const entry = user && nextToSend(entries.value, user.id);
         if (!current || !user || !entry) return;
-        const result = await current.send(wireOf(toRaw(entry)));
         const tried = attempts.get(entry.clientOffset) ?? 0;
-        const outcome = outcomeOf(result, tried, Math.random());
+        const ready = await withFiles(toRaw(entry));
+        // Cancelled: the cancel starts the flush again once the entry is gone.
+        if (ready.kind === 'gone') return;
+        const outcome: SendOutcome =
+          ready.kind === 'send'
+            ? outcomeOf(await current.send(wireOf(ready.entry)), tried, Math.random())
+            : ready.kind === 'retry'
+              ? { kind: 'retry', delayMs: backoffMs(tried, Math.random()), suspectSocket: false }
+              : ready;
         if (outcome.kind === 'sent') {
           const { settled, gap } = outcome.change
             ? await messages.applyChanges([outcome.change], user.id)
@@ -398,6 +444,7 @@ export const useOutboxStore = defineStore('outbox', () => {
     forget,
     retry,
     remove,
+    cancelSend,
     setTransport,
     stop,
     clear,

@@ -1,10 +1,12 @@
 /**
- * The one path every send takes, over Socket.IO or HTTP: access, rate limit,
- * durable append (idempotent by clientOffset), then a single broadcast of what is new.
+ * The one path every send takes, over Socket.IO or HTTP: access, rate limit, the attachments
+ * it names (each the sender's to send), durable append (idempotent by clientOffset), then a
+ * single broadcast of what is new.
  */
-import type { Err, Message, SendPayload, User } from '../../shared/protocol';
+import type { Attachment, Err, Message, SendPayload, User } from '../../shared/protocol';
 import { WriteRefused, type Store } from '../store/store';
 import { accessTo } from './access';
+import { attachmentsToSend } from './attachments';
 import { metrics } from '../observe/metrics';
 import { err, toErr } from './errors';
 import type { RateLimiter } from './rate-limit';
@@ -31,7 +33,15 @@ export async function sendMessage(deps: SendDeps, author: User, payload: SendPay
       return { ok: false, error: err('rate_limited', 'too many messages; slow down', rate.retryAfterMs) };
     }
 
-    const { message, created } = await deps.store.appendMessage({ ...payload, author });
+    const { attachments: ids, ...rest } = payload;
+    let attachments: Attachment[] | undefined;
+    if (ids?.length) {
+      const resolved = await attachmentsToSend(deps.store, author.id, ids);
+      if (!resolved.ok) return { ok: false, error: resolved.error };
+      attachments = resolved.attachments;
+    }
+
+    const { message, created } = await deps.store.appendMessage(attachments ? { ...rest, author, attachments } : { ...rest, author });
     if (created) deps.publish(message);
     else metrics.duplicatesAbsorbed.inc();
     metrics.messagesAcked.inc();

@@ -23,6 +23,19 @@ import { openPasskeyRoutes, passkeyRoutes } from './routes/passkeys';
 import { pushRoutes } from './routes/push';
 import { roomRoutes } from './routes/rooms';
 import { searchRoutes } from './routes/search';
+import { attachmentRoutes } from './routes/attachments';
+import { uploadRoutes } from './routes/uploads';
+
+/**
+ * Requests that do not cost from the `action` budget: a send pays from `send`; an upload's chunks
+ * are bounded by its creation (which pays) and its size; attachment reads are what a timeline of
+ * photos loads at once.
+ */
+function freeOfActionBudget(method: string, path: string): boolean {
+  if (method === 'POST' && /\/messages$/.test(path)) return true;
+  if ((method === 'PATCH' || method === 'HEAD') && path.startsWith('/api/uploads/')) return true;
+  return (method === 'GET' || method === 'HEAD') && path.startsWith('/api/attachments/');
+}
 
 /** The `/api` routes: those anyone may call, then the session check, then the rest. */
 function apiRoutes(deps: AppDeps) {
@@ -44,8 +57,9 @@ function apiRoutes(deps: AppDeps) {
           return errorResponse(c, { code: 'unauthorized', message: 'missing, unknown or expired bearer token; POST /api/session for one' });
         c.set('user', found.user);
         c.set('session', found.session);
-        // Posting a message pays from the send budget, in the send path; everything else is an action.
-        if (!(c.req.method === 'POST' && /\/messages$/.test(c.req.path))) {
+        // Posting a message pays from the send budget, in the send path; everything else is an action,
+        // except the chunks of an upload and the reads of attachments (a timeline of photos is dozens).
+        if (!freeOfActionBudget(c.req.method, c.req.path)) {
           const rate = await deps.budgets.take('action', found.user.id);
           if (!rate.ok) return refused(c, 'action', rate.retryAfterMs);
         }
@@ -57,6 +71,8 @@ function apiRoutes(deps: AppDeps) {
       .route('/', deviceRoutes(deps))
       .route('/', searchRoutes(deps))
       .route('/', pushRoutes(deps))
+      .route('/', uploadRoutes(deps))
+      .route('/', attachmentRoutes(deps))
       .all('*', (c) => errorResponse(c, err('not_found', `no route ${c.req.method} ${c.req.path}`)))
   );
 }
@@ -89,6 +105,8 @@ export function createApp(deps: AppDeps) {
     secureHeaders({
       crossOriginEmbedderPolicy: false,
       crossOriginResourcePolicy: false,
+      // A route that sets its own (attachments: `default-src 'none'; sandbox`) keeps it.
+      overwrite: false,
       // Messages are rendered as text, never HTML; this is the second line of defence.
       contentSecurityPolicy: {
         defaultSrc: ["'self'"],
@@ -106,8 +124,39 @@ export function createApp(deps: AppDeps) {
     }),
   );
   if (deps.config.origins.length > 0)
-    app.use('/api/*', cors({ origin: deps.config.origins, allowHeaders: ['Authorization', 'Content-Type'] }));
-  app.use('/api/*', bodyLimit({ maxSize: 64 * 1024, onError: (c) => errorResponse(c, err('too_long', 'the body is larger than 64 KiB')) }));
+    app.use(
+      '/api/*',
+      cors({
+        origin: deps.config.origins,
+        // tus (uploads) and ranged, cached attachment reads need their own headers both ways.
+        allowHeaders: [
+          'Authorization',
+          'Content-Type',
+          'Tus-Resumable',
+          'Upload-Length',
+          'Upload-Metadata',
+          'Upload-Offset',
+          'Range',
+          'If-None-Match',
+        ],
+        exposeHeaders: [
+          'Location',
+          'Tus-Resumable',
+          'Upload-Offset',
+          'Upload-Length',
+          'Upload-Expires',
+          'Content-Range',
+          'Content-Disposition',
+          'ETag',
+        ],
+      }),
+    );
+  const jsonBodyLimit = bodyLimit({
+    maxSize: 64 * 1024,
+    onError: (c) => errorResponse(c, err('too_long', 'the body is larger than 64 KiB')),
+  });
+  // Upload chunks are bounded by tus itself (the upload's declared length, CHAT_ATTACHMENT_MAX_BYTES).
+  app.use('/api/*', (c, next) => (c.req.path.startsWith('/api/uploads') ? next() : jsonBodyLimit(c, next)));
   app.onError((error, c) => {
     // Hono's own refusals (a malformed JSON body) are the client's: 400, not a server fault.
     if (error instanceof HTTPException && error.status < 500) return errorResponse(c, err('invalid', error.message));

@@ -16,6 +16,7 @@ import { err } from '../chat/errors';
 import { hashToken, newSessionId, newToken } from '../chat/identity';
 import type { RelyingParty } from '../chat/passkeys';
 import type { ChangeDeps } from '../chat/change-message';
+import type { MediaDeps } from '../media/finalize';
 import type { SendDeps } from '../chat/send-message';
 import type { Budget, Config, PushConfig } from '../config';
 import type { PushStore } from '../store/push-store';
@@ -50,6 +51,8 @@ export type AppDeps = SendDeps &
     revoked(sessionId: string): void;
     /** Web Push (push/service.ts); absent where the app runs without it (in-process HTTP tests). */
     push?: PushDeps;
+    /** Attachments (#18): uploads, blobs and their config; absent where the app runs without them. */
+    media?: MediaDeps;
   };
 
 /** What the push routes need of the push service. */

@@ -18,6 +18,9 @@ import { openBudgets } from './open-budgets';
 import { openPushStore, openStore } from './open-store';
 import { awakeSessions } from '../realtime/awake-sessions';
 import { startPush, type PushService } from '../push/service';
+import { createImageWorker } from '../media/image-worker';
+import { openUploads } from '../media/uploads';
+import { openFsBlobStore } from '../store/fs-blob-store';
 
 export type ChatServer = {
   httpServer: HttpServer;
@@ -50,7 +53,14 @@ export async function createChatServer(config: Config, options: { clustered: boo
 
   // A cluster worker's /metrics would be its share only: the primary answers for the whole cluster.
   const metricsText = options.clustered ? undefined : () => registry.metrics();
-  const app = createApp({ store, limiter, budgets, publish, publishChange, userUpdated, revoked, config, metricsText, push });
+  // Attachments: partial uploads and blobs under CHAT_BLOB_DIR (a shared volume in scale-out).
+  const media = {
+    uploads: openUploads(config.attachments, config.origins),
+    blobs: openFsBlobStore(config.attachments.blobDir),
+    images: createImageWorker(),
+    config: config.attachments,
+  };
+  const app = createApp({ store, limiter, budgets, publish, publishChange, userUpdated, revoked, config, metricsText, push, media });
   const httpServer = createServer(
     {
       // The front door's head limits, also here: the only door of a single process, a second one behind the router.
@@ -86,6 +96,8 @@ export async function createChatServer(config: Config, options: { clustered: boo
       if (httpServer.listening) httpServer.close();
       // Commit what is queued and let its acks go out before the sockets close.
       await store.close();
+      media.uploads.close();
+      media.images.close();
       committed?.();
       await push.close();
       await new Promise((resolve) => setImmediate(resolve));

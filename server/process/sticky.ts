@@ -115,6 +115,11 @@ export function createStickyRouter(
   }
 
   function handOff(socket: Socket, worker: Worker, bytes: Buffer, address: string, handed: () => void): void {
+    // A paused stream still reads ahead to its high-water mark (Readable's maybeReadMore, on the
+    // next tick), which restarted reading here and took bytes after the head from the kernel before
+    // the worker had the socket: a large request body (an upload chunk) lost up to 64 KB and hung.
+    // Our copy of the socket never asks for more: every later byte is the worker's.
+    socket._read = () => undefined;
     const message: IpcMessage = { type: 'sticky:connection', data: bytes.toString('base64'), address };
     // Counted in the worker from now: it reports the close. If the send fails, the close here releases it.
     tally.handedTo(worker.id, address);

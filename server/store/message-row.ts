@@ -1,10 +1,10 @@
 /** How message, change and user rows read in both SQL stores (same columns, same names) and become protocol values. */
-import type { Message, MessageChange, ReplyPreview, User } from '../../shared/protocol';
+import type { Attachment, Message, MessageChange, ReplyPreview, User } from '../../shared/protocol';
 
 /**
  * A message's later life is kept on its row, ready to send: `reply_json` (the parent as a
- * ReplyPreview), `edited_at`, `deleted`, and `reactions` (JSON emoji → user ids), so reading a
- * page costs no joins beyond the author.
+ * ReplyPreview), `edited_at`, `deleted`, `reactions` (JSON emoji → user ids) and `attachments`
+ * (JSON Attachment[], as sent), so reading a page costs no joins beyond the author.
  */
 export type MessageRow = {
   id: number;
@@ -20,10 +20,11 @@ export type MessageRow = {
   edited_at: number | null;
   deleted: number | boolean;
   reactions: string | null;
+  attachments: string | null;
 };
 
 export const MESSAGE_COLUMNS = `m.id, m.room, m.seq, m.author_id, u.name AS author_name, u.handle AS author_handle, m.client_offset, m.content, m.ts,
-  m.reply_json, m.edited_at, m.deleted, m.reactions`;
+  m.reply_json, m.edited_at, m.deleted, m.reactions, m.attachments`;
 
 /** A user as the protocol shows one: the handle only once claimed. */
 export function toUser(id: string, name: string, handle: string | null | undefined): User {
@@ -37,11 +38,13 @@ export function withLaterLife(
   editedAt: number | null,
   deleted: number | boolean,
   reactions: string | null,
+  attachments: string | null,
 ): Message {
   if (replyJson) message.replyTo = JSON.parse(replyJson) as ReplyPreview;
   if (editedAt !== null && editedAt !== undefined) message.editedAt = editedAt;
   if (deleted) message.deleted = true;
   if (reactions) message.reactions = JSON.parse(reactions) as Record<string, string[]>;
+  if (attachments) message.attachments = JSON.parse(attachments) as Attachment[];
   return message;
 }
 
@@ -60,6 +63,7 @@ export function toMessage(row: MessageRow): Message {
     row.edited_at,
     row.deleted,
     row.reactions,
+    row.attachments,
   );
 }
 
@@ -78,6 +82,7 @@ export type MessageTuple = [
   editedAt: number | null,
   deleted: number,
   reactions: string | null,
+  attachments: string | null,
 ];
 
 export function tupleToMessage([
@@ -94,6 +99,7 @@ export function tupleToMessage([
   editedAt,
   deleted,
   reactions,
+  attachments,
 ]: MessageTuple): Message {
   return withLaterLife(
     { id, room, seq, author: toUser(authorId, authorName, authorHandle), clientOffset, content, ts },
@@ -101,6 +107,7 @@ export function tupleToMessage([
     editedAt,
     deleted,
     reactions,
+    attachments,
   );
 }
 

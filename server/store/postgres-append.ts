@@ -36,13 +36,14 @@ export async function appendBatch(pool: pg.Pool, inputs: ResolvedMessage[]): Pro
 }
 
 async function attemptBatch(pool: pg.Pool, inputs: ResolvedMessage[]): Promise<BatchOutcomes<AppendResult>> {
-  const { rows } = await pool.query<AppendedRow>('SELECT * FROM append_messages($1, $2, $3, $4, $5, $6, $7)', [
+  const { rows } = await pool.query<AppendedRow>('SELECT * FROM append_messages($1, $2, $3, $4, $5, $6, $7, $8)', [
     inputs.map((input) => input.author.id),
     inputs.map((input) => input.clientOffset),
     inputs.map((input) => input.room),
     inputs.map((input) => input.content),
     inputs.map((input) => input.replyToId),
     inputs.map((input) => input.replyJson),
+    inputs.map((input) => (input.attachments?.length ? JSON.stringify(input.attachments) : null)),
     Date.now(),
   ]);
   const byKey = new Map<string, { message: Message; created: boolean }>(

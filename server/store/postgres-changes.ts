@@ -106,9 +106,13 @@ export function applyChange(pool: pg.Pool, input: NewChange, rules: ChangeRules)
       Object.assign(updated, { content: input.content, edited_at: now });
     } else if (input.kind === 'delete') {
       // The text leaves the store, not just the screen: the message, its edits and its reactions.
-      await client.query(`UPDATE messages SET content = '', deleted = TRUE, reactions = NULL WHERE id = $1`, [target.id]);
+      await client.query(`UPDATE messages SET content = '', deleted = TRUE, reactions = NULL, attachments = NULL WHERE id = $1`, [
+        target.id,
+      ]);
+      // Its attachments stop being readable through this message's room.
+      await client.query('DELETE FROM message_attachments WHERE message_id = $1', [target.id]);
       await client.query(`UPDATE changes SET content = NULL WHERE target = $1 AND kind = 'edit'`, [target.id]);
-      Object.assign(updated, { content: '', deleted: true, reactions: null });
+      Object.assign(updated, { content: '', deleted: true, reactions: null, attachments: null });
     } else {
       updated.reactions = toggledReactions(reactions, input.author.id, input.emoji, input.on);
       if (updated.reactions !== target.reactions)

@@ -285,6 +285,95 @@ export const migrations: string[] = [
   // The push fan-out and the "does this room have a subscribed member" check start from a room's
   // members: without this index each was a scan of every subscription on the server.
   `CREATE INDEX members_by_room ON members (room, user_id);`,
+  // Attachments (#18): see sqlite-schema.ts (the same tables). append_messages again, now also
+  // storing a message's attachments (JSON, resolved by the send path) and linking each one to the
+  // message's room in the same statement, so a committed message is readable with its files.
+  `CREATE TABLE attachments (
+     id TEXT PRIMARY KEY,
+     type TEXT NOT NULL,
+     size BIGINT NOT NULL,
+     width INTEGER,
+     height INTEGER,
+     thumbhash TEXT,
+     created_at BIGINT NOT NULL
+   );
+   CREATE TABLE attachment_uploads (
+     upload_id TEXT PRIMARY KEY,
+     user_id TEXT NOT NULL REFERENCES users(id),
+     attachment_id TEXT NOT NULL REFERENCES attachments(id),
+     name TEXT NOT NULL,
+     created_at BIGINT NOT NULL
+   );
+   CREATE INDEX attachment_uploads_by_user ON attachment_uploads (user_id, attachment_id, created_at);
+   CREATE TABLE message_attachments (
+     attachment_id TEXT NOT NULL REFERENCES attachments(id),
+     message_id BIGINT NOT NULL REFERENCES messages(id),
+     room TEXT NOT NULL,
+     name TEXT NOT NULL,
+     PRIMARY KEY (attachment_id, message_id)
+   );
+   CREATE INDEX message_attachments_by_message ON message_attachments (message_id);
+   ALTER TABLE messages ADD COLUMN attachments TEXT;
+   DROP FUNCTION append_messages(TEXT[], TEXT[], TEXT[], TEXT[], BIGINT[], TEXT[], BIGINT);
+   CREATE FUNCTION append_messages(p_authors TEXT[], p_offsets TEXT[], p_rooms TEXT[], p_contents TEXT[], p_reply_to BIGINT[],
+                                   p_reply_json TEXT[], p_attachments TEXT[], p_ts BIGINT)
+   RETURNS TABLE (id BIGINT, room TEXT, seq BIGINT, author_id TEXT, author_name TEXT, client_offset TEXT, content TEXT, ts BIGINT,
+                  reply_json TEXT, edited_at BIGINT, deleted BOOLEAN, reactions TEXT, attachments TEXT, created BOOLEAN)
+   LANGUAGE plpgsql VOLATILE AS $fn$
+   #variable_conflict use_column
+   DECLARE
+     first_id BIGINT;
+   BEGIN
+     UPDATE message_ids SET last_id = last_id + cardinality(p_authors)
+       RETURNING last_id - cardinality(p_authors) + 1 INTO first_id;
+     RETURN QUERY
+     WITH input AS (
+       SELECT u.ord, u.author_id, u.client_offset, u.room, u.content, u.reply_to, u.reply_json, u.attachments
+       FROM unnest(p_authors, p_offsets, p_rooms, p_contents, p_reply_to, p_reply_json, p_attachments)
+         WITH ORDINALITY AS u(author_id, client_offset, room, content, reply_to, reply_json, attachments, ord)
+     ),
+     stored AS (
+       SELECT m.id, m.room, m.seq, m.author_id, m.client_offset, m.content, m.ts, m.reply_json, m.edited_at, m.deleted, m.reactions,
+              m.attachments
+       FROM messages m JOIN (SELECT DISTINCT i.author_id, i.client_offset FROM input i) k
+         ON m.author_id = k.author_id AND m.client_offset = k.client_offset
+     ),
+     fresh AS (
+       SELECT DISTINCT ON (i.author_id, i.client_offset) i.ord, i.author_id, i.client_offset, i.room, i.content, i.reply_to, i.reply_json,
+              i.attachments
+       FROM input i
+       WHERE NOT EXISTS (SELECT 1 FROM stored s WHERE s.author_id = i.author_id AND s.client_offset = i.client_offset)
+       ORDER BY i.author_id, i.client_offset, i.ord
+     ),
+     counts AS (SELECT f.room, count(*) AS n FROM fresh f GROUP BY f.room),
+     bumped AS (
+       UPDATE rooms r SET last_seq = r.last_seq + c.n FROM counts c WHERE r.id = c.room
+       RETURNING r.id, r.last_seq - c.n AS seq_before
+     ),
+     numbered AS (
+       SELECT first_id + f.ord - 1 AS id, f.room, b.seq_before + row_number() OVER (PARTITION BY f.room ORDER BY f.ord) AS seq,
+              f.author_id, f.client_offset, f.content, f.reply_to, f.reply_json, f.attachments
+       FROM fresh f JOIN bumped b ON b.id = f.room
+     ),
+     inserted AS (
+       INSERT INTO messages AS m (id, room, seq, author_id, client_offset, content, ts, reply_to, reply_json, attachments)
+       SELECT n.id, n.room, n.seq, n.author_id, n.client_offset, n.content, p_ts, n.reply_to, n.reply_json, n.attachments FROM numbered n
+       RETURNING m.id, m.room, m.seq, m.author_id, m.client_offset, m.content, m.ts, m.reply_json, m.edited_at, m.deleted, m.reactions,
+                 m.attachments
+     ),
+     linked AS (
+       INSERT INTO message_attachments (attachment_id, message_id, room, name)
+       SELECT a.value->>'id', i.id, i.room, a.value->>'name'
+       FROM inserted i CROSS JOIN LATERAL jsonb_array_elements(i.attachments::jsonb) AS a(value)
+       WHERE i.attachments IS NOT NULL
+       ON CONFLICT DO NOTHING
+     )
+     SELECT x.id, x.room, x.seq, x.author_id, u.name, x.client_offset, x.content, x.ts, x.reply_json, x.edited_at, x.deleted, x.reactions,
+            x.attachments, x.created
+     FROM (SELECT s.*, FALSE AS created FROM stored s UNION ALL SELECT i.*, TRUE AS created FROM inserted i) x
+     JOIN users u ON u.id = x.author_id;
+   END
+   $fn$;`,
 ];
 
 /** First key of the advisory lock pair: "CHAT" in ASCII, so it is recognizable in pg_locks. */

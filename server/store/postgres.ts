@@ -32,6 +32,7 @@ import { applyChange, findTarget, previewOf } from './postgres-changes';
 import { inTransaction, withClient } from './postgres-client';
 import { CHANGE_COLUMNS, MESSAGE_COLUMNS, toChange, toMessage, toUser, type ChangeRow, type MessageRow } from './message-row';
 import { migrate } from './postgres-schema';
+import { postgresAttachmentRecords } from './postgres-attachments';
 import { PASSKEY_COLUMNS, toChallenge, toPasskey, type ChallengeRow, type PasskeyRow } from './identity-rows';
 import { toSession, type SessionRow } from './session-row';
 import {
@@ -123,6 +124,7 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
   }
 
   const store: Store = {
+    ...postgresAttachmentRecords(pool, guarded),
     createUser: (user, session) =>
       guarded(() =>
         inTransaction(pool, async (client) => {

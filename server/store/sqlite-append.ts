@@ -43,10 +43,13 @@ export function openSqliteAppender(db: Database.Database, rules: ChangeRules = D
     counters: db.prepare<[string], { last_seq: number; last_rev: number }>('SELECT last_seq, last_rev FROM rooms WHERE id = ?'),
     setCounters: db.prepare('UPDATE rooms SET last_seq = ?, last_rev = ? WHERE id = ?'),
     // One statement per message: a repeated (author, clientOffset) inserts nothing and returns no row.
-    insert: db.prepare<[string, number, string, string, string, number, number | null, string | null], { id: number }>(
-      `INSERT INTO messages (room, seq, author_id, client_offset, content, ts, reply_to, reply_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    insert: db.prepare<[string, number, string, string, string, number, number | null, string | null, string | null], { id: number }>(
+      `INSERT INTO messages (room, seq, author_id, client_offset, content, ts, reply_to, reply_json, attachments) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (author_id, client_offset) DO NOTHING RETURNING id`,
     ),
+    // Which rooms carry a blob: what every read of it is checked against.
+    link: db.prepare('INSERT INTO message_attachments (attachment_id, message_id, room, name) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING'),
+    unlink: db.prepare('DELETE FROM message_attachments WHERE message_id = ?'),
     byKey: db.prepare<[string, string], MessageRow>(
       `SELECT ${MESSAGE_COLUMNS} ${fromMessages} WHERE m.author_id = ? AND m.client_offset = ?`,
     ),
@@ -62,7 +65,7 @@ export function openSqliteAppender(db: Database.Database, rules: ChangeRules = D
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     edit: db.prepare('UPDATE messages SET content = ?, edited_at = ? WHERE id = ?'),
-    erase: db.prepare(`UPDATE messages SET content = '', deleted = 1, reactions = NULL WHERE id = ?`),
+    erase: db.prepare(`UPDATE messages SET content = '', deleted = 1, reactions = NULL, attachments = NULL WHERE id = ?`),
     forgetEdits: db.prepare(`UPDATE changes SET content = NULL WHERE target = ? AND kind = 'edit'`),
     repliesPreview: db.prepare('UPDATE messages SET reply_json = ? WHERE reply_to = ?'),
     setReactions: db.prepare('UPDATE messages SET reactions = ? WHERE id = ?'),
@@ -104,11 +107,14 @@ export function openSqliteAppender(db: Database.Database, rules: ChangeRules = D
       replyJson = JSON.stringify(previewOf(parent));
     }
     const seq = counters.seq + 1;
-    const row = q.insert.get(input.room, seq, input.author.id, input.clientOffset, input.content, now, replyTo, replyJson);
+    const attachments = input.attachments?.length ? input.attachments : undefined;
+    const attachmentsJson = attachments ? JSON.stringify(attachments) : null;
+    const row = q.insert.get(input.room, seq, input.author.id, input.clientOffset, input.content, now, replyTo, replyJson, attachmentsJson);
     if (!row) {
       const found = q.byKey.get(input.author.id, input.clientOffset);
       return found ? { message: toMessage(found), created: false } : new Error('insert ignored but no stored message found');
     }
+    for (const attachment of attachments ?? []) q.link.run(attachment.id, row.id, input.room, attachment.name);
     counters.seq = seq;
     const message: AppendResult['message'] = {
       id: row.id,
@@ -120,6 +126,7 @@ export function openSqliteAppender(db: Database.Database, rules: ChangeRules = D
       ts: now,
     };
     if (replyJson) message.replyTo = JSON.parse(replyJson) as ReplyPreview;
+    if (attachments) message.attachments = attachments;
     return { created: true, message };
   }
 
@@ -173,7 +180,9 @@ export function openSqliteAppender(db: Database.Database, rules: ChangeRules = D
       // The text leaves the store, not just the screen: the message, its edits and its reactions.
       q.erase.run(target.id);
       q.forgetEdits.run(target.id);
-      Object.assign(updated, { content: '', deleted: 1, reactions: null });
+      // Its attachments stop being readable through this message's room.
+      q.unlink.run(target.id);
+      Object.assign(updated, { content: '', deleted: 1, reactions: null, attachments: null });
     } else {
       updated.reactions = toggledReactions(reactions, input.author.id, input.emoji, input.on);
       if (updated.reactions !== target.reactions) q.setReactions.run(updated.reactions, target.id);

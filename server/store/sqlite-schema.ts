@@ -188,4 +188,35 @@ export const migrations: string[] = [
   // The push fan-out and the "does this room have a subscribed member" check start from a room's
   // members: without this index each was a scan of every subscription on the server.
   `CREATE INDEX members_by_room ON members (room, user_id);`,
+  // Attachments (#18). `attachments` holds each blob's facts once (content-addressed: the id is the
+  // SHA-256 of the bytes); `attachment_uploads` each finalized tus upload (who, what, under which
+  // name: finalizing again answers this row); `message_attachments` which rooms' messages carry
+  // a blob, for the access check on every read. The message row keeps its Attachment[] as JSON,
+  // ready to send, like its reactions.
+  `CREATE TABLE attachments (
+     id TEXT PRIMARY KEY,
+     type TEXT NOT NULL,
+     size INTEGER NOT NULL,
+     width INTEGER,
+     height INTEGER,
+     thumbhash TEXT,
+     created_at INTEGER NOT NULL
+   ) WITHOUT ROWID;
+   CREATE TABLE attachment_uploads (
+     upload_id TEXT PRIMARY KEY,
+     user_id TEXT NOT NULL REFERENCES users(id),
+     attachment_id TEXT NOT NULL REFERENCES attachments(id),
+     name TEXT NOT NULL,
+     created_at INTEGER NOT NULL
+   ) WITHOUT ROWID;
+   CREATE INDEX attachment_uploads_by_user ON attachment_uploads (user_id, attachment_id, created_at);
+   CREATE TABLE message_attachments (
+     attachment_id TEXT NOT NULL REFERENCES attachments(id),
+     message_id INTEGER NOT NULL REFERENCES messages(id),
+     room TEXT NOT NULL,
+     name TEXT NOT NULL,
+     PRIMARY KEY (attachment_id, message_id)
+   ) WITHOUT ROWID;
+   CREATE INDEX message_attachments_by_message ON message_attachments (message_id);
+   ALTER TABLE messages ADD COLUMN attachments TEXT;`,
 ];

@@ -11,6 +11,7 @@ import type { RoomId, User } from '../../shared/protocol';
 import { CHANGE_COLUMNS, MESSAGE_COLUMNS, toChange, toUser, tupleToMessage, type ChangeRow, type MessageTuple } from './message-row';
 import { LOCK_WAIT_MS, openSqliteAppender } from './sqlite-append';
 import { migrations } from './sqlite-schema';
+import { sqliteAttachmentRecords } from './sqlite-attachments';
 import { PASSKEY_COLUMNS, toChallenge, toPasskey, type ChallengeRow, type PasskeyRow } from './identity-rows';
 import { toSession, type SessionRow } from './session-row';
 import {
@@ -32,9 +33,10 @@ const BASE_JSON = `json_object('id', m.id, 'room', m.room, 'seq', m.seq, 'author
        ELSE json_object('id', m.author_id, 'name', u.name, 'handle', u.handle) END,
   'clientOffset', m.client_offset, 'content', m.content, 'ts', m.ts)`;
 /** The optional parts only when present: a merge patch drops the keys whose value is null. */
-const MESSAGE_JSON = `CASE WHEN m.reply_json IS NULL AND m.edited_at IS NULL AND m.deleted = 0 AND m.reactions IS NULL THEN ${BASE_JSON}
+const MESSAGE_JSON = `CASE WHEN m.reply_json IS NULL AND m.edited_at IS NULL AND m.deleted = 0 AND m.reactions IS NULL AND m.attachments IS NULL
+  THEN ${BASE_JSON}
   ELSE json_patch(${BASE_JSON}, json_object('replyTo', json(m.reply_json), 'editedAt', m.edited_at,
-    'deleted', CASE WHEN m.deleted THEN json('true') END, 'reactions', json(m.reactions))) END`;
+    'deleted', CASE WHEN m.deleted THEN json('true') END, 'reactions', json(m.reactions), 'attachments', json(m.attachments))) END`;
 
 type UserRow = { id: string; name: string; handle: string | null };
 /** A page of (seq, JSON) rows, in seq order, as the JSON array it is sent as. */
@@ -204,6 +206,7 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
   }
 
   return {
+    ...sqliteAttachmentRecords(db, guarded),
     createUser: (user, session) =>
       guarded(() =>
         db
@@ -328,7 +331,7 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
         // Each term quoted: the words are matched as words, whatever FTS5 syntax they resemble.
         const match = terms.map((term) => `"${term.replace(/"/g, '""')}"`).join(' ');
         const rows = q.search.all(match, JSON.stringify(rooms), beforeId ?? Number.MAX_SAFE_INTEGER, limit, offset);
-        return rows.map((row) => ({ message: tupleToMessage(row.slice(0, 13) as MessageTuple), snippet: String(row[13]) }));
+        return rows.map((row) => ({ message: tupleToMessage(row.slice(0, 14) as MessageTuple), snippet: String(row[14]) }));
       }),
 
     joinRoom: (userId, room, kind) =>

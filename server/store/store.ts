@@ -3,9 +3,18 @@
  * SQLite (embedded default) and PostgreSQL (scale-out) implement it, and the
  * contract tests in test/server/store-contract.test.ts hold both to it.
  */
-import type { Message, MessageChange, MessageTarget, Receipt, RoomId, RoomSummary, User } from '../../shared/protocol';
+import type { Attachment, Message, MessageChange, MessageTarget, Receipt, RoomId, RoomSummary, User } from '../../shared/protocol';
+import type { AttachmentRecords } from './attachment-records';
 
-export type NewMessage = { room: RoomId; author: User; clientOffset: string; content: string; replyTo?: MessageTarget };
+/** `attachments`: resolved by the send path (chat/attachments.ts) from the ids the client sent, in its order. */
+export type NewMessage = {
+  room: RoomId;
+  author: User;
+  clientOffset: string;
+  content: string;
+  replyTo?: MessageTarget;
+  attachments?: Attachment[];
+};
 
 export type AppendResult = { message: Message; created: boolean };
 
@@ -84,7 +93,7 @@ export function encodePage(messages: Message[]): EncodedPage {
   return { json: JSON.stringify(messages), count: messages.length, lastSeq: messages.at(-1)?.seq ?? 0 };
 }
 
-export interface Store {
+export interface Store extends AttachmentRecords {
   /** Stores a new user with its first session; only the token's hash is kept. General membership comes with it. */
   createUser(user: User, session: NewSession): Promise<void>;
   /** Another device of an existing user signs in. */

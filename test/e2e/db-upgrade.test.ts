@@ -61,7 +61,7 @@ describe('a device database written by v2 of the app', () => {
     const sent = (await generalHistory(server().url)).find((message) => message.content === 'queued under v2');
     expect(sent?.author).toEqual(session.user);
     expect(await storedRecords(page, 'drafts')).toEqual([{ room: 'general', authorId: session.user.id, text: 'a v2 draft' }]);
-    expect(await storedCounts(page)).toMatchObject({ version: 4, counts: { revocations: 0, outbox: 0 } });
+    expect(await storedCounts(page)).toMatchObject({ version: 5, counts: { revocations: 0, outbox: 0 } });
   });
 
   it('keeps the queue of a session that had ended under v2 inert: never sent, shown with Delete; its draft goes', async () => {
@@ -171,8 +171,81 @@ describe('a device database written by v3 of the app', () => {
     await expect.poll(() => messageWith(page, 'queued under v3').getAttribute('data-state'), { timeout: 10_000 }).toBe('sent');
     await expect.poll(() => contents(page), { timeout: 10_000 }).toEqual(['as it is now', 'queued under v3']);
     expect(await messageWith(page, 'as it is now').getByRole('button', { name: '🎉 1' }).count()).toBe(1);
-    expect(await storedCounts(page)).toMatchObject({ version: 4, counts: { outbox: 0 } });
+    expect(await storedCounts(page)).toMatchObject({ version: 5, counts: { outbox: 0 } });
     expect(await storedRecords(page, 'revs')).toEqual([{ room: 'general', rev: 2 }]);
     other.socket.disconnect();
+  });
+});
+
+/** Runs in a same-origin page that is not the app: the database as v4 of the PWA left it (operations, revs; no blobs). */
+async function writeV4Database(seed: {
+  session: { token: string; user: { id: string; name: string } };
+  queued: string;
+  draft: string;
+}): Promise<void> {
+  const database = await new Promise<IDBDatabase>((resolve, reject) => {
+    const request = indexedDB.open('offline-chat', 4);
+    request.onupgradeneeded = () => {
+      const db = request.result;
+      db.createObjectStore('session');
+      db.createObjectStore('messages', { keyPath: 'key' }).createIndex('by-room', 'room');
+      db.createObjectStore('cursors', { keyPath: 'room' });
+      db.createObjectStore('outbox', { keyPath: 'clientOffset' }).createIndex('by-order', 'order');
+      db.createObjectStore('drafts', { keyPath: 'room' });
+      db.createObjectStore('rooms', { keyPath: 'id' });
+      db.createObjectStore('ui');
+      db.createObjectStore('revocations', { keyPath: 'token' });
+      db.createObjectStore('revs', { keyPath: 'room' });
+    };
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  const tx = database.transaction(['session', 'messages', 'outbox', 'drafts', 'rooms', 'ui'], 'readwrite');
+  const now = Date.now();
+  const { user } = seed.session;
+  tx.objectStore('session').put(seed.session, 'current');
+  const entry = {
+    kind: 'send',
+    clientOffset: 'v4-queued-send-000001',
+    authorId: user.id,
+    room: 'general',
+    content: seed.queued,
+    order: now,
+    createdAt: now,
+  };
+  tx.objectStore('outbox').put(entry);
+  tx.objectStore('messages').put({
+    key: `${user.id}/${entry.clientOffset}`,
+    room: 'general',
+    clientOffset: entry.clientOffset,
+    author: user,
+    content: seed.queued,
+    state: 'pending',
+    ts: now,
+    order: now,
+  });
+  tx.objectStore('drafts').put({ room: 'general', authorId: user.id, text: seed.draft });
+  tx.objectStore('rooms').put({ id: 'general', kind: 'public', lastSeq: 0, readSeq: 0 });
+  tx.objectStore('ui').put('general', 'current-room');
+  await new Promise((resolve) => (tx.oncomplete = resolve));
+  database.close();
+}
+
+describe('a device database written by v4 of the app', () => {
+  const server = useServer();
+
+  it('keeps its session, queued message and draft, and gains the store for queued files', async () => {
+    const browser = await launchBrowser();
+    const page = await (await phoneContext(browser, { baseURL: server().url })).newPage();
+    await page.goto('/healthz');
+    const session = await newSession(page, 'Ines');
+    await page.evaluate(writeV4Database, { session, queued: 'queued under v4', draft: 'a v4 draft' });
+
+    await page.goto('/');
+    await waitForOnline(page);
+    await expect.poll(() => messageWith(page, 'queued under v4').getAttribute('data-state'), { timeout: 10_000 }).toBe('sent');
+    expect(await page.getByRole('textbox', { name: 'Message', exact: true }).inputValue()).toBe('a v4 draft');
+    expect((await generalHistory(server().url)).filter((message) => message.content === 'queued under v4')).toHaveLength(1);
+    expect(await storedCounts(page)).toMatchObject({ version: 5, counts: { session: 1, outbox: 0, drafts: 1, blobs: 0 } });
   });
 });

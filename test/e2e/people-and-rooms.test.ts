@@ -228,8 +228,8 @@ describe('people and rooms in the PWA', () => {
       return names;
     });
     expect(stores).toEqual({
-      version: 4,
-      stores: ['cursors', 'drafts', 'messages', 'outbox', 'revocations', 'revs', 'rooms', 'session', 'ui'],
+      version: 5,
+      stores: ['blobs', 'cursors', 'drafts', 'messages', 'outbox', 'revocations', 'revs', 'rooms', 'session', 'ui'],
     });
   });
 });

@@ -8,7 +8,7 @@ import { screenshotLightAndDark } from './support/screens';
 import { useServer } from './support/server-fixture';
 
 /** Every object store of the app's database, empty. */
-const WIPED = { session: 0, messages: 0, cursors: 0, outbox: 0, drafts: 0, rooms: 0, ui: 0, revocations: 0, revs: 0 };
+const WIPED = { blobs: 0, session: 0, messages: 0, cursors: 0, outbox: 0, drafts: 0, rooms: 0, ui: 0, revocations: 0, revs: 0 };
 
 const messageBox = (page: Page) => page.getByRole('textbox', { name: 'Message', exact: true });
 const profileDialog = (page: Page) => page.getByRole('dialog', { name: 'Your profile' });
@@ -70,7 +70,7 @@ describe('signing out', () => {
     await confirm.getByRole('button', { name: 'Sign out and delete' }).click();
     await page.getByRole('status').filter({ hasText: 'You signed out. Nothing of yours is left on this device.' }).waitFor();
     await page.getByRole('textbox', { name: 'Name' }).waitFor();
-    expect(await storedCounts(page)).toEqual({ version: 4, counts: WIPED });
+    expect(await storedCounts(page)).toEqual({ version: 5, counts: WIPED });
     expect(await tokenStatus(url, token)).toBe(401);
     expect(await page.evaluate(() => 'sawInertList' in window)).toBe(false);
     await screenshot(page, 'sign-out-light-signed-out');
@@ -78,7 +78,7 @@ describe('signing out', () => {
     // The other tab follows at once, and leaves nothing behind either.
     await otherTab.getByRole('status').filter({ hasText: 'You signed out in another tab.' }).waitFor();
     await otherTab.getByRole('textbox', { name: 'Name' }).waitFor();
-    expect(await storedCounts(otherTab)).toEqual({ version: 4, counts: WIPED });
+    expect(await storedCounts(otherTab)).toEqual({ version: 5, counts: WIPED });
 
     // Whoever joins next starts clean: no draft, nothing queued, only what the server holds for them.
     await join(page, 'Someone else');
@@ -106,7 +106,7 @@ describe('signing out', () => {
     await confirmDialog(page).getByRole('button', { name: 'Sign out and delete' }).click();
     await page.getByRole('status').filter({ hasText: 'the server has not been told yet' }).waitFor();
     // Only the token the server still has to forget is kept.
-    expect(await storedCounts(page)).toEqual({ version: 4, counts: { ...WIPED, revocations: 1 } });
+    expect(await storedCounts(page)).toEqual({ version: 5, counts: { ...WIPED, revocations: 1 } });
     expect(await tokenStatus(url, token)).toBe(200);
 
     await context.setOffline(false);

@@ -14,6 +14,21 @@ describe('config', () => {
     expect(config.rateLimit).toEqual({ perSecond: 20, burst: 60 });
   });
 
+  it('keeps blobs beside the SQLite file by default, 25 MiB and the default types', () => {
+    const config = readConfig({ CHAT_DB: '/srv/chat/chat.db' });
+    expect(config.attachments).toEqual({
+      blobDir: '/srv/chat/blobs',
+      maxBytes: 25 * 1024 * 1024,
+      types: expect.arrayContaining(['image/jpeg', 'application/pdf', 'text/plain']),
+    });
+    const custom = readConfig({
+      CHAT_BLOB_DIR: '/mnt/shared/blobs',
+      CHAT_ATTACHMENT_MAX_BYTES: '1048576',
+      CHAT_ATTACHMENT_TYPES: ' image/PNG , application/pdf',
+    });
+    expect(custom.attachments).toEqual({ blobDir: '/mnt/shared/blobs', maxBytes: 1048576, types: ['image/png', 'application/pdf'] });
+  });
+
   it('reads rate limits as per-second[:burst], with 0 meaning off', () => {
     expect(readConfig({ CHAT_RATE_LIMIT: '0' }).rateLimit).toBeNull();
     expect(readConfig({ CHAT_RATE_LIMIT: '5' }).rateLimit).toEqual({ perSecond: 5, burst: 15 });
@@ -30,6 +45,11 @@ describe('config', () => {
     ['CHAT_SQLITE_SYNC', 'OFF'],
     ['CHAT_DATABASE_URL', 'mysql://x'],
     ['CHAT_REDIS_URL', 'nonsense'],
+    ['CHAT_ATTACHMENT_MAX_BYTES', 'lots'],
+    ['CHAT_ATTACHMENT_MAX_BYTES', '12'],
+    ['CHAT_ATTACHMENT_TYPES', 'image/png,not a type'],
+    ['CHAT_ATTACHMENT_TYPES', 'image/png,text/html'],
+    ['CHAT_ATTACHMENT_TYPES', 'image/svg+xml'],
   ])('rejects %s=%s naming the variable', (name, value) => {
     expect(() => readConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => readConfig({ [name]: value })).toThrow(name);

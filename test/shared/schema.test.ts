@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { charCount } from '../../shared/limits';
-import { cursorsSchema, parsePayload, sendSchema, sessionBodySchema } from '../../shared/schema';
+import { cursorsSchema, finalizeBodySchema, parsePayload, sendSchema, sessionBodySchema } from '../../shared/schema';
 
 describe('shared schemas', () => {
   it('accepts a well-formed send and keeps content verbatim', () => {
@@ -21,6 +21,45 @@ describe('shared schemas', () => {
     const result = parsePayload(sendSchema, input);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error.code).toBe(code);
+  });
+
+  const photo = 'a'.repeat(64);
+  const other = 'b'.repeat(64);
+
+  it('lets a send with attachments have an empty caption, but not one without', () => {
+    const withPhotos = { room: 'general', clientOffset: 'x', content: '', attachments: [photo, other] };
+    expect(parsePayload(sendSchema, withPhotos)).toEqual({ ok: true, value: withPhotos });
+    expect(parsePayload(sendSchema, { room: 'general', clientOffset: 'x', content: '' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid', message: 'content: content must not be empty or invisible' },
+    });
+    expect(parsePayload(sendSchema, { ...withPhotos, content: 'a caption' }).ok).toBe(true);
+    // A caption still follows the content rules.
+    expect(parsePayload(sendSchema, { ...withPhotos, content: 'bell\u0007' }).ok).toBe(false);
+    expect(parsePayload(sendSchema, { ...withPhotos, content: 'a'.repeat(4001) })).toMatchObject({
+      ok: false,
+      error: { code: 'too_long' },
+    });
+  });
+
+  it.each([
+    ['an empty list', []],
+    ['eleven ids', Array.from({ length: 11 }, (_, index) => index.toString(16).padStart(64, '0'))],
+    ['a repeated id', ['a'.repeat(64), 'a'.repeat(64)]],
+    ['an upper-case id', ['A'.repeat(64)]],
+    ['a short id', ['abc']],
+    ['not an array', 'a'.repeat(64)],
+  ])('rejects attachments given as %s', (_label, attachments) => {
+    expect(parsePayload(sendSchema, { room: 'general', clientOffset: 'x', content: 'hi', attachments })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid' },
+    });
+  });
+
+  it('accepts a tus upload id for finalize and nothing path-like', () => {
+    expect(parsePayload(finalizeBodySchema, { upload: '3f2a9c_d-1' }).ok).toBe(true);
+    expect(parsePayload(finalizeBodySchema, { upload: '../etc/passwd' }).ok).toBe(false);
+    expect(parsePayload(finalizeBodySchema, { upload: '' }).ok).toBe(false);
   });
 
   it('counts an emoji as one character', () => {

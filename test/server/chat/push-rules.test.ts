@@ -106,4 +106,38 @@ describe('push rules', () => {
     expect(JSON.parse(messagePayload({ ...message, content: 'short' }, true))).toMatchObject({ complete: true, mention: true });
     expect(pushTopic(`dm:${'x'.repeat(32)}:${'y'.repeat(32)}`)).toMatch(/^[A-Za-z0-9_-]{32}$/);
   });
+
+  it('carries attachments whole when they fit, else their names only (and the push is not complete)', () => {
+    const photo = {
+      id: 'a'.repeat(64),
+      name: 'beach.jpg',
+      type: 'image/jpeg',
+      size: 1000,
+      width: 4,
+      height: 3,
+      thumbhash: 'YJqGPQw7sFlslqhFafSE+Q6oJ1h2iHB2Rw==',
+    };
+    const message = {
+      id: 1,
+      room: 'general',
+      seq: 1,
+      author: { id: 'a', name: 'Ana' },
+      clientOffset: 'c',
+      content: '',
+      ts: 1,
+      attachments: [photo],
+    };
+    expect(JSON.parse(messagePayload(message, false))).toMatchObject({ complete: true, message: { attachments: [photo] } });
+    const many = {
+      ...message,
+      content: 'x'.repeat(2000),
+      attachments: Array.from({ length: 10 }, (_, index) => ({ ...photo, name: `photo-${index}.jpg` })),
+    };
+    const payload = messagePayload(many, false);
+    expect(Buffer.byteLength(payload)).toBeLessThanOrEqual(MAX_PUSH_PLAINTEXT_BYTES);
+    const parsed = JSON.parse(payload) as { complete: boolean; message: object; attachmentNames: string[] };
+    expect(parsed.complete).toBe(false);
+    expect('attachments' in parsed.message).toBe(false);
+    expect(parsed.attachmentNames).toEqual(many.attachments.map((attachment) => attachment.name));
+  });
 });

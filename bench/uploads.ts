@@ -1,0 +1,197 @@
+/**
+ * Attachments under load (#18): `clients` clients each uploading a distinct ~1 MB JPEG over and
+ * over (tus creation + one PATCH + finalize, as the PWA does for a photo) against our server as
+ * `npm start` runs it, and the same bodies POSTed to a plain file-copy server (bench/baselines/
+ * file-copy) on the same machine; then text ingest (socket.io senders, a window of sends in flight
+ * each) without uploads and while they run. The uploads run in a process of their own
+ * (load/upload-job.ts), the text senders in this one.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { io, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, ServerToClientEvents, SessionCreated } from '../shared/protocol';
+import { freePort, killGroup } from '../test/support/process';
+import type { UploadJob, UploadJobResult } from './load/upload-job';
+import { withServer, type MeasureContext } from './measure';
+import { benchTempDir } from './servers';
+
+export type UploadSide = {
+  uploads: number;
+  perSec: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  errors: number;
+  firstError: string | null;
+};
+export type UploadBenchResult = {
+  clients: number;
+  bytes: number;
+  durationMs: number;
+  ours: UploadSide;
+  fileCopy: UploadSide;
+  /** Text messages acked per second by the ingest senders, without uploads and while they run. */
+  ingestAlone: number;
+  ingestDuringUploads: number;
+  /** ingestDuringUploads / ingestAlone (target ≥ 0.8). */
+  ingestRatio: number | null;
+  /** Uploads completed while the text senders ran. */
+  uploadsDuringIngest: number;
+};
+
+type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+function percentile(sorted: number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? null;
+}
+
+function side(result: UploadJobResult, durationMs: number): UploadSide {
+  const sorted = [...result.latencies].sort((a, b) => a - b);
+  return {
+    uploads: sorted.length,
+    perSec: (sorted.length * 1000) / durationMs,
+    p50Ms: percentile(sorted, 50),
+    p99Ms: percentile(sorted, 99),
+    errors: result.errors,
+    firstError: result.firstError,
+  };
+}
+
+/** Runs the upload load in its own process; resolves with what it measured. */
+function uploadLoad(job: UploadJob): Promise<UploadJobResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/load/upload-job.ts', JSON.stringify(job)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+    child.once('exit', (code) => {
+      const line = stdout.split('\n').find((text) => text.startsWith('RESULT '));
+      if (code === 0 && line) resolve(JSON.parse(line.slice('RESULT '.length)) as UploadJobResult);
+      else reject(new Error(`upload load failed (exit ${code}): ${stderr}`));
+    });
+  });
+}
+
+async function session(url: string, name: string): Promise<SessionCreated> {
+  const response = await fetch(`${url}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name }),
+  });
+  if (response.status !== 201) throw new Error(`POST /api/session answered ${response.status}`);
+  return (await response.json()) as SessionCreated;
+}
+
+/** Text senders, each with `window` sends in flight, for `durationMs`: acks per second. */
+async function ingest(url: string, tokens: string[], window: number, durationMs: number): Promise<number> {
+  const sockets: ChatSocket[] = await Promise.all(
+    tokens.map(
+      (token) =>
+        new Promise<ChatSocket>((resolve, reject) => {
+          const socket: ChatSocket = io(url, {
+            auth: { token, cursors: {} },
+            transports: ['websocket'],
+            reconnection: false,
+            forceNew: true,
+          });
+          socket.once('connect', () => resolve(socket));
+          socket.once('connect_error', reject);
+        }),
+    ),
+  );
+  let acked = 0;
+  let sent = 0;
+  const deadline = performance.now() + durationMs;
+  const run = `r${Date.now().toString(36)}`;
+  await Promise.all(
+    sockets.map((socket, sender) =>
+      Promise.all(
+        Array.from({ length: window }, async () => {
+          while (performance.now() < deadline) {
+            const answer = await socket.emitWithAck('message:send', {
+              room: 'general',
+              clientOffset: `${run}-${sender}-${sent++}`,
+              content: 'hello while uploading',
+            });
+            if (answer.ok && performance.now() <= deadline) acked++;
+          }
+        }),
+      ),
+    ),
+  );
+  for (const socket of sockets) socket.close();
+  return (acked * 1000) / durationMs;
+}
+
+async function startFileCopy(): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['bench/baselines/file-copy/index.mjs'], {
+    env: { PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', UPLOAD_DIR: benchTempDir('bench-file-copy-') },
+    detached: true,
+    stdio: 'ignore',
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  for (let tries = 0; ; tries++) {
+    try {
+      if ((await fetch(url)).ok) break;
+    } catch {
+      if (tries > 200) throw new Error('the file-copy baseline did not start');
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+  return {
+    url,
+    async stop() {
+      killGroup(child, 'SIGKILL');
+      await exited;
+    },
+  };
+}
+
+export async function measureUploads(context: MeasureContext): Promise<UploadBenchResult> {
+  const { clients, bytes, durationMs, textSenders, window } = context.settings.uploads;
+  const job = { clients, bytes, durationMs };
+
+  const copy = await startFileCopy();
+  let fileCopy: UploadSide;
+  try {
+    fileCopy = side(await uploadLoad({ ...job, target: 'copy', url: copy.url, tokens: [] }), durationMs);
+  } finally {
+    await copy.stop();
+  }
+
+  const dbPath = join(benchTempDir('bench-uploads-'), 'chat.db');
+  return withServer('ours', { dbPath }, context, async (server) => {
+    const tokens = await Promise.all(
+      Array.from({ length: clients }, (_, index) => session(server.url, `uploader ${index}`).then((created) => created.token)),
+    );
+    const senders = await Promise.all(
+      Array.from({ length: textSenders }, (_, index) => session(server.url, `sender ${index}`).then((created) => created.token)),
+    );
+    const ours = side(await uploadLoad({ ...job, target: 'ours', url: server.url, tokens }), durationMs);
+
+    const ingestAlone = await ingest(server.url, senders, window, durationMs);
+    // The uploads run a little longer than the senders, on both sides, so the senders meet them in full flow.
+    const lead = Math.min(1000, durationMs / 4);
+    const during = uploadLoad({ ...job, durationMs: durationMs + 2 * lead, target: 'ours', url: server.url, tokens });
+    await new Promise((resolve) => setTimeout(resolve, lead));
+    const ingestDuringUploads = await ingest(server.url, senders, window, durationMs);
+    const uploadsDuringIngest = (await during).latencies.length;
+    return {
+      clients,
+      bytes,
+      durationMs,
+      ours,
+      fileCopy,
+      ingestAlone,
+      ingestDuringUploads,
+      ingestRatio: ingestAlone > 0 ? ingestDuringUploads / ingestAlone : null,
+      uploadsDuringIngest,
+    };
+  });
+}

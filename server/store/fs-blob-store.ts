@@ -1,0 +1,62 @@
+/**
+ * The filesystem BlobStore: `<dir>/<key[0..2]>/<key>`, written as a temp file in the same folder,
+ * fsynced, then renamed into place, so a crash leaves the whole blob or none (at worst a stray
+ * `.tmp-*` file, which no key can name).
+ */
+import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { copyFile, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { assertBlobKey, type BlobStore } from './blob-store';
+
+export function openFsBlobStore(dir: string): BlobStore {
+  const pathOf = (key: string): string => {
+    assertBlobKey(key);
+    return join(dir, key.slice(0, 2), key);
+  };
+
+  async function size(key: string): Promise<number | null> {
+    try {
+      return (await stat(pathOf(key))).size;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+  }
+
+  return {
+    has: async (key) => (await size(key)) !== null,
+    size,
+    async put(key, fromPath) {
+      const target = pathOf(key);
+      // Content-addressed: a blob under this key already holds these bytes.
+      if ((await size(key)) !== null) return;
+      const folder = join(dir, key.slice(0, 2));
+      await mkdir(folder, { recursive: true });
+      const temp = join(folder, `.tmp-${randomBytes(8).toString('hex')}`);
+      try {
+        await copyFile(fromPath, temp);
+        // The bytes reach the disk before the name does: the database will point at this blob.
+        const handle = await open(temp, 'r');
+        try {
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+        await rename(temp, target);
+      } catch (error) {
+        await rm(temp, { force: true });
+        throw error;
+      }
+    },
+    async open(key, range) {
+      const whole = await size(key);
+      if (whole === null) return null;
+      const stream = createReadStream(pathOf(key), range ? { start: range.start, end: range.end } : {});
+      return { stream, size: whole };
+    },
+    async remove(key) {
+      await rm(pathOf(key), { force: true });
+    },
+  };
+}
