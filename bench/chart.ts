@@ -7,7 +7,14 @@ import type { Summary } from './report/summarize';
 import type { LadderPoint } from './report/summary';
 import type { ServerKind } from './servers';
 
-const COLORS: Record<ServerKind, string> = { ours: '#1565c0', tutorial: '#c62828', null: '#2e7d32', 'null-cluster': '#ef6c00' };
+const COLORS: Record<ServerKind, string> = {
+  ours: '#1565c0',
+  tutorial: '#c62828',
+  null: '#2e7d32',
+  'null-cluster': '#ef6c00',
+  'ours-pg': '#6a1b9a',
+  'ours-pg-2': '#00838f',
+};
 const WIDTH = 1000;
 const HEIGHT = 450;
 export const PANEL = { width: 370, height: 290, top: 92, left: [80, 580] as const };

@@ -9,8 +9,10 @@ import { join } from 'node:path';
 import { encodeContent } from './load/accounting';
 import type { CatchupResult, Dialect, IdleResult, LadderResult, SeedResult, ThroughputJob, ThroughputResult } from './load/types';
 import { runLoadJob } from './load-process';
-import type { IdleRun, InRun } from './report/raw';
-import { benchTempDir, startServer, workersOf, type BenchServer, type ServerKind, type StartOptions } from './servers';
+import type { IdleRun, InRun, ThroughputRun } from './report/raw';
+import { startCpuMeter, type CpuMeter } from './cpu-meter';
+import { withScaleOut } from './scale-out';
+import { benchTempDir, isScaleOut, startServer, workersOf, type BenchServer, type ServerKind, type StartOptions } from './servers';
 import type { Settings } from './settings';
 
 export type MeasureContext = {
@@ -37,25 +39,45 @@ export async function withServer<T>(
   }
 }
 
+/**
+ * Closed-loop throughput with the CPU split of the run. A scale-out kind runs on its own
+ * PostgreSQL schema and Redis namespace; with two instances the clients alternate between
+ * them (half the senders and half the receivers on each), so every message crosses Redis.
+ */
 export function measureThroughput(
   kind: ServerKind,
   shape: Settings['ingest'],
   context: MeasureContext,
   nodeArgs: string[] = [],
   extra: Pick<ThroughputJob, 'mix' | 'ticks'> = {},
-): Promise<ThroughputResult> {
+): Promise<ThroughputRun> {
   const { durationMs, warmupMs } = context.settings;
-  return withServer(kind, { nodeArgs }, context, (server) =>
-    runLoadJob<ThroughputResult>({
+  const run = async (urls: string[], meter: CpuMeter): Promise<ThroughputRun> => {
+    const [url = ''] = urls;
+    const result = await runLoadJob<ThroughputResult>({
       kind: 'throughput',
-      url: server.url,
+      url,
+      ...(urls.length > 1 ? { urls } : {}),
       dialect: dialectOf(kind),
       ...shape,
       durationMs,
       warmupMs,
       ...extra,
-    }),
-  );
+    });
+    return { ...result, cpu: { ...(await meter.stop(result.integrity.acked)), loadMs: result.loadCpuMs ?? null } };
+  };
+  if (isScaleOut(kind))
+    return withScaleOut(kind, { nodeArgs }, context.started, ({ instances, databaseUrl, applicationName }) =>
+      run(
+        instances.map((instance) => instance.url),
+        startCpuMeter({
+          instancePids: instances.map((instance) => instance.pid),
+          postgres: { url: databaseUrl, applicationName },
+          redis: true,
+        }),
+      ),
+    );
+  return withServer(kind, { nodeArgs }, context, (server) => run([server.url], startCpuMeter({ instancePids: [server.pid] })));
 }
 
 export function measureLadder(kind: ServerKind, context: MeasureContext): Promise<LadderResult> {

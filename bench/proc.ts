@@ -20,6 +20,22 @@ function parentOf(pid: number): number | null {
   }
 }
 
+/** Live (not zombie) processes of process group `pgid`: a detached server's primary and workers, also after the primary exited. */
+export function groupMembers(pgid: number): number[] {
+  const members: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(pgrp) === pgid && state !== 'Z') members.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return members;
+}
+
 /** `root` and every live descendant of it. */
 export function processTree(root: number): number[] {
   const children = new Map<number, number[]>();
@@ -93,18 +109,40 @@ export function processMemory(root: number): ProcessMemory[] {
   return [read(first, children.length > 0 ? 'primary' : 'process'), ...children.map((pid) => read(pid, 'worker'))];
 }
 
+/** CPU time (user + system, every thread) of one process, ms; 0 if it is gone. */
+export function cpuMsOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime, in USER_HZ ticks (100 a second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
 /** CPU time (user + system, every thread) of `root` and its live descendants, ms. */
 export function treeCpuMs(root: number): number {
-  let ticks = 0;
-  for (const pid of processTree(root)) {
+  return processTree(root).reduce((sum, pid) => sum + cpuMsOf(pid), 0);
+}
+
+/** Pids of every process whose command name (/proc/<pid>/comm) is `name`, e.g. `redis-server`. */
+export function pidsNamed(name: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === name) pids.push(Number(entry));
     } catch {
       // exited meanwhile
     }
   }
-  // USER_HZ is 100 on Linux.
-  return ticks * 10;
+  return pids;
+}
+
+/** CPU time the whole machine spent busy (every core; idle and iowait excluded), ms, from /proc/stat. */
+export function machineBusyMs(): number {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = line.trim().split(/\s+/).slice(1).map(Number);
+  return (user + nice + system + irq + softirq + steal) * 10;
 }

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--runs=N] [--only=ours,tutorial,null,null-cluster] [--skip=idle,ingest,changes,fanout,ladder,catchup,history,push,uploads,soak,client] [--profile] [--out=dir] [--snapshot[=rev]] [--soak-rate=N]`
+ * `npm run bench [-- --quick] [--runs=N] [--only=ours,tutorial,null,null-cluster,ours-pg,ours-pg-2] [--skip=idle,ingest,changes,fanout,ladder,catchup,history,push,uploads,soak,client] [--profile] [--out=dir] [--snapshot[=rev]] [--soak-rate=N]`
  *
  * --soak-rate=N sends every server's soak at N msg/s instead of half of what each sustained in its own calibration.
  *
@@ -7,14 +7,15 @@
  * --from=bench/results/latest.json rewrites the report from stored raw results without measuring.
  *
  * Starts our server (as `npm start` runs it), the tutorial baseline and the
- * null ceiling (one process, and a cluster like ours), drives each with the
+ * null ceiling (one process, and a cluster like ours), and ours in scale-out mode
+ * (PostgreSQL + Redis, one and two instances; ingest and fan-out only), drives each with the
  * same load from a separate process (bench/load/main.ts), measures the built
  * PWA, and writes medians, ratios and pass/fail per target to
  * bench/results/latest.{json,md,log} plus growth.svg. Exits 1 when a planned
  * run failed or finished only in part: such a report is not to be trusted.
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -44,6 +45,7 @@ import {
   benchTempDir,
   cleanupAll,
   commandFor,
+  isScaleOut,
   OUR_WORKERS,
   SERVER_KINDS,
   serverDefaults,
@@ -52,6 +54,11 @@ import {
   type ServerKind,
 } from './servers';
 import { FULL, QUICK, type Settings } from './settings';
+import { cpuLine } from './report/scale-out';
+import { readServiceSettings } from './scale-out';
+
+/** CPU profiles of the scale-out kinds, each summarized on its own. */
+type ScaleOutProfiles = Partial<Record<ServerKind, ProfileSummary>>;
 import { ensureTutorialPackages } from './tutorial-packages';
 
 type Options = {
@@ -119,7 +126,14 @@ function rotated<T>(items: T[], by: number): T[] {
 }
 
 /** Summarizes raw results and writes latest.json, latest.md and growth.svg into `outDir`; returns the problems that fail it. */
-function writeReport(raw: RawResults, settings: Settings, outDir: string, oursVersion: string, profile: ProfileSummary | null): string[] {
+function writeReport(
+  raw: RawResults,
+  settings: Settings,
+  outDir: string,
+  oursVersion: string,
+  profile: ProfileSummary | null,
+  scaleOutProfiles: ScaleOutProfiles = {},
+): string[] {
   mkdirSync(outDir, { recursive: true });
   const catchupSize = String(settings.catchup.sizes.includes(10_000) ? 10_000 : Math.max(...settings.catchup.sizes));
   const summary = summarize(raw, settings.rssStep, catchupSize);
@@ -133,11 +147,20 @@ function writeReport(raw: RawResults, settings: Settings, outDir: string, oursVe
       ? `; soak ${settings.soak.clients} clients (${settings.soak.senders} sending) for ${settings.soak.durationMs / 60_000} min, ${settings.soak.churnPerMinute * 100}% reconnecting a minute`
       : '') +
     `. Ours (${oursVersion}): node:cluster, ${raw.machine.cores} workers. ` +
-    `Null cluster: the null server as a node:cluster of ${raw.machine.cores} workers with @socket.io/cluster-adapter, connections dealt round robin by the primary (WebSocket only). Tutorial and null: one process.`;
-  writeFileSync(join(outDir, 'latest.json'), `${JSON.stringify({ raw, summary, profile }, null, 2)}\n`);
+    `Null cluster: the null server as a node:cluster of ${raw.machine.cores} workers with @socket.io/cluster-adapter, connections dealt round robin by the primary (WebSocket only). Tutorial and null: one process.` +
+    (raw.plan?.kinds.some(isScaleOut)
+      ? ` Scale-out: ours with CHAT_DATABASE_URL (PostgreSQL, a fresh schema per start) and CHAT_REDIS_URL (Redis Streams adapter), one instance or two of ${raw.machine.cores} workers each on this machine, the load clients alternating between the two.`
+      : '');
+  writeFileSync(join(outDir, 'latest.json'), `${JSON.stringify({ raw, summary, profile, scaleOutProfiles }, null, 2)}\n`);
   const markdown =
     toMarkdown(raw, summary, settingsLine) +
-    (profile ? `\n## CPU profile of our server (self time, all workers)\n\n${profile.markdown}\n` : '');
+    (profile ? `\n## CPU profile of our server (self time, all workers)\n\n${profile.markdown}\n` : '') +
+    Object.entries(scaleOutProfiles)
+      .map(
+        ([kind, summary]) =>
+          `\n## CPU profile of ${kind}, scale-out mode (self time, every worker of every instance)\n\n${summary.markdown}\n`,
+      )
+      .join('');
   writeFileSync(join(outDir, 'latest.md'), markdown);
   writeFileSync(join(outDir, 'growth.svg'), growthSvg(summary, `${raw.mode} · median of ${raw.runs} · ${raw.startedAt}`));
   if (raw.soak) writeFileSync(join(outDir, 'soak.svg'), soakSvg(raw.soak, `${raw.mode} · ${raw.startedAt}`));
@@ -158,9 +181,20 @@ function recordSetup(raw: RawResults, server: BenchServer): void {
 async function main(): Promise<number> {
   const options = parseArgs(process.argv.slice(2));
   if (options.from) {
-    const stored = JSON.parse(readFileSync(options.from, 'utf8')) as { raw: RawResults; profile: ProfileSummary | null };
+    const stored = JSON.parse(readFileSync(options.from, 'utf8')) as {
+      raw: RawResults;
+      profile: ProfileSummary | null;
+      scaleOutProfiles?: ScaleOutProfiles;
+    };
     const storedSettings = { ...FULL, ...(stored.raw.settings as Partial<Settings>) } as Settings & { ours?: string };
-    return writeReport(stored.raw, storedSettings, options.out, storedSettings.ours ?? 'unknown version', stored.profile).length;
+    return writeReport(
+      stored.raw,
+      storedSettings,
+      options.out,
+      storedSettings.ours ?? 'unknown version',
+      stored.profile,
+      stored.scaleOutProfiles,
+    ).length;
   }
   const base = options.quick ? QUICK : FULL;
   const settings: Settings = { ...base, runs: options.runs ?? base.runs, soak: { ...base.soak, rate: options.soakRate ?? base.soak.rate } };
@@ -200,6 +234,7 @@ async function main(): Promise<number> {
   log(
     `disk: ${raw.disk?.before.mount?.fsType ?? 'unknown filesystem'}, write + fsync 4 KiB p50 ${fsync?.p50Ms?.toFixed(1)} ms, p99 ${fsync?.p99Ms?.toFixed(1)} ms`,
   );
+  if (options.only.some(isScaleOut) && planned('ingest')) raw.services = await readServiceSettings();
   const runsOf = (kind: ServerKind): RawServerRuns => (raw.servers[kind] ??= { ingest: [], fanout: [], ladder: [], idle: [], catchup: {} });
   const attempt = async (what: string, task: () => Promise<void>) => {
     try {
@@ -212,17 +247,28 @@ async function main(): Promise<number> {
   };
   const context: MeasureContext = { settings, log, started: (server) => recordSetup(raw, server) };
   const profileDir = join(outDir, 'profiles');
+  // Ours profiles into profiles/, each scale-out kind into profiles/<kind>/: summarized apart.
+  const profileDirOf = (kind: ServerKind) => (isScaleOut(kind) ? join(profileDir, kind) : profileDir);
+  const cleared = new Set<string>();
   const profileArgs = (kind: ServerKind): string[] => {
-    if (!options.profile || kind !== 'ours') return [];
-    mkdirSync(profileDir, { recursive: true });
-    return ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
+    if (!options.profile || (kind !== 'ours' && !isScaleOut(kind))) return [];
+    const dir = profileDirOf(kind);
+    mkdirSync(dir, { recursive: true });
+    // Profiles of an earlier run in the same directory would be summed with this run's.
+    if (!cleared.has(dir)) {
+      for (const file of readdirSync(dir)) if (file.endsWith('.cpuprofile')) rmSync(join(dir, file));
+      cleared.add(dir);
+    }
+    return ['--cpu-prof', `--cpu-prof-dir=${profileDirOf(kind)}`];
   };
   const mb = (bytes: number | null) => (bytes === null ? '—' : (bytes / 1e6).toFixed(1));
 
   for (let run = 1; run <= settings.runs; run++) {
     for (const kind of rotated(options.only, run - 1)) {
       const runs = runsOf(kind);
-      if (planned('idle'))
+      // The scale-out kinds run the ingest and the fan-out alone: the issue asks for the same load beside the SQLite cluster.
+      const throughputOnly = isScaleOut(kind);
+      if (planned('idle') && !throughputOnly)
         await attempt(`${kind} idle memory run ${run}`, async () => {
           const result = await measureIdle(kind, context);
           (runs.idle ??= []).push({ ...result, run });
@@ -237,7 +283,8 @@ async function main(): Promise<number> {
           const result = await measureThroughput(kind, settings.ingest, context, profileArgs(kind));
           runs.ingest.push({ ...result, run });
           log(
-            `${kind}: ingest ${settings.ingest.clients} clients: ${result.ackedPerSec.toFixed(0)} acked/s, ack p99 ${result.ack.p99?.toFixed(1)} ms, lost ${result.integrity.lost}, dup ${result.integrity.duplicated}, ack errors ${result.integrity.ackErrors}${result.drainTimedOut ? ', DRAIN TIMED OUT' : ''}`,
+            `${kind}: ingest ${settings.ingest.clients} clients: ${result.ackedPerSec.toFixed(0)} acked/s, ack p99 ${result.ack.p99?.toFixed(1)} ms, lost ${result.integrity.lost}, dup ${result.integrity.duplicated}, ack errors ${result.integrity.ackErrors}${result.drainTimedOut ? ', DRAIN TIMED OUT' : ''}` +
+              (result.cpu ? `; CPU ${cpuLine(result.cpu)}` : ''),
           );
         });
       if (planned('changes') && kind === 'ours') {
@@ -264,7 +311,7 @@ async function main(): Promise<number> {
             `${kind}: fan-out ${settings.fanout.clients} clients: ${result.deliveriesPerSec.toFixed(0)} deliveries/s, delivery p99 ${result.delivery.p99?.toFixed(1)} ms, lost ${result.integrity.lost}, dup ${result.integrity.duplicated}, ack errors ${result.integrity.ackErrors}${result.drainTimedOut ? ', DRAIN TIMED OUT' : ''}`,
           );
         });
-      if (planned('ladder'))
+      if (planned('ladder') && !throughputOnly)
         await attempt(`${kind} growth series run ${run}`, async () => {
           const result = await measureLadder(kind, context);
           runs.ladder.push({ ...result, run });
@@ -322,7 +369,13 @@ async function main(): Promise<number> {
   if (raw.disk) raw.disk.after = probeDisk(diskDir);
 
   const profile = options.profile ? summarizeProfiles(profileDir, 25) : null;
-  const problems = writeReport(raw, settings, outDir, oursVersion, profile);
+  const scaleOutProfiles: ScaleOutProfiles = {};
+  if (options.profile)
+    for (const kind of options.only.filter(isScaleOut)) {
+      const summary = summarizeProfiles(profileDirOf(kind), 25);
+      if (summary) scaleOutProfiles[kind] = summary;
+    }
+  const problems = writeReport(raw, settings, outDir, oursVersion, profile, scaleOutProfiles);
   log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s → ${outDir}/latest.md, latest.json, latest.log, growth.svg`);
   if (problems.length > 0) log(`the report FAILS: ${problems.length} problem${problems.length === 1 ? '' : 's'} (listed in latest.md)`);
   return problems.length;

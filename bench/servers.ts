@@ -12,11 +12,20 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { freePort, killGroup, waitUntilHealthy } from '../test/support/process';
+import { groupMembers } from './proc';
 
-/** `null-cluster`: the null server as a node:cluster of OUR_WORKERS workers joined by @socket.io/cluster-adapter. */
-export type ServerKind = 'ours' | 'tutorial' | 'null' | 'null-cluster';
+/**
+ * `null-cluster`: the null server as a node:cluster of OUR_WORKERS workers joined by @socket.io/cluster-adapter.
+ * `ours-pg`: our server in scale-out mode (PostgreSQL + Redis) as one instance of OUR_WORKERS workers;
+ * `ours-pg-2`: two such instances sharing one PostgreSQL schema and one Redis namespace (bench/scale-out.ts).
+ */
+export type ServerKind = 'ours' | 'tutorial' | 'null' | 'null-cluster' | 'ours-pg' | 'ours-pg-2';
 
-export const SERVER_KINDS: ServerKind[] = ['ours', 'tutorial', 'null', 'null-cluster'];
+export const SERVER_KINDS: ServerKind[] = ['ours', 'tutorial', 'null', 'null-cluster', 'ours-pg', 'ours-pg-2'];
+
+/** The kinds run in scale-out mode, and how many instances each starts. */
+export const SCALE_OUT_INSTANCES: Partial<Record<ServerKind, number>> = { 'ours-pg': 1, 'ours-pg-2': 2 };
+export const isScaleOut = (kind: ServerKind): boolean => SCALE_OUT_INSTANCES[kind] !== undefined;
 
 export type StartOptions = {
   /** Database file to use (e.g. pre-seeded); a fresh temp file otherwise. */
@@ -96,6 +105,8 @@ export const OUR_WORKERS = availableParallelism();
 export function commandFor(kind: ServerKind): string {
   switch (kind) {
     case 'ours':
+    case 'ours-pg':
+    case 'ours-pg-2':
       return 'build/server/index.js';
     case 'tutorial':
       return 'bench/baselines/tutorial/index.mjs';
@@ -107,7 +118,7 @@ export function commandFor(kind: ServerKind): string {
 
 /** How many workers a kind runs with (1: one process, no primary). */
 export function workersOf(kind: ServerKind, requested = OUR_WORKERS): number {
-  return kind === 'ours' || kind === 'null-cluster' ? requested : 1;
+  return kind === 'ours' || kind === 'null-cluster' || isScaleOut(kind) ? requested : 1;
 }
 
 /**
@@ -168,9 +179,10 @@ export async function startServer(kind: ServerKind, options: StartOptions = {}):
   const port = await freePort();
   const workers = workersOf(kind, options.workers);
   const env = { ...serverEnv(process.env, { port, dbPath, workers, staticDir: resolve('dist') }), ...options.env };
+  const profiling = (options.nodeArgs ?? []).some((arg) => arg.startsWith('--cpu-prof'));
   const spawnedAt = performance.now();
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), commandFor(kind)], {
-    cwd: options.cwd ?? (kind === 'ours' ? serverDefaults.oursCwd : undefined) ?? process.cwd(),
+    cwd: options.cwd ?? (kind === 'ours' || isScaleOut(kind) ? serverDefaults.oursCwd : undefined) ?? process.cwd(),
     env,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -204,11 +216,18 @@ export async function startServer(kind: ServerKind, options: StartOptions = {}):
     output: () => output,
     async stop(graceMs = 10_000) {
       if (child.exitCode !== null || child.signalCode !== null) return;
-      killGroup(child, 'SIGTERM');
+      const deadline = performance.now() + graceMs;
+      // Profiled: SIGTERM to the primary alone, which passes it on to each worker. Our worker exits
+      // cleanly (writing its profile) on the first SIGTERM only: the group's and then the primary's
+      // would kill it by the second signal, before its profile is written.
+      if (profiling) child.kill('SIGTERM');
+      else killGroup(child, 'SIGTERM');
       const timer = setTimeout(() => killGroup(child, 'SIGKILL'), graceMs);
       await exited;
       clearTimeout(timer);
-      // Workers may outlive a primary that exits first.
+      // Workers may outlive a primary that exits first: give them the rest of the grace period to
+      // finish shutting down (with --cpu-prof, to write their profiles), then kill what is left.
+      while (performance.now() < deadline && groupMembers(pid).length > 0) await new Promise((resolve) => setTimeout(resolve, 50));
       killGroup(child, 'SIGKILL');
     },
   };

@@ -97,9 +97,10 @@ export async function runThroughput(job: ThroughputJob): Promise<ThroughputResul
   const wires = identities.map(() => new WireCounter());
   /** Deliveries to the clients that never send: their bytes read are deliveries alone. */
   let receiverDeliveries = 0;
+  const urls = job.urls && job.urls.length > 0 ? job.urls : [job.url];
   const clients = identities.map((identity, receiver) =>
     adapter.create(
-      job.url,
+      urls[receiver % urls.length] ?? job.url,
       identity,
       (content) => {
         const tag = parseContent(content);

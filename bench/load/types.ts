@@ -7,6 +7,11 @@ export type Dialect = 'ours' | 'tutorial';
 export type ThroughputJob = {
   kind: 'throughput';
   url: string;
+  /**
+   * Several instances of one deployment (scale-out): client i connects to urls[i % length],
+   * so senders and receivers are split evenly and messages cross instances. Absent: `url` alone.
+   */
+  urls?: string[];
   dialect: Dialect;
   clients: number;
   senders: number;
@@ -156,6 +161,8 @@ export type ThroughputResult = {
   drainTimedOut: boolean;
   /** Bytes at the clients' TCP sockets from the last connect to the end of the drain (absent in older results). */
   wire?: WireUse;
+  /** CPU (user + system) of the load generator process over its whole life, ms (absent in older results). */
+  loadCpuMs?: number;
 };
 
 /**

@@ -10,12 +10,23 @@ import type { RawResults, ServerSetup } from './raw';
 import { ratio, type Med } from './stats';
 import type { Summary } from './summarize';
 import type { ServerSummary, ThroughputSummary } from './summary';
+import { scaleOutSection } from './scale-out';
 import { soakSection } from './soak-section';
 import { fmt, fmtRatio, MB } from './targets';
 import { wireSection } from './wire';
 
-const KINDS: ServerKind[] = ['ours', 'tutorial', 'null', 'null-cluster'];
-const TITLES: Record<ServerKind, string> = { ours: 'ours', tutorial: 'tutorial', null: 'null (1 process)', 'null-cluster': 'null cluster' };
+const ALL_KINDS: ServerKind[] = ['ours', 'tutorial', 'null', 'null-cluster', 'ours-pg', 'ours-pg-2'];
+const KINDS = ALL_KINDS;
+/** Columns shown only when the run planned or measured them (the scale-out kinds run the ingest alone). */
+const OPTIONAL_KINDS: ServerKind[] = ['ours-pg', 'ours-pg-2'];
+const TITLES: Record<ServerKind, string> = {
+  ours: 'ours',
+  tutorial: 'tutorial',
+  null: 'null (1 process)',
+  'null-cluster': 'null cluster',
+  'ours-pg': 'ours, PostgreSQL + Redis',
+  'ours-pg-2': 'ours, PostgreSQL + Redis, 2 instances',
+};
 
 /** "1,234 (1,100–1,300)" for several runs, the value alone for one, "—" for none. */
 export function fmtMed(med: Med | undefined, digits = 0, scale = 1): string {
@@ -28,6 +39,7 @@ const runsOf = (completed: number, expected: number | null) => (expected === nul
 
 function serverTable(summary: Summary): string[] {
   const { servers } = summary;
+  const KINDS = ALL_KINDS.filter((kind) => !OPTIONAL_KINDS.includes(kind) || servers[kind] !== undefined);
   const out = [
     `| scenario | metric | ${KINDS.map((kind) => TITLES[kind]).join(' | ')} | ours/tutorial | ours/null cluster |`,
     `| --- | --- | ${KINDS.map(() => '---').join(' | ')} | --- | --- |`,
@@ -207,6 +219,7 @@ export function toMarkdown(raw: RawResults, summary: Summary, settingsLine: stri
     out.push(`| ${row.target} | ${row.value} | ${row.runs} | ${row.pass === null ? 'n/a' : row.pass ? 'PASS' : 'FAIL'} |`);
   out.push('', '## What each server ran with', '', ...setupTable(raw), '', diskLine(raw.disk), '');
   out.push('## Server (median, and the runs’ min–max when there were several)', '', ...serverTable(summary), '');
+  out.push(...scaleOutSection(raw));
   out.push(
     '## Idle memory (10 clients connected and synced)',
     '',

@@ -7,7 +7,7 @@
  */
 import type { ThroughputResult } from '../load/types';
 import type { ServerKind } from '../servers';
-import { expectedRuns, type InRun, type RawResults, type RawServerRuns, type ServerSetup } from './raw';
+import { expectedRuns, SCALE_OUT_SCENARIO_KINDS, type InRun, type RawResults, type RawServerRuns, type ServerSetup } from './raw';
 
 const LABELS = { idle: 'idle memory', ingest: 'ingest', fanout: 'fan-out', ladder: 'growth series' } as const;
 
@@ -15,6 +15,7 @@ const LABELS = { idle: 'idle memory', ingest: 'ingest', fanout: 'fan-out', ladde
 export function statedSettings(kind: ServerKind, workers: number): Record<string, unknown> | null {
   if (kind === 'ours') return { store: 'sqlite', sqliteSync: 'FULL', workers, rateLimit: null };
   if (kind === 'null' || kind === 'null-cluster') return { store: 'none', workers };
+  if (SCALE_OUT_SCENARIO_KINDS.includes(kind)) return { store: 'postgres', sqliteSync: null, workers, rateLimit: null };
   return null;
 }
 
@@ -38,7 +39,9 @@ function throughputProblems(kind: ServerKind, label: string, runs: InRun<Through
     if (result.drainTimedOut) problems.push(`${tag}: the drain timed out with deliveries still missing`);
     if (result.integrity.ackErrors > 0)
       problems.push(`${tag}: ${result.integrity.ackErrors} sends got no positive ack (timed out or refused)`);
-    if (kind !== 'ours' && result.integrity.lost + result.integrity.duplicated > 0)
+    if (SCALE_OUT_SCENARIO_KINDS.includes(kind) && result.integrity.lost + result.integrity.duplicated > 0)
+      problems.push(`${tag}: lost ${result.integrity.lost} and duplicated ${result.integrity.duplicated} deliveries in scale-out mode`);
+    else if (kind !== 'ours' && result.integrity.lost + result.integrity.duplicated > 0)
       problems.push(`${tag}: the baseline lost ${result.integrity.lost} and duplicated ${result.integrity.duplicated} deliveries`);
   }
   return problems;

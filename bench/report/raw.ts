@@ -24,8 +24,33 @@ export type IdleRun = InRun<IdleResult> & {
   allHealthyMs: number;
 };
 
+/**
+ * CPU each part of a deployment spent during one throughput run (read from /proc before
+ * and after the load job: connect, warm-up, window and drain), and the messages acked meanwhile.
+ */
+export type CpuSplit = {
+  /** Each instance's process tree (primary + workers), ms. */
+  instancesMs: number[];
+  /** Our PostgreSQL backends (by application_name) plus its WAL writer, checkpointer and background writer, ms; null outside scale-out mode. */
+  postgresMs: number | null;
+  /** The redis-server process, ms (shared: anything else using this Redis counts too); null outside scale-out mode. */
+  redisMs: number | null;
+  /** The load generator process, ms; null when it did not say. */
+  loadMs?: number | null;
+  /** The whole machine busy, every core: the load generator and anything else running included, ms. */
+  machineMs: number;
+  wallMs: number;
+  /** Messages acked during the job. */
+  acked: number;
+};
+
+/** PostgreSQL's and Redis's settings as read before a run with scale-out kinds (null: unreadable). */
+export type ServiceSettings = { postgres: Record<string, string> | null; redis: Record<string, string> | null };
+
+export type ThroughputRun = InRun<ThroughputResult> & { cpu?: CpuSplit };
+
 export type RawServerRuns = {
-  ingest: InRun<ThroughputResult>[];
+  ingest: ThroughputRun[];
   fanout: InRun<ThroughputResult>[];
   ladder: InRun<LadderResult>[];
   idle?: IdleRun[];
@@ -64,6 +89,9 @@ export const CHANGE_MIX = { reactions: 0.2, edits: 0.1 };
 export const CATCHUP_WARM_KINDS: readonly ServerKind[] = ['ours'];
 export const CATCHUP_RESTARTED_KINDS: readonly ServerKind[] = ['ours', 'tutorial'];
 
+/** Our server in scale-out mode (PostgreSQL + Redis, one and two instances): measured under the ingest and fan-out loads only. */
+export const SCALE_OUT_SCENARIO_KINDS: readonly ServerKind[] = ['ours-pg', 'ours-pg-2'];
+
 /** The soak runs against ours and the null cluster of the same process shape (the report's ceiling everywhere else). */
 export const SOAK_KINDS: readonly ServerKind[] = ['ours', 'null-cluster'];
 
@@ -96,6 +124,8 @@ export type RawResults = {
   push?: PushBenchResult;
   /** #17's soak; absent when not planned or when every server's failed (then in `errors`). */
   soak?: SoakRuns;
+  /** What PostgreSQL and Redis ran with; present when a scale-out kind was planned. */
+  services?: ServiceSettings;
   /** Uploads against a file-copy baseline, and text ingest while they run (#18); absent when not planned or failed. */
   uploads?: UploadBenchResult;
 };
@@ -105,6 +135,9 @@ export function expectedRuns(raw: RawResults, kind: ServerKind, scenario: Scenar
   const plan = raw.plan;
   if (!plan) return null;
   if (!plan.kinds.includes(kind)) return 0;
+  // The scale-out kinds run the ingest and the fan-out alone (#17: the same load beside the SQLite cluster).
+  if (SCALE_OUT_SCENARIO_KINDS.includes(kind))
+    return (scenario === 'ingest' || scenario === 'fanout') && plan.scenarios.includes(scenario) ? raw.runs : 0;
   if (scenario === 'catchup') return plan.scenarios.includes('catchup') && CATCHUP_WARM_KINDS.includes(kind) ? raw.runs : 0;
   if (scenario === 'catchupRestarted') return plan.scenarios.includes('catchup') && CATCHUP_RESTARTED_KINDS.includes(kind) ? raw.runs : 0;
   if (scenario === 'client' || scenario === 'history' || scenario === 'push' || scenario === 'soak' || scenario === 'uploads') return 0;

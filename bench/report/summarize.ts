@@ -5,6 +5,7 @@ import type { RawResults } from './raw';
 import { summarizeServers, type ServerSummary } from './summary';
 import { historyTargets } from './history-targets';
 import { pushTargets } from './push-targets';
+import { scaleOutTargets } from './scale-out';
 import { soakProblems, soakTargets } from './soak';
 import { uploadTargets } from './upload-targets';
 import { evaluateTargets, type TargetRow } from './targets';
@@ -27,6 +28,7 @@ export function summarize(raw: RawResults, rssStep: number, catchupSize: string)
     problems: [...runProblems(raw), ...soakProblems(raw)],
     targets: [
       ...evaluateTargets(servers, raw.client, catchupSize, rssStep),
+      ...scaleOutTargets(raw),
       ...historyTargets(raw),
       ...pushTargets(raw),
       ...soakTargets(raw),
