@@ -100,7 +100,9 @@ export function runPrimary(config: Config): void {
       .then(() => appender?.close())
       .then(() => process.exit(0));
   };
-  process.once('SIGTERM', shutdown);
+  // on, not once: SIGTERM may come twice (a supervisor signals every process, and the primary passes one on);
+  // a second must not take the default action and kill a process in the middle of its graceful close.
+  process.on('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
 
   for (let index = 0; index < config.workers; index++) fork();

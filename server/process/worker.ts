@@ -49,7 +49,9 @@ export async function startWorker(config: Config, options: { clustered: boolean 
     });
     process.exit(0);
   };
-  process.once('SIGTERM', shutdown);
+  // on, not once: SIGTERM may come twice (a supervisor signals every process, and the primary passes one on);
+  // a second must not take the default action and kill a process in the middle of its graceful close.
+  process.on('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
 }
 

@@ -42,7 +42,8 @@ export type RunningServer = {
    * SIGTERM to the started process, as a supervisor sends it, then wait for it to exit;
    * after `graceMs` the whole group is SIGKILLed and the result says `forced`.
    */
-  stop(graceMs?: number): Promise<StopResult>;
+  /** SIGTERM to the server (`group`: to every process of it at once, as systemd stops a service), then SIGKILL after `graceMs`. */
+  stop(graceMs?: number, options?: { group?: boolean }): Promise<StopResult>;
   /** SIGKILL the whole process group: primary and workers die at once, nothing flushes. */
   kill(): Promise<void>;
 };
@@ -96,11 +97,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     pid,
     exited,
     output: () => output,
-    async stop(graceMs = SHUTDOWN_GRACE_MS + 2_000) {
+    async stop(graceMs = SHUTDOWN_GRACE_MS + 2_000, { group = false } = {}) {
       const started = Date.now();
       const result = () => ({ code: child.exitCode, signal: child.signalCode, ms: Date.now() - started });
       if (child.exitCode !== null || child.signalCode !== null) return { forced: false, ...result() };
-      child.kill('SIGTERM');
+      if (group) killGroup(child, 'SIGTERM');
+      else child.kill('SIGTERM');
       let forced = false;
       const timer = setTimeout(() => {
         forced = true;

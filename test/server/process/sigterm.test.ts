@@ -3,7 +3,8 @@
  * already on its way is answered (acked, or refused with a code once the store has
  * closed), nothing is committed without its ack, and the server exits by itself,
  * with code 0, within its grace period: never by the harness's fallback SIGKILL.
- * Resends go into the stopped server's SQLite file, through the store's duplicate check.
+ * Resends go into the stopped server's SQLite file, through the store's duplicate check. Also
+ * with the signal sent to every process at once, then a second one from the primary to its workers.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectAndCatchUp, createSession } from '../../support/clients';
@@ -19,39 +20,47 @@ describe('SIGTERM under load', () => {
     removeTempDirs();
   });
 
-  it.each([1, 2])('answers every send in flight, commits nothing unanswered, and exits by itself (%i worker(s))', async (workers) => {
-    const first = await startServer({ workers });
-    servers.push(first);
-    const ana = await createSession(first.url, 'Ana');
-    const client = await connectAndCatchUp(first.url, ana.token);
-    const load = paceSends(client.socket, { prefix: `t${workers}`, inFlight: 16 });
-    await untilAcked(load, 50);
-    const inFlightAtSignal = load.inFlight();
-    // socket.io-client writes a tick after emit: let these reach the server's socket before the signal.
-    await new Promise((resolve) => setImmediate(resolve));
-    const stopped = await first.stop(SHUTDOWN_GRACE_MS);
-    await load.stop();
-    client.socket.close();
+  it.each([
+    { workers: 1, group: false },
+    { workers: 2, group: false },
+    // systemd's default: every process of the service gets SIGTERM, and the primary passes one on too.
+    { workers: 2, group: true },
+  ])(
+    'answers every send in flight, commits nothing unanswered, and exits by itself ($workers worker(s), whole group: $group)',
+    async ({ workers, group }) => {
+      const first = await startServer({ workers });
+      servers.push(first);
+      const ana = await createSession(first.url, 'Ana');
+      const client = await connectAndCatchUp(first.url, ana.token);
+      const load = paceSends(client.socket, { prefix: `t${workers}${group ? 'g' : ''}`, inFlight: 16 });
+      await untilAcked(load, 50);
+      const inFlightAtSignal = load.inFlight();
+      // socket.io-client writes a tick after emit: let these reach the server's socket before the signal.
+      await new Promise((resolve) => setImmediate(resolve));
+      const stopped = await first.stop(SHUTDOWN_GRACE_MS, { group });
+      await load.stop();
+      client.socket.close();
 
-    expect(stopped, first.output()).toMatchObject({ forced: false, code: 0 });
-    expect(inFlightAtSignal.length, 'sends in flight at the signal').toBeGreaterThan(0);
-    for (const clientOffset of inFlightAtSignal) {
-      const outcome = load.sends.get(clientOffset)?.outcome;
-      expect(outcome?.state === 'acked' || (outcome?.state === 'refused' && outcome.code === 'unavailable'), clientOffset).toBe(true);
-    }
-    expect(load.count('timed-out')).toBe(0);
-    // Sends written after the signal may meet a closed connection ('unanswered'): the resends below
-    // show the server had committed none of those, nor any it refused.
+      expect(stopped, first.output()).toMatchObject({ forced: false, code: 0 });
+      expect(inFlightAtSignal.length, 'sends in flight at the signal').toBeGreaterThan(0);
+      for (const clientOffset of inFlightAtSignal) {
+        const outcome = load.sends.get(clientOffset)?.outcome;
+        expect(outcome?.state === 'acked' || (outcome?.state === 'refused' && outcome.code === 'unavailable'), clientOffset).toBe(true);
+      }
+      expect(load.count('timed-out')).toBe(0);
+      // Sends written after the signal may meet a closed connection ('unanswered'): the resends below
+      // show the server had committed none of those, nor any it refused.
 
-    // The server is gone: the test opens its SQLite file and resends there, through the same duplicate check.
-    const store = openSqliteStore(first.dbPath);
-    try {
-      const report = await resendAndCheckExactlyOnce(intoStore(store), [{ session: ana, sends: load }]);
-      expect(report.unansweredButStored).toBe(0);
-      expect(report.created).toBe(load.count('refused') + load.count('unanswered'));
-      expect(report.absorbed).toBe(load.count('acked'));
-    } finally {
-      await store.close();
-    }
-  });
+      // The server is gone: the test opens its SQLite file and resends there, through the same duplicate check.
+      const store = openSqliteStore(first.dbPath);
+      try {
+        const report = await resendAndCheckExactlyOnce(intoStore(store), [{ session: ana, sends: load }]);
+        expect(report.unansweredButStored).toBe(0);
+        expect(report.created).toBe(load.count('refused') + load.count('unanswered'));
+        expect(report.absorbed).toBe(load.count('acked'));
+      } finally {
+        await store.close();
+      }
+    },
+  );
 });
