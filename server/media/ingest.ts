@@ -6,10 +6,9 @@
  */
 import { createReadStream } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
-import { fileTypeFromFile } from 'file-type';
 import { canonicalType, isImageType, judgeType } from '../chat/attachment-type';
 import type { ImageWorker } from './image-worker';
-import { sha256Of } from './reencode';
+import { sha256Of } from './sha256';
 
 export type IngestInput = {
   /** The finished upload. */
@@ -38,6 +37,8 @@ export type Ingested = {
 export type IngestOutcome = { ok: true; ingested: Ingested } | { ok: false; status: 413 | 415; reason: string };
 
 export async function ingest(input: IngestInput, images: ImageWorker): Promise<IngestOutcome> {
+  // Loaded on the first upload, not at start: a worker that never sees one keeps its memory.
+  const { fileTypeFromFile } = await import('file-type');
   const detected = (await fileTypeFromFile(input.path))?.mime;
   const looksLikeText = detected === undefined && canonicalType(input.claimed) === 'text/plain' && (await isUtf8Text(input.path));
   const verdict = judgeType({ claimed: input.claimed, detected, looksLikeText, allowed: input.allowed });

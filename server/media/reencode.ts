@@ -4,13 +4,13 @@
  * position, XMP, IPTC, ICC: pixels converted to sRGB), then a webp thumbnail and a ThumbHash.
  * Answers plain data (it crosses a process boundary).
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
 import { rgbaToThumbHash } from 'thumbhash';
 import { THUMB_MAX_SIDE } from '../../shared/limits';
+import { sha256Of } from './sha256';
 
 /** Larger images are refused before they are decoded: 50 MP is a 200 MB bitmap. */
 export const MAX_IMAGE_PIXELS = 50_000_000;
@@ -78,10 +78,4 @@ function encodeAs(image: Sharp, type: string): Sharp {
     default:
       throw new Error(`not an image type: ${type}`);
   }
-}
-
-export async function sha256Of(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }

@@ -4,10 +4,13 @@
  * belongs to the user who created it: the owner goes into the upload's stored metadata, written
  * by the server over anything the client sent, and the HTTP edge checks it before any request
  * on an upload. Unfinished uploads expire after UPLOAD_EXPIRY_MS and are swept hourly.
+ * The tus packages load on the first upload request (or a sweep that finds partial files), not at
+ * start: a worker that never sees an upload keeps their memory.
  */
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FileStore } from '@tus/file-store';
-import { Server } from '@tus/server';
+import type { FileStore } from '@tus/file-store';
+import type { Server } from '@tus/server';
 import { UPLOAD_EXPIRY_MS, UPLOAD_ID_PATTERN } from '../../shared/limits';
 import type { AttachmentConfig } from '../config';
 import { log } from '../observe/log';
@@ -50,31 +53,43 @@ export function openUploads(
   expiryMs = UPLOAD_EXPIRY_MS,
 ): Uploads {
   const directory = join(config.blobDir, 'uploads');
-  const datastore = new FileStore({ directory, expirationPeriodInMilliseconds: expiryMs });
   // Who is asking, per request: the hooks see only the web Request the edge handed over.
   const askers = new WeakMap<Request, string>();
-  const tus = new Server({
-    path: UPLOADS_PATH,
-    datastore,
-    maxSize: config.maxBytes,
-    relativeLocation: true,
-    respectForwardedHeaders: false,
-    // Our own origin needs no CORS; other allowed origins are those of CHAT_ORIGINS (none: no header).
-    allowedOrigins: origins,
-    allowedHeaders: ['Authorization'],
-    async onUploadCreate(request, upload) {
-      const owner = askers.get(request);
-      if (!owner) throw refusal(500, 'upload without an asker\n');
-      if (upload.sizeIsDeferred) throw refusal(400, 'Upload-Length is required (Upload-Defer-Length is not offered)\n');
-      const metadata = upload.metadata ?? {};
-      if (!metadata.filename || !metadata.filetype) throw refusal(400, 'Upload-Metadata must carry filename and filetype\n');
-      return { metadata: { filename: metadata.filename, filetype: metadata.filetype, owner } };
-    },
-  });
+  let loading: Promise<{ tus: Server; datastore: FileStore }> | undefined;
+  const load = () =>
+    (loading ??= (async () => {
+      const [{ FileStore }, { Server }] = await Promise.all([import('@tus/file-store'), import('@tus/server')]);
+      const datastore = new FileStore({ directory, expirationPeriodInMilliseconds: expiryMs });
+      const tus = new Server({
+        path: UPLOADS_PATH,
+        datastore,
+        maxSize: config.maxBytes,
+        relativeLocation: true,
+        respectForwardedHeaders: false,
+        // Our own origin needs no CORS; other allowed origins are those of CHAT_ORIGINS (none: no header).
+        allowedOrigins: origins,
+        allowedHeaders: ['Authorization'],
+        async onUploadCreate(request, upload) {
+          const owner = askers.get(request);
+          if (!owner) throw refusal(500, 'upload without an asker\n');
+          if (upload.sizeIsDeferred) throw refusal(400, 'Upload-Length is required (Upload-Defer-Length is not offered)\n');
+          const metadata = upload.metadata ?? {};
+          if (!metadata.filename || !metadata.filetype) throw refusal(400, 'Upload-Metadata must carry filename and filetype\n');
+          return { metadata: { filename: metadata.filename, filetype: metadata.filetype, owner } };
+        },
+      });
+      return { tus, datastore };
+    })());
+  const hasPartialFiles = () =>
+    readdir(directory).then(
+      (names) => names.length > 0,
+      () => false,
+    );
 
   const sweep = async (): Promise<number> => {
     try {
-      return await tus.cleanUpExpiredUploads();
+      if (!loading && !(await hasPartialFiles())) return 0;
+      return await (await load()).tus.cleanUpExpiredUploads();
     } catch (error) {
       // Another worker may have swept the same upload first.
       log.warn(`uploads: sweep failed (${(error as Error).message ?? String(error)})`);
@@ -86,13 +101,14 @@ export function openUploads(
 
   return {
     async handle(request, userId) {
+      const { tus } = await load();
       askers.set(request, userId);
       return tus.handleWeb(request);
     },
     async info(id) {
       if (!UPLOAD_ID_PATTERN.test(id)) return null;
       try {
-        const upload = await datastore.getUpload(id);
+        const upload = await (await load()).datastore.getUpload(id);
         const metadata = upload.metadata ?? {};
         return {
           id,
@@ -110,7 +126,7 @@ export function openUploads(
     },
     async remove(id) {
       if (!UPLOAD_ID_PATTERN.test(id)) return;
-      await datastore.remove(id).catch(() => undefined);
+      await (await load()).datastore.remove(id).catch(() => undefined);
     },
     sweep,
     close: () => clearInterval(timer),
