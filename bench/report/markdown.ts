@@ -5,6 +5,7 @@
  */
 import type { DiskProbe } from '../disk';
 import type { ServerKind } from '../servers';
+import { TITLES } from './titles';
 import { statedSettings } from './problems';
 import type { RawResults, ServerSetup } from './raw';
 import { ratio, type Med } from './stats';
@@ -19,14 +20,6 @@ const ALL_KINDS: ServerKind[] = ['ours', 'tutorial', 'null', 'null-cluster', 'ou
 const KINDS = ALL_KINDS;
 /** Columns shown only when the run planned or measured them (the scale-out kinds run the ingest alone). */
 const OPTIONAL_KINDS: ServerKind[] = ['ours-pg', 'ours-pg-2'];
-const TITLES: Record<ServerKind, string> = {
-  ours: 'ours',
-  tutorial: 'tutorial',
-  null: 'null (1 process)',
-  'null-cluster': 'null cluster',
-  'ours-pg': 'ours, PostgreSQL + Redis',
-  'ours-pg-2': 'ours, PostgreSQL + Redis, 2 instances',
-};
 
 /** "1,234 (1,100–1,300)" for several runs, the value alone for one, "—" for none. */
 export function fmtMed(med: Med | undefined, digits = 0, scale = 1): string {

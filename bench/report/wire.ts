@@ -8,16 +8,9 @@ import type { ServerKind } from '../servers';
 import type { InRun, RawResults } from './raw';
 import { medianOf, ratio, type Med } from './stats';
 import { fmt, fmtRatio } from './targets';
+import { TITLES } from './titles';
 
 const KINDS: ServerKind[] = ['ours', 'tutorial', 'null', 'null-cluster'];
-const TITLES: Record<ServerKind, string> = {
-  ours: 'ours',
-  tutorial: 'tutorial',
-  null: 'null (1 process)',
-  'null-cluster': 'null cluster',
-  'ours-pg': 'ours, PostgreSQL + Redis',
-  'ours-pg-2': 'ours, PostgreSQL + Redis, 2 instances',
-};
 
 const per = (bytes: number, count: number) => (count > 0 ? bytes / count : null);
 
