@@ -7,7 +7,7 @@ import type { PushPayload } from '../../shared/push';
 import { createSession } from '../support/clients';
 import { startFakePushService, type FakePushService } from '../support/fake-push-service';
 import { claimHandle, expectOk, post, queueSettled, subscribe } from '../support/push-clients';
-import { join, launchBrowser, phoneContext } from './support/browser';
+import { join, launchBrowser, phoneContext, waitForOnline } from './support/browser';
 import { storedSession } from './support/device';
 import { useServer } from './support/server-fixture';
 
@@ -27,6 +27,8 @@ describe('the app in the background', () => {
     const context = await phoneContext(browser, { baseURL: server().url });
     const page = await context.newPage();
     await join(page, 'Bob');
+    // The app is open only once its socket is: a mention before that may rightly be pushed.
+    await waitForOnline(page);
     const bob = await storedSession(page);
     await claimHandle(server().url, bob.token, 'bob');
     // The device's subscription, as the browser would send it (the push service is the test's fake).
