@@ -138,7 +138,8 @@ export function createPresence(io: ChatServer, options: PresenceOptions): Presen
       if (state.addSocket(user)) announceChange(user, 'joined');
       const mode = socket.data.presence;
       if (mode === 'bounded') void socket.join(PRESENCE_BOUNDED_CHANNEL);
-      if (mode === 'bounded' && state.onlineCount() > listLimit) socket.emit('presence:count', { online: state.onlineCount() });
+      const online = state.onlineCount();
+      if (mode === 'bounded' && online > listLimit) socket.emit('presence:count', { online });
       else {
         socket.emit('presence', { online: state.online() });
         if (mode !== 'full') void socket.join(PRESENCE_DELTA_CHANNEL);

@@ -53,7 +53,7 @@ export function openS3BlobStore(config: S3Config): BlobStore {
     size,
     async put(key, fromPath) {
       // Content-addressed: a key that exists already holds these bytes.
-      if (await this.has(key)) return;
+      if ((await size(key)) !== null) return;
       const bytes = await readFile(fromPath);
       const response = await client.fetch(urlOf(key), { method: 'PUT', body: bytes, headers: { 'Content-Length': String(bytes.length) } });
       if (!response.ok) fail(`PUT ${key}`, response);

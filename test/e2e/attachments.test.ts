@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Message } from '../../shared/protocol';
 import { SCREENSHOTS, join, launchBrowser, phoneContext, screenshot, send, timeline, waitForOnline } from './support/browser';
 import { axeViolations } from './support/axe';
-import { generalHistory, storedRecords, storedSession } from './support/device';
+import { failWritesWhenFull, generalHistory, storedRecords, storedSession } from './support/device';
 import { useServer } from './support/server-fixture';
 
 /** Where the screenshots also go for review beside the test run's own folder. */
@@ -467,13 +467,7 @@ describe.each([1, 2])('photos and files in the outbox (%i worker(s))', (workers)
   it('keeps the picked files in the tray when the device is out of storage, and says so', async () => {
     const browser = await launchBrowser();
     const context = await phoneContext(browser, { baseURL: server().url });
-    await context.addInitScript(() => {
-      const add = IDBObjectStore.prototype.add;
-      IDBObjectStore.prototype.add = function (this: IDBObjectStore, ...args: [unknown, IDBValidKey?]) {
-        if ('fullDisk' in window) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
-        return add.apply(this, args);
-      };
-    });
+    await failWritesWhenFull(context);
     const page = await context.newPage();
     await join(page, 'Quinn');
     await page.evaluate(() => Object.assign(window, { fullDisk: true }));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { contents, join, launchBrowser, phoneContext, screenshot, send } from './support/browser';
+import { failWritesWhenFull } from './support/device';
 import { useServer } from './support/server-fixture';
 
 describe('a device out of storage', () => {
@@ -8,15 +9,7 @@ describe('a device out of storage', () => {
   it('says so, keeps the typed text, and loses nothing already queued', async () => {
     const browser = await launchBrowser();
     const context = await phoneContext(browser, { baseURL: server().url });
-    // Fault injection: Chromium's quota override does not reach IndexedDB writes reliably, so the
-    // browser's own error is thrown from the outbox write while `fullDisk` is set.
-    await context.addInitScript(() => {
-      const add = IDBObjectStore.prototype.add;
-      IDBObjectStore.prototype.add = function (this: IDBObjectStore, ...args: [unknown, IDBValidKey?]) {
-        if ('fullDisk' in window) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
-        return add.apply(this, args);
-      };
-    });
+    await failWritesWhenFull(context);
     const page = await context.newPage();
     await join(page, 'Hoarder');
     await context.setOffline(true);

@@ -2,7 +2,7 @@
  * What the app keeps on the device, read from inside the page (IndexedDB `offline-chat`), and the
  * server's view of a token: for tests that check what a sign-out or an ended session leaves behind.
  */
-import type { Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import type { Message, User } from '../../../shared/protocol';
 import { createSession } from '../../support/clients';
 
@@ -65,4 +65,19 @@ export async function generalHistory(url: string): Promise<Message[]> {
   const { token } = await createSession(url, 'Observer');
   const response = await fetch(`${url}/api/rooms/general/messages?after=0&limit=500`, { headers: { authorization: `Bearer ${token}` } });
   return ((await response.json()) as { messages: Message[] }).messages;
+}
+
+/**
+ * Fault injection for a full disk: Chromium's quota override does not reach IndexedDB writes
+ * reliably, so the browser's own QuotaExceededError is thrown from every `add` while the page has
+ * `window.fullDisk` set.
+ */
+export async function failWritesWhenFull(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const add = IDBObjectStore.prototype.add;
+    IDBObjectStore.prototype.add = function (this: IDBObjectStore, ...args: [unknown, IDBValidKey?]) {
+      if ('fullDisk' in window) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      return add.apply(this, args);
+    };
+  });
 }
