@@ -4,25 +4,19 @@
  * Chromium here cannot reach a real push service, so the event is dispatched inside the worker
  * with the new subscription the test's loopback push service issued.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PushPayload } from '../../shared/push';
 import { createSession } from '../support/clients';
-import { startFakePushService, type FakePushService } from '../support/fake-push-service';
+import { useFakePushService } from './support/fake-push';
 import { claimHandle, expectOk, post, queueSettled, subscribe } from '../support/push-clients';
 import { join, launchBrowser, phoneContext } from './support/browser';
 import { storedSession } from './support/device';
 import { useServer } from './support/server-fixture';
 
-let fake: FakePushService;
-beforeAll(async () => {
-  fake = await startFakePushService();
-});
-afterAll(async () => {
-  await fake?.close();
-});
+const fake = useFakePushService();
 
 describe('a subscription the push service replaced', () => {
-  const server = useServer(() => ({ env: { CHAT_PUSH_ENDPOINTS: fake.origin } }));
+  const server = useServer(() => ({ env: { CHAT_PUSH_ENDPOINTS: fake().origin } }));
 
   it('is renewed by the service worker, and pushes go to the new one only', async () => {
     const browser = await launchBrowser();
@@ -31,10 +25,10 @@ describe('a subscription the push service replaced', () => {
     await join(page, 'Bob');
     const bob = await storedSession(page);
     await claimHandle(server().url, bob.token, 'bob');
-    await expectOk(subscribe(server().url, bob.token, fake.subscriber('old').subscription), 201);
+    await expectOk(subscribe(server().url, bob.token, fake().subscriber('old').subscription), 201);
 
     const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
-    const renewed = fake.subscriber('new').subscription;
+    const renewed = fake().subscriber('new').subscription;
     await worker.evaluate((subscription) => {
       const event = new ExtendableEvent('pushsubscriptionchange');
       Object.defineProperty(event, 'oldSubscription', { value: null });
@@ -50,14 +44,14 @@ describe('a subscription the push service replaced', () => {
         async () => {
           await post(server().url, ana.token, 'general', `after the renewal @bob ${Date.now()}`);
           await queueSettled(server().dbPath);
-          return fake.received.length;
+          return fake().received.length;
         },
         { timeout: 20_000, interval: 500 },
       )
       .toBeGreaterThan(0);
-    expect(new Set(fake.received.map((push) => push.subscriber))).toEqual(new Set(['new']));
-    expect((fake.received[0]?.payload as PushPayload & { kind: 'message' }).message.content).toMatch(/^after the renewal @bob/);
-    expect(fake.requests.get('old') ?? 0).toBe(0);
+    expect(new Set(fake().received.map((push) => push.subscriber))).toEqual(new Set(['new']));
+    expect((fake().received[0]?.payload as PushPayload & { kind: 'message' }).message.content).toMatch(/^after the renewal @bob/);
+    expect(fake().requests.get('old') ?? 0).toBe(0);
     await context.close();
   });
 });

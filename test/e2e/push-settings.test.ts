@@ -12,10 +12,11 @@
  * pushes themselves are real.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PushPayload } from '../../shared/push';
 import { createSession } from '../support/clients';
-import { startFakePushService, type FakePushService, type Subscriber } from '../support/fake-push-service';
+import type { Subscriber } from '../support/fake-push-service';
+import { useFakePushService } from './support/fake-push';
 import { claimHandle, post, subscriptionCount } from '../support/push-clients';
 import { axeViolations } from './support/axe';
 import { join, launchBrowser, messageWith, phoneContext } from './support/browser';
@@ -27,13 +28,7 @@ const E2E_TIMEOUT_MS = 150_000;
 const IPHONE_SAFARI =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1';
 
-let fake: FakePushService;
-beforeAll(async () => {
-  fake = await startFakePushService();
-});
-afterAll(async () => {
-  await fake?.close();
-});
+const fake = useFakePushService();
 
 type SubscribeCall = { userVisibleOnly: boolean; key: number[] };
 
@@ -96,7 +91,7 @@ async function hide(page: Page): Promise<void> {
 }
 
 describe('notifications in the app', () => {
-  const server = useServer(() => ({ env: { CHAT_PUSH_ENDPOINTS: fake.origin } }));
+  const server = useServer(() => ({ env: { CHAT_PUSH_ENDPOINTS: fake().origin } }));
 
   async function phone(browser: Browser, extra: Parameters<Browser['newContext']>[0] = {}): Promise<BrowserContext> {
     if (Object.keys(extra).length === 0) return phoneContext(browser, { baseURL: server().url });
@@ -118,7 +113,7 @@ describe('notifications in the app', () => {
       const context = await phone(browser);
       await context.grantPermissions(['notifications'], { origin: server().url });
       const page = await context.newPage();
-      await fakeBrowserPushService(page, fake.subscriber('bob-phone'));
+      await fakeBrowserPushService(page, fake().subscriber('bob-phone'));
       await join(page, 'Bob');
       const bob = await storedSession(page);
       // Never asked on load.
@@ -149,12 +144,12 @@ describe('notifications in the app', () => {
         .poll(
           async () => {
             await post(server().url, ana.token, 'general', `@Bob are you there ${Date.now()}`);
-            return fake.received.filter((push) => push.subscriber === 'bob-phone').length;
+            return fake().received.filter((push) => push.subscriber === 'bob-phone').length;
           },
           { timeout: 15_000, interval: 500 },
         )
         .toBeGreaterThan(0);
-      const pushed = fake.received.find((push) => push.subscriber === 'bob-phone')?.payload as PushPayload & { kind: 'message' };
+      const pushed = fake().received.find((push) => push.subscriber === 'bob-phone')?.payload as PushPayload & { kind: 'message' };
       expect(pushed).toMatchObject({ kind: 'message', mention: true, message: { room: 'general', author: { name: 'Ana' } } });
 
       // The server forgets the subscription (as it does with a session that ends); the browser keeps it.

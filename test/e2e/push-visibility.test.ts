@@ -2,25 +2,19 @@
  * The PWA tells the server when it goes to the background (`app:visibility`): a phone whose app
  * is open gets no push for a mention, the same phone with the app hidden does (#16).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PushPayload } from '../../shared/push';
 import { createSession } from '../support/clients';
-import { startFakePushService, type FakePushService } from '../support/fake-push-service';
+import { useFakePushService } from './support/fake-push';
 import { claimHandle, expectOk, post, queueSettled, subscribe } from '../support/push-clients';
 import { join, launchBrowser, phoneContext, waitForOnline } from './support/browser';
 import { storedSession } from './support/device';
 import { useServer } from './support/server-fixture';
 
-let fake: FakePushService;
-beforeAll(async () => {
-  fake = await startFakePushService();
-});
-afterAll(async () => {
-  await fake?.close();
-});
+const fake = useFakePushService();
 
 describe('the app in the background', () => {
-  const server = useServer(() => ({ env: { CHAT_PUSH_ENDPOINTS: fake.origin } }));
+  const server = useServer(() => ({ env: { CHAT_PUSH_ENDPOINTS: fake().origin } }));
 
   it('gets pushes only while hidden', async () => {
     const browser = await launchBrowser();
@@ -32,13 +26,13 @@ describe('the app in the background', () => {
     const bob = await storedSession(page);
     await claimHandle(server().url, bob.token, 'bob');
     // The device's subscription, as the browser would send it (the push service is the test's fake).
-    await expectOk(subscribe(server().url, bob.token, fake.subscriber('phone').subscription), 201);
+    await expectOk(subscribe(server().url, bob.token, fake().subscriber('phone').subscription), 201);
 
     const ana = await createSession(server().url, 'Ana');
     await post(server().url, ana.token, 'general', 'seen on screen @bob');
     // The sender decides when it takes the job: let it finish this one while the app is still on screen.
     await queueSettled(server().dbPath);
-    expect(fake.received).toHaveLength(0);
+    expect(fake().received).toHaveLength(0);
     await page.evaluate(() => {
       Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
       document.dispatchEvent(new Event('visibilitychange'));
@@ -48,13 +42,13 @@ describe('the app in the background', () => {
       .poll(
         async () => {
           await post(server().url, ana.token, 'general', `in the background @bob ${Date.now()}`);
-          return fake.received.length;
+          return fake().received.length;
         },
         { timeout: 15_000, interval: 500 },
       )
       .toBeGreaterThan(0);
     await queueSettled(server().dbPath);
-    const contents = fake.received.map((push) => (push.payload as PushPayload & { kind: 'message' }).message.content);
+    const contents = fake().received.map((push) => (push.payload as PushPayload & { kind: 'message' }).message.content);
     expect(contents.some((content) => content.startsWith('in the background @bob'))).toBe(true);
     expect(contents).not.toContain('seen on screen @bob');
     await context.close();
