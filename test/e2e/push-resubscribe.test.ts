@@ -4,6 +4,7 @@
  * Chromium here cannot reach a real push service, so the event is dispatched inside the worker
  * with the new subscription the test's loopback push service issued.
  */
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { PushPayload } from '../../shared/push';
 import { createSession } from '../support/clients';
@@ -12,6 +13,18 @@ import { claimHandle, expectOk, post, queueSettled, subscribe } from '../support
 import { join, launchBrowser, phoneContext } from './support/browser';
 import { storedSession } from './support/device';
 import { useServer } from './support/server-fixture';
+
+function storedEndpoints(dbPath: string): string[] {
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  try {
+    return db
+      .prepare<[], { endpoint: string }>('SELECT endpoint FROM push_subscriptions')
+      .all()
+      .map((row) => row.endpoint);
+  } finally {
+    db.close();
+  }
+}
 
 const fake = useFakePushService();
 
@@ -36,6 +49,8 @@ describe('a subscription the push service replaced', () => {
       self.dispatchEvent(event);
     }, renewed);
 
+    // The worker renews in the background (a read, then a request): the server holds the new endpoint.
+    await expect.poll(() => storedEndpoints(server().dbPath), { timeout: 10_000 }).toEqual([renewed.endpoint]);
     // The app goes away: from now on Bob is reached by push only, at whichever endpoint the server holds.
     await page.close();
     const ana = await createSession(server().url, 'Ana');
