@@ -2,7 +2,7 @@
  * Web Push at scale (#16): a database with a room of `members` members, each with a subscribed
  * device (to a loopback push service) and the room's level at `all`, written directly; then,
  * against `npm start` on it, one message to that room while other senders send to a room of
- * their own (bench/load/push-job.ts). The push service runs on a thread of the load process and checks
+ * their own (bench/load/push-job.ts). The push service runs in a process of its own at idle priority and checks
  * every push as the test fake does: VAPID JWT, and a payload the member's keys decrypt.
  */
 import Database from 'better-sqlite3';

@@ -9,8 +9,9 @@ import { performance } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
 import { treeCpuMs } from '../proc';
 import { LatencyHistogram } from './accounting';
-import { Worker } from 'node:worker_threads';
-import type { SinkStats } from './push-sink-thread';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { SinkRequest, SinkStart, SinkStats } from './push-sink-process';
 import { bucketsBetween, quantileMs, scrapeServerHistograms, type ServerHistograms } from './server-ack-histogram';
 import { connectUntilSynced } from './until-synced';
 import type { Latency, PushBenchResult, PushLoadJob } from './types';
@@ -18,31 +19,43 @@ import type { Latency, PushBenchResult, PushLoadJob } from './types';
 const ACK_TIMEOUT_MS = 30_000;
 const now = () => performance.now();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-/** performance.now() of an epoch time from the sink thread (whose own clock starts elsewhere). */
+/** performance.now() of an epoch time from the push service process (whose own clock starts elsewhere). */
 const fromEpoch = (epochMs: number) => epochMs - performance.timeOrigin;
 
-type SinkThread = { stats(): Promise<SinkStats>; close(): Promise<void> };
+type PushService = { stats(): Promise<SinkStats>; verified(): Promise<SinkStats>; close(): Promise<void> };
 
-/** The push service on its own thread; tsx's loader is handed to it explicitly (a thread does not inherit it). */
-async function startSinkThread(port: number, seed: string, members: number): Promise<SinkThread> {
-  const source = JSON.stringify(new URL('./push-sink-thread.ts', import.meta.url).href);
-  const worker = new Worker(`import('tsx/esm/api').then((tsx) => tsx.tsImport(${source}, ${JSON.stringify(import.meta.url)}))`, {
-    eval: true,
-    workerData: { port, seed, members },
-  });
+/** The push service in a process of its own (see push-sink-process.ts for why not a thread). */
+async function startPushService(start: SinkStart): Promise<PushService> {
+  const child = spawn(
+    '/usr/bin/chrt',
+    [
+      '--idle',
+      '0',
+      process.execPath,
+      '--import',
+      'tsx',
+      fileURLToPath(new URL('./push-sink-process.ts', import.meta.url)),
+      JSON.stringify(start),
+    ],
+    { detached: true, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+  );
   await new Promise<void>((resolve, reject) => {
-    worker.once('message', () => resolve());
-    worker.once('error', reject);
+    child.once('message', () => resolve());
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`the push service exited with ${code} before it was ready`)));
   });
+  const ask = (request: SinkRequest) =>
+    new Promise<SinkStats>((resolve) => {
+      child.once('message', (stats: SinkStats) => resolve(stats));
+      child.send(request);
+    });
   return {
-    stats: () =>
-      new Promise((resolve) => {
-        worker.once('message', resolve);
-        worker.postMessage('stats');
-      }),
+    stats: () => ask('stats'),
+    verified: () => ask('verify'),
     close: async () => {
-      worker.postMessage('close');
-      await new Promise((resolve) => worker.once('exit', resolve));
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.send('close');
+      await exited;
     },
   };
 }
@@ -79,7 +92,7 @@ function send(socket: Socket, room: string, clientOffset: string, content: strin
 }
 
 export async function runPush(job: PushLoadJob): Promise<PushBenchResult> {
-  const sink = await startSinkThread(job.sinkPort, job.keySeed, job.members);
+  const sink = await startPushService({ port: job.sinkPort, seed: job.keySeed, members: job.members });
   let counted = await sink.stats();
   const senders = await Promise.all(job.senderTokens.map((token) => connect(job.url, token)));
   const author = await connect(job.url, job.authorToken);
@@ -155,7 +168,7 @@ export async function runPush(job: PushLoadJob): Promise<PushBenchResult> {
     // The last acks of the phase, and any repeat push, have a moment to arrive.
     await sleep(500);
     for (const socket of [...senders, author]) socket.disconnect();
-    counted = await sink.stats();
+    counted = await sink.verified();
     await sink.close();
   }
   const elapsedS = (now() - started) / 1000;

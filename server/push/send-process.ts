@@ -2,12 +2,14 @@
  * A process that makes pushes (push/send-pool.ts forks it): encrypts, signs and sends each push
  * of the batches it is handed, and answers with what each push service said.
  *
- * A process, not a thread, so that its CPU is not the server's: it starts a session of its own
- * (the pool forks it detached) and, where Linux groups scheduling by session (autogroup, on by
- * default), lowers that group to the lowest priority. A nice value alone only ranks the tasks
- * inside one group: a nice-19 thread still spends its server's share, and the server's event
- * loops then wait behind other groups' work (measured: other senders' ack p99 4–6× during a
- * 10,000-device fan-out with threads). It leaves when the server does (the IPC channel closes).
+ * A process, not a thread, so that its CPU is not the server's: the pool forks it in Linux's idle
+ * scheduling class (SCHED_IDLE, see fork-at-idle-priority.ts), where any event loop that wakes
+ * takes the core at once. Where that class is not available it lowers itself: a session of its
+ * own (the pool forks it detached) and, where Linux groups scheduling by session (autogroup, on
+ * by default), that group at the lowest priority. A nice value alone only ranks the tasks inside
+ * one group: a nice-19 thread still spends its server's share (measured: other senders' ack p99
+ * 4–6× during a 10,000-device fan-out with threads). It leaves when the server does (the IPC
+ * channel closes).
  */
 import { writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';

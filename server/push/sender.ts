@@ -32,8 +32,12 @@ export type Sender = { wake(): void; stop(): Promise<void> };
 /** Long enough for a fan-out to 10,000 devices at 1,000 pushes per second, with room to spare. */
 const LEASE_MS = 120_000;
 const JOBS_PER_CLAIM = 20;
-/** People per page of a fan-out: a page's query and filtering take a few milliseconds. */
-const FAN_OUT_PAGE = 500;
+/** People per page of a fan-out: a page's queries and filtering take 1–2 ms. */
+const FAN_OUT_PAGE = 250;
+/** Pages handed to the send processes and not yet answered, before the next is read: enough to keep them busy. */
+const PAGES_IN_FLIGHT = 2;
+/** Devices per write of who was shown a notification (see markShownInSlices). */
+const SHOWN_PER_WRITE = 250;
 const POLL_MS = 1_000;
 const SWEEP_MS = 60_000;
 const MAX_BACKOFF_MS = 10 * 60_000;
@@ -105,19 +109,23 @@ export function startSender(deps: SenderDeps): Sender {
   }
 
   /**
-   * A page of the room's people at a time, each page's pushes handed to the threads before the
-   * next page is read, with a turn of the event loop between: no step of a 10,000-device fan-out
-   * holds the loop (and the acks behind it) for more than a few milliseconds.
+   * A page of the room's people at a time, read only when the send processes are about to run
+   * out of work (PAGES_IN_FLIGHT pages handed over and not yet answered), with a turn of the event
+   * loop between: the reads of a 10,000-device fan-out are spread over its seconds of sending.
+   * Read ahead in one go, its 20 page queries (4–20 ms each) ran back to back in the first 200 ms,
+   * and the acks of other senders on this process waited up to 45 ms behind them.
    */
   async function fanOut(job: PushJob, retries: NewPushJob[]): Promise<void> {
     const [message] = await deps.store.messagesAfter(job.room, job.seq - 1, 1);
     if (!message || message.seq !== job.seq || message.deleted) return;
     const payloads = { plain: messagePayload(message, false), mention: messagePayload(message, true) };
     const dm = job.room.startsWith('dm:');
-    const sending: Promise<void>[] = [];
+    const inFlight = new Set<Promise<void>>();
+    let failure: unknown = null;
     const shown = new Set<string>();
     let after: string | null = '';
-    while (after !== null) {
+    while (after !== null && failure === null) {
+      while (inFlight.size >= PAGES_IN_FLIGHT) await Promise.race(inFlight);
       const page = await push.targetsPage(job.room, message.author.id, after, FAN_OUT_PAGE);
       after = page.lastUserId;
       const recipients = recipientsOf(message, page.targets);
@@ -134,18 +142,38 @@ export function startSender(deps: SenderDeps): Sender {
             payload: mention ? payloads.mention : payloads.plain,
             urgency: mention || dm ? 'high' : 'normal',
           }));
-        sending.push(
-          sendAll(items, job, retries).then((taken) => {
+        // Never rejects (a failure is kept and thrown below), so no page's error goes unhandled.
+        const sending: Promise<void> = sendAll(items, job, retries).then(
+          (taken) => {
             for (const device of taken) shown.add(device.userId);
-          }),
+            inFlight.delete(sending);
+          },
+          (error: unknown) => {
+            failure ??= error;
+            inFlight.delete(sending);
+          },
         );
+        inFlight.add(sending);
       }
       await new Promise((resolve) => setImmediate(resolve));
     }
-    await Promise.all(sending);
-    // One write for the whole fan-out, not one per page: each write takes SQLite's one write
-    // lock, and the primary's group commit (the acks of every sender) waits while another holds it.
-    await push.markShown([...shown], job.room, job.seq);
+    await Promise.all(inFlight);
+    if (failure !== null) throw failure;
+    await markShownInSlices([...shown], job.room, job.seq);
+  }
+
+  /**
+   * Written once the fan-out is over, in short writes with a turn of the event loop between:
+   * each write takes SQLite's one write lock, and the primary's group commit (the acks of every
+   * sender) waits while another connection holds it — and waits longer than that, as SQLite's
+   * busy handler sleeps 1, 2, 5, 10 … ms between tries. One write of 10,000 rows held the lock
+   * for tens of milliseconds; a slice of SHOWN_PER_WRITE holds it for well under one.
+   */
+  async function markShownInSlices(userIds: string[], room: PushJob['room'], seq: number): Promise<void> {
+    for (let from = 0; from < userIds.length; from += SHOWN_PER_WRITE) {
+      if (from > 0) await new Promise((resolve) => setImmediate(resolve));
+      await push.markShown(userIds.slice(from, from + SHOWN_PER_WRITE), room, seq);
+    }
   }
 
   async function tellRead(job: PushJob, retries: NewPushJob[]): Promise<void> {

@@ -1,0 +1,57 @@
+/**
+ * The loopback push service in a process of its own (push-job.ts forks it). It stands in for a
+ * service on other machines, so its CPU must not count against the server whose ack latency is
+ * measured, nor delay the load process's event loop, where those acks are timed. On one machine
+ * that takes more than a thread at nice 19: Linux schedules by session (autogroup) first, so a
+ * thread of the load process spends the load process's share, and at a thousand pushes a second
+ * that share is half a core taken from the server. So it is started in the idle scheduling class
+ * (`chrt --idle`, as the server's push senders are), detached, and lowers its session's group to
+ * the lowest priority too where that class is not available.
+ * Answers each `stats` request with what it counted (after a `verify`, with the faults of every
+ * push taken); times are epoch ms.
+ */
+import { writeFileSync } from 'node:fs';
+import { setPriority } from 'node:os';
+import { startPushSink } from './push-sink';
+
+export type SinkStats = {
+  accepted: number;
+  firstAt: number | null;
+  lastAt: number | null;
+  duplicates: number;
+  faults: string[];
+  faultCount: number;
+};
+
+export type SinkRequest = 'stats' | 'verify' | 'close';
+export type SinkStart = { port: number; seed: string; members: number };
+
+const LOWEST_PRIORITY = 19;
+try {
+  setPriority(LOWEST_PRIORITY);
+  writeFileSync('/proc/self/autogroup', String(LOWEST_PRIORITY));
+} catch {
+  // Not permitted, or no autogroup here: it runs at normal priority.
+}
+
+const { port, seed, members } = JSON.parse(process.argv[2] ?? '{}') as SinkStart;
+const sink = await startPushSink(port, seed, members);
+process.on('message', (message: SinkRequest) => {
+  if (message === 'close') {
+    void sink.close().then(() => process.exit(0));
+    return;
+  }
+  if (message === 'verify') sink.verify();
+  const stats: SinkStats = {
+    accepted: sink.accepted(),
+    firstAt: sink.firstAt,
+    lastAt: sink.lastAt,
+    duplicates: sink.duplicates,
+    faults: sink.faults.slice(0, 5),
+    faultCount: sink.faults.length,
+  };
+  process.send?.(stats);
+});
+// The load process is gone: nothing left to answer to.
+process.on('disconnect', () => process.exit(0));
+process.send?.('ready');
