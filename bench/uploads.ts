@@ -58,22 +58,35 @@ function side(result: UploadJobResult, durationMs: number): UploadSide {
   };
 }
 
-/** Runs the upload load in its own process; resolves with what it measured. */
-function uploadLoad(job: UploadJob): Promise<UploadJobResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/load/upload-job.ts', JSON.stringify(job)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+type UploadLoad = {
+  /** Resolves when the photos are made and the uploads start. */
+  started: Promise<void>;
+  result: Promise<UploadJobResult>;
+};
+
+/** Runs the upload load in its own process. */
+function uploadLoad(job: UploadJob): UploadLoad {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/load/upload-job.ts', JSON.stringify(job)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  let markStarted = () => undefined as void;
+  const started = new Promise<void>((resolve) => (markStarted = resolve));
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    if (stdout.includes('READY\n')) markStarted();
+  });
+  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  const result = new Promise<UploadJobResult>((resolve, reject) => {
     child.once('exit', (code) => {
+      markStarted();
       const line = stdout.split('\n').find((text) => text.startsWith('RESULT '));
       if (code === 0 && line) resolve(JSON.parse(line.slice('RESULT '.length)) as UploadJobResult);
       else reject(new Error(`upload load failed (exit ${code}): ${stderr}`));
     });
   });
+  return { started, result };
 }
 
 async function session(url: string, name: string): Promise<SessionCreated> {
@@ -160,7 +173,7 @@ export async function measureUploads(context: MeasureContext): Promise<UploadBen
   const copy = await startFileCopy();
   let fileCopy: UploadSide;
   try {
-    fileCopy = side(await uploadLoad({ ...job, target: 'copy', url: copy.url, tokens: [] }), durationMs);
+    fileCopy = side(await uploadLoad({ ...job, target: 'copy', url: copy.url, tokens: [] }).result, durationMs);
   } finally {
     await copy.stop();
   }
@@ -173,15 +186,16 @@ export async function measureUploads(context: MeasureContext): Promise<UploadBen
     const senders = await Promise.all(
       Array.from({ length: textSenders }, (_, index) => session(server.url, `sender ${index}`).then((created) => created.token)),
     );
-    const ours = side(await uploadLoad({ ...job, target: 'ours', url: server.url, tokens }), durationMs);
+    const ours = side(await uploadLoad({ ...job, target: 'ours', url: server.url, tokens }).result, durationMs);
 
     const ingestAlone = await ingest(server.url, senders, window, durationMs);
     // The uploads run a little longer than the senders, on both sides, so the senders meet them in full flow.
     const lead = Math.min(1000, durationMs / 4);
     const during = uploadLoad({ ...job, durationMs: durationMs + 2 * lead, target: 'ours', url: server.url, tokens });
+    await during.started;
     await new Promise((resolve) => setTimeout(resolve, lead));
     const ingestDuringUploads = await ingest(server.url, senders, window, durationMs);
-    const uploadsDuringIngest = (await during).latencies.length;
+    const uploadsDuringIngest = (await during.result).latencies.length;
     return {
       clients,
       bytes,

@@ -1,28 +1,43 @@
 /**
- * Forks a helper process (the push senders, the image re-encoder) in Linux's idle scheduling
- * class, SCHED_IDLE, through util-linux's `chrt`, so every thread it starts (libuv's, V8's,
- * libvips') is in that class from the start.
+ * Forks a helper process (the push senders, the image re-encoder) as background work: in Linux's
+ * idle scheduling class, SCHED_IDLE, and kept off the first core, through util-linux's `taskset`
+ * and `chrt`, so every thread it starts (libuv's, V8's, libvips') is so from the start.
  *
- * Why not nice 19 alone: on Linux 6.6 and later (EEVDF) a waking task of normal priority does
- * not always preempt a nice-19 task at once; the running one may finish its slice first. An
- * ack crosses several processes (worker, primary's group commit, worker), and each hop waited
- * behind a slice of push encryption: other senders' ack p99 went from 8 to 20–30 ms during a
- * 10,000-device fan-out. A SCHED_IDLE task is preempted by any normal task the moment it wakes
- * (and gets only the CPU nobody else wants), which is what background work should get.
+ * Why the idle class, not nice 19: on Linux 6.6 and later (EEVDF) a waking task of normal
+ * priority does not always preempt a nice-19 task at once; the running one may finish its slice
+ * first. An ack crosses several processes (worker, primary's group commit, worker), and each hop
+ * waited behind a slice of push encryption: other senders' ack p99 went from 8 to 20–30 ms
+ * during a 10,000-device fan-out. A SCHED_IDLE task is preempted by any normal task the moment
+ * it wakes, and gets only the CPU nobody else wants.
  *
- * Where `chrt` is missing or refused (not Linux, a sandbox), the process is forked as usual and
- * lowers its own priority as before.
+ * Why off the first core: even idle-class work that fills every core costs the event loops
+ * (caches, kernel time, the moment a preemption takes): with all cores busy encrypting, ack p99
+ * still doubled; with one core left it stayed within 1.25×. Every helper of every worker shares
+ * the other cores, so one core is the event loops' alone, whatever the number of helpers. On a
+ * one-core machine there is no other core: the helper runs on it, in the idle class.
+ *
+ * Where the tools are missing or refused (not Linux, a sandbox), the process is forked as usual
+ * and lowers its own priority.
  */
 import { execFile, fork, type ChildProcess, type ForkOptions } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 
 const CHRT = '/usr/bin/chrt';
+const TASKSET = '/usr/bin/taskset';
 
-let idleClassWorks = false;
+/** The program and arguments that start a command as background work, or null where that fails. */
+let launcher: string[] | null = null;
 let probe: Promise<boolean> | null = null;
 
+/** `taskset -c 1-<n-1> chrt --idle 0`, or just `chrt --idle 0` on one core. */
+function backgroundLauncher(cores: number): string[] {
+  const idle = [CHRT, '--idle', '0'];
+  return cores > 1 && existsSync(TASKSET) ? [TASKSET, '--cpu-list', `1-${cores - 1}`, ...idle] : idle;
+}
+
 /**
- * Finds out, in the background, whether `chrt --idle 0` can start a program here. Called when a
+ * Finds out, in the background, whether the launcher can start a program here. Called when a
  * pool of helpers is created (at server start), long before its first fork: a synchronous check
  * at fork time would hold the event loop (and the acks behind it) for milliseconds. Resolves to
  * the answer (tests wait for it; the pools do not).
@@ -30,9 +45,10 @@ let probe: Promise<boolean> | null = null;
 export function probeIdlePriority(): Promise<boolean> {
   probe ??= new Promise((resolve) => {
     if (process.platform !== 'linux' || !existsSync(CHRT)) return resolve(false);
-    execFile(CHRT, ['--idle', '0', 'true'], (error) => {
-      idleClassWorks = !error;
-      resolve(idleClassWorks);
+    const [program, ...args] = backgroundLauncher(availableParallelism());
+    execFile(program as string, [...args, 'true'], (error) => {
+      if (!error) launcher = [program as string, ...args];
+      resolve(!error);
     });
   });
   return probe;
@@ -40,8 +56,9 @@ export function probeIdlePriority(): Promise<boolean> {
 
 export function forkAtIdlePriority(script: string, options: ForkOptions): ChildProcess {
   // Not (yet) known to work: forked as usual, and the process lowers its own priority.
-  if (!idleClassWorks) return fork(script, [], options);
-  // fork() runs `execPath ...execArgv script`: here `chrt --idle 0 node ...execArgv script`, and
-  // chrt execs node in place, so the IPC channel and the environment pass through unchanged.
-  return fork(script, [], { ...options, execPath: CHRT, execArgv: ['--idle', '0', process.execPath, ...(options.execArgv ?? [])] });
+  if (!launcher) return fork(script, [], options);
+  const [program, ...args] = launcher;
+  // fork() runs `execPath ...execArgv script`: here `taskset … chrt --idle 0 node ...execArgv
+  // script`; each execs the next in place, so the IPC channel and the environment pass through.
+  return fork(script, [], { ...options, execPath: program, execArgv: [...args, process.execPath, ...(options.execArgv ?? [])] });
 }

@@ -2,7 +2,8 @@
  * The upload load of bench/uploads.ts, in a process of its own so that its HTTP work never slows
  * the text senders it is compared with: `clients` clients each upload a distinct ~`bytes` JPEG
  * again and again for `durationMs` (to our server: tus creation, one PATCH, finalize; to the
- * file-copy baseline: one POST), then print `RESULT {json}`.
+ * file-copy baseline: one POST), then print `RESULT {json}`. Prints `READY` once its photos are
+ * made, when the uploads start.
  *
  * Usage: node --import tsx bench/load/upload-job.ts '{"target":"ours","url":…,"tokens":[…],"bytes":…,"durationMs":…}'
  */
@@ -65,6 +66,8 @@ async function uploadToCopy(url: string, body: Photo): Promise<void> {
 
 async function run(job: UploadJob): Promise<UploadJobResult> {
   const photos = await Promise.all(Array.from({ length: job.clients }, (_, index) => photoOf(job.bytes, index + 1)));
+  // Making the photos takes a core for a second or more: the text senders start only after it.
+  process.stdout.write('READY\n');
   const latencies: number[] = [];
   let errors = 0;
   let firstError: string | null = null;

@@ -3,8 +3,9 @@
  * after a quiet minute, so a server that receives no photos holds none. Jobs queue there one at
  * a time; one that dies with the process fails, and its finalize answers `unavailable` (retry).
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { forkAtIdlePriority, probeIdlePriority } from '../fork-at-idle-priority';
 import { log } from '../observe/log';
 import type { ImageAnswer, ImageJob } from './image-process';
 import type { ReencodeJob, ReencodeOutcome } from './reencode';
@@ -16,7 +17,7 @@ function startProcess(): ChildProcess {
   const here = import.meta.url;
   const built = !here.endsWith('.ts');
   const script = fileURLToPath(built ? new URL('./media/image-process.js', here) : new URL('./image-process.ts', here));
-  return fork(script, [], { serialization: 'advanced', execArgv: built ? [] : ['--import', 'tsx'] });
+  return forkAtIdlePriority(script, { serialization: 'advanced', execArgv: built ? [] : ['--import', 'tsx'] });
 }
 
 type Waiting = { resolve(outcome: ReencodeOutcome): void; reject(error: Error): void };
@@ -24,6 +25,7 @@ type Waiting = { resolve(outcome: ReencodeOutcome): void; reject(error: Error): 
 export type ImageWorker = { reencode(job: ReencodeJob): Promise<ReencodeOutcome>; close(): void };
 
 export function createImageWorker(): ImageWorker {
+  void probeIdlePriority();
   let child: ChildProcess | null = null;
   const waiting = new Map<number, Waiting>();
   let nextId = 1;

@@ -43,7 +43,7 @@ export function sendProcessesFor(cores: number): number {
 /**
  * The process: built, a file under push/ beside the bundle's chunks; from source (tests that run
  * the app in-process, `tsx`), the .ts next to this one with tsx's loader. Detached: a session of
- * its own is what puts it in a scheduling group of its own.
+ * its own is what puts it in a scheduling group of its own where the idle class is not available.
  */
 function startProcess(): ChildProcess {
   const here = import.meta.url;

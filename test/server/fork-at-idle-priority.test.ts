@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { forkAtIdlePriority, probeIdlePriority } from '../../server/fork-at-idle-priority';
@@ -15,19 +15,33 @@ function policyOf(pid: number): number {
 
 const SCHED_IDLE = 5;
 
+/** The CPUs a process may run on (Cpus_allowed_list in /proc/<pid>/status, e.g. "1" or "1-3"). */
+function allowedCpus(pid: number): number[] {
+  const list = /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? '';
+  return list.split(',').flatMap((range) => {
+    const [from, to = from] = range.split('-').map(Number) as [number, number?];
+    return Array.from({ length: (to as number) - from + 1 }, (_, index) => from + index);
+  });
+}
+
 describe('forkAtIdlePriority', () => {
-  // Linux with util-linux's chrt, as on this machine and in CI.
+  // Linux with util-linux (chrt, taskset), as on this machine and in CI.
   it('forks a process in the idle class, with its IPC channel working, once the probe has answered', async () => {
     expect(await probeIdlePriority()).toBe(true);
     const script = join(mkdtempSync(join(tmpdir(), 'idle-fork-')), 'echo.cjs');
-    writeFileSync(script, "process.on('message', (m) => process.send(m, () => process.exit(0)));");
+    writeFileSync(script, "process.on('message', (m) => process.send(m)); process.on('disconnect', () => process.exit(0));");
     const child = forkAtIdlePriority(script, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    await once(child, 'spawn');
-    expect(policyOf(child.pid as number)).toBe(SCHED_IDLE);
     child.send({ hello: 'there' });
     const [answer] = (await once(child, 'message')) as [unknown];
     expect(answer).toEqual({ hello: 'there' });
-    await once(child, 'exit');
+    // Asked once node answers: taskset and chrt exec in turn before it runs.
+    expect(policyOf(child.pid as number)).toBe(SCHED_IDLE);
+    // Off the first core, where there is another (this machine and CI have two).
+    if (availableParallelism() > 1) expect(allowedCpus(child.pid as number)).not.toContain(0);
+
+    const exited = once(child, 'exit');
+    child.disconnect();
+    await exited;
   });
 });
 
