@@ -94,7 +94,7 @@ export function measureLadder(kind: ServerKind, context: MeasureContext): Promis
 
 /** Start-up time and idle memory per process, with `idle.clients` clients connected and synced. */
 export function measureIdle(kind: ServerKind, context: MeasureContext): Promise<Omit<IdleRun, 'run'>> {
-  const { clients, workers, settleMs } = context.settings.idle;
+  const { clients, workers, settleMs, idleMs } = context.settings.idle;
   return withServer(kind, { workers, timeStartup: true }, context, async (server) => {
     const result = await runLoadJob<IdleResult>({
       kind: 'idle',
@@ -103,6 +103,7 @@ export function measureIdle(kind: ServerKind, context: MeasureContext): Promise<
       serverPid: server.pid,
       clients,
       settleMs,
+      idleMs,
     });
     return { ...result, workers: workersOf(kind, workers), ...server.startup };
   });

@@ -3,7 +3,7 @@
 export type Settings = {
   runs: number;
   /** Idle memory and start-up: our server with WORKERS=2 (the target's shape) and this many synced clients. */
-  idle: { clients: number; workers: number; settleMs: number };
+  idle: { clients: number; workers: number; settleMs: number; idleMs: number };
   ingest: { clients: number; senders: number; window: number };
   fanout: { clients: number; senders: number; window: number };
   durationMs: number;
@@ -40,7 +40,7 @@ export type Settings = {
 
 export const FULL: Settings = {
   runs: 3,
-  idle: { clients: 10, workers: 2, settleMs: 2_000 },
+  idle: { clients: 10, workers: 2, settleMs: 2_000, idleMs: 20_000 },
   ingest: { clients: 10, senders: 10, window: 8 },
   fanout: { clients: 200, senders: 20, window: 4 },
   durationMs: 10_000,
@@ -68,7 +68,7 @@ export const FULL: Settings = {
 
 export const QUICK: Settings = {
   runs: 1,
-  idle: { clients: 10, workers: 2, settleMs: 1_000 },
+  idle: { clients: 10, workers: 2, settleMs: 1_000, idleMs: 15_000 },
   ingest: { clients: 10, senders: 10, window: 8 },
   fanout: { clients: 50, senders: 10, window: 4 },
   durationMs: 1_500,

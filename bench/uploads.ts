@@ -58,6 +58,9 @@ function side(result: UploadJobResult, durationMs: number): UploadSide {
   };
 }
 
+/** Pause between the upload measurement and the text ingest alone. */
+const QUIET_MS = 3_000;
+
 type UploadLoad = {
   /** Resolves when the photos are made and the uploads start. */
   started: Promise<void>;
@@ -66,8 +69,11 @@ type UploadLoad = {
 
 /** Runs the upload load in its own process. */
 function uploadLoad(job: UploadJob): UploadLoad {
+  // Detached: a session, so a scheduling group (Linux autogroup), of its own, as the phones it
+  // stands for would be; in the bench's group its CPU came out of the text senders' share.
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/load/upload-job.ts', JSON.stringify(job)], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   let stdout = '';
   let stderr = '';
@@ -188,6 +194,8 @@ export async function measureUploads(context: MeasureContext): Promise<UploadBen
     );
     const ours = side(await uploadLoad({ ...job, target: 'ours', url: server.url, tokens }).result, durationMs);
 
+    // The last finalizes' image work may still be running at idle priority: let it end first.
+    await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
     const ingestAlone = await ingest(server.url, senders, window, durationMs);
     // The uploads run a little longer than the senders, on both sides, so the senders meet them in full flow.
     const lead = Math.min(1000, durationMs / 4);

@@ -297,7 +297,7 @@ export async function runLadder(job: LadderJob): Promise<LadderResult> {
   }
 }
 
-/** Connects `clients` clients, waits until each finished its catch-up, lets the server settle, and reads its memory per process. */
+/** Connects `clients` clients, waits until each finished its catch-up, lets the server settle, and reads its memory per process (then, and again once idle). */
 export async function runIdle(job: IdleJob): Promise<IdleResult> {
   const adapter = adapterFor(job.dialect);
   const offsets = new OffsetTracker();
@@ -306,7 +306,16 @@ export async function runIdle(job: IdleJob): Promise<IdleResult> {
   try {
     const connectMs = await connectAll(clients);
     await sleep(job.settleMs);
-    return { kind: 'idle', clients: clients.length, connectMs, processes: processMemory(job.serverPid) };
+    const processesAtSettle = processMemory(job.serverPid);
+    await sleep(job.idleMs);
+    return {
+      kind: 'idle',
+      clients: clients.length,
+      connectMs,
+      processesAtSettle,
+      processes: processMemory(job.serverPid),
+      idleMs: job.idleMs,
+    };
   } finally {
     for (const client of clients) client.close();
   }

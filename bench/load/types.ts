@@ -68,8 +68,10 @@ export type IdleJob = {
   serverPid: number;
   /** Clients to connect; each has finished its catch-up (ours: sync:done) before memory is read. */
   clients: number;
-  /** Pause after the last client synced before memory is read. */
+  /** Pause after the last client synced before memory is first read (`processesAtSettle`). */
   settleMs: number;
+  /** Wait after that, without traffic, before memory is read again (`processes`). */
+  idleMs: number;
 };
 
 /**
@@ -220,8 +222,17 @@ export type IdleResult = {
   clients: number;
   /** Time for all clients to connect and finish their catch-up. */
   connectMs: number;
-  /** The server's processes, root first. */
+  /**
+   * The server's processes, root first, once idle: `idleMs` after `processesAtSettle`, without
+   * traffic. V8 hands back the garbage of start-up and of the first connections only after some
+   * seconds without work (its memory reducer, about 8 s after the last collection), so a read
+   * right after the clients synced holds that transient; this one is what an idle server keeps.
+   * (Before 2026-12-01 reports read memory at `settleMs` only.)
+   */
   processes: ProcessMemory[];
+  /** The same, `settleMs` after the last client synced (absent in older results). */
+  processesAtSettle?: ProcessMemory[];
+  idleMs?: number;
 };
 
 export type PushBenchResult = {

@@ -39,6 +39,10 @@ export type IdleSummary = {
   /** Position by position over runs: the root process first, then workers in fork order. */
   processes: IdleProcessSummary[];
   totalRss: Med;
+  /** Total RSS `settleMs` after the clients synced, before the idle garbage collections (older reports' idle RSS). */
+  totalRssAtSettle: Med;
+  /** How long the server sat idle between that read and the idle one. */
+  idleMs: Med;
   /** Shared pages split among every process on the machine that maps them, the load generator's and others' node included. */
   totalPss: Med;
   /** Private pages only: what stopping the server would free. */
@@ -145,6 +149,10 @@ export function idleSummary(runs: IdleRun[]): IdleSummary | null {
     clients: medianOf(runs.map((run) => run.clients)).value,
     processes,
     totalRss: medianOf(runs.map((run) => sum(run.processes.map((process) => process.rss)))),
+    totalRssAtSettle: medianOf(
+      runs.map((run) => (run.processesAtSettle ? sum(run.processesAtSettle.map((process) => process.rss)) : null)),
+    ),
+    idleMs: medianOf(runs.map((run) => run.idleMs ?? null)),
     totalPss: medianOf(runs.map((run) => sum(run.processes.map((process) => process.pss)))),
     totalUss: medianOf(runs.map((run) => sum(run.processes.map((process) => process.uss ?? null)))),
     firstHealthyMs: medianOf(runs.map((run) => run.firstHealthyMs)),

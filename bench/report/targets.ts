@@ -195,7 +195,7 @@ export function evaluateTargets(
       `Idle RSS, primary + 2 workers + 10 clients ≤ ${IDLE_TOTAL_RSS_MB} MB`,
       [total],
       total.med.value === null ? null : total.med.value / MB,
-      `${fmt((total.med.value ?? NaN) / MB, 1)} MB (PSS ${fmt((idle?.totalPss.value ?? NaN) / MB, 1)}, USS ${fmt((idle?.totalUss.value ?? NaN) / MB, 1)} MB)`,
+      `${fmt((total.med.value ?? NaN) / MB, 1)} MB after ${fmt((idle?.idleMs.value ?? NaN) / 1000, 0)} s idle (PSS ${fmt((idle?.totalPss.value ?? NaN) / MB, 1)}, USS ${fmt((idle?.totalUss.value ?? NaN) / MB, 1)} MB); ${fmt((idle?.totalRssAtSettle.value ?? NaN) / MB, 1)} MB right after the clients synced`,
       (v) => v <= IDLE_TOTAL_RSS_MB,
     ),
   );
