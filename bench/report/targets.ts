@@ -19,6 +19,9 @@ export type TargetRow = {
 
 /** Idle memory targets are in MB (10^6 bytes), as stated. */
 export const MB = 1e6;
+/** #17: catch-up after a restart at least this many times faster than the tutorial (was 5× in round one). */
+const MIN_CATCHUP_SPEEDUP = 10;
+const LONG_CATCHUP = 100_000;
 export const IDLE_TOTAL_RSS_MB = 200;
 export const IDLE_PRIMARY_RSS_MB = 70;
 export const STARTUP_MS = 2_000;
@@ -130,21 +133,26 @@ export function evaluateTargets(
   const p99Ratio = ratio(p99[0]?.med.value, p99[1]?.med.value);
   rows.push(targetOver("Fan-out: delivery p99 ≤ 2× null cluster's", p99, p99Ratio, fmtRatio(p99Ratio), (v) => v <= 2));
 
-  const size = Number(catchupSize).toLocaleString('en-US');
-  const catchup = [
-    input('ours', ours, ours?.catchupRestartedMs[catchupSize], 'catchupRestarted'),
-    input('tutorial', tutorial, tutorial?.catchupRestartedMs[catchupSize], 'catchupRestarted'),
-  ];
-  const speedup = ratio(catchup[1]?.med.value, catchup[0]?.med.value);
-  rows.push(
-    targetOver(
-      `Catch-up of ${size} after a restart (tail cache empty) ≥ 5× faster than tutorial`,
-      catchup,
-      speedup,
-      `${fmtRatio(speedup)} (${fmt(catchup[0]?.med.value)} vs ${fmt(catchup[1]?.med.value)} ms)`,
-      (v) => v >= 5,
-    ),
+  // #17: ≥ 10× at 10,000 and at 100,000 (the largest size a full run measures), after a restart.
+  const catchupSizes = [...new Set([catchupSize, String(LONG_CATCHUP)])].filter(
+    (key) => key === catchupSize || ours?.catchupRestartedMs[key] !== undefined,
   );
+  for (const key of catchupSizes) {
+    const catchup = [
+      input('ours', ours, ours?.catchupRestartedMs[key], 'catchupRestarted'),
+      input('tutorial', tutorial, tutorial?.catchupRestartedMs[key], 'catchupRestarted'),
+    ];
+    const speedup = ratio(catchup[1]?.med.value, catchup[0]?.med.value);
+    rows.push(
+      targetOver(
+        `Catch-up of ${Number(key).toLocaleString('en-US')} after a restart (tail cache empty) ≥ ${MIN_CATCHUP_SPEEDUP}× faster than tutorial`,
+        catchup,
+        speedup,
+        `${fmtRatio(speedup)} (${fmt(catchup[0]?.med.value)} vs ${fmt(catchup[1]?.med.value)} ms)`,
+        (v) => v >= MIN_CATCHUP_SPEEDUP,
+      ),
+    );
+  }
 
   const rss = [
     input('ours', ours, ours?.rssPerIdleConnKiB, 'ladder'),
