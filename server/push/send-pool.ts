@@ -49,12 +49,16 @@ function startProcess(): ChildProcess {
   const here = import.meta.url;
   const built = !here.endsWith('.ts');
   const script = fileURLToPath(built ? new URL('./push/send-process.js', here) : new URL('./send-process.ts', here));
-  return forkAtIdlePriority(script, {
-    detached: true,
-    serialization: 'advanced',
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    execArgv: built ? [] : ['--import', 'tsx'],
-  });
+  return forkAtIdlePriority(
+    script,
+    {
+      detached: true,
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      execArgv: built ? [] : ['--import', 'tsx'],
+    },
+    { anyCore: true },
+  );
 }
 
 type SendProcess = {

@@ -45,6 +45,22 @@ describe('forkAtIdlePriority', () => {
   });
 });
 
+describe('forkAtIdlePriority with anyCore', () => {
+  it('forks in the idle class without the core restriction', async () => {
+    expect(await probeIdlePriority()).toBe(true);
+    const script = join(mkdtempSync(join(tmpdir(), 'idle-fork-')), 'echo.cjs');
+    writeFileSync(script, "process.on('message', (m) => process.send(m)); process.on('disconnect', () => process.exit(0));");
+    const child = forkAtIdlePriority(script, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }, { anyCore: true });
+    child.send('ping');
+    await once(child, 'message');
+    expect(policyOf(child.pid as number)).toBe(SCHED_IDLE);
+    expect(allowedCpus(child.pid as number)).toEqual(Array.from({ length: availableParallelism() }, (_, index) => index));
+    const exited = once(child, 'exit');
+    child.disconnect();
+    await exited;
+  });
+});
+
 describe('sendProcessesFor', () => {
   it('leaves one core to the event loops, with at least one process and at most four', () => {
     expect(sendProcessesFor(1)).toBe(1);
