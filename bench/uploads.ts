@@ -6,7 +6,7 @@
  * each) without uploads and while they run. The uploads run in a process of their own
  * (load/upload-job.ts), the text senders in this one.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
@@ -194,8 +194,12 @@ export async function measureUploads(context: MeasureContext): Promise<UploadBen
     );
     const ours = side(await uploadLoad({ ...job, target: 'ours', url: server.url, tokens }).result, durationMs);
 
-    // The last finalizes' image work may still be running at idle priority: let it end first.
+    // The last finalizes' image work may still be running at idle priority: let it end first;
+    // and the uploads' written bytes reach the disk now (`sync`), not during the text ingest
+    // alone, whose group commits would wait behind that writeback (the kernel writes dirty
+    // pages back up to 30 s later).
     await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
+    execFileSync('sync');
     const ingestAlone = await ingest(server.url, senders, window, durationMs);
     // The uploads run a little longer than the senders, on both sides, so the senders meet them in full flow.
     const lead = Math.min(1000, durationMs / 4);

@@ -18,8 +18,10 @@ export type OpenBlob = { stream: Readable; size: number };
 export interface BlobStore {
   has(key: string): Promise<boolean>;
   /**
-   * Stores a copy of the file at `fromPath` under `key`, atomically: readers see no blob or the
-   * whole blob, never part of one, also after a crash. The source file is left where it is.
+   * Stores the bytes of the file at `fromPath` under `key`, atomically: readers see no blob or
+   * the whole blob, never part of one, also after a crash. The source file is left where it is
+   * and may be removed afterwards, but never written again: a store may share its bytes (a hard
+   * link on the same filesystem).
    */
   put(key: string, fromPath: string): Promise<void>;
   /** The blob's bytes (those of `range` only, when given) and its whole size; null when there is none. */

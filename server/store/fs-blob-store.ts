@@ -1,13 +1,29 @@
 /**
  * The filesystem BlobStore: `<dir>/<key[0..2]>/<key>`, written as a temp file in the same folder,
  * fsynced, then renamed into place, so a crash leaves the whole blob or none (at worst a stray
- * `.tmp-*` file, which no key can name).
+ * `.tmp-*` file, which no key can name). The temp file is a hard link to the source where both
+ * are on one filesystem (the default: uploads and work files live under the blob folder), so a
+ * photo's bytes are not written a second time; a copy elsewhere.
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, link, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { assertBlobKey, type BlobStore } from './blob-store';
+
+/**
+ * A new name for the source's bytes when they are on the same filesystem, else a copy. The
+ * sources are finished files nobody writes again (a completed upload, a re-encoded image), and
+ * removing the source's name later leaves the blob's.
+ */
+async function linkOrCopy(fromPath: string, toPath: string): Promise<void> {
+  try {
+    await link(fromPath, toPath);
+  } catch {
+    // Another filesystem (EXDEV), or one without hard links: the bytes are copied.
+    await copyFile(fromPath, toPath);
+  }
+}
 
 export function openFsBlobStore(dir: string): BlobStore {
   const pathOf = (key: string): string => {
@@ -35,7 +51,7 @@ export function openFsBlobStore(dir: string): BlobStore {
       await mkdir(folder, { recursive: true });
       const temp = join(folder, `.tmp-${randomBytes(8).toString('hex')}`);
       try {
-        await copyFile(fromPath, temp);
+        await linkOrCopy(fromPath, temp);
         // The bytes reach the disk before the name does: the database will point at this blob.
         const handle = await open(temp, 'r');
         try {

@@ -4,7 +4,7 @@
  * never show part of a blob, ranges, and removal.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { text } from 'node:stream/consumers';
 import type { Readable } from 'node:stream';
@@ -48,6 +48,13 @@ const bytesOf = async (stream: Readable): Promise<Buffer> => {
 function contract(kind: BlobKind): void {
   afterAll(() => kind.cleanup());
   const blobs = kind.open();
+
+  it('keeps the blob whole when its source file is removed afterwards', async () => {
+    const file = fileOf('a finished upload');
+    await blobs.put(file.id, file.path);
+    rmSync(file.path);
+    expect(await text((await opened(blobs, file.id)).stream)).toBe('a finished upload');
+  });
 
   it('stores a copy under its key and reads it back whole, with its size', async () => {
     const file = fileOf('hello, blob');
@@ -124,6 +131,13 @@ describe('filesystem blob store', () => {
     const folder = join(kind.dir, 'blobs', file.id.slice(0, 2));
     expect(readdirSync(folder)).toContain(file.id);
     expect(readdirSync(folder).filter((name) => name.startsWith('.tmp-'))).toEqual([]);
+  });
+
+  it('does not write the bytes again when the source is on the same filesystem (a hard link)', async () => {
+    const blobs = kind.open();
+    const file = fileOf('linked, not copied');
+    await blobs.put(file.id, file.path);
+    expect(statSync(join(kind.dir, 'blobs', file.id.slice(0, 2), file.id)).ino).toBe(statSync(file.path).ino);
   });
 });
 
