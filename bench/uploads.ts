@@ -77,7 +77,7 @@ function uploadLoad(job: UploadJob): UploadLoad {
   });
   let stdout = '';
   let stderr = '';
-  let markStarted = () => undefined as void;
+  let markStarted!: () => void;
   const started = new Promise<void>((resolve) => (markStarted = resolve));
   child.stdout.on('data', (chunk: Buffer) => {
     stdout += chunk.toString();

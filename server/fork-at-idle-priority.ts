@@ -22,16 +22,14 @@
  * and lowers its own priority.
  */
 import { execFile, fork, type ChildProcess, type ForkOptions } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
+import { availableParallelism, setPriority } from 'node:os';
 
 const CHRT = '/usr/bin/chrt';
 const TASKSET = '/usr/bin/taskset';
 
 /** The program and arguments that start a command as background work, or null where that fails. */
 let launcher: string[] | null = null;
-/** The same without the core restriction. */
-let idleOnly: string[] | null = null;
 let probe: Promise<boolean> | null = null;
 
 /** `taskset -c 1-<n-1> chrt --idle 0`, or just `chrt --idle 0` on one core. */
@@ -51,10 +49,7 @@ export function probeIdlePriority(): Promise<boolean> {
     if (process.platform !== 'linux' || !existsSync(CHRT)) return resolve(false);
     const [program, ...args] = backgroundLauncher(availableParallelism());
     execFile(program as string, [...args, 'true'], (error) => {
-      if (!error) {
-        launcher = [program as string, ...args];
-        idleOnly = launcher.slice(launcher.indexOf(CHRT));
-      }
+      if (!error) launcher = [program as string, ...args];
       resolve(!error);
     });
   });
@@ -66,12 +61,39 @@ export function probeIdlePriority(): Promise<boolean> {
  * free (the push senders: one per core but one), so they may use whichever core is idle; pinned,
  * one sender got only what the event loops left of its one core (968 pushes/s, not 1,500).
  */
-export function forkAtIdlePriority(script: string, options: ForkOptions, { anyCore = false } = {}): ChildProcess {
-  const chosen = anyCore ? idleOnly : launcher;
-  // Not (yet) known to work: forked as usual, and the process lowers its own priority.
-  if (!chosen) return fork(script, [], options);
-  const [program, ...args] = chosen;
+export function forkAtIdlePriority(script: string, args: string[], options: ForkOptions, { anyCore = false } = {}): ChildProcess {
+  // Not (yet) known to work: forked as usual, and the process lowers its own priority (lowerOwnPriority).
+  if (!launcher) return fork(script, args, options);
+  // Without the core restriction: from `chrt` on.
+  const [program, ...prefix] = anyCore ? launcher.slice(launcher.indexOf(CHRT)) : launcher;
   // fork() runs `execPath ...execArgv script`: here `taskset … chrt --idle 0 node ...execArgv
   // script`; each execs the next in place, so the IPC channel and the environment pass through.
-  return fork(script, [], { ...options, execPath: program, execArgv: [...args, process.execPath, ...(options.execArgv ?? [])] });
+  return fork(script, args, {
+    ...options,
+    execPath: program,
+    execArgv: [...prefix, process.execPath, ...(options.execArgv ?? [])],
+  });
+}
+
+const LOWEST_PRIORITY = 19;
+
+/**
+ * The helper's own side, for where the launch above was not available: nice 19, set before any
+ * thread exists so later threads inherit it; and with `sessionGroup`, for a helper forked
+ * detached (a session of its own), that session's scheduling group (Linux autogroup) at the
+ * lowest priority too, as a nice value only ranks the tasks inside one group. Never for a helper
+ * in the server's session: it would lower the server's own group. Harmless in the idle class.
+ */
+export function lowerOwnPriority({ sessionGroup }: { sessionGroup: boolean }): void {
+  try {
+    setPriority(LOWEST_PRIORITY);
+  } catch {
+    // Not permitted or not supported here: the work still gets done, at normal priority.
+  }
+  if (!sessionGroup) return;
+  try {
+    writeFileSync('/proc/self/autogroup', String(LOWEST_PRIORITY));
+  } catch {
+    // No autogroup (off, or not Linux): the nice value above is what counts.
+  }
 }

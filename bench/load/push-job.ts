@@ -9,8 +9,8 @@ import { performance } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
 import { treeCpuMs } from '../proc';
 import { LatencyHistogram } from './accounting';
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { forkAtIdlePriority, probeIdlePriority } from '../../server/fork-at-idle-priority';
 import type { SinkRequest, SinkStart, SinkStats } from './push-sink-process';
 import { bucketsBetween, quantileMs, scrapeServerHistograms, type ServerHistograms } from './server-ack-histogram';
 import { connectUntilSynced } from './until-synced';
@@ -26,18 +26,13 @@ type PushService = { stats(): Promise<SinkStats>; verified(): Promise<SinkStats>
 
 /** The push service in a process of its own (see push-sink-process.ts for why not a thread). */
 async function startPushService(start: SinkStart): Promise<PushService> {
-  const child = spawn(
-    '/usr/bin/chrt',
-    [
-      '--idle',
-      '0',
-      process.execPath,
-      '--import',
-      'tsx',
-      fileURLToPath(new URL('./push-sink-process.ts', import.meta.url)),
-      JSON.stringify(start),
-    ],
-    { detached: true, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+  await probeIdlePriority();
+  const script = fileURLToPath(new URL('./push-sink-process.ts', import.meta.url));
+  const child = forkAtIdlePriority(
+    script,
+    [JSON.stringify(start)],
+    { detached: true, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--import', 'tsx'] },
+    { anyCore: true },
   );
   await new Promise<void>((resolve, reject) => {
     child.once('message', () => resolve());

@@ -4,14 +4,13 @@
  * measured, nor delay the load process's event loop, where those acks are timed. On one machine
  * that takes more than a thread at nice 19: Linux schedules by session (autogroup) first, so a
  * thread of the load process spends the load process's share, and at a thousand pushes a second
- * that share is half a core taken from the server. So it is started in the idle scheduling class
- * (`chrt --idle`, as the server's push senders are), detached, and lowers its session's group to
- * the lowest priority too where that class is not available.
+ * that share is half a core taken from the server. So it is forked as the server's push senders
+ * are (forkAtIdlePriority: the idle scheduling class, any core), detached, and lowers itself where
+ * that launch is not available.
  * Answers each `stats` request with what it counted (after a `verify`, with the faults of every
  * push taken); times are epoch ms.
  */
-import { writeFileSync } from 'node:fs';
-import { setPriority } from 'node:os';
+import { lowerOwnPriority } from '../../server/fork-at-idle-priority';
 import { startPushSink } from './push-sink';
 
 export type SinkStats = {
@@ -26,13 +25,7 @@ export type SinkStats = {
 export type SinkRequest = 'stats' | 'verify' | 'close';
 export type SinkStart = { port: number; seed: string; members: number };
 
-const LOWEST_PRIORITY = 19;
-try {
-  setPriority(LOWEST_PRIORITY);
-  writeFileSync('/proc/self/autogroup', String(LOWEST_PRIORITY));
-} catch {
-  // Not permitted, or no autogroup here: it runs at normal priority.
-}
+lowerOwnPriority({ sessionGroup: true });
 
 const { port, seed, members } = JSON.parse(process.argv[2] ?? '{}') as SinkStart;
 const sink = await startPushSink(port, seed, members);

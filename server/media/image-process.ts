@@ -7,17 +7,14 @@
  * is not available it lowers itself to nice 19, set before any thread exists so libvips' threads
  * inherit it.
  */
-import { setPriority } from 'node:os';
+import { lowerOwnPriority } from '../fork-at-idle-priority';
 import { reencode, type ReencodeJob, type ReencodeOutcome } from './reencode';
 
 export type ImageJob = ReencodeJob & { id: number };
 export type ImageAnswer = { id: number; outcome: ReencodeOutcome } | { id: number; error: string };
 
-try {
-  setPriority(19);
-} catch {
-  // Not permitted here: the images are still processed, at normal priority.
-}
+// In the server's session (not detached): its nice value only.
+lowerOwnPriority({ sessionGroup: false });
 
 let queue = Promise.resolve();
 process.on('message', (job: ImageJob) => {

@@ -17,7 +17,7 @@ function startProcess(): ChildProcess {
   const here = import.meta.url;
   const built = !here.endsWith('.ts');
   const script = fileURLToPath(built ? new URL('./media/image-process.js', here) : new URL('./image-process.ts', here));
-  return forkAtIdlePriority(script, { serialization: 'advanced', execArgv: built ? [] : ['--import', 'tsx'] });
+  return forkAtIdlePriority(script, [], { serialization: 'advanced', execArgv: built ? [] : ['--import', 'tsx'] });
 }
 
 type Waiting = { resolve(outcome: ReencodeOutcome): void; reject(error: Error): void };

@@ -51,6 +51,7 @@ function startProcess(): ChildProcess {
   const script = fileURLToPath(built ? new URL('./push/send-process.js', here) : new URL('./send-process.ts', here));
   return forkAtIdlePriority(
     script,
+    [],
     {
       detached: true,
       serialization: 'advanced',

@@ -11,30 +11,12 @@
  * 4–6× during a 10,000-device fan-out with threads). It leaves when the server does (the IPC
  * channel closes).
  */
-import { writeFileSync } from 'node:fs';
-import { setPriority } from 'node:os';
+import { lowerOwnPriority } from '../fork-at-idle-priority';
 import { deliver } from './deliver';
 import type { SendBatch, SendBatchResult } from './send-pool';
 
 /** Pushes of one batch in flight at once. */
 const CONCURRENCY = 32;
-/** The lowest priority (nice 19): any runnable event loop goes first. */
-const LOWEST_PRIORITY = 19;
-
-function lowerPriority(): void {
-  try {
-    setPriority(LOWEST_PRIORITY);
-  } catch {
-    // Not permitted or not supported here: the pushes still go, at normal priority.
-  }
-  try {
-    // This session's scheduling group (see above); absent where autogroup is off or not Linux.
-    writeFileSync('/proc/self/autogroup', String(LOWEST_PRIORITY));
-  } catch {
-    // No autogroup: the nice value above is what counts.
-  }
-}
-
 async function sendBatch(batch: SendBatch): Promise<SendBatchResult> {
   const results: SendBatchResult['results'] = new Array(batch.items.length);
   let next = 0;
@@ -51,7 +33,7 @@ async function sendBatch(batch: SendBatch): Promise<SendBatchResult> {
   return { id: batch.id, results };
 }
 
-lowerPriority();
+lowerOwnPriority({ sessionGroup: true });
 process.on('message', (batch: SendBatch) => {
   void sendBatch(batch).then((answer) => process.send?.(answer));
 });

@@ -24,40 +24,45 @@ function allowedCpus(pid: number): number[] {
   });
 }
 
+/**
+ * A child that echoes what it is sent, forked by forkAtIdlePriority once the probe said it can;
+ * resolved once it answered (taskset and chrt exec in turn before node runs).
+ */
+async function echoChild(options: { anyCore?: boolean } = {}): Promise<{ pid: number; stop(): Promise<void> }> {
+  expect(await probeIdlePriority()).toBe(true);
+  const script = join(mkdtempSync(join(tmpdir(), 'idle-fork-')), 'echo.cjs');
+  writeFileSync(script, "process.on('message', (m) => process.send(m)); process.on('disconnect', () => process.exit(0));");
+  const child = forkAtIdlePriority(script, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }, options);
+  child.send({ hello: 'there' });
+  const [answer] = (await once(child, 'message')) as [unknown];
+  expect(answer).toEqual({ hello: 'there' });
+  return {
+    pid: child.pid as number,
+    async stop() {
+      const exited = once(child, 'exit');
+      child.disconnect();
+      await exited;
+    },
+  };
+}
+
 describe('forkAtIdlePriority', () => {
   // Linux with util-linux (chrt, taskset), as on this machine and in CI.
   it('forks a process in the idle class, with its IPC channel working, once the probe has answered', async () => {
-    expect(await probeIdlePriority()).toBe(true);
-    const script = join(mkdtempSync(join(tmpdir(), 'idle-fork-')), 'echo.cjs');
-    writeFileSync(script, "process.on('message', (m) => process.send(m)); process.on('disconnect', () => process.exit(0));");
-    const child = forkAtIdlePriority(script, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    child.send({ hello: 'there' });
-    const [answer] = (await once(child, 'message')) as [unknown];
-    expect(answer).toEqual({ hello: 'there' });
-    // Asked once node answers: taskset and chrt exec in turn before it runs.
-    expect(policyOf(child.pid as number)).toBe(SCHED_IDLE);
+    const child = await echoChild();
+    expect(policyOf(child.pid)).toBe(SCHED_IDLE);
     // Off the first core, where there is another (this machine and CI have two).
-    if (availableParallelism() > 1) expect(allowedCpus(child.pid as number)).not.toContain(0);
-
-    const exited = once(child, 'exit');
-    child.disconnect();
-    await exited;
+    if (availableParallelism() > 1) expect(allowedCpus(child.pid)).not.toContain(0);
+    await child.stop();
   });
 });
 
 describe('forkAtIdlePriority with anyCore', () => {
   it('forks in the idle class without the core restriction', async () => {
-    expect(await probeIdlePriority()).toBe(true);
-    const script = join(mkdtempSync(join(tmpdir(), 'idle-fork-')), 'echo.cjs');
-    writeFileSync(script, "process.on('message', (m) => process.send(m)); process.on('disconnect', () => process.exit(0));");
-    const child = forkAtIdlePriority(script, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }, { anyCore: true });
-    child.send('ping');
-    await once(child, 'message');
-    expect(policyOf(child.pid as number)).toBe(SCHED_IDLE);
-    expect(allowedCpus(child.pid as number)).toEqual(Array.from({ length: availableParallelism() }, (_, index) => index));
-    const exited = once(child, 'exit');
-    child.disconnect();
-    await exited;
+    const child = await echoChild({ anyCore: true });
+    expect(policyOf(child.pid)).toBe(SCHED_IDLE);
+    expect(allowedCpus(child.pid)).toEqual(Array.from({ length: availableParallelism() }, (_, index) => index));
+    await child.stop();
   });
 });
 
