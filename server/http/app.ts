@@ -14,6 +14,7 @@ import { err, toErr } from '../chat/errors';
 import { authenticate } from '../chat/identity';
 import { bearerToken, errorResponse, requestLog, withRequestId } from './errors';
 import { mountPwa } from './pwa';
+import { METRICS_CONTENT_TYPE } from '../observe/metrics';
 import { refused, type AppDeps, type Env } from './request';
 
 export type { AppDeps } from './request';
@@ -192,7 +193,7 @@ export function createApp(deps: AppDeps) {
     if (!sameSecret(bearerToken(c.req.header('Authorization')) ?? '', token))
       return errorResponse(c, { code: 'unauthorized', message: 'a bearer token is required' });
     c.header('Cache-Control', 'no-store');
-    return c.body(await deps.metricsText(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
+    return c.body(await deps.metricsText(), 200, { 'Content-Type': METRICS_CONTENT_TYPE });
   });
 
   app.route('/api', apiRoutes(deps));

@@ -4,9 +4,8 @@
  * exemplars), too much for once per message; this one exports the same shape
  * to a prom-client registry, so scrapes and the cluster's sum treat it alike.
  */
-import type { Registry } from 'prom-client';
 
-type Options = { name: string; help: string; buckets: number[]; registers: Registry[] };
+type Options = { name: string; help: string; buckets: number[] };
 type Value = { labels: Record<string, string | number>; value: number; metricName: string };
 
 export class FastHistogram {
@@ -23,7 +22,6 @@ export class FastHistogram {
     this.help = options.help;
     this.buckets = [...options.buckets].sort((a, b) => a - b);
     this.counts = new Float64Array(this.buckets.length + 1);
-    for (const registry of options.registers) registry.registerMetric(this as never);
   }
 
   observe(value: number): void {

@@ -13,7 +13,7 @@ import type { ChatServer as SocketServer } from '../realtime/types';
 import { attachAdapter } from '../scale-out/adapter';
 import type { Store } from '../store/store';
 import { limiterOf } from '../chat/budgets';
-import { registry } from '../observe/metrics';
+import { metricsText as processMetricsText } from '../observe/metrics';
 import { openBudgets } from './open-budgets';
 import { openPushStore, openStore } from './open-store';
 import { awakeSessions } from '../realtime/awake-sessions';
@@ -53,7 +53,7 @@ export async function createChatServer(config: Config, options: { clustered: boo
   const revoked = (sessionId: string) => live.sockets?.revoked(sessionId);
 
   // A cluster worker's /metrics would be its share only: the primary answers for the whole cluster.
-  const metricsText = options.clustered ? undefined : () => registry.metrics();
+  const metricsText = options.clustered ? undefined : processMetricsText;
   // Attachments: partial uploads under CHAT_BLOB_DIR, blobs there too or in an S3-compatible bucket (CHAT_BLOB_S3_*).
   const media = {
     uploads: openUploads(config.attachments, config.origins),

@@ -9,10 +9,10 @@ import cluster from 'node:cluster';
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
+import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 import type { Config } from '../config';
 import { log } from '../observe/log';
-import { collectProcessMetrics, metrics, registry } from '../observe/metrics';
+import { collectProcessMetrics, METRICS_CONTENT_TYPE, metrics, metricsRegistry } from '../observe/metrics';
 import type { ConnectionTally } from './connection-tally';
 
 type MetricsJson = Array<MetricObjectWithValues<MetricValue<string>>>;
@@ -36,6 +36,7 @@ const waiting = new Map<number, { responses: MetricsJson[]; pending: number; don
 /** The cluster's metrics: every worker's registry and the primary's own, summed. */
 async function clusterMetrics(tally: ConnectionTally): Promise<string> {
   metrics.connectionsOpen.set(tally.total());
+  const [{ AggregatorRegistry }, registry] = await Promise.all([import('prom-client'), metricsRegistry()]);
   const responses: MetricsJson[] = [await registry.getMetricsAsJSON()];
   const workers = Object.values(cluster.workers ?? {}).filter((worker) => worker?.isConnected());
   if (workers.length > 0) {
@@ -76,7 +77,7 @@ export function serveClusterMetrics(
   tally: ConnectionTally,
 ): ClusterMetrics | undefined {
   if (config.metricsPort === undefined && !config.metricsToken) return undefined;
-  collectProcessMetrics();
+  collectProcessMetrics().catch((error: unknown) => log.error({ err: error }, 'metrics: cannot collect the process figures'));
   listenForWorkerAnswers();
   const text = () => clusterMetrics(tally);
   const server = config.metricsPort === undefined ? undefined : serveOnOwnPort(config.metricsPort, config.host, text);
@@ -97,7 +98,7 @@ export function serveClusterMetrics(
         return true;
       }
       text().then(
-        (body) => reply('200 OK', registry.contentType, body),
+        (body) => reply('200 OK', METRICS_CONTENT_TYPE, body),
         (error: unknown) => {
           log.error({ err: error }, 'metrics: scrape failed');
           socket.destroy();
@@ -113,7 +114,7 @@ export function serveClusterMetrics(
 export function serveOnOwnPort(port: number, host: string | undefined, text: () => Promise<string>): Server {
   const server = createServer((_req, res) => {
     text().then(
-      (body) => res.writeHead(200, { 'content-type': registry.contentType, 'cache-control': 'no-store' }).end(body),
+      (body) => res.writeHead(200, { 'content-type': METRICS_CONTENT_TYPE, 'cache-control': 'no-store' }).end(body),
       (error: unknown) => {
         log.error({ err: error }, 'metrics: scrape failed');
         res.writeHead(500).end();

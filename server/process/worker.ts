@@ -7,7 +7,7 @@ import cluster from 'node:cluster';
 import type { Server as HttpServer } from 'node:http';
 import type { Config } from '../config';
 import { log } from '../observe/log';
-import { answerClusterScrapes, collectProcessMetrics, metrics, registry } from '../observe/metrics';
+import { answerClusterScrapes, collectProcessMetrics, metrics, metricsText } from '../observe/metrics';
 import { createChatServer } from './chat-server';
 import { createConnectionTally } from './connection-tally';
 import type { IpcMessage } from './ipc';
@@ -19,14 +19,15 @@ export async function startWorker(config: Config, options: { clustered: boolean 
   const server = await createChatServer(config, options);
   const { httpServer, io } = server;
   // Only when something can scrape them: prom-client's default metrics watch every GC through a
-  // PerformanceObserver, which cost about a tenth of fan-out throughput (deliveries/s, A/B of #12).
+  // PerformanceObserver, which cost about a tenth of fan-out throughput (deliveries/s, A/B of #12),
+  // and prom-client itself is about 4 MB of memory.
   const metricsOn = config.metricsPort !== undefined || Boolean(config.metricsToken);
-  if (metricsOn) collectProcessMetrics();
+  if (metricsOn) await collectProcessMetrics();
 
   if (options.clustered) {
     if (!config.clusterKey) throw new Error('a cluster worker needs CHAT_CLUSTER_KEY from its primary');
     acceptStickyConnections(httpServer, io.engine, cluster.worker?.id ?? 0, Buffer.from(config.clusterKey, 'base64url'));
-    if (metricsOn) answerClusterScrapes();
+    if (metricsOn) await answerClusterScrapes();
     process.send?.({ type: 'worker:ready' } satisfies IpcMessage);
   } else {
     capConnections(httpServer, config);
@@ -35,7 +36,7 @@ export async function startWorker(config: Config, options: { clustered: boolean 
     const port = typeof address === 'object' && address ? address.port : config.port;
     log.info(`chat server on http://localhost:${port} (1 process, store ${config.databaseUrl ? 'PostgreSQL' : config.dbPath})`);
     if (!config.databaseUrl) log.info(durabilityLine(server.store.durability()));
-    if (config.metricsPort !== undefined) serveOnOwnPort(config.metricsPort, config.host, () => registry.metrics());
+    if (config.metricsPort !== undefined) serveOnOwnPort(config.metricsPort, config.host, metricsText);
   }
 
   let stopping = false;
