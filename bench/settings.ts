@@ -32,8 +32,11 @@ export type Settings = {
     offlineMs: number;
     sampleMs: number;
   };
-  /** Attachments (#18): `clients` uploaders of a `bytes` JPEG each, for `durationMs` per phase; `textSenders` with `window` sends in flight. */
-  uploads: { clients: number; bytes: number; durationMs: number; textSenders: number; window: number };
+  /**
+   * Attachments (#18): `clients` uploaders of a `bytes` JPEG each, for `durationMs` per phase; `textSenders` with `window`
+   * sends in flight; `rounds` pairs of text ingest alone then during uploads, judged by the median of their ratios.
+   */
+  uploads: { clients: number; bytes: number; durationMs: number; textSenders: number; window: number; rounds: number };
   clientRuns: number;
   lighthouse: boolean;
 };
@@ -61,7 +64,7 @@ export const FULL: Settings = {
     offlineMs: 5_000,
     sampleMs: 5_000,
   },
-  uploads: { clients: 20, bytes: 1_000_000, durationMs: 10_000, textSenders: 10, window: 8 },
+  uploads: { clients: 20, bytes: 1_000_000, durationMs: 10_000, textSenders: 10, window: 8, rounds: 3 },
   clientRuns: 3,
   lighthouse: true,
 };
@@ -91,7 +94,7 @@ export const QUICK: Settings = {
     offlineMs: 5_000,
     sampleMs: 5_000,
   },
-  uploads: { clients: 20, bytes: 1_000_000, durationMs: 4_000, textSenders: 10, window: 8 },
+  uploads: { clients: 20, bytes: 1_000_000, durationMs: 4_000, textSenders: 10, window: 8, rounds: 1 },
   clientRuns: 1,
   lighthouse: false,
 };

@@ -3,8 +3,10 @@
  * over (tus creation + one PATCH + finalize, as the PWA does for a photo) against our server as
  * `npm start` runs it, and the same bodies POSTed to a plain file-copy server (bench/baselines/
  * file-copy) on the same machine; then text ingest (socket.io senders, a window of sends in flight
- * each) without uploads and while they run. The uploads run in a process of their own
- * (load/upload-job.ts), the text senders in this one.
+ * each) without uploads and while they run, in `rounds` pairs (alone, then during): each pair's
+ * ratio is taken a minute apart at most, so the machine's drift (its speed moves by 2x over a day
+ * here) lands in both halves, and the target reads the median ratio. The uploads run in a process
+ * of their own (load/upload-job.ts), the text senders in this one.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -12,6 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents, SessionCreated } from '../shared/protocol';
 import { freePort, killGroup } from '../test/support/process';
+import { bucketsBetween, quantileMs, scrapeServerHistograms, type AckBuckets } from './load/server-ack-histogram';
 import type { UploadJob, UploadJobResult } from './load/upload-job';
 import { withServer, type MeasureContext } from './measure';
 import { benchTempDir } from './servers';
@@ -30,14 +33,25 @@ export type UploadBenchResult = {
   durationMs: number;
   ours: UploadSide;
   fileCopy: UploadSide;
-  /** Text messages acked per second by the ingest senders, without uploads and while they run. */
+  /** Text messages acked per second by the ingest senders, without uploads and while they run (the median round's). */
   ingestAlone: number;
   ingestDuringUploads: number;
-  /** ingestDuringUploads / ingestAlone (target ≥ 0.8). */
+  /** The median of the rounds' during / alone (target ≥ 0.8). */
   ingestRatio: number | null;
-  /** Uploads completed while the text senders ran. */
+  /** Uploads completed while the text senders ran (the median round's). */
   uploadsDuringIngest: number;
+  /** As the server measured them (its /metrics), alone and during uploads: ack p99 and group-commit p99, ms (the median round's). */
+  server?: ServerView;
+  rounds?: IngestRound[];
 };
+
+type ServerView = {
+  ackP99Alone: number | null;
+  ackP99During: number | null;
+  commitP99Alone: number | null;
+  commitP99During: number | null;
+};
+export type IngestRound = { alone: number; during: number; ratio: number | null; uploads: number; server: ServerView };
 
 type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -146,6 +160,12 @@ async function ingest(url: string, tokens: string[], window: number, durationMs:
   return (acked * 1000) / durationMs;
 }
 
+/** The round whose ratio is the median (the lower middle of an even count); rounds without a ratio sort last. */
+export function medianRound(rounds: IngestRound[]): IngestRound {
+  const sorted = [...rounds].sort((a, b) => (a.ratio ?? Number.POSITIVE_INFINITY) - (b.ratio ?? Number.POSITIVE_INFINITY));
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
 async function startFileCopy(): Promise<{ url: string; stop(): Promise<void> }> {
   const port = await freePort();
   const child = spawn(process.execPath, ['bench/baselines/file-copy/index.mjs'], {
@@ -173,7 +193,7 @@ async function startFileCopy(): Promise<{ url: string; stop(): Promise<void> }> 
 }
 
 export async function measureUploads(context: MeasureContext): Promise<UploadBenchResult> {
-  const { clients, bytes, durationMs, textSenders, window } = context.settings.uploads;
+  const { clients, bytes, durationMs, textSenders, window, rounds } = context.settings.uploads;
   const job = { clients, bytes, durationMs };
 
   const copy = await startFileCopy();
@@ -185,7 +205,9 @@ export async function measureUploads(context: MeasureContext): Promise<UploadBen
   }
 
   const dbPath = join(benchTempDir('bench-uploads-'), 'chat.db');
-  return withServer('ours', { dbPath }, context, async (server) => {
+  const metricsPort = await freePort();
+  const scrape = () => scrapeServerHistograms(`http://127.0.0.1:${metricsPort}/metrics`);
+  return withServer('ours', { dbPath, env: { CHAT_METRICS_PORT: String(metricsPort) } }, context, async (server) => {
     const tokens = await Promise.all(
       Array.from({ length: clients }, (_, index) => session(server.url, `uploader ${index}`).then((created) => created.token)),
     );
@@ -194,30 +216,53 @@ export async function measureUploads(context: MeasureContext): Promise<UploadBen
     );
     const ours = side(await uploadLoad({ ...job, target: 'ours', url: server.url, tokens }).result, durationMs);
 
-    // The last finalizes' image work may still be running at idle priority: let it end first;
-    // and the uploads' written bytes reach the disk now (`sync`), not during the text ingest
-    // alone, whose group commits would wait behind that writeback (the kernel writes dirty
-    // pages back up to 30 s later).
-    await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
-    execFileSync('sync');
-    const ingestAlone = await ingest(server.url, senders, window, durationMs);
-    // The uploads run a little longer than the senders, on both sides, so the senders meet them in full flow.
-    const lead = Math.min(1000, durationMs / 4);
-    const during = uploadLoad({ ...job, durationMs: durationMs + 2 * lead, target: 'ours', url: server.url, tokens });
-    await during.started;
-    await new Promise((resolve) => setTimeout(resolve, lead));
-    const ingestDuringUploads = await ingest(server.url, senders, window, durationMs);
-    const uploadsDuringIngest = (await during.result).latencies.length;
+    const round = async (): Promise<IngestRound> => {
+      // The last finalizes' image work may still be running at idle priority: let it end first;
+      // and the uploads' written bytes reach the disk now (`sync`), not during the text ingest
+      // alone, whose group commits would wait behind that writeback (the kernel writes dirty
+      // pages back up to 30 s later).
+      await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
+      execFileSync('sync');
+      const beforeAlone = await scrape();
+      const alone = await ingest(server.url, senders, window, durationMs);
+      const afterAlone = await scrape();
+      // The uploads run a little longer than the senders, on both sides, so the senders meet them in full flow.
+      const lead = Math.min(1000, durationMs / 4);
+      const load = uploadLoad({ ...job, durationMs: durationMs + 2 * lead, target: 'ours', url: server.url, tokens });
+      await load.started;
+      await new Promise((resolve) => setTimeout(resolve, lead));
+      const beforeDuring = await scrape();
+      const during = await ingest(server.url, senders, window, durationMs);
+      const afterDuring = await scrape();
+      const uploads = (await load.result).latencies.length;
+      const p99 = (earlier: AckBuckets, later: AckBuckets) => quantileMs(bucketsBetween([earlier, later]), 0.99);
+      const view: ServerView = {
+        ackP99Alone: p99(beforeAlone.acks, afterAlone.acks),
+        ackP99During: p99(beforeDuring.acks, afterDuring.acks),
+        commitP99Alone: p99(beforeAlone.commits, afterAlone.commits),
+        commitP99During: p99(beforeDuring.commits, afterDuring.commits),
+      };
+      context.log(
+        `uploads: round: text ingest ${alone.toFixed(0)} acked/s alone, ${during.toFixed(0)} during (${uploads} uploads meanwhile); ` +
+          `server ack p99 ${view.ackP99Alone?.toFixed(1) ?? '—'} / ${view.ackP99During?.toFixed(1) ?? '—'} ms, group-commit p99 ${view.commitP99Alone?.toFixed(1) ?? '—'} / ${view.commitP99During?.toFixed(1) ?? '—'} ms`,
+      );
+      return { alone, during, ratio: alone > 0 ? during / alone : null, uploads, server: view };
+    };
+    const done: IngestRound[] = [];
+    for (let n = 0; n < Math.max(1, rounds); n++) done.push(await round());
+    const median = medianRound(done);
     return {
       clients,
       bytes,
       durationMs,
       ours,
       fileCopy,
-      ingestAlone,
-      ingestDuringUploads,
-      ingestRatio: ingestAlone > 0 ? ingestDuringUploads / ingestAlone : null,
-      uploadsDuringIngest,
+      ingestAlone: median.alone,
+      ingestDuringUploads: median.during,
+      ingestRatio: median.ratio,
+      uploadsDuringIngest: median.uploads,
+      server: median.server,
+      rounds: done,
     };
   });
 }
