@@ -38,6 +38,7 @@ import { toMarkdown } from './report/markdown';
 import { summarize } from './report/summarize';
 import { measureHistory } from './history';
 import { measurePush } from './push';
+import { serverViewText } from './report/upload-targets';
 import { measureUploads } from './uploads';
 import { measureCatchup, measureIdle, measureLadder, measureThroughput, type MeasureContext } from './measure';
 import { summarizeProfiles, type ProfileSummary } from './profile';
@@ -345,9 +346,7 @@ async function main(): Promise<number> {
         `uploads: ${result.clients} clients × ${(result.bytes / 1e6).toFixed(1)} MB: ours ${result.ours.perSec.toFixed(1)}/s (p99 ${ms(result.ours.p99Ms)} ms, errors ${result.ours.errors}), ` +
           `file copy ${result.fileCopy.perSec.toFixed(1)}/s (p99 ${ms(result.fileCopy.p99Ms)} ms); text ingest ${result.ingestAlone.toFixed(0)} acked/s alone, ` +
           `${result.ingestDuringUploads.toFixed(0)} during uploads (${result.ingestRatio?.toFixed(2) ?? '—'}×, ${result.uploadsDuringIngest} uploads meanwhile)` +
-          (result.server
-            ? `; as the server measured them, ack p99 ${ms(result.server.ackP99Alone)} ms alone and ${ms(result.server.ackP99During)} ms during, group-commit p99 ${result.server.commitP99Alone?.toFixed(1) ?? '—'} and ${result.server.commitP99During?.toFixed(1) ?? '—'} ms`
-            : ''),
+          (result.server ? `; ${serverViewText(result.server)}` : ''),
       );
     });
   if (planned('soak'))

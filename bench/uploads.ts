@@ -17,6 +17,7 @@ import { freePort, killGroup } from '../test/support/process';
 import { bucketsBetween, quantileMs, scrapeServerHistograms, type AckBuckets } from './load/server-ack-histogram';
 import type { UploadJob, UploadJobResult } from './load/upload-job';
 import { withServer, type MeasureContext } from './measure';
+import { serverViewText } from './report/upload-targets';
 import { benchTempDir } from './servers';
 
 export type UploadSide = {
@@ -45,7 +46,7 @@ export type UploadBenchResult = {
   rounds?: IngestRound[];
 };
 
-type ServerView = {
+export type ServerView = {
   ackP99Alone: number | null;
   ackP99During: number | null;
   commitP99Alone: number | null;
@@ -72,7 +73,7 @@ function side(result: UploadJobResult, durationMs: number): UploadSide {
   };
 }
 
-/** Pause between the upload measurement and the text ingest alone. */
+/** Pause before each round's text ingest alone, after the uploads before it. */
 const QUIET_MS = 3_000;
 
 type UploadLoad = {
@@ -243,8 +244,7 @@ export async function measureUploads(context: MeasureContext): Promise<UploadBen
         commitP99During: p99(beforeDuring.commits, afterDuring.commits),
       };
       context.log(
-        `uploads: round: text ingest ${alone.toFixed(0)} acked/s alone, ${during.toFixed(0)} during (${uploads} uploads meanwhile); ` +
-          `server ack p99 ${view.ackP99Alone?.toFixed(1) ?? '—'} / ${view.ackP99During?.toFixed(1) ?? '—'} ms, group-commit p99 ${view.commitP99Alone?.toFixed(1) ?? '—'} / ${view.commitP99During?.toFixed(1) ?? '—'} ms`,
+        `uploads: round: text ingest ${alone.toFixed(0)} acked/s alone, ${during.toFixed(0)} during (${uploads} uploads meanwhile); ${serverViewText(view)}`,
       );
       return { alone, during, ratio: alone > 0 ? during / alone : null, uploads, server: view };
     };

@@ -1,6 +1,15 @@
 /** The attachment targets of #18, from the upload measurement of a run (its text ingest in rounds, judged by their median). */
+import type { ServerView } from '../uploads';
 import type { RawResults } from './raw';
 import { fmt, type TargetRow } from './targets';
+
+/** What the server measured itself, alone and during uploads: the wording of the report row and of the bench's log. */
+export function serverViewText(server: ServerView): string {
+  return (
+    `server ack p99 ${fmt(server.ackP99Alone, 1)} ms alone, ${fmt(server.ackP99During, 1)} ms during; ` +
+    `group-commit p99 ${fmt(server.commitP99Alone, 1)} and ${fmt(server.commitP99During, 1)} ms`
+  );
+}
 
 const MIN_INGEST_RATIO = 0.8;
 
@@ -34,9 +43,7 @@ export function uploadTargets(raw: RawResults): TargetRow[] {
       value:
         `${uploads.ingestRatio === null ? '—' : `${uploads.ingestRatio.toFixed(2)}×`} (${fmt(uploads.ingestDuringUploads)} vs ${fmt(uploads.ingestAlone)} acked/s, ${uploads.uploadsDuringIngest} uploads meanwhile` +
         `${rounds.length > 1 ? `; median of ${rounds.length} rounds: ${rounds.map((round) => (round.ratio === null ? '—' : `${round.ratio.toFixed(2)}×`)).join(', ')}` : ''})` +
-        (server
-          ? `; server ack p99 ${fmt(server.ackP99Alone, 1)} ms alone, ${fmt(server.ackP99During, 1)} ms during; group-commit p99 ${fmt(server.commitP99Alone, 1)} and ${fmt(server.commitP99During, 1)} ms`
-          : ''),
+        (server ? `; ${serverViewText(server)}` : ''),
       runs: rounds.length > 1 ? `${rounds.length} rounds` : '1 run',
       pass: uploads.ingestRatio !== null && uploads.ingestRatio >= MIN_INGEST_RATIO,
     },

@@ -45,34 +45,35 @@ export const metrics = {
   ),
 };
 
-let registry: Promise<Registry> | undefined;
+type PromClient = typeof import('prom-client');
+let loaded: Promise<{ client: PromClient; registry: Registry }> | undefined;
 
-/** prom-client's registry holding this process's metrics: prom-client is loaded here, on first use. */
-export function metricsRegistry(): Promise<Registry> {
-  registry ??= import('prom-client').then(({ Registry }) => {
-    const opened = new Registry();
-    for (const metric of Object.values(metrics)) opened.registerMetric(metric as never);
-    return opened;
+/** prom-client and its registry holding this process's metrics: prom-client is loaded here, on first use. */
+export function promClient(): Promise<{ client: PromClient; registry: Registry }> {
+  loaded ??= import('prom-client').then((client) => {
+    const registry = new client.Registry();
+    for (const metric of Object.values(metrics)) registry.registerMetric(metric as never);
+    return { client, registry };
   });
-  return registry;
+  return loaded;
 }
 
 /** This process's metrics in the Prometheus text format. */
 export async function metricsText(): Promise<string> {
-  return (await metricsRegistry()).metrics();
+  return (await promClient()).registry.metrics();
 }
 
 /** Event-loop lag and the usual process figures (memory, CPU, handles), from prom-client. */
 export async function collectProcessMetrics(): Promise<void> {
-  const [{ collectDefaultMetrics }, register] = await Promise.all([import('prom-client'), metricsRegistry()]);
-  collectDefaultMetrics({ register, eventLoopMonitoringPrecision: 20 });
+  const { client, registry } = await promClient();
+  client.collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 });
 }
 
 /** A cluster worker: answer the primary's scrape requests with this registry (prom-client's own IPC messages). */
 export async function answerClusterScrapes(): Promise<void> {
-  const [{ AggregatorRegistry }, register] = await Promise.all([import('prom-client'), metricsRegistry()]);
-  AggregatorRegistry.setRegistries([register]);
-  new AggregatorRegistry();
+  const { client, registry } = await promClient();
+  client.AggregatorRegistry.setRegistries([registry]);
+  new client.AggregatorRegistry();
 }
 
 /** Wraps a commit so its batch size and duration are observed. */

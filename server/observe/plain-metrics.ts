@@ -6,7 +6,7 @@
  */
 
 type Sample = { labels: Record<string, string | number>; value: number };
-export type MetricReading = { name: string; help: string; type: 'counter' | 'gauge'; values: Sample[]; aggregator: 'sum' };
+type MetricReading = { name: string; help: string; type: 'counter' | 'gauge'; values: Sample[]; aggregator: 'sum' };
 
 abstract class PlainMetric {
   abstract readonly type: 'counter' | 'gauge';

@@ -12,7 +12,7 @@ import type { Socket } from 'node:net';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 import type { Config } from '../config';
 import { log } from '../observe/log';
-import { collectProcessMetrics, METRICS_CONTENT_TYPE, metrics, metricsRegistry } from '../observe/metrics';
+import { collectProcessMetrics, METRICS_CONTENT_TYPE, metrics, promClient } from '../observe/metrics';
 import type { ConnectionTally } from './connection-tally';
 
 type MetricsJson = Array<MetricObjectWithValues<MetricValue<string>>>;
@@ -36,7 +36,7 @@ const waiting = new Map<number, { responses: MetricsJson[]; pending: number; don
 /** The cluster's metrics: every worker's registry and the primary's own, summed. */
 async function clusterMetrics(tally: ConnectionTally): Promise<string> {
   metrics.connectionsOpen.set(tally.total());
-  const [{ AggregatorRegistry }, registry] = await Promise.all([import('prom-client'), metricsRegistry()]);
+  const { client, registry } = await promClient();
   const responses: MetricsJson[] = [await registry.getMetricsAsJSON()];
   const workers = Object.values(cluster.workers ?? {}).filter((worker) => worker?.isConnected());
   if (workers.length > 0) {
@@ -52,7 +52,7 @@ async function clusterMetrics(tally: ConnectionTally): Promise<string> {
       for (const worker of workers) worker?.send({ type: REQUEST, requestId }, undefined, () => undefined);
     });
   }
-  return AggregatorRegistry.aggregate(responses).metrics();
+  return client.AggregatorRegistry.aggregate(responses).metrics();
 }
 
 function listenForWorkerAnswers(): void {
