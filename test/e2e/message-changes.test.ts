@@ -112,6 +112,8 @@ describe('messages people change, through the offline outbox', () => {
     const page = await (await phoneContext(browser, { baseURL: server().url })).newPage();
     await join(page, 'Hal');
     await send(page, 'keyboard me');
+    // The receipts item is offered for a sent message only: wait for the ack (its seq) before opening the menu.
+    await page.locator('[data-seq]', { hasText: 'keyboard me' }).waitFor();
     await openMenu(page, 'keyboard me');
     const focusedName = () =>
       page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent?.trim());
