@@ -80,7 +80,15 @@ export const useIdentityStore = defineStore('identity', () => {
     }
   }
 
-  async function loadPasskeys(): Promise<string> {
+  let passkeysLoading: Promise<string> | undefined;
+
+  /** One request at a time: on the sheet's first opening its loader and the section both ask. */
+  function loadPasskeys(): Promise<string> {
+    passkeysLoading ??= fetchOurPasskeys().finally(() => (passkeysLoading = undefined));
+    return passkeysLoading;
+  }
+
+  async function fetchOurPasskeys(): Promise<string> {
     const current = token();
     if (!current) return '';
     try {

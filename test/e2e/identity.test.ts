@@ -250,6 +250,12 @@ describe('one person, many devices', () => {
       await join(laptop, 'Omar');
       await send(laptop, 'before the phone');
       await openProfile(laptop);
+      // Passkeys are known when the sections appear: nothing arrives later to push "Add a device" from under the tap.
+      expect(
+        await profile(laptop)
+          .getByText(/No passkey yet/)
+          .isVisible(),
+      ).toBe(true);
       await profile(laptop).getByRole('button', { name: 'Add a device' }).click();
       const code = (await profile(laptop).locator('.link-code [aria-hidden]').textContent()) ?? '';
       const phone = await (await phoneContext(browser, { baseURL: localhost(server().url) })).newPage();
