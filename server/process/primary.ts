@@ -45,6 +45,10 @@ export function runPrimary(config: Config): void {
   let listening = false;
   const recentCrashes: number[] = [];
 
+  // Young generation of 4 MB semi-spaces (V8's default grows them to 16 MB): a connection
+  // storm filled the default's to the top and RSS stayed there (bench ladder, RSS per idle
+  // connection). Flags given to node itself come later and win.
+  cluster.setupPrimary({ execArgv: ['--max-semi-space-size=4', ...process.execArgv] });
   const fork = () => {
     // Two malloc arenas instead of glibc's 8 per core: the worker's threads (libuv's pool, V8's
     // helpers) each kept an arena of freed memory; idle RSS 5–7 MB less for the three processes.
