@@ -16,15 +16,14 @@ export type ImageAnswer = { id: number; outcome: ReencodeOutcome } | { id: numbe
 // In the server's session (not detached): its nice value only.
 lowerOwnPriority({ sessionGroup: false });
 
-let queue = Promise.resolve();
+// One job at a time: image-worker.ts sends the next only after this one's answer.
 process.on('message', (job: ImageJob) => {
-  queue = queue.then(async () => {
-    const answer: ImageAnswer = await reencode(job).then(
-      (outcome) => ({ id: job.id, outcome }),
-      (error: unknown) => ({ id: job.id, error: error instanceof Error ? error.message : String(error) }),
-    );
-    process.send?.(answer);
-  });
+  void reencode(job)
+    .then(
+      (outcome): ImageAnswer => ({ id: job.id, outcome }),
+      (error: unknown): ImageAnswer => ({ id: job.id, error: error instanceof Error ? error.message : String(error) }),
+    )
+    .then((answer) => process.send?.(answer));
 });
 // The server that started it is gone: so is its work.
 process.on('disconnect', () => process.exit(0));

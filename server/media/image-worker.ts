@@ -35,8 +35,9 @@ function startProcess(): ChildProcess {
   return forkAtIdlePriority(script, [], { serialization: 'advanced', execArgv: built ? [] : ['--import', 'tsx'] });
 }
 
-type Waiting = { resolve(outcome: ReencodeOutcome): void; reject(error: Error): void };
-type Queued = { job: ReencodeJob } & Waiting;
+type Queued = { job: ReencodeJob; resolve(outcome: ReencodeOutcome): void; reject(error: Error): void };
+/** The one job the image process holds: its id, and our event loop's use when it was sent. */
+type Held = Queued & { id: number; loopBefore: EventLoopUtilization };
 
 export type ImageWorker = { reencode(job: ReencodeJob): Promise<ReencodeOutcome>; close(): void };
 
@@ -44,48 +45,18 @@ export function createImageWorker(pacing: ImagePacing = PACING): ImageWorker {
   void probeIdlePriority();
   let child: ChildProcess | null = null;
   const queued: Queued[] = [];
-  /** The one job the image process holds, by id. */
-  const waiting = new Map<number, Waiting>();
+  let held: Held | null = null;
   let nextId = 1;
   let resting = false;
   let closed = false;
   let idle: NodeJS.Timeout | null = null;
 
-  const failAll = (reason: string) => {
-    for (const [id, job] of waiting) {
-      waiting.delete(id);
-      job.reject(new Error(reason));
-    }
-  };
-
-  const start = (): ChildProcess => {
-    const started = startProcess();
-    started.on('message', (answer: ImageAnswer) => {
-      const job = waiting.get(answer.id);
-      waiting.delete(answer.id);
-      if ('error' in answer) job?.reject(new Error(answer.error));
-      else job?.resolve(answer.outcome);
-    });
-    started.on('error', (error) => log.warn(`media: the image process failed: ${error.message}`));
-    started.on('exit', () => {
-      if (child === started) child = null;
-      failAll('the image process stopped');
-    });
-    started.unref();
-    return started;
-  };
-
-  const idleSoon = () => {
-    if (idle) clearTimeout(idle);
-    idle = setTimeout(() => {
-      if (waiting.size === 0 && queued.length === 0) child?.kill();
-    }, IDLE_STOP_MS);
-    idle.unref();
-  };
-
-  /** After a photo: a rest if our event loop was busy meanwhile, then the next one. */
-  const next = (loopBefore: EventLoopUtilization) => {
-    const busy = performance.eventLoopUtilization(loopBefore).utilization >= pacing.busyShare;
+  /** The held job is answered (or lost with its process): a rest if our event loop was busy meanwhile, then the next one. */
+  const settle = (settled: (job: Held) => void) => {
+    const job = held;
+    if (!job) return;
+    held = null;
+    const busy = performance.eventLoopUtilization(job.loopBefore).utilization >= pacing.busyShare;
     resting = true;
     const rest = setTimeout(
       () => {
@@ -95,26 +66,39 @@ export function createImageWorker(pacing: ImagePacing = PACING): ImageWorker {
       busy ? pacing.restMs : 0,
     );
     rest.unref();
+    settled(job);
+  };
+
+  const start = (): ChildProcess => {
+    const started = startProcess();
+    started.on('message', (answer: ImageAnswer) => {
+      if (held?.id !== answer.id) return;
+      settle((job) => ('error' in answer ? job.reject(new Error(answer.error)) : job.resolve(answer.outcome)));
+    });
+    started.on('error', (error) => log.warn(`media: the image process failed: ${error.message}`));
+    started.on('exit', () => {
+      if (child === started) child = null;
+      settle((job) => job.reject(new Error('the image process stopped')));
+    });
+    started.unref();
+    return started;
+  };
+
+  const idleSoon = () => {
+    if (idle) clearTimeout(idle);
+    idle = setTimeout(() => {
+      if (!held && queued.length === 0) child?.kill();
+    }, IDLE_STOP_MS);
+    idle.unref();
   };
 
   const pump = () => {
-    if (resting || closed || waiting.size > 0) return;
+    if (resting || closed || held) return;
     const job = queued.shift();
     if (!job) return idleSoon();
     child ??= start();
-    const id = nextId++;
-    const loopBefore = performance.eventLoopUtilization();
-    waiting.set(id, {
-      resolve(outcome) {
-        next(loopBefore);
-        job.resolve(outcome);
-      },
-      reject(error) {
-        next(loopBefore);
-        job.reject(error);
-      },
-    });
-    child.send({ ...job.job, id } satisfies ImageJob);
+    held = { ...job, id: nextId++, loopBefore: performance.eventLoopUtilization() };
+    child.send({ ...job.job, id: held.id } satisfies ImageJob);
   };
 
   return {
@@ -128,8 +112,9 @@ export function createImageWorker(pacing: ImagePacing = PACING): ImageWorker {
       closed = true;
       if (idle) clearTimeout(idle);
       child?.kill();
-      failAll('the server is stopping');
-      for (const job of queued.splice(0)) job.reject(new Error('the server is stopping'));
+      const stopping = new Error('the server is stopping');
+      settle((job) => job.reject(stopping));
+      for (const job of queued.splice(0)) job.reject(stopping);
     },
   };
 }
