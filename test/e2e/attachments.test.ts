@@ -263,6 +263,9 @@ describe.each([1, 2])('photos and files in the outbox (%i worker(s))', (workers)
       // A second DevTools session would keep the page "online" through the offline emulation below.
       await bobCdp.detach();
       expect(await viewer.locator('.viewer-image').evaluate((image: HTMLElement) => image.style.transform)).toMatch(/scale\(3\)/);
+      // The pinch was the viewer's alone: the message behind it saw no long press (its menu opened 500 ms on, once).
+      await bob.waitForTimeout(700);
+      expect(await bob.getByRole('menu').count()).toBe(0);
       await bob.keyboard.press('Escape');
       await viewer.waitFor({ state: 'detached' });
       expect(await opener.evaluate((element) => element === document.activeElement)).toBe(true);

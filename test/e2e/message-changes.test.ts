@@ -4,7 +4,19 @@ import { connectAndCatchUp, createSession } from '../support/clients';
 import { axeViolations } from './support/axe';
 import { contents, join, launchBrowser, phoneContext, send, waitForOnline } from './support/browser';
 import { generalHistory } from './support/device';
-import { chips, choose, edit, longPress, menu, messageWith, openMenu, react, remove, reply } from './support/message-actions';
+import {
+  chips,
+  choose,
+  edit,
+  longPress,
+  menu,
+  messageWith,
+  openMenu,
+  react,
+  remove,
+  reply,
+  twoFingerHold,
+} from './support/message-actions';
 import { screenshotLightAndDark } from './support/screens';
 import { useServer } from './support/server-fixture';
 
@@ -74,6 +86,9 @@ describe('messages people change, through the offline outbox', () => {
     await expect.poll(() => contents(bob), { timeout: 20_000 }).toEqual([...expected, 'and one more, edited']);
     await messageWith(bob, 'and one more, edited').locator('.edited').waitFor();
 
+    // Two fingers held on a message are a pinch or a scroll, not a long press: no menu (the first finger's used to open it).
+    await twoFingerHold(bob, 'typed offline', 800);
+    expect(await menu(bob).count()).toBe(0);
     // Bob reacts with a long press, and taps Ann's chip to add his own.
     await longPress(bob, 'typed offline');
     await screenshotLightAndDark(bob, 'changes-menu');

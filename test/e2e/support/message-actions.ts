@@ -31,6 +31,25 @@ export async function longPress(page: Page, text: string): Promise<void> {
   await bubble.dispatchEvent('pointerup', at);
 }
 
+/** Two fingers down on a message and held past a long press's time, as a pinch or a two-finger scroll does. */
+export async function twoFingerHold(page: Page, text: string, holdMs: number): Promise<void> {
+  const bubble = messageWith(page, text).last().locator('.bubble');
+  const box = await bubble.boundingBox();
+  if (!box) throw new Error(`no bubble for ${text}`);
+  const finger = (pointerId: number, dx: number) => ({
+    clientX: box.x + box.width / 2 + dx,
+    clientY: box.y + box.height / 2,
+    pointerType: 'touch',
+    isPrimary: pointerId === 7,
+    pointerId,
+  });
+  await bubble.dispatchEvent('pointerdown', finger(7, -20));
+  await bubble.dispatchEvent('pointerdown', finger(8, 20));
+  await page.waitForTimeout(holdMs);
+  await bubble.dispatchEvent('pointerup', finger(8, 20));
+  await bubble.dispatchEvent('pointerup', finger(7, -20));
+}
+
 export async function choose(page: Page, item: string | RegExp): Promise<void> {
   await menu(page).getByRole('menuitem', { name: item }).click();
 }
