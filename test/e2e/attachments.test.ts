@@ -1,5 +1,5 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
-import type { Page } from 'playwright-core';
+import type { Page, Request } from 'playwright-core';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../../shared/protocol';
@@ -95,6 +95,13 @@ function photoColours(page: Page, offset: string): Promise<Array<[number, number
       }),
     );
   }, offset);
+}
+
+/** A request listener that notes the offset of every tus PATCH (an upload's next chunk) in `into`. */
+function recordPatchOffsets(into: number[]): (request: Request) => void {
+  return (request) => {
+    if (request.method() === 'PATCH' && request.url().includes('/api/uploads/')) into.push(Number(request.headers()['upload-offset']));
+  };
 }
 
 function near(colour: [number, number, number], expected: Colour): boolean {
@@ -309,10 +316,7 @@ describe.each([1, 2])('photos and files in the outbox (%i worker(s))', (workers)
         uploadThroughput: 200 * 1024,
       });
       const patches: number[] = [];
-      page.on('request', (request) => {
-        if (request.method() === 'PATCH' && request.url().includes('/api/uploads/'))
-          patches.push(Number(request.headers()['upload-offset']));
-      });
+      page.on('request', recordPatchOffsets(patches));
 
       await attachInput(page).setInputFiles([await noisyPhoto('noise.jpg')]);
       await sendPicked(page, 'a big one');
@@ -342,10 +346,7 @@ describe.each([1, 2])('photos and files in the outbox (%i worker(s))', (workers)
 
       // The app is killed half-way through an upload: opened again, it goes on from the server's offset.
       const resumed: number[] = [];
-      context.on('request', (request) => {
-        if (request.method() === 'PATCH' && request.url().includes('/api/uploads/'))
-          resumed.push(Number(request.headers()['upload-offset']));
-      });
+      context.on('request', recordPatchOffsets(resumed));
       await cdp.send('Network.emulateNetworkConditions', {
         offline: false,
         latency: 20,
@@ -366,10 +367,7 @@ describe.each([1, 2])('photos and files in the outbox (%i worker(s))', (workers)
       expect(Math.min(...resumed.slice(killedAt))).toBeGreaterThanOrEqual(1024 * 1024);
       page = reopened;
       cdp = await context.newCDPSession(page);
-      page.on('request', (request) => {
-        if (request.method() === 'PATCH' && request.url().includes('/api/uploads/'))
-          patches.push(Number(request.headers()['upload-offset']));
-      });
+      page.on('request', recordPatchOffsets(patches));
 
       // Cancel: the message leaves the outbox and the partial upload is deleted on the server.
       await cdp.send('Network.emulateNetworkConditions', {

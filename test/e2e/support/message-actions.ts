@@ -20,29 +20,32 @@ export async function openMenu(page: Page, text: string): Promise<void> {
   await menu(page).waitFor();
 }
 
-/** Opens the menu as a finger does: a press held in place. */
-export async function longPress(page: Page, text: string): Promise<void> {
+/** A message's bubble, and a touch at its centre (moved `dx` across) as dispatchEvent takes it. */
+async function touchOn(page: Page, text: string) {
   const bubble = messageWith(page, text).last().locator('.bubble');
   const box = await bubble.boundingBox();
   if (!box) throw new Error(`no bubble for ${text}`);
-  const at = { clientX: box.x + box.width / 2, clientY: box.y + box.height / 2, pointerType: 'touch', isPrimary: true, pointerId: 7 };
-  await bubble.dispatchEvent('pointerdown', at);
-  await menu(page).waitFor();
-  await bubble.dispatchEvent('pointerup', at);
-}
-
-/** Two fingers down on a message and held past a long press's time, as a pinch or a two-finger scroll does. */
-export async function twoFingerHold(page: Page, text: string, holdMs: number): Promise<void> {
-  const bubble = messageWith(page, text).last().locator('.bubble');
-  const box = await bubble.boundingBox();
-  if (!box) throw new Error(`no bubble for ${text}`);
-  const finger = (pointerId: number, dx: number) => ({
+  const finger = (pointerId: number, dx = 0) => ({
     clientX: box.x + box.width / 2 + dx,
     clientY: box.y + box.height / 2,
     pointerType: 'touch',
     isPrimary: pointerId === 7,
     pointerId,
   });
+  return { bubble, finger };
+}
+
+/** Opens the menu as a finger does: a press held in place. */
+export async function longPress(page: Page, text: string): Promise<void> {
+  const { bubble, finger } = await touchOn(page, text);
+  await bubble.dispatchEvent('pointerdown', finger(7));
+  await menu(page).waitFor();
+  await bubble.dispatchEvent('pointerup', finger(7));
+}
+
+/** Two fingers down on a message and held past a long press's time, as a pinch or a two-finger scroll does. */
+export async function twoFingerHold(page: Page, text: string, holdMs: number): Promise<void> {
+  const { bubble, finger } = await touchOn(page, text);
   await bubble.dispatchEvent('pointerdown', finger(7, -20));
   await bubble.dispatchEvent('pointerdown', finger(8, 20));
   await page.waitForTimeout(holdMs);
