@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { startBaseline, type BaselineProcess } from './baseline-process';
 import { median } from './load/accounting';
 import { benchTempDir, startServer, type BenchServer } from './servers';
 
@@ -27,14 +28,26 @@ export type BundleMetrics =
   | { status: 'ok'; jsGzipBytes: number; cssGzipBytes: number; scripts: string[]; styles: string[]; detail?: string }
   | { status: 'not built' | 'failed'; detail?: string };
 
+/** The performance score's inputs, medians in ms (CLS unitless): what a score below 100 spent. */
+export type LighthouseTimings = Record<'fcp' | 'lcp' | 'tbt' | 'si' | 'cls', number | null>;
+
 export type LighthouseMetrics =
-  | { status: 'ok'; scores: Record<'performance' | 'accessibility' | 'best-practices', number | null>; runs: number; detail?: string }
+  | {
+      status: 'ok';
+      scores: Record<'performance' | 'accessibility' | 'best-practices', number | null>;
+      timings?: LighthouseTimings;
+      runs: number;
+      detail?: string;
+    }
   | { status: 'not built' | 'failed' | 'skipped'; detail?: string };
 
 export type OfflineMetrics =
   { status: 'ok'; ms: number | null; runs: number[]; detail?: string } | { status: 'not built' | 'failed' | 'skipped'; detail?: string };
 
-export type ClientMetrics = { bundle: BundleMetrics; lighthouse: LighthouseMetrics; offline: OfflineMetrics };
+/** The same two measurements of the null PWA (bench/baselines/null-pwa): this machine's Chromium floor. */
+export type ClientFloor = { lighthouse: LighthouseMetrics; offline: OfflineMetrics };
+
+export type ClientMetrics = { bundle: BundleMetrics; lighthouse: LighthouseMetrics; offline: OfflineMetrics; floor?: ClientFloor };
 
 /** Initial assets of index.html: module scripts, modulepreloads and stylesheets (what the first paint waits for). */
 export function initialAssets(html: string): { scripts: string[]; styles: string[] } {
@@ -113,6 +126,7 @@ export async function measureLighthouse(url: string, runs: number): Promise<Ligh
   process.env.CHROME_PATH = CHROMIUM;
   const { default: lighthouse } = await import('lighthouse');
   const samples: Array<Record<'performance' | 'accessibility' | 'best-practices', number | null>> = [];
+  const timings: LighthouseTimings[] = [];
   const problems: string[] = [];
   for (let run = 0; run < runs; run++) {
     const chrome = await launchChromium();
@@ -130,6 +144,17 @@ export async function measureLighthouse(url: string, runs: number): Promise<Ligh
         return typeof value === 'number' ? Math.round(value * 100) : null;
       };
       samples.push({ performance: score('performance'), accessibility: score('accessibility'), 'best-practices': score('best-practices') });
+      const audit = (id: string) => {
+        const value = result.lhr.audits[id]?.numericValue;
+        return typeof value === 'number' ? value : null;
+      };
+      timings.push({
+        fcp: audit('first-contentful-paint'),
+        lcp: audit('largest-contentful-paint'),
+        tbt: audit('total-blocking-time'),
+        si: audit('speed-index'),
+        cls: audit('cumulative-layout-shift'),
+      });
       if (result.lhr.runtimeError) problems.push(result.lhr.runtimeError.message);
     } catch (error) {
       problems.push(String(error));
@@ -145,6 +170,13 @@ export async function measureLighthouse(url: string, runs: number): Promise<Ligh
       performance: median(samples.map((s) => s.performance)),
       accessibility: median(samples.map((s) => s.accessibility)),
       'best-practices': median(samples.map((s) => s['best-practices'])),
+    },
+    timings: {
+      fcp: median(timings.map((t) => t.fcp)),
+      lcp: median(timings.map((t) => t.lcp)),
+      tbt: median(timings.map((t) => t.tbt)),
+      si: median(timings.map((t) => t.si)),
+      cls: median(timings.map((t) => t.cls)),
     },
     ...(problems.length ? { detail: problems.join('; ').slice(0, 500) } : {}),
   };
@@ -225,30 +257,46 @@ export async function measureOfflineReload(url: string, runs: number): Promise<O
   return { status: 'ok', ms: median(times), runs: times, ...(problems.length ? { detail: problems.join('; ').slice(0, 500) } : {}) };
 }
 
-/** All client metrics; starts our server (which serves dist/) for Lighthouse and the offline reload. */
+/** All client metrics; starts our server (which serves dist/) for Lighthouse and the offline reload, then the null PWA for the floor. */
 export async function measureClient(runs: number, log: (line: string) => void): Promise<ClientMetrics> {
   const bundle = measureBundle();
   if (bundle.status === 'not built') {
     return { bundle, lighthouse: { status: 'not built' }, offline: { status: 'not built' } };
   }
   let server: BenchServer | undefined;
+  let ours: Omit<ClientMetrics, 'bundle'>;
   try {
     server = await startServer('ours');
     // Lighthouse grades the served app; on loopback http://127.0.0.1 counts as a secure origin for the SW.
-    log('client: lighthouse');
-    const lighthouse = await measureLighthouse(`${server.url}/`, runs).catch((error: unknown) => ({
-      status: 'failed' as const,
-      detail: String(error),
-    }));
-    log('client: offline reload');
-    const offline = await measureOfflineReload(`${server.url}/`, runs).catch((error: unknown) => ({
-      status: 'failed' as const,
-      detail: String(error),
-    }));
-    return { bundle, lighthouse, offline };
+    ours = await measurePage(server.url, runs, 'client', log);
   } catch (error) {
-    return { bundle, lighthouse: { status: 'failed', detail: String(error) }, offline: { status: 'failed', detail: String(error) } };
+    ours = { lighthouse: { status: 'failed', detail: String(error) }, offline: { status: 'failed', detail: String(error) } };
   } finally {
     await server?.stop();
   }
+  let floor: ClientFloor;
+  let nullPwa: BaselineProcess | undefined;
+  try {
+    nullPwa = await startBaseline('bench/baselines/null-pwa/index.mjs');
+    floor = await measurePage(nullPwa.url, runs, 'client, null PWA', log);
+  } catch (error) {
+    floor = { lighthouse: { status: 'failed', detail: String(error) }, offline: { status: 'failed', detail: String(error) } };
+  } finally {
+    await nullPwa?.stop();
+  }
+  return { bundle, ...ours, floor };
+}
+
+async function measurePage(url: string, runs: number, label: string, log: (line: string) => void): Promise<ClientFloor> {
+  log(`${label}: lighthouse`);
+  const lighthouse = await measureLighthouse(`${url}/`, runs).catch((error: unknown) => ({
+    status: 'failed' as const,
+    detail: String(error),
+  }));
+  log(`${label}: offline reload`);
+  const offline = await measureOfflineReload(`${url}/`, runs).catch((error: unknown) => ({
+    status: 'failed' as const,
+    detail: String(error),
+  }));
+  return { lighthouse, offline };
 }

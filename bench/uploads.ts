@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents, SessionCreated } from '../shared/protocol';
-import { freePort, killGroup } from '../test/support/process';
+import { freePort } from '../test/support/process';
+import { startBaseline } from './baseline-process';
 import { bucketsBetween, quantileMs, scrapeServerHistograms, type AckBuckets } from './load/server-ack-histogram';
 import type { UploadJob, UploadJobResult } from './load/upload-job';
 import { withServer, type MeasureContext } from './measure';
@@ -167,37 +168,11 @@ export function medianRound(rounds: IngestRound[]): IngestRound {
   return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 
-async function startFileCopy(): Promise<{ url: string; stop(): Promise<void> }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['bench/baselines/file-copy/index.mjs'], {
-    env: { PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', UPLOAD_DIR: benchTempDir('bench-file-copy-') },
-    detached: true,
-    stdio: 'ignore',
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
-  for (let tries = 0; ; tries++) {
-    try {
-      if ((await fetch(url)).ok) break;
-    } catch {
-      if (tries > 200) throw new Error('the file-copy baseline did not start');
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-  return {
-    url,
-    async stop() {
-      killGroup(child, 'SIGKILL');
-      await exited;
-    },
-  };
-}
-
 export async function measureUploads(context: MeasureContext): Promise<UploadBenchResult> {
   const { clients, bytes, durationMs, textSenders, window, rounds } = context.settings.uploads;
   const job = { clients, bytes, durationMs };
 
-  const copy = await startFileCopy();
+  const copy = await startBaseline('bench/baselines/file-copy/index.mjs', { UPLOAD_DIR: benchTempDir('bench-file-copy-') });
   let fileCopy: UploadSide;
   try {
     fileCopy = side(await uploadLoad({ ...job, target: 'copy', url: copy.url, tokens: [] }).result, durationMs);

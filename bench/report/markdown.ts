@@ -3,6 +3,7 @@
  * what each server ran with and on which disk, then the tables. Every median is
  * shown with the runs it came from, and with the runs' spread when there were several.
  */
+import type { LighthouseMetrics, OfflineMetrics } from '../client-metrics';
 import type { DiskProbe } from '../disk';
 import type { ServerKind } from '../servers';
 import { TITLES } from './titles';
@@ -245,14 +246,27 @@ export function toMarkdown(raw: RawResults, summary: Summary, settingsLine: stri
         `| initial CSS (gzip) | ${(client.bundle.cssGzipBytes / 1024).toFixed(1)} KB (${client.bundle.styles.join(', ') || 'none'}) |`,
       );
     } else out.push(`| initial JS / CSS | ${client.bundle.status}${client.bundle.detail ? `: ${client.bundle.detail}` : ''} |`);
-    if (client.lighthouse.status === 'ok') {
-      for (const [category, score] of Object.entries(client.lighthouse.scores))
-        out.push(`| Lighthouse mobile ${category} (median of ${client.lighthouse.runs}) | ${fmt(score)} |`);
-    } else out.push(`| Lighthouse | ${client.lighthouse.status}${client.lighthouse.detail ? `: ${client.lighthouse.detail}` : ''} |`);
-    out.push(
-      `| offline warm reload → "Message" textbox enabled | ${client.offline.status === 'ok' ? `${fmt(client.offline.ms, 0)} ms (median of ${client.offline.runs.length})` : `${client.offline.status}${client.offline.detail ? `: ${client.offline.detail}` : ''}`} |`,
-    );
+    out.push(...pageRows('', client.lighthouse, client.offline));
+    if (client.floor) out.push(...pageRows(', null PWA', client.floor.lighthouse, client.floor.offline));
   }
   out.push('');
   return out.join('\n');
+}
+
+/** Lighthouse and the offline reload of one page: ours, or the null PWA beside it. */
+function pageRows(of: string, lighthouse: LighthouseMetrics, offline: OfflineMetrics): string[] {
+  const rows: string[] = [];
+  if (lighthouse.status === 'ok') {
+    for (const [category, score] of Object.entries(lighthouse.scores))
+      rows.push(`| Lighthouse mobile ${category}${of} (median of ${lighthouse.runs}) | ${fmt(score)} |`);
+    const t = lighthouse.timings;
+    if (t)
+      rows.push(
+        `| Lighthouse's performance inputs${of}: FCP / LCP / TBT / Speed Index (ms), CLS | ${[t.fcp, t.lcp, t.tbt, t.si].map((ms) => fmt(ms, 0)).join(' / ')}, ${fmt(t.cls, 3)} |`,
+      );
+  } else rows.push(`| Lighthouse${of} | ${lighthouse.status}${lighthouse.detail ? `: ${lighthouse.detail}` : ''} |`);
+  rows.push(
+    `| offline warm reload → "Message" textbox enabled${of} | ${offline.status === 'ok' ? `${fmt(offline.ms, 0)} ms (median of ${offline.runs.length}: ${offline.runs.join(', ')})` : `${offline.status}${offline.detail ? `: ${offline.detail}` : ''}`} |`,
+  );
+  return rows;
 }

@@ -290,4 +290,35 @@ describe('bench report', () => {
     expect(quantileOf(sorted, 0.99)).toBe(198);
     expect(quantileOf([], 0.5)).toBeNull();
   });
+  it('reads the PWA against the null PWA measured on the same Chromium: Lighthouse and the offline warm reload', () => {
+    const raw = completeRaw();
+    const page = (performance: number, ms: number[]) => ({
+      lighthouse: {
+        status: 'ok' as const,
+        scores: { performance, accessibility: 100, 'best-practices': 100 },
+        timings: { fcp: 1500, lcp: 2300, tbt: 230, si: 1500, cls: 0 },
+        runs: 3,
+      },
+      offline: { status: 'ok' as const, ms: [...ms].sort((a, b) => a - b)[1], runs: ms },
+    });
+    raw.client = {
+      bundle: { status: 'ok', jsGzipBytes: 70_000, cssGzipBytes: 6_000, scripts: ['index.js'], styles: ['index.css'] },
+      ...page(88, [230, 180, 305]),
+      floor: page(99, [74, 67, 118]),
+    };
+    expect(row(raw, 'Lighthouse mobile performance ≥ 95')).toMatchObject({
+      value: '88 (the null PWA on the same Chromium: 99)',
+      pass: false,
+    });
+    expect(row(raw, 'Offline warm reload → enabled composer ≤ 100 ms')).toMatchObject({
+      value: '230 ms (the null PWA: 74 ms, 3.11×)',
+      runs: '3',
+      pass: false,
+    });
+    const markdown = toMarkdown(raw, summarize(raw, 2000, '10000'), 'settings');
+    expect(markdown).toContain('| offline warm reload → "Message" textbox enabled, null PWA | 74 ms (median of 3: 74, 67, 118) |');
+    expect(markdown).toContain(
+      "| Lighthouse's performance inputs: FCP / LCP / TBT / Speed Index (ms), CLS | 1,500 / 2,300 / 230 / 1,500, 0.000 |",
+    );
+  });
 });
