@@ -118,8 +118,16 @@ export function applyChange(pool: pg.Pool, input: NewChange, rules: ChangeRules)
       if (updated.reactions !== target.reactions)
         await client.query('UPDATE messages SET reactions = $1 WHERE id = $2', [updated.reactions, target.id]);
     }
-    if (input.kind !== 'react')
+    if (input.kind !== 'react') {
       await client.query('UPDATE messages SET reply_json = $1 WHERE reply_to = $2', [JSON.stringify(previewOf(updated)), target.id]);
+      // Its words as they now are, indexed or not yet (postgres-search-index.ts: the indexer's
+      // insert gives way to this one, and this one overwrites the indexer's).
+      await client.query(
+        `INSERT INTO message_search (id, room, search) VALUES ($1, $2, to_tsvector('simple', $3))
+         ON CONFLICT (id) DO UPDATE SET search = excluded.search`,
+        [target.id, target.room, updated.content],
+      );
+    }
     const change: MessageChange = {
       room: input.room,
       rev,

@@ -380,6 +380,24 @@ export const migrations: string[] = [
   // sequential scans priced out, jit must go too: the penalty's cost pushed the tiny plan past
   // jit_above_cost, and compiling it took ~180 ms a call.
   `ALTER FUNCTION append_messages(TEXT[], TEXT[], TEXT[], TEXT[], BIGINT[], TEXT[], TEXT[], BIGINT) SET enable_seqscan = off SET jit = off;`,
+  // Search off the send path (postgres-search-index.ts): each message's words move from a
+  // generated column, computed and GIN-indexed inside every append, to a table of their own that
+  // an indexer fills after the commits, up to a mark. What is stored already is indexed here.
+  `DROP INDEX messages_search;
+   ALTER TABLE messages DROP COLUMN search;
+   -- No foreign key to messages (rows there are never deleted, a deletion empties them): its
+   -- check would lock the message row, which an edit holds while it writes this entry, and the
+   -- two would deadlock.
+   -- The room beside the words, so a search filters and ranks without reading the messages.
+   CREATE TABLE message_search (
+     id BIGINT PRIMARY KEY,
+     room TEXT NOT NULL,
+     search tsvector NOT NULL
+   );
+   INSERT INTO message_search (id, room, search) SELECT id, room, to_tsvector('simple', content) FROM messages;
+   CREATE INDEX message_search_words ON message_search USING GIN (search);
+   CREATE TABLE search_progress (last_id BIGINT NOT NULL);
+   INSERT INTO search_progress (last_id) SELECT coalesce(max(id), 0) FROM messages;`,
 ];
 
 /** First key of the advisory lock pair: "CHAT" in ASCII, so it is recognizable in pg_locks. */

@@ -28,6 +28,7 @@ import { observedCommit } from '../observe/metrics';
 import { createGroupCommit } from './group-commit';
 import { DEFAULT_CHANGE_RULES } from './change-rules';
 import { appendBatch, type ResolvedMessage } from './postgres-append';
+import { createPostgresSearchIndexer } from './postgres-search-index';
 import { applyChange, findTarget, previewOf } from './postgres-changes';
 import { inTransaction, withClient } from './postgres-client';
 import { CHANGE_COLUMNS, MESSAGE_COLUMNS, toChange, toMessage, toUser, type ChangeRow, type MessageRow } from './message-row';
@@ -102,8 +103,13 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
   const instance = `${hostname()}:${process.pid}`;
   // One transaction at a time per process: they would queue on the writer lock anyway.
   const rules = options.rules ?? DEFAULT_CHANGE_RULES;
+  const searchIndex = createPostgresSearchIndexer(pool);
   const appends = createGroupCommit<ResolvedMessage, AppendResult>({
-    commit: observedCommit((batch: ResolvedMessage[]) => appendBatch(pool, batch)),
+    commit: observedCommit(async (batch: ResolvedMessage[]) => {
+      const outcomes = await appendBatch(pool, batch);
+      searchIndex.committed();
+      return outcomes;
+    }),
     maxBatch: MAX_BATCH,
     // One user's unstorable message must not fail the others' sends: a data exception
     // (SQLSTATE class 22, e.g. a NUL byte in text) is retried input by input.
@@ -366,9 +372,9 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
         const { rows } = await pool.query<MessageRow & { snippet: string }>(
           `WITH q AS (SELECT websearch_to_tsquery('simple', $1) AS query),
                 hits AS (
-                  SELECT m.id, ts_rank_cd(m.search, q.query) AS score FROM messages m, q
-                  WHERE m.search @@ q.query AND m.room = ANY($2) AND m.id < $3
-                  ORDER BY score DESC, m.id DESC LIMIT $4 OFFSET $5
+                  SELECT s.id, ts_rank_cd(s.search, q.query) AS score FROM message_search s, q
+                  WHERE s.search @@ q.query AND s.room = ANY($2) AND s.id < $3
+                  ORDER BY score DESC, s.id DESC LIMIT $4 OFFSET $5
                 )
            SELECT ${MESSAGE_COLUMNS},
                   ts_headline('simple', m.content, q.query, 'StartSel=' || chr(57344) || ', StopSel=' || chr(57345) || ', MaxWords=24, MinWords=8, MaxFragments=1, FragmentDelimiter=…') AS snippet
@@ -450,6 +456,7 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
       closed = true;
       // Appends already accepted are committed (or failed) before the pool goes away.
       await appends.close();
+      await searchIndex.close();
       await pool.end();
     },
   };

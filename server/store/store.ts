@@ -168,7 +168,7 @@ export interface Store extends AttachmentRecords {
   /** `messagesBefore` as the JSON array it is sent as (`GET ...?before=`): no message objects on the way. */
   encodedMessagesBefore(room: RoomId, beforeSeq: number, limit: number): Promise<EncodedPage>;
 
-  /** Full-text search; a message can take a moment after its commit to be found (SQLite indexes off the send path). */
+  /** Full-text search; a message can take a moment after its commit to be found (both stores index off the send path). */
   search(query: SearchQuery): Promise<SearchHit[]>;
 
   /** Creates the room if missing and makes `userId` a member; returns its lastSeq. */
