@@ -15,6 +15,7 @@
  */
 import type pg from 'pg';
 import { log } from '../observe/log';
+import { runWhenQuiet } from './quiet-work';
 
 export type PostgresSearchIndexer = {
   /** A batch just committed: index once the commits have been quiet for a while. */
@@ -47,10 +48,7 @@ export const BUSY = -1;
 
 export function createPostgresSearchIndexer(pool: pg.Pool, options: PostgresIndexerOptions = {}): PostgresSearchIndexer {
   const { chunk = 500, quietMs = 50 } = options;
-  let lastCommit = 0;
-  let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
-  let closed = false;
 
   async function indexChunk(limit: number): Promise<number> {
     const { rows } = await pool.query<{ held: number; indexed: number }>(INDEX_CHUNK, [limit]);
@@ -65,38 +63,23 @@ export function createPostgresSearchIndexer(pool: pg.Pool, options: PostgresInde
     return running;
   }
 
-  function schedule(delayMs: number): void {
-    if (timer || closed) return;
-    timer = setTimeout(() => void tick(), delayMs);
-    timer.unref();
-  }
-
-  async function tick(): Promise<void> {
-    timer = undefined;
-    const quietFor = Date.now() - lastCommit;
-    if (quietFor < quietMs) return schedule(quietMs - quietFor);
+  const work = runWhenQuiet(quietMs, async () => {
     try {
       const indexed = await indexNow();
-      if (indexed > 0) schedule(5);
+      if (indexed > 0) return 5;
       // Another process holds the mark: if it stops before the end, this one carries on.
-      else if (indexed === BUSY) schedule(quietMs * 4);
+      return indexed === BUSY ? quietMs * 4 : null;
     } catch (error) {
       // PostgreSQL away for a moment: the next commit (or this retry) tries again.
       log.warn(`postgres: search indexing failed (${(error as Error).message})`);
-      schedule(1_000);
+      return 1_000;
     }
-  }
-
-  schedule(0);
+  });
   return {
-    committed() {
-      lastCommit = Date.now();
-      schedule(quietMs);
-    },
+    committed: work.committed,
     indexNow,
     async close() {
-      closed = true;
-      clearTimeout(timer);
+      work.stop();
       await running?.catch(() => undefined);
     },
   };

@@ -11,6 +11,7 @@
  * traffic; sends never wait for it.
  */
 import type Database from 'better-sqlite3';
+import { runWhenQuiet } from './quiet-work';
 
 export type SearchIndexer = {
   /** The writer just committed: index when it has been quiet for a while. */
@@ -42,10 +43,6 @@ export function createSearchIndexer(db: Database.Database, options: IndexerOptio
     return ids.length;
   });
 
-  let lastCommit = 0;
-  let timer: NodeJS.Timeout | undefined;
-  let closed = false;
-
   function indexNow(limit = chunk): number {
     try {
       return indexChunk.immediate(limit);
@@ -56,29 +53,6 @@ export function createSearchIndexer(db: Database.Database, options: IndexerOptio
     }
   }
 
-  function schedule(delayMs: number): void {
-    if (timer || closed) return;
-    timer = setTimeout(tick, delayMs);
-    timer.unref();
-  }
-
-  function tick(): void {
-    timer = undefined;
-    const quietFor = Date.now() - lastCommit;
-    if (quietFor < quietMs) return schedule(quietMs - quietFor);
-    if (indexNow() > 0) schedule(5);
-  }
-
-  schedule(0);
-  return {
-    committed() {
-      lastCommit = Date.now();
-      schedule(quietMs);
-    },
-    indexNow,
-    close() {
-      closed = true;
-      clearTimeout(timer);
-    },
-  };
+  const work = runWhenQuiet(quietMs, () => (indexNow() > 0 ? 5 : null));
+  return { committed: work.committed, indexNow, close: work.stop };
 }
