@@ -72,13 +72,14 @@ describe.each(modes)('history and search on $store', ({ run, options }) => {
     client.socket.close();
 
     const search = (token: string, query: string) => get<{ results: SearchResult[] }>(`/search?q=${encodeURIComponent(query)}`, token);
-    // The two people of the DM find it (once the index has it).
+    // The two people of the DM find it, once the index has both messages (it is filled after a
+    // pause in the commits, which can fall between the two sends: wait for the later one).
     const deadline = Date.now() + 5000;
     let found: SearchResult[] = [];
-    while (found.length === 0 && Date.now() < deadline) {
-      found = (await search(bob.token, word)).body.results;
-      if (found.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const indexedPublic = async () =>
+      (await search(ana.token, 'hello')).body.results.some((result) => result.message.clientOffset === 'public');
+    while (!(await indexedPublic()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    found = (await search(bob.token, word)).body.results;
     expect(found.map((result) => result.message.clientOffset)).toEqual(['secret']);
     expect(found[0].snippet).toContain(`\uE000${word}\uE001`);
     expect((await search(ana.token, word)).body.results).toHaveLength(1);

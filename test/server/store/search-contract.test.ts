@@ -55,8 +55,9 @@ describe.each(kinds)('search on $name', ({ run, open }) => {
           limit: query.limit ?? 10,
           offset: query.offset ?? 0,
         });
-      // SQLite indexes off the send path: give it its moment.
-      await waitFor(async () => (await search({ text: 'lunch' })).length === 1, 5000, 'the index');
+      // Both stores index off the send path, after a pause in the commits, which under load can
+      // fall between two of these sends: wait for the last one, so every earlier one is in too.
+      await waitFor(async () => (await search({ text: 'report' })).length === 3, 5000, 'the index');
 
       const reports = await search({ text: 'REPORT' });
       expect(reports.map((hit) => hit.message.clientOffset).sort()).toEqual(['m0', 'm1', 'm4']);
