@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { startBaseline, type BaselineProcess } from './baseline-process';
 import { median } from './load/accounting';
-import { benchTempDir, startServer, type BenchServer } from './servers';
+import { benchTempDir, startServer } from './servers';
 
 export const CHROMIUM = '/usr/bin/chromium';
 /** The guide's Chromium flags (no downloads, no background traffic); Playwright launches add --headless themselves. */
@@ -263,28 +263,28 @@ export async function measureClient(runs: number, log: (line: string) => void): 
   if (bundle.status === 'not built') {
     return { bundle, lighthouse: { status: 'not built' }, offline: { status: 'not built' } };
   }
-  let server: BenchServer | undefined;
-  let ours: Omit<ClientMetrics, 'bundle'>;
-  try {
-    server = await startServer('ours');
-    // Lighthouse grades the served app; on loopback http://127.0.0.1 counts as a secure origin for the SW.
-    ours = await measurePage(server.url, runs, 'client', log);
-  } catch (error) {
-    ours = { lighthouse: { status: 'failed', detail: String(error) }, offline: { status: 'failed', detail: String(error) } };
-  } finally {
-    await server?.stop();
-  }
-  let floor: ClientFloor;
-  let nullPwa: BaselineProcess | undefined;
-  try {
-    nullPwa = await startBaseline('bench/baselines/null-pwa/index.mjs');
-    floor = await measurePage(nullPwa.url, runs, 'client, null PWA', log);
-  } catch (error) {
-    floor = { lighthouse: { status: 'failed', detail: String(error) }, offline: { status: 'failed', detail: String(error) } };
-  } finally {
-    await nullPwa?.stop();
-  }
+  // Lighthouse grades the served app; on loopback http://127.0.0.1 counts as a secure origin for the SW.
+  const ours = await measureServed(() => startServer('ours'), runs, 'client', log);
+  const floor = await measureServed(() => startBaseline('bench/baselines/null-pwa/index.mjs'), runs, 'client, null PWA', log);
   return { bundle, ...ours, floor };
+}
+
+/** Starts a server, measures the page it serves, and stops it; a failure anywhere is the page's result. */
+async function measureServed(
+  start: () => Promise<BaselineProcess>,
+  runs: number,
+  label: string,
+  log: (line: string) => void,
+): Promise<ClientFloor> {
+  let served: BaselineProcess | undefined;
+  try {
+    served = await start();
+    return await measurePage(served.url, runs, label, log);
+  } catch (error) {
+    return { lighthouse: { status: 'failed', detail: String(error) }, offline: { status: 'failed', detail: String(error) } };
+  } finally {
+    await served?.stop();
+  }
 }
 
 async function measurePage(url: string, runs: number, label: string, log: (line: string) => void): Promise<ClientFloor> {
