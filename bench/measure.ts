@@ -80,8 +80,8 @@ export function measureThroughput(
   return withServer(kind, { nodeArgs }, context, (server) => run([server.url], startCpuMeter({ instancePids: [server.pid] })));
 }
 
-export function measureLadder(kind: ServerKind, context: MeasureContext): Promise<LadderResult> {
-  return withServer(kind, {}, context, (server) =>
+export function measureLadder(kind: ServerKind, context: MeasureContext, nodeArgs: string[] = []): Promise<LadderResult> {
+  return withServer(kind, { nodeArgs }, context, (server) =>
     runLoadJob<LadderResult>({
       kind: 'ladder',
       url: server.url,

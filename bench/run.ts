@@ -314,7 +314,7 @@ async function main(): Promise<number> {
         });
       if (planned('ladder') && !throughputOnly)
         await attempt(`${kind} growth series run ${run}`, async () => {
-          const result = await measureLadder(kind, context);
+          const result = await measureLadder(kind, context, profileArgs(kind));
           runs.ladder.push({ ...result, run });
           log(
             `${kind}: growth ${result.steps.map((step) => `${step.clients}→${(step.serverRss / 2 ** 20).toFixed(0)}MiB/p99 ${step.delivery.p99?.toFixed(1)}ms`).join(', ')}${result.error ? `; stopped: ${result.error}` : ''}`,

@@ -28,10 +28,28 @@ export type BatchSink = {
  */
 export const PAGES_IN_FLIGHT = 4;
 
-/** Recent pages from this process's memory, the rest from the store. */
-export function pageSource(tail: TailCache, store: Pick<Store, 'encodedMessagesAfter'>): PageSource {
-  return async (room, afterSeq, limit) =>
-    tail.page(room.id, afterSeq, limit, room.lastRev ?? 0) ?? store.encodedMessagesAfter(room.id, afterSeq, limit);
+const NOTHING_MISSED: EncodedPage = { json: '[]', count: 0, lastSeq: 0 };
+
+/**
+ * Recent pages from this process's memory, the rest from the store.
+ *
+ * A client already holding its room's last seq (most connections of a reconnect storm) is
+ * answered without a store read when `tailInStepWithLive`: this process records every message
+ * in its tail in the same step as it emits it to its sockets, as the cluster and a single
+ * process do (with Redis, live delivery comes through the adapter's stream instead). Then the
+ * socket, which joined its rooms' channels before asking, missed nothing: a message committed
+ * before the room summary was read is at most `room.lastSeq`; one this process emitted before
+ * the join is at most `tail.latestSeen`; anything emitted later reaches the socket live.
+ */
+export function pageSource(
+  tail: TailCache,
+  store: Pick<Store, 'encodedMessagesAfter'>,
+  options: { tailInStepWithLive: boolean },
+): PageSource {
+  return async (room, afterSeq, limit) => {
+    if (options.tailInStepWithLive && afterSeq >= room.lastSeq && afterSeq >= tail.latestSeen(room.id)) return NOTHING_MISSED;
+    return tail.page(room.id, afterSeq, limit, room.lastRev ?? 0) ?? store.encodedMessagesAfter(room.id, afterSeq, limit);
+  };
 }
 
 /** How much one catch-up replays per room (config.ts historyWindow, catchUpCap). */

@@ -37,6 +37,8 @@ export type TailCache = {
   changed(room: RoomId, rev: number): void;
   /** Forgets everything (an author's name or handle changed: the kept JSON is out of date). */
   clear(): void;
+  /** The highest seq of `room` this process has recorded since it started (0: none), evicted or not. */
+  latestSeen(room: RoomId): number;
 };
 
 export type TailCacheLimits = {
@@ -55,6 +57,8 @@ export function createTailCache(limits: TailCacheLimits = DEFAULT_LIMITS): TailC
   const runs = new Map<RoomId, Run>();
   /** The latest change rev seen per room, so a run started now knows what it reflects. */
   const revs = new Map<RoomId, number>();
+  /** One number per room that had a message since start: what catch-up asks to skip a read (catch-up.ts). */
+  const latest = new Map<RoomId, number>();
   let totalBytes = 0;
 
   const drop = (room: RoomId) => {
@@ -91,6 +95,7 @@ export function createTailCache(limits: TailCacheLimits = DEFAULT_LIMITS): TailC
   };
 
   const add = (message: Message) => {
+    if (message.seq > (latest.get(message.room) ?? 0)) latest.set(message.room, message.seq);
     const json = JSON.stringify(message);
     let run = runs.get(message.room);
     if (!run) run = startRun(message.room, message.seq);
@@ -144,5 +149,6 @@ export function createTailCache(limits: TailCacheLimits = DEFAULT_LIMITS): TailC
       runs.clear();
       totalBytes = 0;
     },
+    latestSeen: (room) => latest.get(room) ?? 0,
   };
 }

@@ -56,7 +56,7 @@ export function createSocketServer(httpServer: HttpServer, socketDeps: SocketDep
   const tail = createTailCache();
   const deps: HandlerDeps = {
     ...socketDeps,
-    pages: pageSource(tail, socketDeps.store),
+    pages: pageSource(tail, socketDeps.store, { tailInStepWithLive: socketDeps.peers !== 'redis' }),
     delivered: createDeliveredBatcher(socketDeps.store),
   };
   const io: ChatServer = new Server(httpServer, {

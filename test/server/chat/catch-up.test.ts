@@ -95,17 +95,70 @@ describe('pageSource', () => {
     const tail = createTailCache();
     tail.record(Array.from({ length: 10 }, (_, index) => message('general', 11 + index)));
     const storeReads: number[] = [];
-    const pages = pageSource(tail, {
-      encodedMessagesAfter: async (room, after, limit) => {
-        storeReads.push(after);
-        return encodePage(Array.from({ length: limit }, (_, index) => message(room, after + 1 + index)));
+    const pages = pageSource(
+      tail,
+      {
+        encodedMessagesAfter: async (room, after, limit) => {
+          storeReads.push(after);
+          return encodePage(Array.from({ length: limit }, (_, index) => message(room, after + 1 + index)));
+        },
       },
-    });
+      { tailInStepWithLive: true },
+    );
     const general = { id: 'general', lastSeq: 20 };
     expect(JSON.parse((await pages(general, 12, 5)).json)).toEqual([13, 14, 15, 16, 17].map((seq) => message('general', seq)));
     expect(storeReads).toEqual([]);
     await pages(general, 0, 5);
     await pages(general, 18, 5);
     expect(storeReads).toEqual([0, 18]);
+  });
+
+  /** A page source over a real tail cache and a store of `last` messages in general, counting store reads. */
+  function sourceWith(last: number, tailInStepWithLive: boolean) {
+    const tail = createTailCache();
+    const storeReads: number[] = [];
+    const pages = pageSource(
+      tail,
+      {
+        encodedMessagesAfter: async (room, after, limit) => {
+          storeReads.push(after);
+          const count = Math.max(0, Math.min(limit, last - after));
+          return encodePage(Array.from({ length: count }, (_, index) => message(room, after + 1 + index)));
+        },
+      },
+      { tailInStepWithLive },
+    );
+    return { tail, pages, storeReads };
+  }
+
+  it("answers a client that holds its room's last seq without reading the store (a reconnect storm)", async () => {
+    const { pages, storeReads } = sourceWith(20, true);
+    const page = await pages({ id: 'general', lastSeq: 20 }, 20, BATCH_SIZE);
+    expect(page.count).toBe(0);
+    expect(JSON.parse(page.json)).toEqual([]);
+    expect(storeReads).toEqual([]);
+    // One behind: read (here from the store: the tail holds nothing).
+    expect((await pages({ id: 'general', lastSeq: 20 }, 19, BATCH_SIZE)).count).toBe(1);
+    expect(storeReads).toEqual([19]);
+  });
+
+  it('reads the store when this process emitted a later message than the room summary knew (before the socket joined)', async () => {
+    // The summary was read at 20; message 21 was committed and emitted here before the join, so not to this socket.
+    const { tail, pages, storeReads } = sourceWith(21, true);
+    tail.record([message('general', 21)]);
+    const page = await pages({ id: 'general', lastSeq: 20 }, 20, BATCH_SIZE);
+    expect(JSON.parse(page.json)).toEqual([message('general', 21)]);
+    expect(storeReads).toEqual([20]);
+    // Other rooms are not affected by general's messages.
+    expect((await pages({ id: 'design', lastSeq: 0 }, 0, BATCH_SIZE)).count).toBe(0);
+    expect(storeReads).toEqual([20]);
+  });
+
+  it('always reads when live delivery does not pass through the tail (Redis): the store is the only witness', async () => {
+    const { pages, storeReads } = sourceWith(21, false);
+    // The summary says 20, but 21 is committed: only the read finds it.
+    const page = await pages({ id: 'general', lastSeq: 20 }, 20, BATCH_SIZE);
+    expect(JSON.parse(page.json)).toEqual([message('general', 21)]);
+    expect(storeReads).toEqual([20]);
   });
 });
