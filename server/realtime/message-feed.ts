@@ -25,6 +25,13 @@ export type MessageFeed = {
 };
 
 /** Collects what one tick commits and hands it over once, after every continuation of the commit has run. */
+/**
+ * Whether this process's tail records every message in the same step as it emits it to its own
+ * sockets (deliverLocally below): so in a single process and the cluster, not with Redis, whose
+ * adapter stream delivers apart from the batch the tail is fed. Catch-up relies on it (chat/catch-up.ts).
+ */
+export const tailInStepWithLive = (peers: Peers): boolean => peers !== 'redis';
+
 function perTick<T>(flush: (batch: T[]) => void): (item: T) => void {
   let pending: T[] = [];
   return (item) => {

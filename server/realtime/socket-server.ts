@@ -22,7 +22,7 @@ import { registerRoomHandlers } from './handlers/rooms';
 import { registerTypingHandler } from './handlers/typing';
 import { registerVisibilityHandler } from './handlers/visibility';
 import { registerPresenceHandler } from './handlers/presence';
-import { createMessageFeed } from './message-feed';
+import { createMessageFeed, tailInStepWithLive } from './message-feed';
 import { createPresence, type Presence } from './presence';
 import { watchSlowReaders } from './slow-readers';
 import { createDeliveredBatcher } from '../chat/delivered-batcher';
@@ -56,7 +56,7 @@ export function createSocketServer(httpServer: HttpServer, socketDeps: SocketDep
   const tail = createTailCache();
   const deps: HandlerDeps = {
     ...socketDeps,
-    pages: pageSource(tail, socketDeps.store, { tailInStepWithLive: socketDeps.peers !== 'redis' }),
+    pages: pageSource(tail, socketDeps.store, { tailInStepWithLive: tailInStepWithLive(socketDeps.peers) }),
     delivered: createDeliveredBatcher(socketDeps.store),
   };
   const io: ChatServer = new Server(httpServer, {

@@ -91,28 +91,6 @@ describe('replayMissed', () => {
 });
 
 describe('pageSource', () => {
-  it('serves a page from the tail cache when it holds all of it, and from the store otherwise', async () => {
-    const tail = createTailCache();
-    tail.record(Array.from({ length: 10 }, (_, index) => message('general', 11 + index)));
-    const storeReads: number[] = [];
-    const pages = pageSource(
-      tail,
-      {
-        encodedMessagesAfter: async (room, after, limit) => {
-          storeReads.push(after);
-          return encodePage(Array.from({ length: limit }, (_, index) => message(room, after + 1 + index)));
-        },
-      },
-      { tailInStepWithLive: true },
-    );
-    const general = { id: 'general', lastSeq: 20 };
-    expect(JSON.parse((await pages(general, 12, 5)).json)).toEqual([13, 14, 15, 16, 17].map((seq) => message('general', seq)));
-    expect(storeReads).toEqual([]);
-    await pages(general, 0, 5);
-    await pages(general, 18, 5);
-    expect(storeReads).toEqual([0, 18]);
-  });
-
   /** A page source over a real tail cache and a store of `last` messages in general, counting store reads. */
   function sourceWith(last: number, tailInStepWithLive: boolean) {
     const tail = createTailCache();
@@ -130,6 +108,17 @@ describe('pageSource', () => {
     );
     return { tail, pages, storeReads };
   }
+
+  it('serves a page from the tail cache when it holds all of it, and from the store otherwise', async () => {
+    const { tail, pages, storeReads } = sourceWith(20, true);
+    tail.record(Array.from({ length: 10 }, (_, index) => message('general', 11 + index)));
+    const general = { id: 'general', lastSeq: 20 };
+    expect(JSON.parse((await pages(general, 12, 5)).json)).toEqual([13, 14, 15, 16, 17].map((seq) => message('general', seq)));
+    expect(storeReads).toEqual([]);
+    await pages(general, 0, 5);
+    await pages(general, 18, 5);
+    expect(storeReads).toEqual([0, 18]);
+  });
 
   it("answers a client that holds its room's last seq without reading the store (a reconnect storm)", async () => {
     const { pages, storeReads } = sourceWith(20, true);
