@@ -5,15 +5,22 @@
  */
 import type { User } from '../../shared/protocol';
 
-export type PresenceSnapshot = { node: string; users: User[]; at: number };
+/**
+ * `since[i]` is when `users[i]` (or `joined[i]`) came online in that process: of two processes
+ * that each saw a user's first socket, the earlier one says so (`firstPlace`). Absent from an
+ * older process, which then counts as the earlier one.
+ */
+export type PresenceSnapshot = { node: string; users: User[]; since?: number[]; at: number };
 /** What changed in one process since its last message: cheap to send on every change. */
-export type PresenceDelta = { node: string; joined: User[]; left: string[] };
+export type PresenceDelta = { node: string; joined: User[]; since?: number[]; left: string[] };
+
+type RemoteNode = { users: Map<string, User>; since: Map<string, number>; at: number };
 /** What changed in the union since the last emit to clients. */
 export type OnlineChange = { online: User[]; joined: User[]; left: User[] };
 
 export class PresenceState {
-  private readonly local = new Map<string, { user: User; sockets: number }>();
-  private readonly remote = new Map<string, { users: Map<string, User>; at: number }>();
+  private readonly local = new Map<string, { user: User; sockets: number; since: number }>();
+  private readonly remote = new Map<string, RemoteNode>();
   /**
    * In how many places (this process, each other one) each user is online: its size is the
    * union's, kept as things change, so counting the crowd for each newcomer of a connection
@@ -37,14 +44,14 @@ export class PresenceState {
   }
 
   /** Returns true when this is the user's first socket here. */
-  addSocket(user: User): boolean {
+  addSocket(user: User, now = Date.now()): boolean {
     const entry = this.local.get(user.id);
     if (entry) {
       entry.sockets++;
       entry.user = user;
       return false;
     }
-    this.local.set(user.id, { user, sockets: 1 });
+    this.local.set(user.id, { user, sockets: 1, since: now });
     this.present(user.id);
     return true;
   }
@@ -66,6 +73,32 @@ export class PresenceState {
     return true;
   }
 
+  /** This process's latest profile of a user it holds (sockets open or in their grace period). */
+  localUser(userId: string): User | undefined {
+    return this.local.get(userId)?.user;
+  }
+
+  /** When the user came online here, to send with `joined` (deltas). */
+  localSince(userId: string): number | undefined {
+    return this.local.get(userId)?.since;
+  }
+
+  /**
+   * Whether this process (`node`) saw the user come online before every other process that
+   * holds them (a tie goes to the smaller node id): the one place that sends the joined notice
+   * when two tabs land on two processes before either heard of the other.
+   */
+  firstPlace(userId: string, node: string): boolean {
+    const here = this.local.get(userId)?.since;
+    if (here === undefined) return false;
+    for (const [other, entry] of this.remote) {
+      if (!entry.users.has(userId)) continue;
+      const there = entry.since.get(userId) ?? 0;
+      if (there < here || (there === here && other < node)) return false;
+    }
+    return true;
+  }
+
   hasLocalSockets(userId: string): boolean {
     return (this.local.get(userId)?.sockets ?? 0) > 0;
   }
@@ -83,24 +116,32 @@ export class PresenceState {
   }
 
   snapshot(node: string, at: number): PresenceSnapshot {
-    return { node, users: [...this.local.values()].map((entry) => entry.user), at };
+    const entries = [...this.local.values()];
+    return { node, users: entries.map((entry) => entry.user), since: entries.map((entry) => entry.since), at };
   }
 
   applySnapshot(snapshot: PresenceSnapshot, receivedAt: number): void {
     const users = new Map(snapshot.users.map((user) => [user.id, user]));
+    const since = sinceOf(snapshot.users, snapshot.since);
     const before = this.remote.get(snapshot.node)?.users;
     if (before) for (const id of before.keys()) if (!users.has(id)) this.absent(id);
     for (const id of users.keys()) if (!before?.has(id)) this.present(id);
-    this.remote.set(snapshot.node, { users, at: receivedAt });
+    this.remote.set(snapshot.node, { users, since, at: receivedAt });
   }
 
   applyDelta(delta: PresenceDelta, receivedAt: number): void {
-    const entry = this.remote.get(delta.node) ?? { users: new Map<string, User>(), at: receivedAt };
-    for (const user of delta.joined) {
+    const entry = this.remote.get(delta.node) ?? { users: new Map<string, User>(), since: new Map<string, number>(), at: receivedAt };
+    for (const [i, user] of delta.joined.entries()) {
       if (!entry.users.has(user.id)) this.present(user.id);
       entry.users.set(user.id, user);
+      // A rename re-announces a user as joined: keep when they first came, unless told it.
+      const since = delta.since?.[i];
+      if (since !== undefined) entry.since.set(user.id, since);
     }
-    for (const id of delta.left) if (entry.users.delete(id)) this.absent(id);
+    for (const id of delta.left) {
+      entry.since.delete(id);
+      if (entry.users.delete(id)) this.absent(id);
+    }
     entry.at = receivedAt;
     this.remote.set(delta.node, entry);
   }
@@ -149,6 +190,13 @@ export class PresenceState {
     for (const entry of this.local.values()) all.set(entry.user.id, entry.user);
     return [...all.values()].sort((a, b) => a.name.localeCompare(b.name) || (a.id < b.id ? -1 : 1));
   }
+}
+
+/** Each user's `since` by id; entries an older process did not send are left out (read as 0). */
+function sinceOf(users: User[], since: number[] | undefined): Map<string, number> {
+  const byId = new Map<string, number>();
+  if (since) for (const [i, user] of users.entries()) if (since[i] !== undefined) byId.set(user.id, since[i]);
+  return byId;
 }
 
 /** Whether clients already show `user` as `known` (same name and handle). */

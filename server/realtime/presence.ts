@@ -28,6 +28,11 @@ export type PresenceOptions = {
   heartbeatMs?: number;
   /** Above this many online, 'bounded' sockets get `presence:count` (CHAT_PRESENCE_LIST_LIMIT). */
   listLimit?: number;
+  /**
+   * With other processes, how long a joined notice waits to hear whether another process saw
+   * the same user first (two tabs, two workers, before either heard of the other).
+   */
+  noticeSettleMs?: number;
 };
 
 export type Presence = {
@@ -45,7 +50,7 @@ export const CONNECTION_NOTICE_LIMIT = 200;
 export const emitInterval = (online: number): number => Math.min(5000, Math.max(250, online * 2));
 
 export function createPresence(io: ChatServer, options: PresenceOptions): Presence {
-  const { shared, graceMs = 4000, heartbeatMs = 5000, listLimit = PRESENCE_LIST_LIMIT } = options;
+  const { shared, graceMs = 4000, heartbeatMs = 5000, listLimit = PRESENCE_LIST_LIMIT, noticeSettleMs = 1000 } = options;
   const state = new PresenceState();
   const node = randomUUID();
   const graceTimers = new Map<string, NodeJS.Timeout>();
@@ -58,6 +63,19 @@ export function createPresence(io: ChatServer, options: PresenceOptions): Presen
     if (told.size > CONNECTION_NOTICE_LIMIT) return;
     io.to(roomChannel(GENERAL_ROOM)).except(userChannel(user.id)).emit('notice', { room: GENERAL_ROOM, kind, user });
   };
+
+  /**
+   * Alone, a first socket here is the user's first anywhere. With other processes, a second
+   * tab may land elsewhere before this process's delta got there: after a settling pause the
+   * process that saw the user first (PresenceState.firstPlace) sends the one notice.
+   */
+  function joinedNotice(user: User): void {
+    if (!shared) return connectionNotice(user, 'joined');
+    setTimeout(() => {
+      const latest = state.localUser(user.id);
+      if (latest && state.firstPlace(user.id, node)) connectionNotice(latest, 'joined');
+    }, noticeSettleMs).unref();
+  }
 
   function emitToClients(): void {
     emitTimer = undefined;
@@ -96,9 +114,11 @@ export function createPresence(io: ChatServer, options: PresenceOptions): Presen
     deltaScheduled = true;
     setImmediate(() => {
       deltaScheduled = false;
-      const { joined, left } = pending;
+      const joined = [...pending.joined.values()];
+      const left = [...pending.left];
       pending = { joined: new Map(), left: new Set() };
-      io.serverSideEmit('presence:delta', { node, joined: [...joined.values()], left: [...left] });
+      const since = joined.map((user) => state.localSince(user.id) ?? Date.now());
+      io.serverSideEmit('presence:delta', { node, joined, since, left });
     });
   }
 
@@ -144,7 +164,7 @@ export function createPresence(io: ChatServer, options: PresenceOptions): Presen
         socket.emit('presence', { online: state.online() });
         if (mode !== 'full') void socket.join(PRESENCE_DELTA_CHANNEL);
       }
-      if (!wasOnline) connectionNotice(user, 'joined');
+      if (!wasOnline) joinedNotice(user);
       scheduleEmit();
     },
     disconnected(socket) {

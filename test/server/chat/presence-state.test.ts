@@ -67,6 +67,39 @@ describe('presence state', () => {
     expect(state.onlineCount()).toBe(state.online().length);
   });
 
+  it('names one process as the place a user came online first, whichever heard of the other first', () => {
+    // Bob's two tabs landed on n1 (at 100) and n2 (at 105) before either process heard of the other.
+    const first = new PresenceState();
+    const second = new PresenceState();
+    first.addSocket(bob, 100);
+    second.addSocket(bob, 105);
+    first.applyDelta({ node: 'n2', joined: [bob], since: [105], left: [] }, 110);
+    second.applyDelta({ node: 'n1', joined: [bob], since: [100], left: [] }, 110);
+    expect(first.firstPlace('b', 'n1')).toBe(true);
+    expect(second.firstPlace('b', 'n2')).toBe(false);
+    // A rename re-announces Bob without his since: n1 stays first.
+    second.applyDelta({ node: 'n1', joined: [{ ...bob, name: 'Bobby' }], left: [] }, 120);
+    expect(second.firstPlace('b', 'n2')).toBe(false);
+    // The same millisecond goes to the smaller node id, in both processes; snapshots carry since too.
+    const left = new PresenceState();
+    const right = new PresenceState();
+    left.addSocket(cy, 200);
+    right.addSocket(cy, 200);
+    right.addSocket(cy, 300); // a second socket keeps the first one's since
+    left.applySnapshot(right.snapshot('n2', 0), 310);
+    right.applySnapshot(left.snapshot('n1', 0), 310);
+    expect(left.firstPlace('c', 'n1')).toBe(true);
+    expect(right.firstPlace('c', 'n2')).toBe(false);
+    // A process that does not say when (an older version) counts as earlier; one not holding Bob does not count.
+    const third = new PresenceState();
+    third.addSocket(bob, 100);
+    third.applySnapshot({ node: 'n0', users: [ana], since: [1], at: 0 }, 130);
+    expect(third.firstPlace('b', 'n3')).toBe(true);
+    third.applySnapshot({ node: 'n0', users: [ana, bob], at: 0 }, 140);
+    expect(third.firstPlace('b', 'n3')).toBe(false);
+    expect(third.firstPlace('a', 'n3')).toBe(false); // not online here at all
+  });
+
   it('lists a page of people by name, narrowed by name or handle in any case, with how many matched', () => {
     const state = new PresenceState();
     for (const user of [cy, bob, ana, { id: 'd', name: 'Dora', handle: 'anadora' }]) state.addSocket(user);
