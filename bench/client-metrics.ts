@@ -91,7 +91,7 @@ export function measureBundle(distDir = 'dist'): BundleMetrics {
 }
 
 /** Starts Chromium with remote debugging on a free port; resolves with its port. */
-export async function launchChromium(): Promise<{ port: number; process: ChildProcess; close(): void }> {
+async function launchChromium(): Promise<{ port: number; process: ChildProcess; close(): void }> {
   const profile = benchTempDir('bench-chromium-');
   const child = spawn(CHROMIUM, [...CHROME_FLAGS, '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'], {
     stdio: ['ignore', 'ignore', 'pipe'],
