@@ -11,25 +11,19 @@
  * (an identity is its token), and the only use left for it would be sending it as someone else.
  */
 import { defineStore } from 'pinia';
-import { ref } from 'vue';
+import { computed, ref, shallowRef } from 'vue';
 import type { SessionCreated } from '../../shared/protocol';
 import { ApiError, createSession, endSession, renameMe } from '../io/api';
-import { forgetRevocation, loadRevocations, wipeDevice, type Wipe } from '../io/db';
+import { forgetRevocation, loadOutbox, loadRevocations, wipeDevice, type Wipe } from '../io/db';
 import { deletePrivateCaches } from '../io/private-caches';
 import { onOtherTabNews, tellOtherTabs, type TabNews } from '../io/tab-channel';
 import { checkNameInput } from '../logic/name-rule';
 import { ACK_TIMEOUT_MS } from '../logic/outbox-logic';
 import { tooManyRequestsText } from '../logic/refusal-logic';
 import { sessionEndText, type SessionEnd } from '../logic/sign-out-logic';
-import { useConnectionStore } from './connection';
-import { useMessagesStore } from './messages';
-import { useNoticesStore } from './notices';
-import { useOutboxStore } from './outbox';
-import { usePresenceStore } from './presence';
-import { useReceiptsStore } from './receipts';
-import { useRoomsStore } from './rooms';
+import type * as ChatLifecycle from './chat-lifecycle';
+import type { useOutboxStore } from './outbox';
 import { useSessionStore } from './session';
-import { useTypingStore } from './typing';
 
 /** A refused HTTP call in words. */
 export function refusalOf(error: ApiError): string {
@@ -43,13 +37,12 @@ function withinAckTime<T>(work: Promise<T>): Promise<T> {
 
 export const useAccountStore = defineStore('account', () => {
   const sessionStore = useSessionStore();
-  const connection = useConnectionStore();
-  const messages = useMessagesStore();
-  const outbox = useOutboxStore();
-  const rooms = useRoomsStore();
-  const presence = usePresenceStore();
-  const typing = useTypingStore();
-  const notices = useNoticesStore();
+  /** The chat's stores, once the chat has loaded (attachChat): before that there is no socket or outbox to stop. */
+  let chat: typeof ChatLifecycle | undefined;
+  /** The outbox, once the Join screen had entries an ended session left to show: only then does its store load. */
+  const signedOutOutbox = shallowRef<ReturnType<typeof useOutboxStore>>();
+  /** Messages a session that ended here had queued: "not sent — signed out", for the Join screen. */
+  const signedOutCount = computed(() => signedOutOutbox.value?.signedOut.length ?? 0);
   const joining = ref(false);
   const joinError = ref('');
   /** How the last session on this device ended, for the Join screen. */
@@ -62,6 +55,25 @@ export const useAccountStore = defineStore('account', () => {
     onOtherTabNews((news) => void followOtherTab(news));
     window.addEventListener('online', () => void sendRevocations());
     void sendRevocations();
+  }
+
+  /** ChatShell.vue hands over the chat's stores as it loads, before it starts any of them. */
+  function attachChat(lifecycle: typeof ChatLifecycle): void {
+    chat = lifecycle;
+  }
+
+  /** The Join screen shows what an ended session left unsent; not while a session ends (forgetHere shows them once wiped). */
+  async function showSignedOut(): Promise<void> {
+    if (!ending.value) await refreshSignedOut();
+  }
+
+  async function refreshSignedOut(): Promise<void> {
+    // A first visit has no outbox: its store, and the chat code it brings, stay unloaded.
+    if (!signedOutOutbox.value && !chat && (await loadOutbox().catch(() => [])).length === 0) return;
+    const { useOutboxStore } = await import('./outbox');
+    const outbox = useOutboxStore();
+    await outbox.load();
+    signedOutOutbox.value = outbox;
   }
 
   /** A session made elsewhere (a passkey, a link code; see stores/sign-in.ts): stored, shown, and the other tabs load it. */
@@ -164,7 +176,7 @@ export const useAccountStore = defineStore('account', () => {
       // Stop writing at once: that tab wipes the device next.
       if (sessionStore.session) halt();
     } else if (news === 'signed-out' || news === 'session-ended') {
-      if (!sessionStore.session) return outbox.reload();
+      if (!sessionStore.session) return showSignedOut();
       ending.value = true;
       try {
         halt();
@@ -183,22 +195,16 @@ export const useAccountStore = defineStore('account', () => {
 
   /** Nothing more goes out, and no server event comes in. */
   function halt(): void {
-    connection.stop();
-    outbox.stop();
+    chat?.haltChat();
   }
 
   /** Forgets the session in memory (the screen shows Join), waits for writes under way, then wipes the device. */
   async function forgetHere(wipe: Wipe): Promise<{ drafts: number } | undefined> {
-    outbox.clear();
+    chat?.hideOutbox();
     sessionStore.forget();
-    presence.forget();
-    typing.clear();
-    notices.clear();
-    rooms.reset();
-    useReceiptsStore().reset();
-    await messages.reset();
+    await chat?.forgetChat();
     const wiped = await wipeDevice(wipe);
-    await outbox.reload();
+    await refreshSignedOut();
     return wiped;
   }
 
@@ -231,7 +237,10 @@ export const useAccountStore = defineStore('account', () => {
     joinError,
     ended,
     ending,
+    signedOutCount,
     start,
+    attachChat,
+    showSignedOut,
     join,
     rename,
     adopt,

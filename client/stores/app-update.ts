@@ -5,12 +5,10 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import { registerSW } from 'virtual:pwa-register';
-import { useOutboxStore } from './outbox';
 
 const UPDATE_CHECK_MS = 60 * 60 * 1000;
 
 export const useAppUpdateStore = defineStore('app-update', () => {
-  const outbox = useOutboxStore();
   const updateWaiting = ref(false);
   /** Set by the compose box: a non-empty draft blocks any reload we did not ask for. */
   const composeHasText = ref(false);
@@ -22,10 +20,7 @@ export const useAppUpdateStore = defineStore('app-update', () => {
     skipWaiting = registerSW({
       immediate: true,
       onNeedRefresh: () => (updateWaiting.value = true),
-      onNeedReload() {
-        if (userAsked || (outbox.unsentCount === 0 && !composeHasText.value)) window.location.reload();
-        else updateWaiting.value = true;
-      },
+      onNeedReload: () => void reloadUnlessBusy(),
       onRegisteredSW(_url, registration) {
         if (!registration) return;
         const check = () => void registration.update().catch(() => undefined);
@@ -33,6 +28,14 @@ export const useAppUpdateStore = defineStore('app-update', () => {
         window.addEventListener('online', check);
       },
     });
+  }
+
+  /** Another tab activated the new version: reload now unless something is typed or queued here. */
+  async function reloadUnlessBusy(): Promise<void> {
+    // The outbox store is loaded whenever there is a session (ChatShell.vue); a Join screen has nothing queued.
+    const { useOutboxStore } = await import('./outbox');
+    if (userAsked || (!composeHasText.value && useOutboxStore().unsentCount === 0)) window.location.reload();
+    else updateWaiting.value = true;
   }
 
   /** Only ever called from the user's click: the waiting worker takes over, then the page reloads once. */

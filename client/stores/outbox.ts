@@ -70,8 +70,13 @@ export const useOutboxStore = defineStore('outbox', () => {
   let flushing = false;
   let wake: (() => void) | undefined;
 
+  let listening = false;
+
+  /** Reads the stored outbox; the first call also starts following the page and the other tabs (the chat or the Join screen may call it first). */
   async function load(): Promise<void> {
     entries.value = await loadOutbox();
+    if (listening) return;
+    listening = true;
     // Leaving with messages still queued: let the service worker send them once the network returns.
     document.addEventListener('visibilitychange', () => {
       const authorId = sessionStore.session?.user.id;

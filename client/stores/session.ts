@@ -2,6 +2,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import { loadSession, saveSession } from '../io/db';
+import { rememberSignedIn } from '../io/signed-in-hint';
 import type { Session } from '../logic/models';
 
 export const useSessionStore = defineStore('session', () => {
@@ -9,17 +10,20 @@ export const useSessionStore = defineStore('session', () => {
 
   async function load(): Promise<void> {
     session.value = await loadSession();
+    rememberSignedIn(session.value !== undefined);
   }
 
   /** Stores a new or renamed session, then shows it. */
   async function save(next: Session): Promise<void> {
     await saveSession(next);
     session.value = next;
+    rememberSignedIn(true);
   }
 
   /** The session ended (its stored copy is the account store's to wipe): nobody is signed in here now. */
   function forget(): void {
     session.value = undefined;
+    rememberSignedIn(false);
   }
 
   return { session, load, save, forget };

@@ -1,0 +1,24 @@
+/**
+ * Whether this device had a session when the app last ran, kept in localStorage because it reads
+ * synchronously: at start the app fetches the screen it will most likely show (the chat, or Join)
+ * while IndexedDB, which holds the session itself, is still being read. Only a hint: a wrong
+ * guess costs one fetch, never what is shown.
+ */
+const KEY = 'chat:signed-in';
+
+export function wasSignedIn(): boolean {
+  try {
+    return localStorage.getItem(KEY) === '1';
+  } catch {
+    return false; // storage blocked: guess a first visit
+  }
+}
+
+export function rememberSignedIn(signedIn: boolean): void {
+  try {
+    if (signedIn) localStorage.setItem(KEY, '1');
+    else localStorage.removeItem(KEY);
+  } catch {
+    // storage blocked or full: the next start guesses, and loads the other screen when it guessed wrong
+  }
+}

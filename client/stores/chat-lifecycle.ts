@@ -1,0 +1,42 @@
+/**
+ * The chat's part in the end of a session (stores/account.ts): stop the socket and the outbox, and
+ * forget every chat store's state. Loaded with the chat (ChatShell.vue), not with the account store,
+ * so a first visit's Join screen loads none of the chat to sign in.
+ */
+import { useConnectionStore } from './connection';
+import { useMessagesStore } from './messages';
+import { useNoticesStore } from './notices';
+import { useOutboxStore } from './outbox';
+import { usePresenceStore } from './presence';
+import { useReceiptsStore } from './receipts';
+import { useRoomsStore } from './rooms';
+import { useTypingStore } from './typing';
+
+/** Nothing more goes out, and no server event comes in. */
+export function haltChat(): void {
+  useConnectionStore().stop();
+  useOutboxStore().stop();
+}
+
+/**
+ * The session is gone from memory: show no outbox entries until the device is wiped (without a
+ * session each would read as "not sent — signed out", even those a sign-out is about to delete).
+ */
+export function hideOutbox(): void {
+  useOutboxStore().clear();
+}
+
+/** Every chat store back to empty; resolves once the messages store's writes under way are done. */
+export async function forgetChat(): Promise<void> {
+  usePresenceStore().forget();
+  useTypingStore().clear();
+  useNoticesStore().clear();
+  useRoomsStore().reset();
+  useReceiptsStore().reset();
+  await useMessagesStore().reset();
+}
+
+/** The outbox as stored now: after the end of a session its entries are inert; after a sign-out there are none. */
+export function reloadOutbox(): Promise<void> {
+  return useOutboxStore().reload();
+}
