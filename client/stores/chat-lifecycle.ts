@@ -35,8 +35,3 @@ export async function forgetChat(): Promise<void> {
   useReceiptsStore().reset();
   await useMessagesStore().reset();
 }
-
-/** The outbox as stored now: after the end of a session its entries are inert; after a sign-out there are none. */
-export function reloadOutbox(): Promise<void> {
-  return useOutboxStore().reload();
-}

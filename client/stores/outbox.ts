@@ -69,10 +69,13 @@ export const useOutboxStore = defineStore('outbox', () => {
   let transport: Transport | undefined;
   let flushing = false;
   let wake: (() => void) | undefined;
-
   let listening = false;
 
-  /** Reads the stored outbox; the first call also starts following the page and the other tabs (the chat or the Join screen may call it first). */
+  /**
+   * The outbox as stored now (after the end of a session its entries are inert; after a sign-out there
+   * are none); the first call also starts following the page and the other tabs (the chat or the Join
+   * screen may call it first).
+   */
   async function load(): Promise<void> {
     entries.value = await loadOutbox();
     if (listening) return;
@@ -359,11 +362,6 @@ export const useOutboxStore = defineStore('outbox', () => {
     entries.value = [];
   }
 
-  /** The outbox as stored now: after the end of a session its entries are inert; after a sign-out there are none. */
-  async function reload(): Promise<void> {
-    entries.value = await loadOutbox();
-  }
-
   /** Starts the flush loop; `urgent` also cuts short a backoff pause (new connection, user's Retry). */
   function kick(urgent: boolean): void {
     if (urgent) wake?.();
@@ -453,6 +451,5 @@ export const useOutboxStore = defineStore('outbox', () => {
     setTransport,
     stop,
     clear,
-    reload,
   };
 });
