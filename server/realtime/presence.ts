@@ -71,6 +71,8 @@ export function createPresence(io: ChatServer, options: PresenceOptions): Presen
    */
   function joinedNotice(user: User): void {
     if (!shared) return connectionNotice(user, 'joined');
+    // In a crowd there will be no notice: no timer per newcomer of a connection storm either.
+    if (told.size > CONNECTION_NOTICE_LIMIT) return;
     setTimeout(() => {
       const latest = state.localUser(user.id);
       if (latest && state.firstPlace(user.id, node)) connectionNotice(latest, 'joined');
