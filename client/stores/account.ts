@@ -200,7 +200,6 @@ export const useAccountStore = defineStore('account', () => {
 
   /** Forgets the session in memory (the screen shows Join), waits for writes under way, then wipes the device. */
   async function forgetHere(wipe: Wipe): Promise<{ drafts: number } | undefined> {
-    chat?.hideOutbox();
     sessionStore.forget();
     await chat?.forgetChat();
     const wiped = await wipeDevice(wipe);

@@ -19,15 +19,12 @@ export function haltChat(): void {
 }
 
 /**
- * The session is gone from memory: show no outbox entries until the device is wiped (without a
- * session each would read as "not sent — signed out", even those a sign-out is about to delete).
+ * Every chat store back to empty, in the same turn as the session is forgotten; resolves once the
+ * messages store's writes under way are done. The outbox shows no entries until the device is wiped
+ * (without a session each would read as "not sent — signed out", even those a sign-out deletes).
  */
-export function hideOutbox(): void {
-  useOutboxStore().clear();
-}
-
-/** Every chat store back to empty; resolves once the messages store's writes under way are done. */
 export async function forgetChat(): Promise<void> {
+  useOutboxStore().clear();
   usePresenceStore().forget();
   useTypingStore().clear();
   useNoticesStore().clear();

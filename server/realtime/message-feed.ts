@@ -24,7 +24,6 @@ export type MessageFeed = {
   publishChange(change: MessageChange): void;
 };
 
-/** Collects what one tick commits and hands it over once, after every continuation of the commit has run. */
 /**
  * Whether this process's tail records every message in the same step as it emits it to its own
  * sockets (deliverLocally below): so in a single process and the cluster, not with Redis, whose
@@ -32,6 +31,7 @@ export type MessageFeed = {
  */
 export const tailInStepWithLive = (peers: Peers): boolean => peers !== 'redis';
 
+/** Collects what one tick commits and hands it over once, after every continuation of the commit has run. */
 function perTick<T>(flush: (batch: T[]) => void): (item: T) => void {
   let pending: T[] = [];
   return (item) => {
