@@ -10,6 +10,7 @@ import type { Config } from '../config';
 import { createApp } from '../http/app';
 import { createSocketServer, type ChatSockets } from '../realtime/socket-server';
 import type { ChatServer as SocketServer } from '../realtime/types';
+import { webSocketsClosed } from '../realtime/wire/websockets-closed';
 import { attachAdapter } from '../scale-out/adapter';
 import type { Store } from '../store/store';
 import { limiterOf } from '../chat/budgets';
@@ -102,7 +103,9 @@ export async function createChatServer(config: Config, options: { clustered: boo
       committed?.();
       await push.close();
       await new Promise((resolve) => setImmediate(resolve));
+      const closed = webSocketsClosed(io);
       await new Promise<void>((resolve) => io.close(() => resolve()));
+      await closed;
     },
   };
 }

@@ -26,7 +26,7 @@ import { metrics } from '../observe/metrics';
 import { createConnectionTally, type ConnectionTally } from './connection-tally';
 import { ipcMessage, type IpcMessage } from './ipc';
 import { readHead } from './request-head';
-import { mintSessionId, sessionOwner } from './session-ids';
+import { mintSessionId, sessionOwner, unroutedSessionId } from './session-ids';
 
 export type DoorConfig = Pick<Config, 'headTimeoutMs' | 'maxHeaderBytes' | 'maxConnections' | 'maxConnectionsPerAddress'>;
 
@@ -171,9 +171,15 @@ function stopReading(socket: Socket): void {
 
 type EngineLike = { generateId: (req: IncomingMessage) => string | PromiseLike<string> };
 
+/** The query engine.io parsed onto the request before it asks for an id. */
+const requestQuery = (req: IncomingMessage): { transport?: unknown } | undefined => (req as { _query?: { transport?: unknown } })._query;
+
 /** Worker side: accept connections the primary hands over, mint session ids it can route, report closes. */
 export function acceptStickyConnections(httpServer: HttpServer, engine: EngineLike, workerId: number, key: Buffer): void {
-  engine.generateId = () => mintSessionId(key, workerId);
+  // Only an HTTP long-polling session is ever routed by its id: a client that opens with WebSocket
+  // sends every later byte on that one connection. Its id needs no mac (an HMAC per connection was
+  // 4% of a worker's time in a connection storm), only to be unguessable.
+  engine.generateId = (req) => (requestQuery(req)?.transport === 'websocket' ? unroutedSessionId(workerId) : mintSessionId(key, workerId));
   const reportClosed = (address: string) => {
     if (process.connected) process.send?.({ type: 'sticky:closed', address } satisfies IpcMessage);
   };

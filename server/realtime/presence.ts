@@ -46,6 +46,9 @@ export type Presence = {
 /** Above this many people online, first-connection / last-disconnection notices are not sent. */
 export const CONNECTION_NOTICE_LIMIT = 200;
 
+/** How long a process gathers its presence changes before telling the others (see announceChange). */
+const DELTA_PACE_MS = 25;
+
 /** 250 ms for a small team, up to 5 s for thousands online. */
 export const emitInterval = (online: number): number => Math.min(5000, Math.max(250, online * 2));
 
@@ -102,7 +105,12 @@ export function createPresence(io: ChatServer, options: PresenceOptions): Presen
     emitTimer ??= setTimeout(emitToClients, emitInterval(told.size));
   }
 
-  /** Tells the other processes what changed here, batched per event-loop turn. */
+  /**
+   * Tells the other processes what changed here, at most one delta per DELTA_PACE_MS: in a
+   * connection storm a delta per event-loop turn was an IPC message (and a hop through the
+   * primary) for every few newcomers. Well inside the notice's settling pause and the pace of
+   * presence emits to clients, so nobody sees the difference.
+   */
   function announceChange(user: User, kind: 'joined' | 'left'): void {
     if (!shared) return;
     if (kind === 'joined') {
@@ -114,14 +122,14 @@ export function createPresence(io: ChatServer, options: PresenceOptions): Presen
     }
     if (deltaScheduled) return;
     deltaScheduled = true;
-    setImmediate(() => {
+    setTimeout(() => {
       deltaScheduled = false;
       const joined = [...pending.joined.values()];
       const left = [...pending.left];
       pending = { joined: new Map(), left: new Set() };
       const since = joined.map((user) => state.localSince(user.id) ?? Date.now());
       io.serverSideEmit('presence:delta', { node, joined, since, left });
-    });
+    }, DELTA_PACE_MS);
   }
 
   function announceSnapshot(): void {

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createConnectionTally } from '../../../server/process/connection-tally';
 import { readHead } from '../../../server/process/request-head';
-import { mintSessionId, sessionOwner } from '../../../server/process/session-ids';
+import { mintSessionId, sessionOwner, unroutedSessionId } from '../../../server/process/session-ids';
 
 describe('readHead', () => {
   const head = (text: string) => readHead(Buffer.from(text, 'latin1'), 1024);
@@ -46,6 +46,13 @@ describe('session ids', () => {
     expect(sessionOwner(randomBytes(32), line(sid))).toBeUndefined();
     expect(sessionOwner(key, line(`${sid}x`))).toBeUndefined();
     expect(sessionOwner(key, 'GET /api/rooms HTTP/1.1')).toBeUndefined();
+  });
+
+  it('of a WebSocket session name their worker but route nowhere, as it is never routed by its id', () => {
+    const sid = unroutedSessionId(7);
+    expect(sid).toMatch(/^k7_[0-9a-f-]{36}$/);
+    expect(unroutedSessionId(7)).not.toBe(sid);
+    expect(sessionOwner(key, `GET /socket.io/?EIO=4&transport=polling&sid=${sid} HTTP/1.1`)).toBeUndefined();
   });
 });
 

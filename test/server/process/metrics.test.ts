@@ -86,6 +86,7 @@ describe('/metrics on a 2-worker cluster with a token', () => {
   it('logs JSON lines, each refusal one line with its socket or request id and no stack; no token, no message text', async () => {
     const carol = await createSession(server().url, 'Carol');
     const client = await connectAndCatchUp(server().url, carol.token);
+    const socketId = client.socket.id;
     try {
       await client.socket.emitWithAck('room:join', { room: '' } as never);
       await client.socket.emitWithAck('message:send', { room: 'general', clientOffset: 'secret-1', content: 'a very private sentence' });
@@ -98,7 +99,8 @@ describe('/metrics on a 2-worker cluster with a token', () => {
     const output = server().output();
     const lines = logLines(output);
     const refusals = lines.filter((line) => line.msg === 'refused');
-    expect(refusals.some((line) => typeof line.socket === 'string' && line.what === 'room:join')).toBe(true);
+    // A socket's lines name the socket and its user (its logger is made on the first line).
+    expect(refusals.some((line) => line.socket === socketId && line.user === carol.user.id && line.what === 'room:join')).toBe(true);
     expect(refusals.some((line) => typeof line.req === 'string' && line.code === 'not_found')).toBe(true);
     for (const line of refusals) {
       expect(line.socket ?? line.req, JSON.stringify(line)).toBeTypeOf('string');
