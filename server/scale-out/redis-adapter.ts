@@ -11,8 +11,47 @@ export async function attachRedisAdapter(io: ChatServer, config: Pick<Config, 'd
   const namespace = redisNamespace(config);
   // Each worker reads the shared stream from its own offset, so a short Redis hiccup
   // delays broadcasts rather than dropping them; clients fill any gap with `sync`.
-  io.adapter(createRedisStreamsAdapter(redis, { streamName: `${namespace}:stream`, channelPrefix: namespace, onlyPlaintext: true }));
+  io.adapter(
+    createRedisStreamsAdapter(withSettledPublishes(redis), {
+      streamName: `${namespace}:stream`,
+      channelPrefix: namespace,
+      onlyPlaintext: true,
+    }),
+  );
   await streamReaderStarted(redis);
+}
+
+/**
+ * The adapter sends serverSideEmit (every commit's `messages:committed`, presence)
+ * with PUBLISH and drops the promise (redis-streams-adapter 0.3.1, doPublish). When
+ * the connection resets with one awaiting its reply, that promise rejects with
+ * nobody listening, and Node ends the process on an unhandled rejection: one Redis
+ * hiccup took a whole instance down. Such a message is lost either way (pub/sub
+ * keeps nothing); its promise now carries a handler. Every other command goes to
+ * the client itself, bound once (the adapter calls xAdd on every broadcast), because
+ * node-redis keeps its state in private fields.
+ */
+function withSettledPublishes(redis: RedisConnection): RedisConnection {
+  const methods = new Map<PropertyKey, unknown>();
+  return new Proxy(redis, {
+    get(target, key) {
+      const value: unknown = Reflect.get(target, key, target);
+      if (typeof value !== 'function') return value;
+      let method = methods.get(key);
+      if (method === undefined) {
+        method =
+          key === 'publish' || key === 'sPublish'
+            ? (...args: unknown[]) => {
+                const sent = (value as (...args: unknown[]) => Promise<number>).apply(target, args);
+                sent.catch(() => {});
+                return sent;
+              }
+            : value.bind(target);
+        methods.set(key, method);
+      }
+      return method;
+    },
+  });
 }
 
 /**

@@ -8,6 +8,8 @@ export type TcpProxy = {
   port: number;
   /** Drops every open connection and refuses new ones. */
   cut(): Promise<void>;
+  /** Stops passing the server's answers back, like a network that hangs: requests wait for replies that do not come. */
+  stall(): void;
   /** Accepts connections again on the same port. */
   restore(): Promise<void>;
   close(): Promise<void>;
@@ -15,6 +17,7 @@ export type TcpProxy = {
 
 export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
+  const answers = new Map<Socket, Socket>();
   let server: Server | null = null;
   let port = 0;
 
@@ -30,6 +33,8 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
         });
       }
       downstream.pipe(upstream).pipe(downstream);
+      answers.set(upstream, downstream);
+      upstream.on('close', () => answers.delete(upstream));
     });
     server = next;
     return new Promise((resolve, reject) => {
@@ -49,12 +54,20 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     if (current) await new Promise<void>((resolve) => current.close(() => resolve()));
   }
 
+  function stall(): void {
+    for (const [upstream, downstream] of answers) {
+      upstream.unpipe(downstream);
+      upstream.pause();
+    }
+  }
+
   await listen();
   return {
     get port() {
       return port;
     },
     cut,
+    stall,
     restore: listen,
     close: cut,
   };
