@@ -1,7 +1,7 @@
 /**
- * Group commit on SQLite: writes queued in one turn of the event loop (sends and
- * changes, in arrival order) share one transaction and are settled together
- * once it has committed.
+ * Group commit on SQLite: writes queued in one turn of the event loop (sends,
+ * changes and delivered receipts, in arrival order) share one transaction and
+ * are settled together once it has committed.
  *
  * It runs on a connection of its own that never waits inside SQLite. SQLite's
  * busy handler sleeps 1, 2, 5, 10… ms with the event loop blocked while another
@@ -72,6 +72,12 @@ export function openSqliteAppender(db: Database.Database, rules: ChangeRules = D
     inBacklog: db.prepare<[number], { id: number }>('SELECT id FROM search_backlog WHERE id = ?'),
     unindex: db.prepare(`INSERT INTO messages_fts (messages_fts, rowid, content) VALUES ('delete', ?, ?)`),
     reindex: db.prepare('INSERT INTO search_backlog (id) VALUES (?) ON CONFLICT DO NOTHING'),
+    markDelivered: db.prepare<[string, number, string], { seq: number }>(
+      `INSERT INTO delivered_cursors (user_id, room, seq)
+       SELECT ?, r.id, MIN(?, r.last_seq) FROM rooms r WHERE r.id = ?
+       ON CONFLICT (user_id, room) DO UPDATE SET seq = MAX(seq, excluded.seq)
+       RETURNING seq`,
+    ),
   };
 
   /** Each room's counters, read once per batch and written once at its end. */
@@ -209,6 +215,9 @@ export function openSqliteAppender(db: Database.Database, rules: ChangeRules = D
     const now = Date.now();
     const rooms = new Map<string, Counters>();
     const outcomes = batch.map((write): WriteResult | Error => {
+      // Capped at the room's stored last_seq: a mark names seqs its client received, committed in earlier batches.
+      if (write.kind === 'delivered')
+        return { stored: write.marks.map((mark) => q.markDelivered.get(mark.userId, mark.seq, mark.room)?.seq ?? 0) };
       const room = write.input.room;
       let counters = rooms.get(room);
       if (!counters) {

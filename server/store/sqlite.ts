@@ -23,6 +23,7 @@ import {
   type ChangeRules,
   type ConnectionDurability,
   type DeliveredMark,
+  type DeliveredResult,
   type EncodedPage,
   type Store,
 } from './store';
@@ -154,12 +155,6 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
       `SELECT ${CHANGE_COLUMNS} FROM changes c JOIN users u ON u.id = c.author_id WHERE c.room = ? AND c.rev > ? ORDER BY c.rev LIMIT ?`,
     ),
     lastRev: db.prepare<[string], { last_rev: number }>('SELECT last_rev FROM rooms WHERE id = ?'),
-    markDelivered: db.prepare<[string, number, string], { seq: number }>(
-      `INSERT INTO delivered_cursors (user_id, room, seq)
-       SELECT ?, r.id, MIN(?, r.last_seq) FROM rooms r WHERE r.id = ?
-       ON CONFLICT (user_id, room) DO UPDATE SET seq = MAX(seq, excluded.seq)
-       RETURNING seq`,
-    ),
     receipts: db.prepare<[string], { user_id: string; delivered: number; read: number }>(
       `SELECT mb.user_id, COALESCE(d.seq, 0) AS delivered, CASE WHEN u.read_receipts THEN COALESCE(r.seq, 0) ELSE 0 END AS read
        FROM members mb JOIN users u ON u.id = mb.user_id
@@ -191,10 +186,12 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
   };
 
   let closed = false;
-  // One transaction (one fsync) for a batch of cursors: receipts come from every client as messages arrive.
-  const markDeliveredMany = db.transaction((marks: ReadonlyArray<DeliveredMark>) =>
-    marks.map((mark) => q.markDelivered.get(mark.userId, mark.seq, mark.room)?.seq ?? 0),
-  );
+
+  // Through the writer, in its group commit: receipts come from every client as messages arrive, and
+  // a transaction of their own took SQLite's write lock from the writer (and, waiting for it, slept
+  // with this process's event loop blocked) several times a second under load.
+  const markDeliveredMany = async (marks: ReadonlyArray<DeliveredMark>): Promise<number[]> =>
+    ((await appender.write({ kind: 'delivered', marks })) as DeliveredResult).stored;
 
   /** Runs a synchronous query, turning driver failures into `unavailable`. */
   function guarded<T>(work: () => T): Promise<T> {
@@ -300,8 +297,8 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
         for (const room of rooms) revs[room] = q.lastRev.get(room)?.last_rev ?? 0;
         return revs;
       }),
-    markDelivered: (userId, room, seq) => guarded(() => q.markDelivered.get(userId, seq, room)?.seq ?? 0),
-    markDeliveredMany: (marks) => guarded(() => markDeliveredMany(marks)),
+    markDelivered: async (userId, room, seq) => (await markDeliveredMany([{ userId, room, seq }]))[0] ?? 0,
+    markDeliveredMany,
     receipts: (room) =>
       guarded(() =>
         q.receipts

@@ -26,9 +26,12 @@ export type NewChange = { room: RoomId; author: User; clientOffset: string; targ
 /** The change as stored (the first time, or found again for a repeat), and the message as it now is. */
 export type ChangeResult = { change: MessageChange; message: Message; created: boolean };
 
-/** Everything the single writer commits, in one ordered queue: sends and changes. */
-export type Write = { kind: 'send'; input: NewMessage } | { kind: 'change'; input: NewChange };
-export type WriteResult = AppendResult | ChangeResult;
+/** Everything the single writer commits, in one ordered queue: sends, changes and delivered receipts. */
+export type Write =
+  { kind: 'send'; input: NewMessage } | { kind: 'change'; input: NewChange } | { kind: 'delivered'; marks: ReadonlyArray<DeliveredMark> };
+/** Delivered cursors as stored after a `delivered` write, one per mark. */
+export type DeliveredResult = { stored: number[] };
+export type WriteResult = AppendResult | ChangeResult | DeliveredResult;
 
 /** What the writer enforces about changes (config.ts). */
 export type ChangeRules = { editWindowMs: number | null; maxReactionEmoji: number };

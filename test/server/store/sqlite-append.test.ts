@@ -31,35 +31,60 @@ async function newUser(store: Store, id: string): Promise<User> {
   return user;
 }
 
+/**
+ * Runs `write` while another connection holds the file's write lock for 60 ms, then releases it.
+ * Returns what `write` answered and the longest the event loop went without running a 1 ms
+ * timer: SQLite's busy handler would hold the thread for the whole wait; a timer never does.
+ */
+async function whileLockedElsewhere<T>(path: string, write: () => Promise<T>): Promise<{ result: T; longestGap: number }> {
+  const other = new Database(path);
+  opened.push(other);
+  other.exec('BEGIN IMMEDIATE');
+  let lastTick = performance.now();
+  let longestGap = 0;
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    longestGap = Math.max(longestGap, now - lastTick);
+    lastTick = now;
+  }, 1);
+  let settled = false;
+  const written = write().finally(() => (settled = true));
+  await new Promise((resolve) => setTimeout(resolve, 60));
+  expect(settled).toBe(false);
+  other.exec('COMMIT');
+  const result = await written;
+  clearInterval(ticker);
+  return { result, longestGap };
+}
+
 describe('SQLite group commit across processes', () => {
   it('waits for a write lock held elsewhere while the event loop keeps running', async () => {
     const { path, store } = openPair();
     const author = await newUser(store, 'ada');
-    const other = new Database(path);
-    opened.push(other);
-    other.exec('BEGIN IMMEDIATE');
-
-    // The longest the event loop went without running a 1 ms timer: SQLite's busy handler would
-    // hold the thread for the whole 60 ms; waiting on a timer never blocks it for long.
-    let lastTick = performance.now();
-    let longestGap = 0;
-    const ticker = setInterval(() => {
-      const now = performance.now();
-      longestGap = Math.max(longestGap, now - lastTick);
-      lastTick = now;
-    }, 1);
-    let settled = false;
-    const append = store
-      .appendMessage({ room: 'general', author, clientOffset: 'while-locked', content: 'hi' })
-      .finally(() => (settled = true));
-    await new Promise((resolve) => setTimeout(resolve, 60));
-    expect(settled).toBe(false);
-    other.exec('COMMIT');
-    const result = await append;
-    clearInterval(ticker);
-
+    const { result, longestGap } = await whileLockedElsewhere(path, () =>
+      store.appendMessage({ room: 'general', author, clientOffset: 'while-locked', content: 'hi' }),
+    );
     expect(result).toMatchObject({ created: true, message: { seq: 1, clientOffset: 'while-locked' } });
     expect(longestGap).toBeLessThan(45);
+  });
+
+  it('writes delivered receipts in the group commit: a lock held elsewhere is waited for with the event loop free', async () => {
+    const { path, store } = openPair();
+    const author = await newUser(store, 'lin');
+    for (const key of ['a', 'b', 'c']) await store.appendMessage({ room: 'general', author, clientOffset: key, content: key });
+    // Receipts had a transaction of their own on the reading connection, whose busy handler
+    // slept with the thread blocked until the lock was free (up to 15 s).
+    const { result, longestGap } = await whileLockedElsewhere(path, () =>
+      store.markDeliveredMany([
+        { userId: author.id, room: 'general', seq: 2 },
+        { userId: author.id, room: 'general', seq: 99 },
+      ]),
+    );
+    // Each mark answered as stored: the later one capped at the room's last seq.
+    expect(result).toEqual([2, 3]);
+    expect(longestGap).toBeLessThan(45);
+    // Stored: a later, lower mark keeps the cursor where it is.
+    expect(await store.markDeliveredMany([{ userId: author.id, room: 'general', seq: 1 }])).toEqual([3]);
   });
 
   it('commits two stores on one file at once without a gap, a repeat or a loss', async () => {
