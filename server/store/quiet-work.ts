@@ -3,6 +3,10 @@
  * chunk once commits have paused for `quietMs`, so sends never wait behind them, and the next
  * chunk soon after while there is more. `step` answers the delay before the next step, or null
  * once caught up (the next commit starts it again).
+ *
+ * Under steady traffic the writer is never quiet for long (a send every 10 ms left the index
+ * without a single new message for as long as it went on), so work that has waited MAX_WAIT_MS
+ * takes one step anyway: a send may then wait for one chunk, and search lags by about that long.
  */
 export type QuietWork = {
   /** The writer just committed: put the next step off until it has been quiet for a while. */
@@ -10,8 +14,12 @@ export type QuietWork = {
   stop(): void;
 };
 
+const MAX_WAIT_MS = 1000;
+
 export function runWhenQuiet(quietMs: number, step: () => number | null | Promise<number | null>): QuietWork {
   let lastCommit = 0;
+  /** Since when work has been put off (a commit after the last step), or undefined when none is. */
+  let waitingSince: number | undefined;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
 
@@ -23,8 +31,12 @@ export function runWhenQuiet(quietMs: number, step: () => number | null | Promis
 
   async function tick(): Promise<void> {
     timer = undefined;
-    const quietFor = Date.now() - lastCommit;
-    if (quietFor < quietMs) return schedule(quietMs - quietFor);
+    const now = Date.now();
+    const quietFor = now - lastCommit;
+    const waited = waitingSince === undefined ? 0 : now - waitingSince;
+    if (quietFor < quietMs && waited < MAX_WAIT_MS) return schedule(Math.min(quietMs - quietFor, MAX_WAIT_MS - waited));
+    // The next forced step is another MAX_WAIT_MS away, however busy the writer stays.
+    waitingSince = undefined;
     const next = await step();
     if (next !== null) schedule(next);
   }
@@ -33,6 +45,7 @@ export function runWhenQuiet(quietMs: number, step: () => number | null | Promis
   return {
     committed() {
       lastCommit = Date.now();
+      waitingSince ??= lastCommit;
       schedule(quietMs);
     },
     stop() {

@@ -81,4 +81,29 @@ describe.each(kinds)('search on $name', ({ run, open }) => {
       await store.close();
     },
   );
+
+  it.skipIf(!run)('indexes a new message within seconds while sends keep coming, never quiet for long', async () => {
+    const store = await open();
+    const cy = { id: 'cy', name: 'Cy' };
+    await store.createUser(cy, { id: 's-cy', tokenHash: 'h-cy', device: 'test' });
+    // A commit every ~10 ms: the indexers wait for 50 ms without one, which this traffic never gives.
+    let sending = true;
+    const traffic = (async () => {
+      for (let n = 0; sending; n++) {
+        await store.appendMessage({ room: 'general', author: cy, clientOffset: `steady-${n}`, content: `steady traffic ${n}` });
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    })();
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await store.appendMessage({ room: 'general', author: cy, clientOffset: 'needle', content: 'a zanzibar needle' });
+      const found = async () =>
+        (await store.search({ terms: searchTerms('zanzibar'), rooms: ['general'], limit: 5, offset: 0 })).length === 1;
+      await waitFor(found, 5000, 'the needle in the index while the traffic goes on');
+    } finally {
+      sending = false;
+      await traffic;
+      await store.close();
+    }
+  });
 });
