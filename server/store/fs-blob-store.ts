@@ -60,9 +60,10 @@ export function openFsBlobStore(dir: string): BlobStore {
           await handle.close();
         }
         await rename(temp, target);
-      } catch (error) {
+      } finally {
+        // Gone after a rename, except when a concurrent put of the same source got there first:
+        // then temp and target are links to one inode, and rename() onto it does nothing (POSIX).
         await rm(temp, { force: true });
-        throw error;
       }
     },
     async open(key, range) {

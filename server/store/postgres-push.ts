@@ -6,6 +6,7 @@
 import pg from 'pg';
 import { GENERAL_ROOM } from '../../shared/limits';
 import type { NotificationLevel } from '../../shared/push';
+import { log } from '../observe/log';
 import { ourParameters } from './postgres';
 import type { PushStore } from './push-store';
 import { toJob, toSubscription, toTarget } from './push-rows';
@@ -27,7 +28,8 @@ export async function openPostgresPushStore(url: string): Promise<PushStore> {
         oid === INT8_OID && format !== 'binary' ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
-  pool.on('error', (error) => console.warn(`postgres (push): idle connection lost (${error.message})`));
+  // Through the JSON log like every other line the server writes (postgres.ts says the same for its pool).
+  pool.on('error', (error) => log.warn(`postgres (push): idle connection lost (${error.message})`));
 
   return {
     async vapidKeys(generated) {

@@ -133,6 +133,16 @@ describe('filesystem blob store', () => {
     expect(readdirSync(folder).filter((name) => name.startsWith('.tmp-'))).toEqual([]);
   });
 
+  it('leaves no temp file when concurrent puts of one source race', async () => {
+    const blobs = kind.open();
+    const file = fileOf(randomBytes(64 * 1024));
+    // Each put links its temp file to the source; once one is renamed into place, renaming another
+    // link of the same inode onto it does nothing, which left 7 temp files of 8 puts.
+    await Promise.all(Array.from({ length: 8 }, () => blobs.put(file.id, file.path)));
+    const folder = join(kind.dir, 'blobs', file.id.slice(0, 2));
+    expect(readdirSync(folder).filter((name) => name.startsWith('.tmp-'))).toEqual([]);
+  });
+
   it('does not write the bytes again when the source is on the same filesystem (a hard link)', async () => {
     const blobs = kind.open();
     const file = fileOf('linked, not copied');
