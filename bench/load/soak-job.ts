@@ -5,12 +5,13 @@
  * What drifts over the run is what the report judges (bench/report/soak.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { treeRss } from '../proc';
 import { clientOffsetOf, encodeContent, LatencyHistogram, median } from './accounting';
 import { adapterFor, OffsetTracker, type BenchClient } from './adapters';
 import { connectAll, latencyOf } from './scenarios';
 import { SeqSet } from './seq-set';
+import { bucketsBetween, quantileMs, scrapeServerHistograms, type AckBuckets } from './server-ack-histogram';
 import type { SoakJob, SoakMinute, SoakResult } from './types';
 
 const ACK_TIMEOUT_MS = 30_000;
@@ -85,6 +86,7 @@ export async function runSoak(job: SoakJob): Promise<SoakResult> {
     const sample = () => samples.push({ atMs: now() - start, rss: treeRss(job.serverPid) });
     sample();
     const sampler = setInterval(sample, job.sampleMs);
+    const perMinute = watchEachMinute(job, minutes);
 
     const sendLoop = async () => {
       for (let k = 0; now() < end;) {
@@ -151,6 +153,7 @@ export async function runSoak(job: SoakJob): Promise<SoakResult> {
     await Promise.all([sendLoop(), churnLoop()]);
     clearInterval(sampler);
     sample();
+    const watched = await perMinute.stop();
     // The last sends' acks and the last reconnects, then every client's catch-up.
     const settled = now();
     while ((counts.outstanding > 0 || pending.size > 0) && now() - settled < ACK_TIMEOUT_MS + job.offlineMs) await sleep(50);
@@ -165,6 +168,7 @@ export async function runSoak(job: SoakJob): Promise<SoakResult> {
         acked: acked[index] ?? 0,
         ack: latencyOf(histogram),
         reconnect: latencyOf(reconnect[index] ?? new LatencyHistogram()),
+        ...watched[index],
       };
     });
     return {
@@ -193,6 +197,57 @@ export async function runSoak(job: SoakJob): Promise<SoakResult> {
   } finally {
     for (const client of clients) client.close();
   }
+}
+
+type Watched = Pick<SoakMinute, 'serverAck' | 'loadLoopP99'>;
+
+/**
+ * Beside the load's own ack times, two readings per minute that tell where a rise comes from:
+ * the server's ack histogram (scraped at each minute's end) and this process's event-loop
+ * delay. On two cores the load process reads 1,000 sockets on most of one; an ack it reads late
+ * is late in its figures whatever the server did.
+ */
+function watchEachMinute(job: SoakJob, minutes: number): { stop(): Promise<Watched[]> } {
+  const watched: Watched[] = Array.from({ length: minutes }, () => ({}));
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  const scrape = () =>
+    job.metricsUrl
+      ? scrapeServerHistograms(job.metricsUrl).then(
+          (both) => both.acks,
+          () => null,
+        )
+      : Promise.resolve(null);
+  let previous: Promise<AckBuckets | null> = scrape();
+  let minute = 0;
+  const closing: Array<Promise<void>> = [];
+  const close = () => {
+    const at = watched[minute++];
+    if (!at) return;
+    at.loadLoopP99 = loop.count > 0 ? loop.percentile(99) / 1e6 : null;
+    loop.reset();
+    const earlier = previous;
+    const later = (previous = scrape());
+    closing.push(
+      Promise.all([earlier, later]).then(([before, after]) => {
+        if (before && after) {
+          const acks = bucketsBetween([before, after]);
+          at.serverAck = { p50: quantileMs(acks, 0.5), p99: quantileMs(acks, 0.99) };
+        }
+      }),
+    );
+  };
+  const timer = setInterval(close, job.minuteMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      // The last (possibly partial) minute ends with the run.
+      if (minute < minutes) close();
+      loop.disable();
+      await Promise.all(closing);
+      return watched;
+    },
+  };
 }
 
 /**

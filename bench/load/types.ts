@@ -130,6 +130,8 @@ export type SoakJob = {
   sampleMs: number;
   /** Check that every client ends holding every seq after its first cursor (our server: seqs are per room, without gaps). */
   checkDelivery: boolean;
+  /** The server's Prometheus endpoint (ours), scraped every minute for its own ack latency; null where there is none. */
+  metricsUrl?: string | null;
 };
 
 export type LoadJob = ThroughputJob | LadderJob | SeedJob | CatchupJob | IdleJob | PushLoadJob | SoakJob;
@@ -286,6 +288,13 @@ export type SoakMinute = {
   ack: Latency;
   /** Clients that began a reconnect in this minute; time from the new connection to sync:done. */
   reconnect: Latency;
+  /**
+   * The server's own ack latency over the acks it wrote in this minute (chat_ack_seconds: message:send
+   * read → ack written, interpolated in its buckets), ms; absent without a metrics endpoint.
+   */
+  serverAck?: { p50: number | null; p99: number | null };
+  /** The load process's event-loop delay p99 in this minute, ms: how late it may have read an ack it was sent. */
+  loadLoopP99?: number | null;
 };
 
 export type SoakResult = {

@@ -37,7 +37,7 @@ export function soakSection(raw: RawResults): string[] {
         .join('; ') +
       '. Half the 10-client ingest maximum would be thousands of messages a second, each delivered to every client: far beyond the fan-out this machine measures. ' +
       `Each minute ${fmt(first.churnPerMinute * 100)}% of all clients (${fmt(perMinute)}, one every ${fmt(first.minuteMs / Math.max(1, perMinute) / 1000, 1)} s, in turn among those that do not send) drop, stay away ${fmt(first.offlineMs / 1000)} s and reconnect with their cursors, so they catch up what they missed. ` +
-      `RSS is the sum over the server's processes, read every ${fmt(first.sampleMs / 1000)} s; a minute's RSS is the median of its reads. A minute's ack p99 is over the messages sent in it. ` +
+      `RSS is the sum over the server's processes, read every ${fmt(first.sampleMs / 1000)} s; a minute's RSS is the median of its reads. A minute's ack p99 is over the messages sent in it, timed by the load process; beside it, where the server has a metrics endpoint, its own (message:send read → ack written, over the acks it wrote in that minute, interpolated in its histogram's buckets: 50, 100, 250, 500 ms…), and the load process's event-loop delay p99: an ack read late by a busy load process is late in the first figure whatever the server did. ` +
       `The first ${warmup} minute${warmup === 1 ? ' is' : 's are'} warm-up: the RSS slope is the least-squares slope over every read after it, and the ack p99 ratio is the median of the later minutes' p99s over the median of the warm-up minutes' p99s (the worst later minute shown beside it).`,
     '',
     '![RSS and ack p99 per minute](soak.svg)',
@@ -46,6 +46,8 @@ export function soakSection(raw: RawResults): string[] {
   const header = measured.flatMap((kind) => [
     `${TITLES[kind] ?? kind} RSS (MB)`,
     `${TITLES[kind] ?? kind} ack p50 / p99 (ms)`,
+    `${TITLES[kind] ?? kind} server's own ack p50 / p99 (ms)`,
+    `${TITLES[kind] ?? kind} load loop delay p99 (ms)`,
     `${TITLES[kind] ?? kind} sent / acked`,
     `${TITLES[kind] ?? kind} reconnect p99 (ms)`,
   ]);
@@ -54,10 +56,12 @@ export function soakSection(raw: RawResults): string[] {
   for (let index = 0; index < minutes; index++) {
     const cells = measured.flatMap((kind) => {
       const minute = soak.results[kind]?.minutes[index];
-      if (!minute) return ['—', '—', '—', '—'];
+      if (!minute) return ['—', '—', '—', '—', '—', '—'];
       return [
         fmt(minute.rss === null ? null : minute.rss / MB, 1),
         `${fmt(minute.ack.p50, 1)} / ${fmt(minute.ack.p99, 1)}`,
+        minute.serverAck ? `${fmt(minute.serverAck.p50, 1)} / ${fmt(minute.serverAck.p99, 1)}` : '—',
+        fmt(minute.loadLoopP99 ?? null),
         `${fmt(minute.sent)} / ${fmt(minute.acked)}`,
         `${fmt(minute.reconnect.p99)} (${minute.reconnect.samples})`,
       ];
@@ -70,7 +74,7 @@ export function soakSection(raw: RawResults): string[] {
     if (!result) continue;
     const drift = soakDrift(result, warmup);
     out.push(
-      `- **${TITLES[kind] ?? kind}**: RSS ${fmt(drift.rssSlopeMBPerMin, 2)} MB/min after the warm-up (${drift.rssPoints} reads); ack p99 ${fmt(drift.laterP99, 1)} ms after it against ${fmt(drift.warmupP99, 1)} ms during it (${fmt(drift.p99Ratio, 2)}×, worst minute ${fmt(drift.worstP99Ratio, 2)}×); ` +
+      `- **${TITLES[kind] ?? kind}**: RSS ${fmt(drift.rssSlopeMBPerMin, 2)} MB/min after the warm-up (${drift.rssPoints} reads); ack p99 ${fmt(drift.laterP99, 1)} ms after it against ${fmt(drift.warmupP99, 1)} ms during it (${fmt(drift.p99Ratio, 2)}×, worst minute ${fmt(drift.worstP99Ratio, 2)}×${drift.serverP99Ratio === null ? '' : `; the server's own p99 ${fmt(drift.serverP99Ratio, 2)}×`}); ` +
         `connected ${fmt(result.clients)} in ${fmt(result.connectMs)} ms; ${fmt(result.sent)} sent, ${fmt(result.acked)} acked, ${result.ackErrors} ack errors, ${result.skipped} skipped; ${fmt(result.reconnects)} reconnects, ${result.reconnectFailures} failed, ${fmt(result.drops)} connections dropped by the server or network` +
         (result.delivery
           ? `; every client checked for every seq up to ${fmt(result.delivery.lastSeq)}: ${fmt(result.delivery.missing)} missing, ${fmt(result.delivery.duplicates)} delivered twice.`

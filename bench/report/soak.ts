@@ -41,6 +41,8 @@ export type SoakDrift = {
   p99Ratio: number | null;
   /** The worst later minute's p99 / warmupP99: shown, not judged. */
   worstP99Ratio: number | null;
+  /** The same ratio of the server's own ack p99s, where it was scraped: shown, not judged. */
+  serverP99Ratio: number | null;
   laterMinutes: number;
 };
 
@@ -53,6 +55,8 @@ export function soakDrift(result: Pick<SoakResult, 'minutes' | 'samples' | 'minu
   const laterP99 = medianOf(later.map((minute) => minute.ack.p99)).value;
   const worst = medianOf(later.map((minute) => minute.ack.p99)).max;
   const over = (value: number | null) => (value === null || warmupP99 === null || warmupP99 === 0 ? null : value / warmupP99);
+  const serverWarmup = medianOf(warmup.map((minute) => minute.serverAck?.p99 ?? null)).value;
+  const serverLater = medianOf(later.map((minute) => minute.serverAck?.p99 ?? null)).value;
   return {
     rssSlopeMBPerMin: leastSquaresSlope(points),
     rssPoints: points.length,
@@ -60,6 +64,7 @@ export function soakDrift(result: Pick<SoakResult, 'minutes' | 'samples' | 'minu
     laterP99,
     p99Ratio: over(laterP99),
     worstP99Ratio: over(worst),
+    serverP99Ratio: serverWarmup === null || serverLater === null || serverWarmup === 0 ? null : serverLater / serverWarmup,
     laterMinutes: later.length,
   };
 }

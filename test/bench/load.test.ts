@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runThroughput } from '../../bench/load/scenarios';
 import { runSoak } from '../../bench/load/soak-job';
 import { cleanupAll, startServer, type BenchServer, type ServerKind } from '../../bench/servers';
+import { freePort } from '../support/process';
 
 describe.each<ServerKind>(['null', 'null-cluster'])('bench load generator against the %s server', (kind) => {
   let server: BenchServer;
@@ -47,8 +48,10 @@ describe.each<ServerKind>(['null', 'null-cluster'])('bench load generator agains
 
 describe('bench soak against our server', () => {
   let server: BenchServer;
+  let metricsPort = 0;
   beforeAll(async () => {
-    server = await startServer('ours', { workers: 2 });
+    metricsPort = await freePort();
+    server = await startServer('ours', { workers: 2, env: { CHAT_METRICS_PORT: String(metricsPort) } });
   });
   afterAll(async () => {
     await server?.stop();
@@ -72,6 +75,7 @@ describe('bench soak against our server', () => {
       offlineMs: 300,
       sampleMs: 250,
       checkDelivery: true,
+      metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     });
     expect(result.calibration?.ackedPerSec).toBeGreaterThan(0);
     expect(result.calibration?.sustainedPerSec).toBeLessThanOrEqual(result.calibration?.ackedPerSec ?? 0);
@@ -81,6 +85,9 @@ describe('bench soak against our server', () => {
       expect(minute.rss).toBeGreaterThan(50e6);
       expect(minute.acked).toBe(minute.sent);
       expect(minute.ack.p99).not.toBeNull();
+      // The server's own view of the same minute's acks, and how late the load process ran.
+      expect(minute.serverAck?.p99).toBeGreaterThan(0);
+      expect(minute.loadLoopP99).toBeGreaterThan(0);
     }
     expect(result.samples.length).toBeGreaterThanOrEqual(10);
     expect(result.reconnects).toBeGreaterThanOrEqual(20);

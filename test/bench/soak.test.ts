@@ -183,14 +183,20 @@ describe('soak verdict', () => {
   });
 
   it('writes a per-minute table of both servers, marking the warm-up, with the definitions stated', () => {
-    const report = raw({
-      warmupMinutes: 1,
-      results: { ours: soak([25, 20, 21], (minute) => 300 + minute), 'null-cluster': soak([12, 10, 11], () => 180) },
-    });
+    const ours = soak([25, 20, 21], (minute) => 300 + minute);
+    // Ours also reports its own ack times and the load process's loop delay; the null cluster has no metrics.
+    ours.minutes.forEach((minute, index) => Object.assign(minute, { serverAck: { p50: 4, p99: [8, 8, 12][index] }, loadLoopP99: 30 }));
+    const report = raw({ warmupMinutes: 1, results: { ours, 'null-cluster': soak([12, 10, 11], () => 180) } });
     const markdown = toMarkdown(report, summarize(report, 2000, '10000'), 'settings');
     expect(markdown).toContain('## Soak (no drift)');
-    expect(markdown).toContain('| minute | ours RSS (MB) | ours ack p50 / p99 (ms) |');
-    expect(markdown).toMatch(/\| 1 \(warm-up\) \| 300\.5 \| 12\.5 \/ 25\.0 \| 6,000 \/ 6,000 \| 80 \(1000\) \| 180\.0 \|/);
+    expect(markdown).toContain(
+      "| minute | ours RSS (MB) | ours ack p50 / p99 (ms) | ours server's own ack p50 / p99 (ms) | ours load loop delay p99 (ms) |",
+    );
+    expect(markdown).toMatch(
+      /\| 1 \(warm-up\) \| 300\.5 \| 12\.5 \/ 25\.0 \| 4\.0 \/ 8\.0 \| 30 \| 6,000 \/ 6,000 \| 80 \(1000\) \| 180\.0 \| 6\.0 \/ 12\.0 \| — \| — \|/,
+    );
+    // Later minutes' server p99s 8 and 12: median 10 against 8 in the warm-up.
+    expect(markdown).toContain("the server's own p99 1.25×");
     expect(markdown).toMatch(/\| 3 \| 302\.5 \|/);
     expect(markdown).toContain('median of the later minutes');
     expect(markdown).toContain('100 msg/s: half of the 200 msg/s that the same 200 senders sustained');
