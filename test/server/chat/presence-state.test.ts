@@ -31,6 +31,23 @@ describe('presence state', () => {
     expect(state.online()).toEqual([cy]);
   });
 
+  it('lists by name with case folded, then exactly, then by id: the same order on every process', () => {
+    const people = [
+      { id: 'z2', name: 'zoë' },
+      { id: 'b', name: 'bob' },
+      { id: 'z1', name: 'zoë' },
+      { id: 'B', name: 'Bob' },
+      { id: 'a', name: 'Ana' },
+    ];
+    const here = new PresenceState();
+    for (const person of people) here.addSocket(person);
+    const there = new PresenceState();
+    for (const person of [...people].reverse()) there.addSocket(person);
+    const expected = ['a', 'B', 'b', 'z1', 'z2'];
+    expect(here.online().map((user) => user.id)).toEqual(expected);
+    expect(there.online().map((user) => user.id)).toEqual(expected);
+  });
+
   it('diffs against what clients were told, counting renames as joins', () => {
     const state = new PresenceState();
     state.addSocket(ana);
