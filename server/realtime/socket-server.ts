@@ -16,12 +16,13 @@ import { internalError, log, refusal as logRefusal, type Log } from '../observe/
 import { metrics } from '../observe/metrics';
 import { catchUpOnConnect } from './catch-up';
 import { sessionChannel, userChannel } from './channels';
-import { registerChangeHandlers } from './handlers/changes';
-import { registerMessageHandlers } from './handlers/messages';
-import { registerRoomHandlers } from './handlers/rooms';
-import { registerTypingHandler } from './handlers/typing';
-import { registerVisibilityHandler } from './handlers/visibility';
-import { registerPresenceHandler } from './handlers/presence';
+import { changeListeners } from './handlers/changes';
+import { messageListeners } from './handlers/messages';
+import { roomListeners } from './handlers/rooms';
+import { typingListener } from './handlers/typing';
+import { visibilityListener } from './handlers/visibility';
+import { presenceListListener } from './handlers/presence';
+import { listen } from './on-event';
 import { createMessageFeed, tailInStepWithLive } from './message-feed';
 import { createPresence, type Presence } from './presence';
 import { watchSlowReaders } from './slow-readers';
@@ -78,6 +79,15 @@ export function createSocketServer(httpServer: HttpServer, socketDeps: SocketDep
   const typing = createTypingRelay(io);
   watchSlowReaders(io, deps.config.maxBufferedBytes);
   let presence: Presence | undefined;
+  // Made once: every socket gets the same listeners (on-event.ts).
+  const listeners = [
+    ...messageListeners(deps),
+    ...roomListeners(io, deps),
+    ...changeListeners(deps),
+    typingListener(deps.budgets, typing),
+    visibilityListener(deps.budgets),
+    presenceListListener(deps.budgets, () => presence),
+  ];
 
   io.use(async (socket, next) => {
     /** A refused handshake: counted, one log line, and `connect_error` for the client. */
@@ -120,13 +130,8 @@ export function createSocketServer(httpServer: HttpServer, socketDeps: SocketDep
 
   io.on('connection', (socket) => {
     metrics.socketsConnected.inc();
-    // Handlers first and synchronously: events sent right after connect must find them.
-    registerMessageHandlers(socket, deps);
-    registerRoomHandlers(io, socket, deps);
-    registerChangeHandlers(socket, deps);
-    registerTypingHandler(socket, deps.budgets, typing);
-    registerVisibilityHandler(socket, deps.budgets);
-    registerPresenceHandler(socket, deps.budgets, () => presence);
+    // Listeners first and synchronously: events sent right after connect must find them.
+    listen(socket, listeners);
     socket.on('disconnect', () => {
       metrics.socketsConnected.dec();
       typing.disconnected(socket);

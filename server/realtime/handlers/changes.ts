@@ -1,22 +1,23 @@
 /** `message:edit`, `message:delete` and `reaction:set`: changes through the shared change path, acked with the stored change. */
 import { deleteSchema, editSchema, reactionSchema } from '../../../shared/schema';
 import { changeMessage } from '../../chat/change-message';
-import { onEvent } from '../on-event';
-import type { ChatSocket, HandlerDeps } from '../types';
+import { eventListener, type SocketListener } from '../on-event';
+import type { HandlerDeps } from '../types';
 
-export function registerChangeHandlers(socket: ChatSocket, deps: HandlerDeps): void {
-  // Read per event, not captured: a rename replaces socket.data.user.
-  const me = () => socket.data.user;
+export function changeListeners(deps: HandlerDeps): SocketListener[] {
+  // socket.data.user is read per event, not captured: a rename replaces it.
   const answer = (outcome: Awaited<ReturnType<typeof changeMessage>>) =>
     outcome.ok ? { ok: true as const, change: outcome.change } : outcome;
 
-  onEvent(socket, deps.budgets, 'message:edit', editSchema, async (payload) =>
-    answer(await changeMessage(deps, { kind: 'edit', ...payload, author: me() })),
-  );
-  onEvent(socket, deps.budgets, 'message:delete', deleteSchema, async (payload) =>
-    answer(await changeMessage(deps, { kind: 'delete', ...payload, author: me() })),
-  );
-  onEvent(socket, deps.budgets, 'reaction:set', reactionSchema, async (payload) =>
-    answer(await changeMessage(deps, { kind: 'react', ...payload, author: me() })),
-  );
+  return [
+    eventListener(deps.budgets, 'message:edit', editSchema, async (socket, payload) =>
+      answer(await changeMessage(deps, { kind: 'edit', ...payload, author: socket.data.user })),
+    ),
+    eventListener(deps.budgets, 'message:delete', deleteSchema, async (socket, payload) =>
+      answer(await changeMessage(deps, { kind: 'delete', ...payload, author: socket.data.user })),
+    ),
+    eventListener(deps.budgets, 'reaction:set', reactionSchema, async (socket, payload) =>
+      answer(await changeMessage(deps, { kind: 'react', ...payload, author: socket.data.user })),
+    ),
+  ];
 }

@@ -5,7 +5,7 @@ import { deliveredSchema, dmOpenSchema, joinSchema, leaveSchema, readSchema } fr
 import { accessTo, dmParticipants, dmRoomId } from '../../chat/access';
 import { err } from '../../chat/errors';
 import { roomChannel, userChannel } from '../channels';
-import { onEvent } from '../on-event';
+import { eventListener, type SocketListener } from '../on-event';
 import type { ChatServer, ChatSocket, HandlerDeps } from '../types';
 
 /** Every tab and device of the user follows the room, on whichever worker it lives. */
@@ -34,63 +34,67 @@ async function publicRoomsOf(deps: HandlerDeps, userId: string): Promise<number>
   return rooms.filter((room) => room.id !== GENERAL_ROOM && !dmParticipants(room.id)).length;
 }
 
-export function registerRoomHandlers(io: ChatServer, socket: ChatSocket, deps: HandlerDeps): void {
-  // Read per event, not captured: a rename replaces socket.data.user.
-  const me = () => socket.data.user;
+/** Read per event, never captured: a rename replaces socket.data.user. */
+const me = (socket: ChatSocket): User => socket.data.user;
 
-  onEvent(socket, deps.budgets, 'room:join', joinSchema, async ({ room }) => {
+export function roomListeners(io: ChatServer, deps: HandlerDeps): SocketListener[] {
+  const join = eventListener(deps.budgets, 'room:join', joinSchema, async (socket, { room }) => {
     const participants = dmParticipants(room);
     if (participants) {
       // A DM is opened with dm:open; joining one by id only works for its own two people.
-      if (!participants.includes(me().id) || !(await deps.store.isMember(me().id, room))) {
+      if (!participants.includes(me(socket).id) || !(await deps.store.isMember(me(socket).id, room))) {
         return { ok: false, error: err('forbidden', 'that conversation is private') };
       }
-      follow(io, me().id, room);
-      return { ok: true, room, lastSeq: await deps.store.joinRoom(me().id, room, 'dm') };
+      follow(io, me(socket).id, room);
+      return { ok: true, room, lastSeq: await deps.store.joinRoom(me(socket).id, room, 'dm') };
     }
-    const already = await deps.store.isMember(me().id, room);
-    if (!already && (await publicRoomsOf(deps, me().id)) >= deps.config.maxRoomsPerUser) {
+    const already = await deps.store.isMember(me(socket).id, room);
+    if (!already && (await publicRoomsOf(deps, me(socket).id)) >= deps.config.maxRoomsPerUser) {
       const max = deps.config.maxRoomsPerUser;
       return { ok: false, error: err('forbidden', `you are in ${max} rooms, the most one person may join; leave one first`) };
     }
-    const lastSeq = await deps.store.joinRoom(me().id, room, 'public');
-    follow(io, me().id, room);
-    if (!already) notify(io, room, 'joined', me());
+    const lastSeq = await deps.store.joinRoom(me(socket).id, room, 'public');
+    follow(io, me(socket).id, room);
+    if (!already) notify(io, room, 'joined', me(socket));
     return { ok: true, room, lastSeq };
   });
 
-  onEvent(socket, deps.budgets, 'room:leave', leaveSchema, async ({ room }) => {
+  const leave = eventListener(deps.budgets, 'room:leave', leaveSchema, async (socket, { room }) => {
     if (dmParticipants(room)) return { ok: false, error: err('invalid', 'a private conversation cannot be left') };
-    if (await deps.store.leaveRoom(me().id, room)) notify(io, room, 'left', me());
-    io.in(userChannel(me().id)).socketsLeave(roomChannel(room));
+    if (await deps.store.leaveRoom(me(socket).id, room)) notify(io, room, 'left', me(socket));
+    io.in(userChannel(me(socket).id)).socketsLeave(roomChannel(room));
     return { ok: true };
   });
 
-  onEvent(socket, deps.budgets, 'dm:open', dmOpenSchema, async ({ userId }) => {
+  const openDm = eventListener(deps.budgets, 'dm:open', dmOpenSchema, async (socket, { userId }) => {
     const peer = await deps.store.userById(userId);
     if (!peer) return { ok: false, error: err('not_found', 'no such user') };
-    const room = dmRoomId(me().id, peer.id);
+    const room = dmRoomId(me(socket).id, peer.id);
     await deps.store.joinRoom(peer.id, room, 'dm');
-    const lastSeq = await deps.store.joinRoom(me().id, room, 'dm');
-    follow(io, me().id, room);
+    const lastSeq = await deps.store.joinRoom(me(socket).id, room, 'dm');
+    follow(io, me(socket).id, room);
     follow(io, peer.id, room);
     return { ok: true, room, lastSeq };
   });
 
-  onEvent(socket, deps.budgets, 'room:read', readSchema, async ({ room, seq }) => {
-    if ((await accessTo(deps.store, me().id, room)) !== 'member') return { ok: false, error: err('forbidden', `you are not in ${room}`) };
-    const readSeq = await deps.store.markRead(me().id, room, seq);
+  const read = eventListener(deps.budgets, 'room:read', readSchema, async (socket, { room, seq }) => {
+    if ((await accessTo(deps.store, me(socket).id, room)) !== 'member')
+      return { ok: false, error: err('forbidden', `you are not in ${room}`) };
+    const readSeq = await deps.store.markRead(me(socket).id, room, seq);
     // The user's other tabs and devices clear the same badge; closed ones hear it by push.
-    socket.to(userChannel(me().id)).emit('room:read', { room, readSeq });
-    deps.readOnDevice?.(me().id, socket.data.sessionId, room, readSeq);
-    await tellPeer(io, deps, room, me().id);
+    socket.to(userChannel(me(socket).id)).emit('room:read', { room, readSeq });
+    deps.readOnDevice?.(me(socket).id, socket.data.sessionId, room, readSeq);
+    await tellPeer(io, deps, room, me(socket).id);
     return { ok: true, room, readSeq };
   });
 
-  onEvent(socket, deps.budgets, 'room:delivered', deliveredSchema, async ({ room, seq }) => {
-    if ((await accessTo(deps.store, me().id, room)) !== 'member') return { ok: false, error: err('forbidden', `you are not in ${room}`) };
-    const deliveredSeq = await deps.delivered.mark(me().id, room, seq);
-    await tellPeer(io, deps, room, me().id);
+  const delivered = eventListener(deps.budgets, 'room:delivered', deliveredSchema, async (socket, { room, seq }) => {
+    if ((await accessTo(deps.store, me(socket).id, room)) !== 'member')
+      return { ok: false, error: err('forbidden', `you are not in ${room}`) };
+    const deliveredSeq = await deps.delivered.mark(me(socket).id, room, seq);
+    await tellPeer(io, deps, room, me(socket).id);
     return { ok: true, room, deliveredSeq };
   });
+
+  return [join, leave, openDm, read, delivered];
 }
