@@ -14,7 +14,7 @@ import { benchSubscriptionKeys } from './load/push-keys';
 import type { PushBenchResult } from './load/types';
 import { runLoadJob } from './load-process';
 import { withServer, type MeasureContext } from './measure';
-import { benchTempDir } from './servers';
+import { benchTempDir, metricsEndpoint } from './servers';
 
 const PUSH_ROOM = 'bench-push';
 const TALK_ROOM = 'bench-talk';
@@ -72,31 +72,27 @@ export async function measurePush(context: MeasureContext, nodeArgs: string[] = 
   const { members, senders, ratePerSender, baselineMs, timeoutMs } = context.settings.push;
   const dbPath = join(benchTempDir('bench-push-'), 'chat.db');
   const sinkPort = await freePort();
-  const metricsPort = await freePort();
+  const metrics = await metricsEndpoint();
   const origin = `http://127.0.0.1:${sinkPort}`;
   const keySeed = `bench-${Date.now().toString(36)}`;
   const seeded = await seed(dbPath, origin, keySeed, members, senders);
   context.log(`push: seeded ${members.toLocaleString('en-US')} subscribed members of ${PUSH_ROOM} and ${senders} senders in ${TALK_ROOM}`);
-  const result = await withServer(
-    'ours',
-    { dbPath, nodeArgs, env: { CHAT_PUSH_ENDPOINTS: origin, CHAT_METRICS_PORT: String(metricsPort) } },
-    context,
-    (server) =>
-      runLoadJob<PushBenchResult>({
-        kind: 'push',
-        url: server.url,
-        serverPid: server.pid,
-        sinkPort,
-        metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
-        keySeed,
-        members,
-        pushRoom: PUSH_ROOM,
-        talkRoom: TALK_ROOM,
-        ...seeded,
-        ratePerSender,
-        baselineMs,
-        timeoutMs,
-      }),
+  const result = await withServer('ours', { dbPath, nodeArgs, env: { CHAT_PUSH_ENDPOINTS: origin, ...metrics.env } }, context, (server) =>
+    runLoadJob<PushBenchResult>({
+      kind: 'push',
+      url: server.url,
+      serverPid: server.pid,
+      sinkPort,
+      metricsUrl: metrics.url,
+      keySeed,
+      members,
+      pushRoom: PUSH_ROOM,
+      talkRoom: TALK_ROOM,
+      ...seeded,
+      ratePerSender,
+      baselineMs,
+      timeoutMs,
+    }),
   );
   const p99 = (value: number | null) => (value === null ? '—' : value.toFixed(1));
   context.log(

@@ -7,15 +7,13 @@
 import type { SoakResult } from './load/types';
 import { runLoadJob } from './load-process';
 import { dialectOf, withServer, type MeasureContext } from './measure';
-import type { ServerKind } from './servers';
-import { freePort } from '../test/support/process';
+import { metricsEndpoint, type ServerKind } from './servers';
 
 export async function measureSoak(kind: ServerKind, context: MeasureContext, rate: number | null): Promise<SoakResult> {
   const soak = context.settings.soak;
   // Ours exposes its own ack histogram: scraped each minute, it separates the server's share of the acks' time.
-  const metricsPort = kind === 'ours' ? await freePort() : null;
-  const options = metricsPort === null ? {} : { env: { CHAT_METRICS_PORT: String(metricsPort) } };
-  const result = await withServer(kind, options, context, (server) =>
+  const metrics = kind === 'ours' ? await metricsEndpoint() : null;
+  const result = await withServer(kind, metrics ? { env: metrics.env } : {}, context, (server) =>
     runLoadJob<SoakResult>(
       {
         kind: 'soak',
@@ -33,7 +31,7 @@ export async function measureSoak(kind: ServerKind, context: MeasureContext, rat
         sampleMs: soak.sampleMs,
         // The null server stamps ids per worker and replays nothing: only our seqs can be checked.
         checkDelivery: kind === 'ours',
-        metricsUrl: metricsPort === null ? null : `http://127.0.0.1:${metricsPort}/metrics`,
+        metricsUrl: metrics?.url ?? null,
       },
       2 * soak.durationMs + 10 * 60_000,
     ),
@@ -42,7 +40,7 @@ export async function measureSoak(kind: ServerKind, context: MeasureContext, rat
   context.log(
     `${kind}: soak ${result.clients} clients, ${result.rate} msg/s${result.calibration ? ` (half of the ${result.calibration.sustainedPerSec.toFixed(0)} msg/s a calibration sustained)` : ''}; ` +
       `per minute RSS ${result.minutes.map((minute) => mb(minute.rss)).join(' ')} MB, ack p99 ${result.minutes.map((minute) => minute.ack.p99?.toFixed(1) ?? '—').join(' ')} ms` +
-      (metricsPort === null
+      (metrics === null
         ? ''
         : ` (the server's own ${result.minutes.map((minute) => minute.serverAck?.p99?.toFixed(1) ?? '—').join(' ')})`) +
       `, load process loop delay p99 ${result.minutes.map((minute) => minute.loadLoopP99?.toFixed(0) ?? '—').join(' ')} ms; ` +

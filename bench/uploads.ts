@@ -13,13 +13,12 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents, SessionCreated } from '../shared/protocol';
-import { freePort } from '../test/support/process';
 import { startBaseline } from './baseline-process';
 import { bucketsBetween, quantileMs, scrapeServerHistograms, type AckBuckets } from './load/server-ack-histogram';
 import type { UploadJob, UploadJobResult } from './load/upload-job';
 import { withServer, type MeasureContext } from './measure';
 import { serverViewText } from './report/upload-targets';
-import { benchTempDir } from './servers';
+import { benchTempDir, metricsEndpoint } from './servers';
 
 export type UploadSide = {
   uploads: number;
@@ -181,9 +180,9 @@ export async function measureUploads(context: MeasureContext): Promise<UploadBen
   }
 
   const dbPath = join(benchTempDir('bench-uploads-'), 'chat.db');
-  const metricsPort = await freePort();
-  const scrape = () => scrapeServerHistograms(`http://127.0.0.1:${metricsPort}/metrics`);
-  return withServer('ours', { dbPath, env: { CHAT_METRICS_PORT: String(metricsPort) } }, context, async (server) => {
+  const metrics = await metricsEndpoint();
+  const scrape = () => scrapeServerHistograms(metrics.url);
+  return withServer('ours', { dbPath, env: metrics.env }, context, async (server) => {
     const tokens = await Promise.all(
       Array.from({ length: clients }, (_, index) => session(server.url, `uploader ${index}`).then((created) => created.token)),
     );

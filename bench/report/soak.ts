@@ -6,7 +6,7 @@
  * so that one minute with a GC pause or a neighbour's burst on the shared machine does not
  * decide, while a drift that lasts half the run does). The worst minute is shown beside it.
  */
-import type { SoakResult } from '../load/types';
+import type { SoakMinute, SoakResult } from '../load/types';
 import type { ServerKind } from '../servers';
 import { SOAK_KINDS, type RawResults } from './raw';
 import { medianOf } from './stats';
@@ -54,9 +54,9 @@ export function soakDrift(result: Pick<SoakResult, 'minutes' | 'samples' | 'minu
   const warmupP99 = medianOf(warmup.map((minute) => minute.ack.p99)).value;
   const laterP99 = medianOf(later.map((minute) => minute.ack.p99)).value;
   const worst = medianOf(later.map((minute) => minute.ack.p99)).max;
-  const over = (value: number | null) => (value === null || warmupP99 === null || warmupP99 === 0 ? null : value / warmupP99);
-  const serverWarmup = medianOf(warmup.map((minute) => minute.serverAck?.p99 ?? null)).value;
-  const serverLater = medianOf(later.map((minute) => minute.serverAck?.p99 ?? null)).value;
+  const ratio = (value: number | null, base: number | null) => (value === null || base === null || base === 0 ? null : value / base);
+  const over = (value: number | null) => ratio(value, warmupP99);
+  const serverP99 = (minutes: SoakMinute[]) => medianOf(minutes.map((minute) => minute.serverAck?.p99 ?? null)).value;
   return {
     rssSlopeMBPerMin: leastSquaresSlope(points),
     rssPoints: points.length,
@@ -64,7 +64,7 @@ export function soakDrift(result: Pick<SoakResult, 'minutes' | 'samples' | 'minu
     laterP99,
     p99Ratio: over(laterP99),
     worstP99Ratio: over(worst),
-    serverP99Ratio: serverWarmup === null || serverLater === null || serverWarmup === 0 ? null : serverLater / serverWarmup,
+    serverP99Ratio: ratio(serverP99(later), serverP99(warmup)),
     laterMinutes: later.length,
   };
 }

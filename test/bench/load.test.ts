@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runThroughput } from '../../bench/load/scenarios';
 import { runSoak } from '../../bench/load/soak-job';
-import { cleanupAll, startServer, type BenchServer, type ServerKind } from '../../bench/servers';
-import { freePort } from '../support/process';
+import { cleanupAll, metricsEndpoint, startServer, type BenchServer, type ServerKind } from '../../bench/servers';
 
 describe.each<ServerKind>(['null', 'null-cluster'])('bench load generator against the %s server', (kind) => {
   let server: BenchServer;
@@ -48,10 +47,11 @@ describe.each<ServerKind>(['null', 'null-cluster'])('bench load generator agains
 
 describe('bench soak against our server', () => {
   let server: BenchServer;
-  let metricsPort = 0;
+  let metricsUrl = '';
   beforeAll(async () => {
-    metricsPort = await freePort();
-    server = await startServer('ours', { workers: 2, env: { CHAT_METRICS_PORT: String(metricsPort) } });
+    const metrics = await metricsEndpoint();
+    metricsUrl = metrics.url;
+    server = await startServer('ours', { workers: 2, env: metrics.env });
   });
   afterAll(async () => {
     await server?.stop();
@@ -75,7 +75,7 @@ describe('bench soak against our server', () => {
       offlineMs: 300,
       sampleMs: 250,
       checkDelivery: true,
-      metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+      metricsUrl,
     });
     expect(result.calibration?.ackedPerSec).toBeGreaterThan(0);
     expect(result.calibration?.sustainedPerSec).toBeLessThanOrEqual(result.calibration?.ackedPerSec ?? 0);
