@@ -3,9 +3,10 @@
  * server event to store methods. Each event has exactly one listener, so its effects happen in the
  * order written in that listener, and that order is the contract:
  *
- * - `message:batch` / `message:new`: the connection store receives first (stores them one batch at a
- *   time, settles our outbox entries, asks `sync` for a gap), then the rooms list raises last seqs
- *   and unread counts (and adds a room it did not know); a live message also ends its author's typing.
+ * - `message:rows` (or `message:batch`) / `message:new`: the connection store receives first (stores
+ *   them one batch at a time, settles our outbox entries, asks `sync` for a gap), then the rooms list
+ *   raises last seqs and unread counts (and adds a room it did not know); a live message also ends
+ *   its author's typing.
  * - `sync:done`: the connection goes online once every batch before it is stored, and the rooms list
  *   is fetched again (names, unread counts, rooms joined or left on other devices).
  * - `disconnect`: the connection withdraws the outbox's transport and the live socket first, then
@@ -13,6 +14,8 @@
  * - `connect_error`: the connection decides (a refused handshake is tried again after a backoff); an
  *   unknown token ends the session, here and in every tab.
  */
+import { messagesOfRows } from '../shared/message-rows';
+import type { Message } from '../shared/protocol';
 import type { Session } from './logic/models';
 import { createChatSocket, type ChatSocket } from './realtime/socket';
 import { useAccountStore } from './stores/account';
@@ -32,7 +35,14 @@ export function startChatSocket(session: Session): void {
   // Auth is read on every attempt, so a reconnect sends the cursors as they are then.
   // presence 'bounded': one full list per connection, then only changes; in a crowd only how many.
   // revs (even empty) asks for edits, deletes and reactions: the ones after each room's change cursor, then live.
-  const chat = createChatSocket(() => ({ token: session.token, cursors: messages.cursors(), revs: messages.revs(), presence: 'bounded' }));
+  const chat = createChatSocket(() => ({
+    token: session.token,
+    cursors: messages.cursors(),
+    revs: messages.revs(),
+    presence: 'bounded',
+    // Catch-up as `message:rows`: a third fewer bytes than `message:batch` on a phone's network.
+    pages: 'rows',
+  }));
   listen(chat, session);
   // Pushes (is the app on screen, the app badge, a tapped notification): loaded after the socket, outside the shell.
   void import('./push-page').then(({ startPushPage }) => startPushPage(chat));
@@ -62,11 +72,14 @@ function listen(chat: ChatSocket, session: Session): void {
   });
 
   // Messages: catch-up, then live.
-  chat.on('message:batch', (batch) => {
+  const caughtUp = (batch: Message[]) => {
     connection.countCatchUp(batch.length);
     void connection.receive(batch, ownId).then(() => receipts.delivered(messages.cursors()));
     rooms.noteMessages(batch);
-  });
+  };
+  chat.on('message:rows', (page) => caughtUp(messagesOfRows(page)));
+  // What a server that does not know `auth.pages` sends instead.
+  chat.on('message:batch', caughtUp);
   chat.on('sync:done', (done) => {
     connection.catchUpDone(done);
     void rooms.refresh();

@@ -1,11 +1,12 @@
 /**
  * One small adapter per wire dialect, so the load generator drives every server
  * the same way: our protocol (our server and the null ceiling: sessions,
- * message:send with an ack, message:new, message:batch + sync:done) and the
+ * message:send with an ack, message:new, message:rows or message:batch + sync:done) and the
  * tutorial's ('chat message' with (msg, clientOffset, callback), broadcast as
  * (msg, serverOffset), catch-up since auth.serverOffset).
  */
 import { io, type Socket } from 'socket.io-client';
+import { messagesOfRows } from '../../shared/message-rows';
 import type {
   Ack,
   DeliveredPayload,
@@ -141,10 +142,11 @@ const oursAdapter: DialectAdapter = {
     return tokens;
   },
   create(url, token, onMessage, offsets, options = {}) {
-    // Like the PWA: presence as deltas after one full list, and only a count in a crowd (even deltas are O(online²) in a storm).
+    // Like the PWA: presence as deltas after one full list, and only a count in a crowd (even deltas are
+    // O(online²) in a storm); catch-up as `message:rows`, read back into messages.
     const socket: Socket<ServerToClientEvents, OursClientEvents> = io(
       url,
-      socketOptions({ token, cursors: { general: options.cursor ?? offsets.latest }, presence: 'bounded' }, options.wire),
+      socketOptions({ token, cursors: { general: options.cursor ?? offsets.latest }, presence: 'bounded', pages: 'rows' }, options.wire),
     );
     let received = 0;
     let told = 0;
@@ -167,6 +169,8 @@ const oursAdapter: DialectAdapter = {
       received = Math.max(received, message.seq);
       onMessage(message.content, message.seq, true);
     });
+    socket.on('message:rows', (page) => onBatch(messagesOfRows(page)));
+    // A server that does not know `auth.pages` (the null servers) would send batches.
     socket.on('message:batch', onBatch);
     socket.on('disconnect', (reason) => {
       if (reason !== 'io client disconnect') options.onDrop?.(reason);

@@ -4,16 +4,18 @@
  * cache when it holds the page and from the store otherwise.
  */
 import { BATCH_SIZE } from '../../shared/limits';
-import type { Cursors, LastSeqs, RoomId, RoomSummary } from '../../shared/protocol';
+import type { Cursors, LastSeqs, PageFormat, RoomId, RoomSummary } from '../../shared/protocol';
 import type { EncodedPage, Store } from '../store/store';
 import type { TailCache } from './tail-cache';
 
-/** Reads a page of a room after a seq (the room's summary says its current change rev). */
-export type PageSource = (room: RoomSummary, afterSeq: number, limit: number) => Promise<EncodedPage>;
+/** Reads a page of a room after a seq (the room's summary says its current change rev), in a client's format. */
+export type PageSource = (room: RoomSummary, afterSeq: number, limit: number, format: PageFormat) => Promise<EncodedPage>;
 
 export type BatchSink = {
   /** False once the receiver is gone: stop reading. */
   readonly connected: boolean;
+  /** What the receiver asked for (`auth.pages`). */
+  readonly format: PageFormat;
   /**
    * Sends one `message:batch`, whose payload is already JSON. Resolves once the receiver's
    * connection took it; a receiver that stops reading is disconnected by the sink, which
@@ -43,13 +45,24 @@ const NOTHING_MISSED: EncodedPage = { json: '[]', count: 0, lastSeq: 0 };
  */
 export function pageSource(
   tail: TailCache,
-  store: Pick<Store, 'encodedMessagesAfter'>,
+  store: Pick<Store, 'encodedMessagesAfter' | 'encodedRowsAfter'>,
   options: { tailInStepWithLive: boolean },
 ): PageSource {
-  return async (room, afterSeq, limit) => {
+  return async (room, afterSeq, limit, format) => {
     if (options.tailInStepWithLive && afterSeq >= room.lastSeq && afterSeq >= tail.latestSeen(room.id)) return NOTHING_MISSED;
+    // The tail holds `message:batch` JSON; rows come from the store, whose sealed pages (SQLite) read as fast.
+    if (format === 'rows') return store.encodedRowsAfter(room.id, afterSeq, limit);
     return tail.page(room.id, afterSeq, limit, room.lastRev ?? 0) ?? store.encodedMessagesAfter(room.id, afterSeq, limit);
   };
+}
+
+/**
+ * How many messages the next page asks for. Rows pages end on multiples of BATCH_SIZE, so after
+ * a first short page every page is one the store keeps sealed; `message:batch` pages run on
+ * from the cursor as v1 sent them.
+ */
+export function pageLimit(after: number, format: PageFormat): number {
+  return format === 'rows' ? BATCH_SIZE - (after % BATCH_SIZE) : BATCH_SIZE;
 }
 
 /** How much one catch-up replays per room (config.ts historyWindow, catchUpCap). */
@@ -94,14 +107,15 @@ export async function replayMissed(
     // Read until a short page rather than up to room.lastSeq: the live channel was joined
     // before this read, so anything committed after it arrives as message:new instead.
     while (sink.connected) {
-      const page = await pages(room, after, BATCH_SIZE);
+      const limit = pageLimit(after, sink.format);
+      const page = await pages(room, after, limit, sink.format);
       if (page.count > 0) {
         inFlight.push(sink.emitBatch(page));
         if (inFlight.length >= PAGES_IN_FLIGHT) await inFlight.shift();
         after = page.lastSeq;
         lastSeq[room.id] = Math.max(lastSeq[room.id], after);
       }
-      if (page.count < BATCH_SIZE) break;
+      if (page.count < limit) break;
       // Let acks and live traffic through between pages of a long catch-up.
       await new Promise((resolve) => setImmediate(resolve));
     }

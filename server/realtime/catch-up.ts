@@ -21,7 +21,12 @@ export const STALLED_READER_MS = 20_000;
  * catch-up writes its next page only then. A reader that takes nothing for STALLED_READER_MS
  * is disconnected.
  */
-function writeWhenTaken(socket: ChatSocket, event: 'message:batch' | 'change:batch', json: string, gone: Promise<void>): Promise<void> {
+function writeWhenTaken(
+  socket: ChatSocket,
+  event: 'message:batch' | 'message:rows' | 'change:batch',
+  json: string,
+  gone: Promise<void>,
+): Promise<void> {
   const taken = new Promise<void>((resolve) => {
     // Written as the Socket.IO packet socket.emit would make of it, without decoding the JSON to
     // encode it again; engine.io calls back once the transport has handed it to the kernel.
@@ -44,7 +49,9 @@ function batchSink(socket: ChatSocket, gone: Promise<void>): BatchSink {
     get connected() {
       return socket.connected;
     },
-    emitBatch: (page: EncodedPage) => writeWhenTaken(socket, 'message:batch', page.json, gone),
+    format: socket.data.pages,
+    emitBatch: (page: EncodedPage) =>
+      writeWhenTaken(socket, socket.data.pages === 'rows' ? 'message:rows' : 'message:batch', page.json, gone),
   };
 }
 

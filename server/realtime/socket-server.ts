@@ -118,6 +118,7 @@ export function createSocketServer(httpServer: HttpServer, socketDeps: SocketDep
         socket.data.cursors = auth.value.cursors ?? {};
         socket.data.revs = auth.value.revs;
         socket.data.presence = auth.value.presence ?? 'full';
+        socket.data.pages = auth.value.pages ?? 'messages';
         logOnDemand(socket.data, { socket: socket.id, user: found.user.id });
         next();
       },

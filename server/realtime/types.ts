@@ -8,6 +8,7 @@ import type {
   Cursors,
   Message,
   MessageChange,
+  PageFormat,
   PresenceMode,
   RoomId,
   ServerToClientEvents,
@@ -31,6 +32,8 @@ export type SocketData = {
   revs?: Cursors;
   /** What the handshake asked for (`auth.presence`; v1: 'full'). */
   presence: PresenceMode;
+  /** How catch-up pages go to it (`auth.pages`; v1: 'messages', as `message:batch`). */
+  pages: PageFormat;
   /** A catch-up (on connect or `sync`) is streaming to this socket: one at a time. */
   catchingUp?: boolean;
   /** Every line about this socket carries its id and its user's (never the token). */

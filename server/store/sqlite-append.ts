@@ -16,6 +16,7 @@ import { DEFAULT_CHANGE_RULES, judgeChange, toggledReactions } from './change-ru
 import { observedCommit } from '../observe/metrics';
 import { createGroupCommit } from './group-commit';
 import { CHANGE_COLUMNS, MESSAGE_COLUMNS, toChange, toMessage, toUser, type ChangeRow, type MessageRow } from './message-row';
+import { createPageSealer } from './sqlite-sealed-pages';
 import { createSearchIndexer } from './sqlite-search-index';
 import {
   StoreUnavailableError,
@@ -234,12 +235,15 @@ export function openSqliteAppender(db: Database.Database, rules: ChangeRules = D
     return outcomes;
   });
 
-  // The writer also keeps the search index, between commits (sqlite-search-index.ts).
+  // The writer also keeps the search index and the sealed catch-up pages, between commits
+  // (sqlite-search-index.ts, sqlite-sealed-pages.ts).
   const indexer = createSearchIndexer(db);
+  const sealer = createPageSealer(db);
   const group = createGroupCommit<Write, WriteResult>({
     commit: observedCommit((batch: Write[]) => {
       const outcomes = commitBatch.immediate(batch);
       indexer.committed();
+      sealer.committed();
       return outcomes;
     }),
     // Another process holds the write lock: wait on a timer, with the event loop free, and retry with what arrived meanwhile.
@@ -251,6 +255,7 @@ export function openSqliteAppender(db: Database.Database, rules: ChangeRules = D
     write: group.submit,
     async close() {
       indexer.close();
+      sealer.close();
       // The last batch may wait for the lock as long as any other write.
       db.pragma(`busy_timeout = ${LOCK_WAIT_MS}`);
       await group.close();

@@ -219,4 +219,33 @@ export const migrations: string[] = [
    ) WITHOUT ROWID;
    CREATE INDEX message_attachments_by_message ON message_attachments (message_id);
    ALTER TABLE messages ADD COLUMN attachments TEXT;`,
+  // Catch-up pages kept encoded for `auth.pages: 'rows'` (sqlite-sealed-pages.ts): each full page
+  // of 500 messages from seq 1, 501, 1001, … as its rows' JSON and its authors' ids. A trigger
+  // queues a page when its last message goes in, and takes a sealed page back whenever one of its
+  // messages changes (edit, delete, reaction, a reply's preview, anything that updates the row);
+  // the writer seals what is queued when it is quiet. Existing rooms' full pages start queued.
+  `CREATE TABLE sealed_pages (
+     room TEXT NOT NULL,
+     first_seq INTEGER NOT NULL,
+     authors_json TEXT NOT NULL,
+     rows_json TEXT NOT NULL,
+     PRIMARY KEY (room, first_seq)
+   );
+   CREATE TABLE unsealed_pages (room TEXT NOT NULL, first_seq INTEGER NOT NULL, PRIMARY KEY (room, first_seq)) WITHOUT ROWID;
+   CREATE TRIGGER messages_page_full AFTER INSERT ON messages WHEN new.seq % 500 = 0 BEGIN
+     INSERT OR IGNORE INTO unsealed_pages (room, first_seq) VALUES (new.room, new.seq - 499);
+   END;
+   CREATE TRIGGER messages_page_changed AFTER UPDATE ON messages BEGIN
+     DELETE FROM sealed_pages WHERE room = old.room AND first_seq = (old.seq - 1) / 500 * 500 + 1;
+     INSERT OR IGNORE INTO unsealed_pages (room, first_seq) VALUES (new.room, (new.seq - 1) / 500 * 500 + 1);
+   END;
+   CREATE TRIGGER messages_page_gone AFTER DELETE ON messages BEGIN
+     DELETE FROM sealed_pages WHERE room = old.room AND first_seq = (old.seq - 1) / 500 * 500 + 1;
+   END;
+   INSERT INTO unsealed_pages (room, first_seq)
+     WITH RECURSIVE pages (room, first_seq, last_seq) AS (
+       SELECT id, 1, last_seq FROM rooms WHERE last_seq >= 500
+       UNION ALL SELECT room, first_seq + 500, last_seq FROM pages WHERE first_seq + 999 <= last_seq
+     )
+     SELECT room, first_seq FROM pages;`,
 ];

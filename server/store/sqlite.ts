@@ -11,6 +11,7 @@ import type { RoomId, User } from '../../shared/protocol';
 import { CHANGE_COLUMNS, MESSAGE_COLUMNS, toChange, toUser, tupleToMessage, type ChangeRow, type MessageTuple } from './message-row';
 import { LOCK_WAIT_MS, openSqliteAppender } from './sqlite-append';
 import { migrations } from './sqlite-schema';
+import { authorsOf, PAGE_USERS_JSON, ROW_JSON, rowsPayload, SEALED_PAGE_SIZE } from './sqlite-sealed-pages';
 import { sqliteAttachmentRecords } from './sqlite-attachments';
 import { PASSKEY_COLUMNS, toChallenge, toPasskey, type ChallengeRow, type PasskeyRow } from './identity-rows';
 import { toSession, type SessionRow } from './session-row';
@@ -127,6 +128,16 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
          WHERE m.room = ? AND m.seq > ? ORDER BY m.seq LIMIT ?`,
       )
       .raw(true),
+    // The same page as `message:rows` rows (sqlite-sealed-pages.ts), with each row's author for the page's users.
+    rowsAfter: db
+      .prepare<[string, number, number], [seq: number, authorId: string, json: string]>(
+        `SELECT m.seq, m.author_id, ${ROW_JSON} FROM messages m WHERE m.room = ? AND m.seq > ? ORDER BY m.seq LIMIT ?`,
+      )
+      .raw(true),
+    sealedPage: db.prepare<[string, number], { authors_json: string; rows_json: string }>(
+      'SELECT authors_json, rows_json FROM sealed_pages WHERE room = ? AND first_seq = ?',
+    ),
+    pageUsers: db.prepare<[string], string>(PAGE_USERS_JSON).pluck(),
     // Newest first through the (room, seq) index like messagesBefore, each row's JSON written by SQLite.
     encodedMessagesBefore: db
       .prepare<[string, number, number], [seq: number, json: string]>(
@@ -319,6 +330,23 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
     messagesAfter: (room, afterSeq, limit) => guarded(() => q.messagesAfter.all(room, afterSeq, limit).map(tupleToMessage)),
     messagesBefore: (room, beforeSeq, limit) => guarded(() => q.messagesBefore.all(room, beforeSeq, limit).reverse().map(tupleToMessage)),
     encodedMessagesAfter: (room, afterSeq, limit) => guarded(() => encodedRows(q.encodedMessagesAfter.all(room, afterSeq, limit))),
+    encodedRowsAfter: (room, afterSeq, limit) =>
+      guarded(() => {
+        if (limit === SEALED_PAGE_SIZE && afterSeq % SEALED_PAGE_SIZE === 0) {
+          const sealed = q.sealedPage.get(room, afterSeq + 1);
+          if (sealed)
+            return rowsPayload(
+              room,
+              q.pageUsers.get(sealed.authors_json) ?? '[]',
+              sealed.rows_json,
+              SEALED_PAGE_SIZE,
+              afterSeq + SEALED_PAGE_SIZE,
+            );
+        }
+        const rows = q.rowsAfter.all(room, afterSeq, limit);
+        const rowsJson = rows.map((row) => row[2]).join(',');
+        return rowsPayload(room, q.pageUsers.get(authorsOf(rows)) ?? '[]', rowsJson, rows.length, rows.at(-1)?.[0] ?? 0);
+      }),
     encodedMessagesBefore: (room, beforeSeq, limit) =>
       guarded(() => encodedRows(q.encodedMessagesBefore.all(room, beforeSeq, limit).reverse())),
 

@@ -5,6 +5,7 @@
  */
 import type { Attachment, Message, MessageChange, MessageTarget, Receipt, RoomId, RoomSummary, User } from '../../shared/protocol';
 import type { AttachmentRecords } from './attachment-records';
+import { rowsOfMessages } from '../../shared/message-rows';
 
 /** `attachments`: resolved by the send path (chat/attachments.ts) from the ids the client sent, in its order. */
 export type NewMessage = {
@@ -96,6 +97,11 @@ export function encodePage(messages: Message[]): EncodedPage {
   return { json: JSON.stringify(messages), count: messages.length, lastSeq: messages.at(-1)?.seq ?? 0 };
 }
 
+/** The same page as the JSON text of a `message:rows` payload. */
+export function encodeRowsPage(room: RoomId, messages: Message[]): EncodedPage {
+  return { json: JSON.stringify(rowsOfMessages(room, messages)), count: messages.length, lastSeq: messages.at(-1)?.seq ?? 0 };
+}
+
 export interface Store extends AttachmentRecords {
   /** Stores a new user with its first session; only the token's hash is kept. General membership comes with it. */
   createUser(user: User, session: NewSession): Promise<void>;
@@ -168,6 +174,12 @@ export interface Store extends AttachmentRecords {
   messagesBefore(room: RoomId, beforeSeq: number, limit: number): Promise<Message[]>;
   /** The same page as JSON text, built where that is cheapest: catch-up sends it as it is. */
   encodedMessagesAfter(room: RoomId, afterSeq: number, limit: number): Promise<EncodedPage>;
+  /**
+   * The same page as a `message:rows` payload. SQLite keeps every full page of PAGE_SIZE
+   * starting at a multiple of it ready encoded, so a catch-up that asks for such pages reads
+   * one row per page instead of one per message (sqlite-sealed-pages.ts).
+   */
+  encodedRowsAfter(room: RoomId, afterSeq: number, limit: number): Promise<EncodedPage>;
   /** `messagesBefore` as the JSON array it is sent as (`GET ...?before=`): no message objects on the way. */
   encodedMessagesBefore(room: RoomId, beforeSeq: number, limit: number): Promise<EncodedPage>;
 

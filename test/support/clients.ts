@@ -1,6 +1,15 @@
 /** Real HTTP and socket.io-client helpers for tests: sessions, connected sockets, waiting for events. */
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, Cursors, ServerToClientEvents, SessionCreated, SyncDone } from '../../shared/protocol';
+import { messagesOfRows } from '../../shared/message-rows';
+import type {
+  ClientToServerEvents,
+  Cursors,
+  Message,
+  PageFormat,
+  ServerToClientEvents,
+  SessionCreated,
+  SyncDone,
+} from '../../shared/protocol';
 
 export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -14,12 +23,18 @@ export async function createSession(url: string, name: string): Promise<SessionC
   return (await response.json()) as SessionCreated;
 }
 
-export type ConnectOptions = { cursors?: Cursors; transports?: Array<'websocket' | 'polling'>; autoConnect?: boolean };
+export type ConnectOptions = {
+  cursors?: Cursors;
+  transports?: Array<'websocket' | 'polling'>;
+  autoConnect?: boolean;
+  /** `auth.pages`: absent for a v1 client. */
+  pages?: PageFormat;
+};
 
 /** A socket that is not connected yet: attach listeners, then `connectAndWait`. */
 export function createSocket(url: string, token: string, options: ConnectOptions = {}): ChatSocket {
   return io(url, {
-    auth: { token, cursors: options.cursors ?? {} },
+    auth: { token, cursors: options.cursors ?? {}, ...(options.pages ? { pages: options.pages } : {}) },
     transports: options.transports ?? ['websocket'],
     autoConnect: false,
     reconnection: false,
@@ -42,15 +57,23 @@ export function connectAndWait(socket: ChatSocket, timeoutMs = 10_000): Promise<
   });
 }
 
-/** Resolves once `sync:done` arrives, with every message:batch received before it. */
+/**
+ * Resolves once `sync:done` arrives, with every page received before it: `message:batch`
+ * pages, and `message:rows` pages read back into messages (`rowsPages` counts those).
+ */
 export async function connectAndCatchUp(url: string, token: string, options: ConnectOptions = {}) {
   const socket = createSocket(url, token, options);
-  const batches: import('../../shared/protocol').Message[][] = [];
+  const batches: Message[][] = [];
+  let rowsPages = 0;
   socket.on('message:batch', (batch) => batches.push(batch));
+  socket.on('message:rows', (page) => {
+    rowsPages += 1;
+    batches.push(messagesOfRows(page));
+  });
   const done = new Promise<SyncDone>((resolve) => socket.once('sync:done', resolve));
   await connectAndWait(socket);
   const syncDone = await done;
-  return { socket, batches, messages: batches.flat(), lastSeq: syncDone.lastSeq, done: syncDone };
+  return { socket, batches, messages: batches.flat(), lastSeq: syncDone.lastSeq, done: syncDone, rowsPages };
 }
 
 export async function waitFor(condition: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {

@@ -1,10 +1,11 @@
 /** What a client missed: replayMissed over a page source and a sink, and where pages come from. */
 import { describe, expect, it } from 'vitest';
 import { BATCH_SIZE } from '../../../shared/limits';
-import type { Message, RoomSummary } from '../../../shared/protocol';
+import { messagesOfRows } from '../../../shared/message-rows';
+import type { Message, MessageRows, PageFormat, RoomSummary } from '../../../shared/protocol';
 import { pageSource, replayMissed, type BatchSink, type PageSource } from '../../../server/chat/catch-up';
 import { createTailCache } from '../../../server/chat/tail-cache';
-import { encodePage, type EncodedPage } from '../../../server/store/store';
+import { encodePage, encodeRowsPage, type EncodedPage } from '../../../server/store/store';
 
 const message = (room: string, seq: number): Message => ({
   id: seq,
@@ -19,22 +20,25 @@ const message = (room: string, seq: number): Message => ({
 /** A store of `sizes[room]` messages per room, recording every read. */
 function fakePages(sizes: Record<string, number>) {
   const reads: Array<[room: string, after: number, limit: number]> = [];
-  const pages: PageSource = async ({ id: room }, after, limit) => {
+  const pages: PageSource = async ({ id: room }, after, limit, format) => {
     reads.push([room, after, limit]);
     const last = Math.min(sizes[room] ?? 0, after + limit);
-    return encodePage(Array.from({ length: Math.max(0, last - after) }, (_, index) => message(room, after + 1 + index)));
+    const messages = Array.from({ length: Math.max(0, last - after) }, (_, index) => message(room, after + 1 + index));
+    return format === 'rows' ? encodeRowsPage(room, messages) : encodePage(messages);
   };
   return { pages, reads };
 }
 
-function recordingSink(disconnectAfter = Number.POSITIVE_INFINITY): BatchSink & { batches: Message[][] } {
+function recordingSink(disconnectAfter = Number.POSITIVE_INFINITY, format: PageFormat = 'messages'): BatchSink & { batches: Message[][] } {
   const batches: Message[][] = [];
   return {
     batches,
+    format,
     get connected() {
       return batches.length < disconnectAfter;
     },
-    emitBatch: async (page: EncodedPage) => void batches.push(JSON.parse(page.json) as Message[]),
+    emitBatch: async (page: EncodedPage) =>
+      void batches.push(format === 'rows' ? messagesOfRows(JSON.parse(page.json) as MessageRows) : (JSON.parse(page.json) as Message[])),
   };
 }
 
@@ -90,11 +94,40 @@ describe('replayMissed', () => {
   });
 });
 
+describe('replayMissed with rows pages (auth.pages: rows)', () => {
+  it('ends every page on a multiple of BATCH_SIZE after a first short one, and sends the same messages', async () => {
+    const { pages, reads } = fakePages({ general: 1203 });
+    const rowsSink = recordingSink(Number.POSITIVE_INFINITY, 'rows');
+    const lastSeq = await lastSeqOf(replayMissed(pages, rowsSink, rooms(['general', 1203]), { general: 100 }, ALL));
+    expect(reads).toEqual([
+      ['general', 100, 400],
+      ['general', 500, 500],
+      ['general', 1000, 500],
+    ]);
+    expect(rowsSink.batches.map((batch) => batch.length)).toEqual([400, 500, 203]);
+    const v1Sink = recordingSink();
+    await replayMissed(fakePages({ general: 1203 }).pages, v1Sink, rooms(['general', 1203]), { general: 100 }, ALL);
+    expect(rowsSink.batches.flat()).toEqual(v1Sink.batches.flat());
+    expect(lastSeq).toEqual({ general: 1203 });
+  });
+
+  it('reads once more after a page that ends exactly on a boundary, and stops at the first short page', async () => {
+    const { pages, reads } = fakePages({ general: 1000 });
+    await replayMissed(pages, recordingSink(Number.POSITIVE_INFINITY, 'rows'), rooms(['general', 1000]), { general: 0 }, ALL);
+    expect(reads).toEqual([
+      ['general', 0, 500],
+      ['general', 500, 500],
+      ['general', 1000, 500],
+    ]);
+  });
+});
+
 describe('pageSource', () => {
   /** A page source over a real tail cache and a store of `last` messages in general, counting store reads. */
   function sourceWith(last: number, tailInStepWithLive: boolean) {
     const tail = createTailCache();
     const storeReads: number[] = [];
+    const rowsReads: number[] = [];
     const pages = pageSource(
       tail,
       {
@@ -103,31 +136,39 @@ describe('pageSource', () => {
           const count = Math.max(0, Math.min(limit, last - after));
           return encodePage(Array.from({ length: count }, (_, index) => message(room, after + 1 + index)));
         },
+        encodedRowsAfter: async (room, after, limit) => {
+          rowsReads.push(after);
+          const count = Math.max(0, Math.min(limit, last - after));
+          return encodeRowsPage(
+            room,
+            Array.from({ length: count }, (_, index) => message(room, after + 1 + index)),
+          );
+        },
       },
       { tailInStepWithLive },
     );
-    return { tail, pages, storeReads };
+    return { tail, pages, storeReads, rowsReads };
   }
 
   it('serves a page from the tail cache when it holds all of it, and from the store otherwise', async () => {
     const { tail, pages, storeReads } = sourceWith(20, true);
     tail.record(Array.from({ length: 10 }, (_, index) => message('general', 11 + index)));
     const general = { id: 'general', lastSeq: 20 };
-    expect(JSON.parse((await pages(general, 12, 5)).json)).toEqual([13, 14, 15, 16, 17].map((seq) => message('general', seq)));
+    expect(JSON.parse((await pages(general, 12, 5, 'messages')).json)).toEqual([13, 14, 15, 16, 17].map((seq) => message('general', seq)));
     expect(storeReads).toEqual([]);
-    await pages(general, 0, 5);
-    await pages(general, 18, 5);
+    await pages(general, 0, 5, 'messages');
+    await pages(general, 18, 5, 'messages');
     expect(storeReads).toEqual([0, 18]);
   });
 
   it("answers a client that holds its room's last seq without reading the store (a reconnect storm)", async () => {
     const { pages, storeReads } = sourceWith(20, true);
-    const page = await pages({ id: 'general', lastSeq: 20 }, 20, BATCH_SIZE);
+    const page = await pages({ id: 'general', lastSeq: 20 }, 20, BATCH_SIZE, 'messages');
     expect(page.count).toBe(0);
     expect(JSON.parse(page.json)).toEqual([]);
     expect(storeReads).toEqual([]);
     // One behind: read (here from the store: the tail holds nothing).
-    expect((await pages({ id: 'general', lastSeq: 20 }, 19, BATCH_SIZE)).count).toBe(1);
+    expect((await pages({ id: 'general', lastSeq: 20 }, 19, BATCH_SIZE, 'messages')).count).toBe(1);
     expect(storeReads).toEqual([19]);
   });
 
@@ -135,18 +176,30 @@ describe('pageSource', () => {
     // The summary was read at 20; message 21 was committed and emitted here before the join, so not to this socket.
     const { tail, pages, storeReads } = sourceWith(21, true);
     tail.record([message('general', 21)]);
-    const page = await pages({ id: 'general', lastSeq: 20 }, 20, BATCH_SIZE);
+    const page = await pages({ id: 'general', lastSeq: 20 }, 20, BATCH_SIZE, 'messages');
     expect(JSON.parse(page.json)).toEqual([message('general', 21)]);
     expect(storeReads).toEqual([20]);
     // Other rooms are not affected by general's messages.
-    expect((await pages({ id: 'design', lastSeq: 0 }, 0, BATCH_SIZE)).count).toBe(0);
+    expect((await pages({ id: 'design', lastSeq: 0 }, 0, BATCH_SIZE, 'messages')).count).toBe(0);
     expect(storeReads).toEqual([20]);
+  });
+
+  it('reads rows pages from the store, never from the tail (it holds message:batch JSON), but skips the read for a client that missed nothing', async () => {
+    const { tail, pages, storeReads, rowsReads } = sourceWith(20, true);
+    tail.record(Array.from({ length: 10 }, (_, index) => message('general', 11 + index)));
+    const general = { id: 'general', lastSeq: 20 };
+    const page = await pages(general, 12, 5, 'rows');
+    expect(messagesOfRows(JSON.parse(page.json) as MessageRows)).toEqual([13, 14, 15, 16, 17].map((seq) => message('general', seq)));
+    expect(rowsReads).toEqual([12]);
+    expect((await pages(general, 20, BATCH_SIZE, 'rows')).count).toBe(0);
+    expect(rowsReads).toEqual([12]);
+    expect(storeReads).toEqual([]);
   });
 
   it('always reads when live delivery does not pass through the tail (Redis): the store is the only witness', async () => {
     const { pages, storeReads } = sourceWith(21, false);
     // The summary says 20, but 21 is committed: only the read finds it.
-    const page = await pages({ id: 'general', lastSeq: 20 }, 20, BATCH_SIZE);
+    const page = await pages({ id: 'general', lastSeq: 20 }, 20, BATCH_SIZE, 'messages');
     expect(JSON.parse(page.json)).toEqual([message('general', 21)]);
     expect(storeReads).toEqual([20]);
   });

@@ -1,5 +1,6 @@
 /** Catch-up on connect and gap repair with sync: on one process, and from the memory of every worker of a cluster. */
 import { describe, expect, it } from 'vitest';
+import { messagesOfRows } from '../../../shared/message-rows';
 import type { Message } from '../../../shared/protocol';
 import { connectAndCatchUp, createSession, waitFor } from '../../support/clients';
 import { useInProcessServer } from '../../support/in-process-server';
@@ -41,6 +42,53 @@ describe('catch-up and sync', () => {
     expect(back.batches.map((batch) => batch.length)).toEqual([500, 500, 203]);
     expect(back.messages.map((message) => message.seq)).toEqual(Array.from({ length: 1203 }, (_, index) => cursor + 1 + index));
     expect(back.lastSeq.general).toBe(cursor + 1203);
+  });
+
+  it('sends the same messages as message:rows to a client that asks (auth.pages), pages ending on multiples of 500, on sync too', async () => {
+    const ana = await createSession(server().url, 'Ana');
+    const dee = await createSession(server().url, 'Dee');
+    const before = await connectAndCatchUp(server().url, dee.token);
+    before.socket.close();
+    const cursor = before.lastSeq.general;
+    const sender = await connectAndCatchUp(server().url, ana.token);
+    const acks = await Promise.all(
+      Array.from({ length: 1203 }, (_, index) =>
+        sender.socket.emitWithAck('message:send', { room: 'general', clientOffset: `rows-${index}`, content: `“${index}” 😀` }),
+      ),
+    );
+    expect(acks.every((ack) => ack.ok)).toBe(true);
+    const [reacted] = acks.slice(5, 6).map((ack) => (ack.ok ? ack.message : null));
+    const reaction = await sender.socket.emitWithAck('reaction:set', {
+      room: 'general',
+      clientOffset: 'rows-react',
+      target: reacted?.id ?? 0,
+      emoji: '👍',
+      on: true,
+    });
+    expect(reaction.ok).toBe(true);
+    sender.socket.close();
+
+    const start = cursor + 1;
+    const v1 = await connectAndCatchUp(server().url, dee.token, { cursors: { general: cursor } });
+    v1.socket.close();
+    const rows = await connectAndCatchUp(server().url, dee.token, { cursors: { general: cursor }, pages: 'rows' });
+    expect(v1.rowsPages).toBe(0);
+    expect(rows.rowsPages).toBe(rows.batches.length);
+    expect(rows.messages).toEqual(v1.messages);
+    expect(rows.messages.find((message) => message.id === reacted?.id)?.reactions).toEqual({ '👍': [ana.user.id] });
+    expect(rows.lastSeq).toEqual(v1.lastSeq);
+    // After the first page, each ends on a multiple of 500.
+    const ends = rows.batches.map((batch) => batch.at(-1)?.seq ?? 0);
+    expect(ends.slice(0, -1).every((seq) => seq % 500 === 0)).toBe(true);
+    expect(rows.batches.flat().map((message) => message.seq)).toEqual(Array.from({ length: 1203 }, (_, index) => start + index));
+
+    // Gap repair on the same socket comes as rows too.
+    const repaired: Message[][] = [];
+    rows.socket.on('message:rows', (page) => repaired.push(messagesOfRows(page)));
+    const ack = await rows.socket.emitWithAck('sync', { cursors: { general: start + 1199 } });
+    rows.socket.close();
+    expect(ack).toEqual({ ok: true, lastSeq: { general: cursor + 1203 } });
+    expect(repaired.flat().map((message) => message.seq)).toEqual([start + 1200, start + 1201, start + 1202]);
   });
 
   it('sends nothing but sync:done to a client that is up to date', async () => {

@@ -30,6 +30,16 @@ describe('the Socket.IO handshake', () => {
     }
   });
 
+  it('refuses a handshake asking for a page format it does not know', async () => {
+    const { token } = await createSession(server().url, 'Mallory');
+    const probe = createSocket(server().url, token, { pages: 'xml' as unknown as 'rows' });
+    try {
+      await expect(connectAndWait(probe, 5000)).rejects.toThrow('invalid');
+    } finally {
+      probe.close();
+    }
+  });
+
   it('accepts a known token', async () => {
     const { token } = await createSession(server().url, 'Ana');
     const socket = createSocket(server().url, token);

@@ -4,7 +4,8 @@
  * exactly once, and the room links that every read of an attachment is checked against.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Attachment } from '../../../shared/protocol';
+import { messagesOfRows } from '../../../shared/message-rows';
+import type { Attachment, MessageRows } from '../../../shared/protocol';
 import { searchTerms } from '../../../shared/search-terms';
 import type { Store } from '../../../server/store/store';
 import { postgresProblem, shouldRun } from '../../support/services';
@@ -87,6 +88,10 @@ function contract(makeKind: () => StoreKind): void {
       expect(JSON.parse((await store.encodedMessagesBefore('general', 10, 10)).json)).toEqual([first.message, plain]);
       // The encoded page is the same text JSON.stringify writes (keys in the same order).
       expect((await store.encodedMessagesAfter('general', 0, 1)).json).toBe(JSON.stringify([first.message]));
+      expect(messagesOfRows(JSON.parse((await store.encodedRowsAfter('general', 0, 10)).json) as MessageRows)).toEqual([
+        first.message,
+        plain,
+      ]);
       for (let tries = 0; ; tries++) {
         const hits = await store.search({ terms: searchTerms('holiday'), rooms: ['general'], limit: 5, offset: 0 });
         if (hits.length === 1) {
@@ -122,6 +127,7 @@ function contract(makeKind: () => StoreKind): void {
       const [tombstone] = await store.messagesAfter(dm, 0, 10);
       expect('attachments' in tombstone).toBe(false);
       expect(JSON.parse((await store.encodedMessagesAfter(dm, 0, 10)).json)).toEqual([tombstone]);
+      expect(messagesOfRows(JSON.parse((await store.encodedRowsAfter(dm, 0, 10)).json) as MessageRows)).toEqual([tombstone]);
       expect(await store.attachmentRooms(photo.id, 10)).toEqual([{ room: 'books', attachment: { ...photo, name: 'cover.jpg' } }]);
     }));
 }

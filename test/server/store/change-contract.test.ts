@@ -5,7 +5,8 @@
  * takes the text out of the store, not just out of view.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import type { User } from '../../../shared/protocol';
+import { messagesOfRows } from '../../../shared/message-rows';
+import type { MessageRows, User } from '../../../shared/protocol';
 import { WriteRefused, type NewChange, type Store } from '../../../server/store/store';
 import { postgresProblem, shouldRun } from '../../support/services';
 import { newUser, postgresKind, send, sqliteKind, type StoreKind } from '../../support/store-kinds';
@@ -41,6 +42,12 @@ const react = (author: User, target: number | string, clientOffset: string, emoj
 const asSets = (reactions: Record<string, string[]> | undefined) =>
   Object.fromEntries(Object.entries(reactions ?? {}).map(([emoji, users]) => [emoji, [...users].sort()]));
 const sorted = (...ids: string[]) => ids.sort();
+
+/** The `message:rows` page reads back as the messages themselves: edits, tombstones, reactions and replies included. */
+async function expectRowsAsMessages(store: Store, room = 'general'): Promise<void> {
+  const rows = JSON.parse((await store.encodedRowsAfter(room, 0, 500)).json) as MessageRows;
+  expect(messagesOfRows(rows)).toEqual(await store.messagesAfter(room, 0, 500));
+}
 
 async function refusal(promise: Promise<unknown>): Promise<string> {
   const error = await promise.then(
@@ -141,6 +148,7 @@ function contract(makeKind: () => StoreKind): void {
       expect(await refusal(store.applyChange(edit(ada, message.id, 'e-2', 'back')))).toBe('invalid');
       expect(await refusal(store.applyChange(react(bob, message.id, 'r-2', '🎉')))).toBe('invalid');
       expect((await store.changesAfter('general', 0, 10)).map((c) => c.kind)).toEqual(['edit', 'react', 'delete']);
+      await expectRowsAsMessages(store);
     }));
 
   it('keeps reactions as a set per person and emoji, toggled idempotently, within the distinct-emoji bound', () =>
@@ -174,6 +182,7 @@ function contract(makeKind: () => StoreKind): void {
         // With 👍 gone there is room for a second emoji again.
         expect((await store.applyChange(react(ada, message.id, 'r-9', '🎉'))).message.reactions).toHaveProperty('🎉');
         expect(asSets((await store.messagesAfter('general', 0, 1))[0].reactions)).toEqual({ '❤️': sorted(bob.id, ada.id), '🎉': [ada.id] });
+        await expectRowsAsMessages(store);
       },
       { editWindowMs: null, maxReactionEmoji: 2 },
     ));
@@ -195,6 +204,7 @@ function contract(makeKind: () => StoreKind): void {
       expect(await refusal(store.applyChange(react(bob, 'typed-offline', 'r-bob', '👀')))).toBe('not_found');
       expect(await refusal(store.appendMessage({ ...send(bob, 'general', 'reply-bob'), replyTo: 'typed-offline' }))).toBe('not_found');
       expect(await refusal(store.appendMessage({ ...send(bob, 'general', 'reply-ghost'), replyTo: 424_242 }))).toBe('not_found');
+      await expectRowsAsMessages(store);
     }));
 
   it('keeps reply previews current: an edited parent shows its new first line, a deleted one shows as deleted', () =>
@@ -219,6 +229,7 @@ function contract(makeKind: () => StoreKind): void {
       // Replying to a deleted message is still a reply, to "deleted message".
       const late = await store.appendMessage({ ...send(bob, 'general', 'late-reply', 'oh'), replyTo: parent.id });
       expect(late.message.replyTo).toEqual({ id: parent.id, seq: 1, deleted: true });
+      await expectRowsAsMessages(store);
     }));
 
   it('keeps delivered and read cursors per member, forward only, read hidden for those who opt out', () =>

@@ -5,7 +5,8 @@
  */
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Message } from '../../../shared/protocol';
+import { messagesOfRows } from '../../../shared/message-rows';
+import type { Message, MessageRows } from '../../../shared/protocol';
 import { openPostgresStore } from '../../../server/store/postgres';
 import { migrations } from '../../../server/store/postgres-schema';
 import { StoreUnavailableError } from '../../../server/store/store';
@@ -121,6 +122,12 @@ function contract(makeKind: () => StoreKind): void {
     expect(JSON.parse(page.json)).toEqual(await store.messagesAfter('general', 2, 3));
     expect(page).toMatchObject({ count: 3, lastSeq: 5 });
     expect(await store.encodedMessagesAfter('general', 7, 3)).toEqual({ json: '[]', count: 0, lastSeq: 0 });
+    // And as `message:rows`: the room and each author once, the same messages when read back.
+    const rows = await store.encodedRowsAfter('general', 2, 3);
+    expect(rows).toMatchObject({ count: 3, lastSeq: 5 });
+    expect(JSON.parse(rows.json)).toMatchObject({ room: 'general', users: [[author.id, author.name]] });
+    expect(messagesOfRows(JSON.parse(rows.json) as MessageRows)).toEqual(await store.messagesAfter('general', 2, 3));
+    expect(JSON.parse((await store.encodedRowsAfter('general', 7, 3)).json)).toEqual({ room: 'general', users: [], rows: [] });
     // The page before a seq, in seq order, as the `before=` route sends it.
     const older = await store.encodedMessagesBefore('general', 6, 3);
     expect(JSON.parse(older.json)).toEqual(await store.messagesBefore('general', 6, 3));

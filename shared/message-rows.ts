@@ -1,0 +1,53 @@
+/**
+ * `message:rows` (a catch-up page for `auth.pages: 'rows'`) back into the Message objects a
+ * `message:batch` of the same page carries: the room and author, named once per page, go back
+ * on every message, and a row's seventh place adds what the message has beyond its first six
+ * fields. A page's messages by one author share one User object (nothing changes a message's author).
+ */
+import type { Message, MessageLaterLife, MessageRows, PageRow, PageUser, RoomId, User } from './protocol';
+
+const toUser = ([id, name, handle]: PageUser): User => (handle ? { id, name, handle } : { id, name });
+
+/** Copied by name, not spread: a key such as `__proto__` in the row must not reach the message. */
+function addLaterLife(message: Message, later: MessageLaterLife): void {
+  if (later.replyTo !== undefined) message.replyTo = later.replyTo;
+  if (later.editedAt !== undefined) message.editedAt = later.editedAt;
+  if (later.deleted) message.deleted = true;
+  if (later.reactions !== undefined) message.reactions = later.reactions;
+  if (later.attachments !== undefined) message.attachments = later.attachments;
+}
+
+export function messagesOfRows(page: MessageRows): Message[] {
+  const authors = new Map<string, User>();
+  for (const user of page.users) authors.set(user[0], toUser(user));
+  return page.rows.map((row) => {
+    const [id, seq, authorId, clientOffset, content, ts] = row;
+    // Every author of a page is in its users; a stray row still names its author rather than failing.
+    const author = authors.get(authorId) ?? { id: authorId, name: authorId };
+    const message: Message = { id, room: page.room, seq, author, clientOffset, content, ts };
+    if (row.length === 7) addLaterLife(message, row[6]);
+    return message;
+  });
+}
+
+/** What `rowsOfMessages` needs of each later-life field, in Message's order. */
+const LATER_LIFE_KEYS = ['replyTo', 'editedAt', 'deleted', 'reactions', 'attachments'] as const;
+
+/** The page `messagesOfRows` reads back as `messages` (all of one room, in seq order). */
+export function rowsOfMessages(room: RoomId, messages: Message[]): MessageRows {
+  const users = new Map<string, PageUser>();
+  const rows = messages.map((message): PageRow => {
+    const { author } = message;
+    if (!users.has(author.id)) users.set(author.id, author.handle ? [author.id, author.name, author.handle] : [author.id, author.name]);
+    const head = [message.id, message.seq, author.id, message.clientOffset, message.content, message.ts] as const;
+    const later: MessageLaterLife = {};
+    let any = false;
+    for (const key of LATER_LIFE_KEYS)
+      if (message[key] !== undefined) {
+        Object.assign(later, { [key]: message[key] });
+        any = true;
+      }
+    return any ? [...head, later] : [...head];
+  });
+  return { room, users: [...users.values()], rows };
+}

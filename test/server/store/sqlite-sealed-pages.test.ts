@@ -1,0 +1,137 @@
+/**
+ * SQLite's sealed catch-up pages (sqlite-sealed-pages.ts): every full page of 500 is sealed
+ * once the writer is quiet, a sealed page always reads as its rows read now (a change takes it
+ * back in the change's own transaction, a rename needs nothing), and a database from before
+ * them gets its existing pages queued by the migration.
+ */
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BATCH_SIZE } from '../../../shared/limits';
+import { messagesOfRows } from '../../../shared/message-rows';
+import type { MessageRows, User } from '../../../shared/protocol';
+import { openSqliteStore } from '../../../server/store/sqlite';
+import { SEALED_PAGE_SIZE } from '../../../server/store/sqlite-sealed-pages';
+import { migrations } from '../../../server/store/sqlite-schema';
+import type { Store } from '../../../server/store/store';
+import { tempDir } from '../../support/server';
+import { newUser, send } from '../../support/store-kinds';
+
+const dir = tempDir('chat-sealed-');
+afterAll(() => dir.remove());
+
+const open = (name: string): Store => openSqliteStore(join(dir.path, `${name}.db`), { synchronous: 'NORMAL' });
+
+/** What the database holds, read on a connection of its own. */
+function peek(name: string) {
+  const db = new Database(join(dir.path, `${name}.db`), { readonly: true });
+  try {
+    const sealed = db.prepare('SELECT first_seq FROM sealed_pages WHERE room = ? ORDER BY first_seq').pluck().all('general');
+    const queued = db.prepare('SELECT first_seq FROM unsealed_pages WHERE room = ? ORDER BY first_seq').pluck().all('general');
+    return { sealed, queued };
+  } finally {
+    db.close();
+  }
+}
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (let tries = 0; !check(); tries++) {
+    if (tries > 100) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function fill(store: Store, author: User, count: number): Promise<void> {
+  // In batches, as traffic arrives: one group commit per turn.
+  for (let start = 1; start <= count; start += 100)
+    await Promise.all(
+      Array.from({ length: Math.min(100, count - start + 1) }, (_, index) =>
+        store.appendMessage(send(author, 'general', `m-${start + index}`, `message ${start + index} “quoted” 😀`)),
+      ),
+    );
+}
+
+const rowsPage = async (store: Store, after: number, limit = SEALED_PAGE_SIZE) =>
+  messagesOfRows(JSON.parse((await store.encodedRowsAfter('general', after, limit)).json) as MessageRows);
+
+describe('SQLite sealed catch-up pages', () => {
+  it('pages the size catch-up asks for', () => {
+    expect(SEALED_PAGE_SIZE).toBe(BATCH_SIZE);
+  });
+
+  it('seals every full page once the writer is quiet, and reads each as its rows read', async () => {
+    const store = open('seal');
+    const ada = await newUser(store, 'Ada');
+    await fill(store, ada, 1_203);
+    await until(() => peek('seal').sealed.length === 2, 'pages 1 and 501 to be sealed');
+    expect(peek('seal')).toEqual({ sealed: [1, 501], queued: [] });
+    for (const after of [0, 500, 1_000]) expect(await rowsPage(store, after)).toEqual(await store.messagesAfter('general', after, 500));
+    // Not on a page boundary: read from the rows, the same messages.
+    expect(await rowsPage(store, 250)).toEqual(await store.messagesAfter('general', 250, 500));
+    await store.close();
+  });
+
+  it('takes a sealed page back when one of its messages changes, reads the change at once, and seals it again', async () => {
+    const store = open('change');
+    const ada = await newUser(store, 'Ada');
+    const bob = await newUser(store, 'Bob');
+    await fill(store, ada, 1_000);
+    await until(() => peek('change').sealed.length === 2, 'both pages to be sealed');
+
+    const [target] = await store.messagesAfter('general', 6, 1);
+    await store.applyChange({ kind: 'edit', room: 'general', author: ada, target: target.id, clientOffset: 'e-7', content: 'edited' });
+    await store.applyChange({ kind: 'react', room: 'general', author: bob, target: target.id, clientOffset: 'r-7', emoji: '👍', on: true });
+    // The reply's own page holds the reply; its parent's page is not touched by it.
+    const reply = await store.appendMessage({ ...send(bob, 'general', 'reply'), replyTo: target.id });
+    expect(reply.message.seq).toBe(1_001);
+    const first = await rowsPage(store, 0);
+    expect(first[6]).toMatchObject({ seq: 7, content: 'edited', reactions: { '👍': [bob.id] } });
+    expect(first).toEqual(await store.messagesAfter('general', 0, 500));
+
+    await until(() => peek('change').sealed.length === 2 && peek('change').queued.length === 0, 'page 1 to be sealed again');
+    expect(await rowsPage(store, 0)).toEqual(await store.messagesAfter('general', 0, 500));
+    // Deleting the parent changes the reply's preview: a row update on page 1,001, which is not full, so nothing is sealed there.
+    await store.applyChange({ kind: 'delete', room: 'general', author: ada, target: target.id, clientOffset: 'd-7' });
+    expect((await rowsPage(store, 1_000))[0].replyTo).toEqual({ id: target.id, seq: 7, deleted: true });
+    expect((await rowsPage(store, 0))[6]).toMatchObject({ seq: 7, deleted: true, content: '' });
+    expect(await rowsPage(store, 0)).toEqual(await store.messagesAfter('general', 0, 500));
+    await store.close();
+  });
+
+  it('names authors as they are called now: a rename or a new handle reseals nothing', async () => {
+    const store = open('rename');
+    const ada = await newUser(store, 'Ada');
+    await fill(store, ada, 500);
+    await until(() => peek('rename').sealed.length === 1, 'page 1 to be sealed');
+    await store.renameUser(ada.id, 'Ada L.');
+    expect(await store.claimHandle(ada.id, 'ada')).toBe(true);
+    const page = JSON.parse((await store.encodedRowsAfter('general', 0, SEALED_PAGE_SIZE)).json) as MessageRows;
+    expect(page.users).toEqual([[ada.id, 'Ada L.', 'ada']]);
+    expect(peek('rename').sealed).toEqual([1]);
+    expect(messagesOfRows(page)).toEqual(await store.messagesAfter('general', 0, 500));
+    await store.close();
+  });
+
+  it('queues the full pages a database already held when it upgrades, and seals them', async () => {
+    const store = open('upgrade');
+    const ada = await newUser(store, 'Ada');
+    await fill(store, ada, 1_100);
+    await until(() => peek('upgrade').sealed.length === 2, 'both pages to be sealed');
+    await store.close();
+
+    // Back to the schema before sealed pages, as a database written by the previous release.
+    const db = new Database(join(dir.path, 'upgrade.db'));
+    db.exec(`DROP TRIGGER messages_page_full; DROP TRIGGER messages_page_changed; DROP TRIGGER messages_page_gone;
+             DROP TABLE sealed_pages; DROP TABLE unsealed_pages;`);
+    db.pragma(`user_version = ${migrations.length - 1}`);
+    db.close();
+
+    const upgraded = open('upgrade');
+    expect(peek('upgrade').queued.length + peek('upgrade').sealed.length).toBe(2);
+    // The queue is worked through at the writer's next quiet moment, which a commit starts.
+    await upgraded.appendMessage(send(ada, 'general', 'after-upgrade'));
+    await until(() => peek('upgrade').sealed.length === 2, 'the queued pages to be sealed');
+    expect(await rowsPage(upgraded, 500)).toEqual(await upgraded.messagesAfter('general', 500, 500));
+    await upgraded.close();
+  });
+});
