@@ -54,3 +54,25 @@ export function runWhenQuiet(quietMs: number, step: () => number | null | Promis
     },
   };
 }
+
+/**
+ * A SQLite chore on the writer's connection, in chunks: `chunk(limit)` runs one write
+ * transaction and answers how much it did. It runs when the writer is quiet and again 5 ms
+ * later while it found work; a lock another process holds counts as nothing done (the next
+ * quiet moment retries).
+ */
+export function sqliteChunksWhenQuiet(
+  chunk: (limit: number) => number,
+  options: { chunk: number; quietMs: number },
+): QuietWork & { now(limit?: number): number } {
+  function now(limit = options.chunk): number {
+    try {
+      return chunk(limit);
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SQLITE_BUSY') return 0;
+      throw error;
+    }
+  }
+  const work = runWhenQuiet(options.quietMs, () => (now() > 0 ? 5 : null));
+  return { ...work, now };
+}

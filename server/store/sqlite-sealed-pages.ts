@@ -16,7 +16,7 @@
 import type Database from 'better-sqlite3';
 import type { RoomId } from '../../shared/protocol';
 import type { EncodedPage } from './store';
-import { runWhenQuiet } from './quiet-work';
+import { sqliteChunksWhenQuiet } from './quiet-work';
 
 /** The schema's triggers count pages of 500 (sqlite-schema.ts); catch-up asks for BATCH_SIZE pages, also 500. */
 export const SEALED_PAGE_SIZE = 500;
@@ -82,16 +82,6 @@ export function createPageSealer(db: Database.Database, options: SealerOptions =
     return queued.length;
   });
 
-  function sealNow(limit = chunk): number {
-    try {
-      return sealChunk.immediate(limit);
-    } catch (error) {
-      // Another connection holds the write lock: the next quiet moment will do.
-      if ((error as { code?: string }).code === 'SQLITE_BUSY') return 0;
-      throw error;
-    }
-  }
-
-  const work = runWhenQuiet(quietMs, () => (sealNow() > 0 ? 5 : null));
-  return { committed: work.committed, sealNow, close: work.stop };
+  const work = sqliteChunksWhenQuiet((limit) => sealChunk.immediate(limit), { chunk, quietMs });
+  return { committed: work.committed, sealNow: work.now, close: work.stop };
 }

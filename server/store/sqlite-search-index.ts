@@ -11,7 +11,7 @@
  * traffic; sends never wait for it.
  */
 import type Database from 'better-sqlite3';
-import { runWhenQuiet } from './quiet-work';
+import { sqliteChunksWhenQuiet } from './quiet-work';
 
 export type SearchIndexer = {
   /** The writer just committed: index when it has been quiet for a while. */
@@ -43,16 +43,6 @@ export function createSearchIndexer(db: Database.Database, options: IndexerOptio
     return ids.length;
   });
 
-  function indexNow(limit = chunk): number {
-    try {
-      return indexChunk.immediate(limit);
-    } catch (error) {
-      // Another connection holds the write lock: the next quiet moment will do.
-      if ((error as { code?: string }).code === 'SQLITE_BUSY') return 0;
-      throw error;
-    }
-  }
-
-  const work = runWhenQuiet(quietMs, () => (indexNow() > 0 ? 5 : null));
-  return { committed: work.committed, indexNow, close: work.stop };
+  const work = sqliteChunksWhenQuiet((limit) => indexChunk.immediate(limit), { chunk, quietMs });
+  return { committed: work.committed, indexNow: work.now, close: work.stop };
 }
