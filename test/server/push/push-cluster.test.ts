@@ -38,6 +38,10 @@ describe('Web Push on the 2-worker cluster', () => {
     try {
       // HTTP requests alternate between the workers: the socket is on one of them, the sends land on both.
       for (let index = 0; index < 4; index++) await post(server.url, ana.token, 'general', `open ${index} @bob`);
+      // Pushes are queued a turn after the ack and decided when the queue takes them: wait for that
+      // while the socket is still open, or a push decided after the disconnect below is (rightly) sent.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await queueSettled(server.dbPath);
     } finally {
       socket.disconnect();
     }
