@@ -145,13 +145,13 @@ export function serverEnv(
   };
 }
 
-/** Where our server runs from unless a start says otherwise (set by --snapshot). */
 /** A free port for our server's /metrics (its own listener, no token): the env that turns it on and the URL to scrape. */
 export async function metricsEndpoint(): Promise<{ env: { CHAT_METRICS_PORT: string }; url: string }> {
   const port = await freePort();
   return { env: { CHAT_METRICS_PORT: String(port) }, url: `http://127.0.0.1:${port}/metrics` };
 }
 
+/** Where our server runs from unless a start says otherwise (set by --snapshot). */
 export const serverDefaults: { oursCwd?: string } = {};
 
 /** Polls /healthz every 10 ms until the first 200; ms since `since`. */

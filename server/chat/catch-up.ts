@@ -1,7 +1,7 @@
 /**
  * What a client missed: for each room, every message after its cursor, in seq
- * order, in `message:batch` chunks of at most BATCH_SIZE, read from the tail
- * cache when it holds the page and from the store otherwise.
+ * order, in pages of at most BATCH_SIZE (`message:batch`, or `message:rows` for a client
+ * that asks), read from the tail cache when it holds the page and from the store otherwise.
  */
 import { BATCH_SIZE } from '../../shared/limits';
 import type { Cursors, LastSeqs, PageFormat, RoomId, RoomSummary } from '../../shared/protocol';
@@ -17,7 +17,7 @@ export type BatchSink = {
   /** What the receiver asked for (`auth.pages`). */
   readonly format: PageFormat;
   /**
-   * Sends one `message:batch`, whose payload is already JSON. Resolves once the receiver's
+   * Sends one page (`message:batch` or `message:rows`, as `format` says), whose payload is already JSON. Resolves once the receiver's
    * connection took it; a receiver that stops reading is disconnected by the sink, which
    * then resolves too (`connected` turns false).
    */

@@ -45,13 +45,14 @@ function writeWhenTaken(
 }
 
 function batchSink(socket: ChatSocket, gone: Promise<void>): BatchSink {
+  const format = socket.data.pages;
+  const event = format === 'rows' ? 'message:rows' : 'message:batch';
   return {
     get connected() {
       return socket.connected;
     },
-    format: socket.data.pages,
-    emitBatch: (page: EncodedPage) =>
-      writeWhenTaken(socket, socket.data.pages === 'rows' ? 'message:rows' : 'message:batch', page.json, gone),
+    format,
+    emitBatch: (page: EncodedPage) => writeWhenTaken(socket, event, page.json, gone),
   };
 }
 

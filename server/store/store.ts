@@ -175,9 +175,9 @@ export interface Store extends AttachmentRecords {
   /** The same page as JSON text, built where that is cheapest: catch-up sends it as it is. */
   encodedMessagesAfter(room: RoomId, afterSeq: number, limit: number): Promise<EncodedPage>;
   /**
-   * The same page as a `message:rows` payload. SQLite keeps every full page of PAGE_SIZE
-   * starting at a multiple of it ready encoded, so a catch-up that asks for such pages reads
-   * one row per page instead of one per message (sqlite-sealed-pages.ts).
+   * The same page as a `message:rows` payload. SQLite keeps every full page of 500 (seqs 1-500,
+   * 501-1,000, …) ready encoded, so a catch-up that asks for such pages reads one row per page
+   * instead of one per message (sqlite-sealed-pages.ts).
    */
   encodedRowsAfter(room: RoomId, afterSeq: number, limit: number): Promise<EncodedPage>;
   /** `messagesBefore` as the JSON array it is sent as (`GET ...?before=`): no message objects on the way. */

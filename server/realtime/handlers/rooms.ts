@@ -6,7 +6,7 @@ import { accessTo, dmParticipants, dmRoomId } from '../../chat/access';
 import { err } from '../../chat/errors';
 import { roomChannel, userChannel } from '../channels';
 import { eventListener, type SocketListener } from '../on-event';
-import type { ChatServer, ChatSocket, HandlerDeps } from '../types';
+import type { ChatServer, HandlerDeps } from '../types';
 
 /** Every tab and device of the user follows the room, on whichever worker it lives. */
 function follow(io: ChatServer, userId: string, room: RoomId): void {
@@ -34,65 +34,69 @@ async function publicRoomsOf(deps: HandlerDeps, userId: string): Promise<number>
   return rooms.filter((room) => room.id !== GENERAL_ROOM && !dmParticipants(room.id)).length;
 }
 
-/** Read per event, never captured: a rename replaces socket.data.user. */
-const me = (socket: ChatSocket): User => socket.data.user;
-
+/**
+ * Each listener takes the user's id when its event arrives (an id never changes) and the user
+ * itself, for notices, when it sends one: a rename replaces socket.data.user.
+ */
 export function roomListeners(io: ChatServer, deps: HandlerDeps): SocketListener[] {
   const join = eventListener(deps.budgets, 'room:join', joinSchema, async (socket, { room }) => {
+    const { id } = socket.data.user;
     const participants = dmParticipants(room);
     if (participants) {
       // A DM is opened with dm:open; joining one by id only works for its own two people.
-      if (!participants.includes(me(socket).id) || !(await deps.store.isMember(me(socket).id, room))) {
+      if (!participants.includes(id) || !(await deps.store.isMember(id, room))) {
         return { ok: false, error: err('forbidden', 'that conversation is private') };
       }
-      follow(io, me(socket).id, room);
-      return { ok: true, room, lastSeq: await deps.store.joinRoom(me(socket).id, room, 'dm') };
+      follow(io, id, room);
+      return { ok: true, room, lastSeq: await deps.store.joinRoom(id, room, 'dm') };
     }
-    const already = await deps.store.isMember(me(socket).id, room);
-    if (!already && (await publicRoomsOf(deps, me(socket).id)) >= deps.config.maxRoomsPerUser) {
+    const already = await deps.store.isMember(id, room);
+    if (!already && (await publicRoomsOf(deps, id)) >= deps.config.maxRoomsPerUser) {
       const max = deps.config.maxRoomsPerUser;
       return { ok: false, error: err('forbidden', `you are in ${max} rooms, the most one person may join; leave one first`) };
     }
-    const lastSeq = await deps.store.joinRoom(me(socket).id, room, 'public');
-    follow(io, me(socket).id, room);
-    if (!already) notify(io, room, 'joined', me(socket));
+    const lastSeq = await deps.store.joinRoom(id, room, 'public');
+    follow(io, id, room);
+    if (!already) notify(io, room, 'joined', socket.data.user);
     return { ok: true, room, lastSeq };
   });
 
   const leave = eventListener(deps.budgets, 'room:leave', leaveSchema, async (socket, { room }) => {
+    const { id } = socket.data.user;
     if (dmParticipants(room)) return { ok: false, error: err('invalid', 'a private conversation cannot be left') };
-    if (await deps.store.leaveRoom(me(socket).id, room)) notify(io, room, 'left', me(socket));
-    io.in(userChannel(me(socket).id)).socketsLeave(roomChannel(room));
+    if (await deps.store.leaveRoom(id, room)) notify(io, room, 'left', socket.data.user);
+    io.in(userChannel(id)).socketsLeave(roomChannel(room));
     return { ok: true };
   });
 
   const openDm = eventListener(deps.budgets, 'dm:open', dmOpenSchema, async (socket, { userId }) => {
+    const { id } = socket.data.user;
     const peer = await deps.store.userById(userId);
     if (!peer) return { ok: false, error: err('not_found', 'no such user') };
-    const room = dmRoomId(me(socket).id, peer.id);
+    const room = dmRoomId(id, peer.id);
     await deps.store.joinRoom(peer.id, room, 'dm');
-    const lastSeq = await deps.store.joinRoom(me(socket).id, room, 'dm');
-    follow(io, me(socket).id, room);
+    const lastSeq = await deps.store.joinRoom(id, room, 'dm');
+    follow(io, id, room);
     follow(io, peer.id, room);
     return { ok: true, room, lastSeq };
   });
 
   const read = eventListener(deps.budgets, 'room:read', readSchema, async (socket, { room, seq }) => {
-    if ((await accessTo(deps.store, me(socket).id, room)) !== 'member')
-      return { ok: false, error: err('forbidden', `you are not in ${room}`) };
-    const readSeq = await deps.store.markRead(me(socket).id, room, seq);
+    const { id } = socket.data.user;
+    if ((await accessTo(deps.store, id, room)) !== 'member') return { ok: false, error: err('forbidden', `you are not in ${room}`) };
+    const readSeq = await deps.store.markRead(id, room, seq);
     // The user's other tabs and devices clear the same badge; closed ones hear it by push.
-    socket.to(userChannel(me(socket).id)).emit('room:read', { room, readSeq });
-    deps.readOnDevice?.(me(socket).id, socket.data.sessionId, room, readSeq);
-    await tellPeer(io, deps, room, me(socket).id);
+    socket.to(userChannel(id)).emit('room:read', { room, readSeq });
+    deps.readOnDevice?.(id, socket.data.sessionId, room, readSeq);
+    await tellPeer(io, deps, room, id);
     return { ok: true, room, readSeq };
   });
 
   const delivered = eventListener(deps.budgets, 'room:delivered', deliveredSchema, async (socket, { room, seq }) => {
-    if ((await accessTo(deps.store, me(socket).id, room)) !== 'member')
-      return { ok: false, error: err('forbidden', `you are not in ${room}`) };
-    const deliveredSeq = await deps.delivered.mark(me(socket).id, room, seq);
-    await tellPeer(io, deps, room, me(socket).id);
+    const { id } = socket.data.user;
+    if ((await accessTo(deps.store, id, room)) !== 'member') return { ok: false, error: err('forbidden', `you are not in ${room}`) };
+    const deliveredSeq = await deps.delivered.mark(id, room, seq);
+    await tellPeer(io, deps, room, id);
     return { ok: true, room, deliveredSeq };
   });
 
