@@ -184,7 +184,15 @@ export async function measureCatchup(
     for (const size of sizes) {
       const what = `${kind} catch-up of ${size} (${phase === 'warm' ? 'warm' : 'after restart'}) run ${run}`;
       try {
-        const job = { kind: 'catchup', url: server.url, dialect: dialectOf(kind), total: stored, missed: size, timeoutMs } as const;
+        const job = {
+          kind: 'catchup',
+          url: server.url,
+          dialect: dialectOf(kind),
+          total: stored,
+          missed: size,
+          warmups: workersOf(kind),
+          timeoutMs,
+        } as const;
         const result = await runLoadJob<CatchupResult>(job);
         if (result.error) errors.push(`${what}: ${result.error}`);
         context.log(

@@ -57,6 +57,11 @@ export type CatchupJob = {
   total: number;
   /** How many messages the client missed. */
   missed: number;
+  /**
+   * Untimed catch-ups before the timed one: one per server process that takes connections, as a
+   * process's connections are dealt round robin (node:cluster's primary or our sticky router).
+   */
+  warmups: number;
   timeoutMs: number;
 };
 
