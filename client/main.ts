@@ -2,10 +2,12 @@
 import { createPinia } from 'pinia';
 import { createApp } from 'vue';
 import App from './App.vue';
+import { startBoot } from './boot';
 import { useAppUpdateStore } from './stores/app-update';
 import './styles.css';
 import { trackVisualViewport } from './io/viewport';
 
+startBoot();
 trackVisualViewport();
 const app = createApp(App);
 app.use(createPinia());

@@ -102,11 +102,22 @@ export function db(): Promise<IDBPDatabase<ChatDB>> {
   return dbPromise;
 }
 
+/** A read of the session started before the app was set up (main.ts), for the first `loadSession`. */
+let earlySession: Promise<Session | undefined> | undefined;
+
+/** Starts reading the session now: the database opens while Vue is being set up, not after. */
+export function prefetchSession(): void {
+  earlySession ??= db().then((open) => open.get('session', 'current'));
+}
+
 export async function loadSession(): Promise<Session | undefined> {
-  return (await db()).get('session', 'current');
+  const early = earlySession;
+  earlySession = undefined;
+  return early ?? (await db()).get('session', 'current');
 }
 
 export async function saveSession(session: Session): Promise<void> {
+  earlySession = undefined; // a read started before this write would be stale
   await (await db()).put('session', session, 'current');
 }
 
@@ -125,6 +136,7 @@ export type Wipe = {
  * it left everything because someone had signed in (`unlessSignedIn`).
  */
 export async function wipeDevice(wipe: Wipe): Promise<{ drafts: number } | undefined> {
+  earlySession = undefined;
   const tx = (await db()).transaction(
     ['session', 'messages', 'cursors', 'outbox', 'drafts', 'rooms', 'ui', 'revocations', 'revs', 'blobs'],
     'readwrite',
