@@ -190,7 +190,8 @@ export async function measureCatchup(
           dialect: dialectOf(kind),
           total: stored,
           missed: size,
-          warmups: workersOf(kind),
+          // As many as the server was started with: each of its processes takes a warm-up.
+          warmups: Number(server.env.WORKERS),
           timeoutMs,
         } as const;
         const result = await runLoadJob<CatchupResult>(job);

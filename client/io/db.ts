@@ -105,15 +105,17 @@ export function db(): Promise<IDBPDatabase<ChatDB>> {
 /** A read of the session started before the app was set up (main.ts), for the first `loadSession`. */
 let earlySession: Promise<Session | undefined> | undefined;
 
+const readSession = async (): Promise<Session | undefined> => (await db()).get('session', 'current');
+
 /** Starts reading the session now: the database opens while Vue is being set up, not after. */
 export function prefetchSession(): void {
-  earlySession ??= db().then((open) => open.get('session', 'current'));
+  earlySession ??= readSession();
 }
 
-export async function loadSession(): Promise<Session | undefined> {
+export function loadSession(): Promise<Session | undefined> {
   const early = earlySession;
   earlySession = undefined;
-  return early ?? (await db()).get('session', 'current');
+  return early ?? readSession();
 }
 
 export async function saveSession(session: Session): Promise<void> {
