@@ -4,6 +4,7 @@
  * shown with the runs it came from, and with the runs' spread when there were several.
  */
 import type { LighthouseMetrics, OfflineMetrics } from '../client-metrics';
+import { quietWaitText } from '../quiet-machine';
 import type { DiskProbe } from '../disk';
 import type { ServerKind } from '../servers';
 import { TITLES } from './titles';
@@ -265,8 +266,9 @@ function pageRows(of: string, lighthouse: LighthouseMetrics, offline: OfflineMet
         `| Lighthouse's performance inputs${of}: FCP / LCP / TBT / Speed Index (ms), CLS | ${[t.fcp, t.lcp, t.tbt, t.si].map((ms) => fmt(ms, 0)).join(' / ')}, ${fmt(t.cls, 3)} |`,
       );
   } else rows.push(`| Lighthouse${of} | ${lighthouse.status}${lighthouse.detail ? `: ${lighthouse.detail}` : ''} |`);
+  const machine = offline.status === 'ok' && offline.machine ? `; before them: ${quietWaitText(offline.machine)}` : '';
   rows.push(
-    `| offline warm reload → "Message" textbox enabled${of} | ${offline.status === 'ok' ? `${fmt(offline.ms, 0)} ms (median of ${offline.runs.length}: ${offline.runs.join(', ')})` : `${offline.status}${offline.detail ? `: ${offline.detail}` : ''}`} |`,
+    `| offline warm reload → "Message" textbox enabled${of} | ${offline.status === 'ok' ? `${fmt(offline.ms, 0)} ms (median of ${offline.runs.length}: ${offline.runs.join(', ')}${machine})` : `${offline.status}${offline.detail ? `: ${offline.detail}` : ''}`} |`,
   );
   return rows;
 }
