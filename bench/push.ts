@@ -69,7 +69,7 @@ export async function seed(path: string, origin: string, keySeed: string, member
 }
 
 export async function measurePush(context: MeasureContext, nodeArgs: string[] = []): Promise<PushBenchResult> {
-  const { members, senders, ratePerSender, baselineMs, timeoutMs } = context.settings.push;
+  const { members, senders, ratePerSender, baselineMs, rounds, timeoutMs } = context.settings.push;
   const dbPath = join(benchTempDir('bench-push-'), 'chat.db');
   const sinkPort = await freePort();
   const metrics = await metricsEndpoint();
@@ -91,12 +91,14 @@ export async function measurePush(context: MeasureContext, nodeArgs: string[] = 
       ...seeded,
       ratePerSender,
       baselineMs,
+      rounds,
       timeoutMs,
     }),
   );
   const p99 = (value: number | null) => (value === null ? '—' : value.toFixed(1));
+  const perRound = (result.rounds ?? []).map((round) => `${round.pushesPerSec?.toFixed(0) ?? '—'}/s (ack p99 ${p99(round.ackP99)} ms)`);
   context.log(
-    `push: ${result.pushes} of ${members} pushes, ${result.pushesPerSec?.toFixed(0) ?? '—'}/s (first after ${result.firstPushMs?.toFixed(0)} ms, last ${result.lastPushMs?.toFixed(0)} ms), ` +
+    `push: rounds ${perRound.join(', ')}; median round ${result.pushes} of ${members} pushes, ${result.pushesPerSec?.toFixed(0) ?? '—'}/s (first after ${result.firstPushMs?.toFixed(0)} ms, last ${result.lastPushMs?.toFixed(0)} ms), ` +
       `faults ${result.faults}, repeats ${result.duplicates}, server CPU ${result.serverCpuMsPerPush?.toFixed(2)} ms per push (server busy ${result.serverCoresBefore.toFixed(2)} cores before, ${result.serverCoresDuring?.toFixed(2)} during); other senders (${result.sendRate.toFixed(0)} msg/s) ack p99 ${p99(result.ackWithout.p99)} ms without, ` +
       `${p99(result.ackWith.p99)} ms during (${result.ackWith.samples} acks); as the server measured them ${p99(result.serverAckP99Without ?? null)} ms without, ${p99(result.serverAckP99With ?? null)} ms during (commits ${p99(result.serverCommitP99Without ?? null)} and ${p99(result.serverCommitP99With ?? null)} ms); ack errors ${result.ackErrors}${result.error ? `; ${result.error}` : ''}`,
   );

@@ -1,9 +1,9 @@
 /**
  * The load half of the push scenario (#16): other senders send at a steady rate to their own
- * room; after `baselineMs` one message goes to the room of `members` offline subscribed members,
- * and the senders keep sending until the loopback push service has every member's push. Reports
- * the push rate and the senders' ack latency during the fan-out and without it (before it, and
- * as long again after it).
+ * room; `rounds` times, after `baselineMs`, one message goes to the room of `members` offline
+ * subscribed members, and the next round starts once the loopback push service has every member's
+ * push; after the last, `baselineMs` more. Reports the push rate (the median round's) and the
+ * senders' ack latency during the fan-outs and without them (the quiet windows between).
  */
 import { performance } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
@@ -12,9 +12,9 @@ import { LatencyHistogram } from './accounting';
 import { fileURLToPath } from 'node:url';
 import { forkAtIdlePriority, probeIdlePriority } from '../../server/fork-at-idle-priority';
 import type { SinkRequest, SinkStart, SinkStats } from './push-sink-process';
-import { bucketsBetween, quantileMs, scrapeServerHistograms, type ServerHistograms } from './server-ack-histogram';
+import { bucketsBetween, quantileMs, scrapeServerHistograms, type AckBuckets, type ServerHistograms } from './server-ack-histogram';
 import { connectUntilSynced } from './until-synced';
-import type { Latency, PushBenchResult, PushLoadJob } from './types';
+import type { Latency, PushBenchResult, PushLoadJob, PushRound } from './types';
 
 const ACK_TIMEOUT_MS = 30_000;
 const now = () => performance.now();
@@ -22,7 +22,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** performance.now() of an epoch time from the push service process (whose own clock starts elsewhere). */
 const fromEpoch = (epochMs: number) => epochMs - performance.timeOrigin;
 
-type PushService = { stats(): Promise<SinkStats>; verified(): Promise<SinkStats>; close(): Promise<void> };
+type PushService = { stats(): Promise<SinkStats>; verified(): Promise<SinkStats>; nextRound(): Promise<SinkStats>; close(): Promise<void> };
 
 /** The push service in a process of its own (see push-sink-process.ts for why not a thread). */
 async function startPushService(start: SinkStart): Promise<PushService> {
@@ -47,6 +47,7 @@ async function startPushService(start: SinkStart): Promise<PushService> {
   return {
     stats: () => ask('stats'),
     verified: () => ask('verify'),
+    nextRound: () => ask('round'),
     close: async () => {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.send('close');
@@ -86,6 +87,17 @@ function send(socket: Socket, room: string, clientOffset: string, content: strin
   });
 }
 
+/** Pushes per second of a round, from its message's ack to its last push. */
+function roundRate(pushes: number, lastPushMs: number | null): number | null {
+  return lastPushMs && lastPushMs > 0 ? pushes / (lastPushMs / 1000) : null;
+}
+
+/** The round whose push rate is the median (the lower middle of an even count). */
+function medianRound(rounds: PushRound[]): PushRound | undefined {
+  const sorted = [...rounds].sort((a, b) => (a.pushesPerSec ?? 0) - (b.pushesPerSec ?? 0));
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
 export async function runPush(job: PushLoadJob): Promise<PushBenchResult> {
   const sink = await startPushService({ port: job.sinkPort, seed: job.keySeed, members: job.members });
   let counted = await sink.stats();
@@ -93,70 +105,83 @@ export async function runPush(job: PushLoadJob): Promise<PushBenchResult> {
   const author = await connect(job.url, job.authorToken);
   const without = new LatencyHistogram();
   const during = new LatencyHistogram();
+  let roundAcks = new LatencyHistogram();
   let phase: 'quiet' | 'pushing' | 'stopped' = 'quiet';
   let ackErrors = 0;
   let sent = 0;
   const runId = Date.now().toString(36);
   const interval = 1000 / job.ratePerSender;
   const started = now();
-  const cpuAtStart = treeCpuMs(job.serverPid);
   // The server's own ack histogram at each phase boundary (null: /metrics did not answer, left out).
   const scrape = () => scrapeServerHistograms(job.metricsUrl).catch((): ServerHistograms | null => null);
-  const scrapes: {
-    start: ServerHistograms | null;
-    pushing: ServerHistograms | null;
-    pushed: ServerHistograms | null;
-    end: ServerHistograms | null;
-  } = {
-    start: await scrape(),
-    pushing: null,
-    pushed: null,
-    end: null,
-  };
+  // Boundaries in order: quiet from [0] to [1], pushing from [1] to [2], quiet from [2] to [3], ...
+  const boundaries: Array<ServerHistograms | null> = [await scrape()];
   // Open loop: every sender sends on its own clock, staggered, whether or not its acks are back.
   const loops = senders.map(async (socket, index) => {
     await sleep((interval * index) / senders.length);
     for (let n = 0; phase !== 'stopped'; n++) {
-      const histogram = phase === 'quiet' ? without : during;
+      const pushing = phase === 'pushing';
+      const histogram = pushing ? during : without;
+      const round = roundAcks;
       const at = now();
       sent += 1;
       send(socket, job.talkRoom, `push-bench-${runId}-${index}-${n}`, `load ${index} ${n}`).then(
-        () => histogram.record(now() - at),
+        () => {
+          const ms = now() - at;
+          histogram.record(ms);
+          if (pushing) round.record(ms);
+        },
         () => (ackErrors += 1),
       );
       await sleep(Math.max(0, at + interval - now()));
     }
   });
   let error: string | undefined;
-  let ackedAt = 0;
-  let baselineCpuPerMs = 0;
-  let fanOutCpuMs: number | null = null;
-  let coresDuring: number | null = null;
+  const rounds: PushRound[] = [];
+  const cores: Array<{ before: number; during: number | null }> = [];
   try {
-    await sleep(job.baselineMs);
-    baselineCpuPerMs = (treeCpuMs(job.serverPid) - cpuAtStart) / (now() - started);
-    const fanOutFrom = now();
-    const cpuBefore = treeCpuMs(job.serverPid);
-    scrapes.pushing = await scrape();
-    phase = 'pushing';
-    await send(author, job.pushRoom, `push-bench-${runId}-author`, 'Everyone: the push bench message');
-    ackedAt = now();
-    const deadline = ackedAt + job.timeoutMs;
-    while (counted.accepted < job.members && now() < deadline) {
-      await sleep(20);
+    // Quiet and pushing alternate, and "without" spans every quiet window, so a slow drift of the
+    // machine's load does not pass for the pushes' doing, and each p99 pools a few thousand acks.
+    for (let round = 0; round < job.rounds; round++) {
+      const quietFrom = now();
+      const quietCpu = treeCpuMs(job.serverPid);
+      await sleep(job.baselineMs);
+      const coresBefore = (treeCpuMs(job.serverPid) - quietCpu) / (now() - quietFrom);
+      const fanOutFrom = now();
+      const cpuBefore = treeCpuMs(job.serverPid);
+      boundaries.push(await scrape());
+      roundAcks = new LatencyHistogram();
+      phase = 'pushing';
+      await send(author, job.pushRoom, `push-bench-${runId}-author-${round}`, `Everyone: push bench message ${round + 1}`);
+      const ackedAt = now();
+      const deadline = ackedAt + job.timeoutMs;
       counted = await sink.stats();
+      while (counted.accepted < job.members && now() < deadline) {
+        await sleep(20);
+        counted = await sink.stats();
+      }
+      const fanOutMs = (counted.lastAt === null ? now() : fromEpoch(counted.lastAt)) - fanOutFrom;
+      const fanOutCpu = treeCpuMs(job.serverPid) - cpuBefore;
+      boundaries.push(await scrape());
+      phase = 'quiet';
+      const lastPushMs = counted.lastAt === null ? null : fromEpoch(counted.lastAt) - ackedAt;
+      rounds.push({
+        pushes: counted.accepted,
+        pushesPerSec: roundRate(counted.accepted, lastPushMs),
+        firstPushMs: counted.firstAt === null ? null : fromEpoch(counted.firstAt) - ackedAt,
+        lastPushMs,
+        serverCpuMsPerPush: counted.accepted === 0 ? null : (fanOutCpu - coresBefore * fanOutMs) / counted.accepted,
+        ackP99: roundAcks.quantile(0.99),
+      });
+      cores.push({ before: coresBefore, during: fanOutCpu / fanOutMs });
+      if (counted.accepted < job.members) {
+        error = `round ${round + 1}: ${counted.accepted} of ${job.members} pushes within ${job.timeoutMs / 1000} s`;
+        break;
+      }
+      await sink.nextRound();
     }
-    const fanOutMs = (counted.lastAt === null ? now() : fromEpoch(counted.lastAt)) - fanOutFrom;
-    const fanOutCpu = treeCpuMs(job.serverPid) - cpuBefore;
-    coresDuring = fanOutCpu / fanOutMs;
-    fanOutCpuMs = fanOutCpu - baselineCpuPerMs * fanOutMs;
-    if (counted.accepted < job.members) error = `${counted.accepted} of ${job.members} pushes within ${job.timeoutMs / 1000} s`;
-    scrapes.pushed = await scrape();
-    // As long again without pushes after the fan-out: "without" spans both sides of it, so a
-    // slow drift of the machine's load does not pass for the pushes' doing.
-    phase = 'quiet';
     await sleep(job.baselineMs);
-    scrapes.end = await scrape();
+    boundaries.push(await scrape());
   } finally {
     phase = 'stopped';
     await Promise.all(loops);
@@ -167,32 +192,37 @@ export async function runPush(job: PushLoadJob): Promise<PushBenchResult> {
     await sink.close();
   }
   const elapsedS = (now() - started) / 1000;
-  const { start, pushing, pushed, end } = scrapes;
-  const p99Without = (of: keyof ServerHistograms) =>
-    start && pushing && pushed && end ? quantileMs(bucketsBetween([start[of], pushing[of]], [pushed[of], end[of]]), 0.99) : null;
-  const p99With = (of: keyof ServerHistograms) => (pushing && pushed ? quantileMs(bucketsBetween([pushing[of], pushed[of]]), 0.99) : null);
-  const lastPushMs = counted.lastAt === null ? null : fromEpoch(counted.lastAt) - ackedAt;
+  // The server's histograms over the quiet windows (boundaries 0→1, 2→3, …) or the pushing ones (1→2, 3→4, …).
+  const scraped = boundaries.every((histograms) => histograms !== null) ? (boundaries as ServerHistograms[]) : null;
+  const serverP99 = (of: keyof ServerHistograms, pushing: boolean) => {
+    const spans: Array<[AckBuckets, AckBuckets]> = [];
+    for (let at = pushing ? 1 : 0; scraped && at + 1 < scraped.length; at += 2) spans.push([scraped[at][of], scraped[at + 1][of]]);
+    return spans.length > 0 ? quantileMs(bucketsBetween(...spans), 0.99) : null;
+  };
+  const median = medianRound(rounds);
+  const medianCores = median ? cores[rounds.indexOf(median)] : undefined;
   return {
     kind: 'push',
     members: job.members,
-    pushes: counted.accepted,
-    pushesPerSec: lastPushMs && lastPushMs > 0 ? counted.accepted / (lastPushMs / 1000) : null,
-    firstPushMs: counted.firstAt === null ? null : fromEpoch(counted.firstAt) - ackedAt,
-    lastPushMs,
+    pushes: rounds.length === job.rounds ? Math.min(...rounds.map((round) => round.pushes)) : 0,
+    pushesPerSec: median?.pushesPerSec ?? null,
+    firstPushMs: median?.firstPushMs ?? null,
+    lastPushMs: median?.lastPushMs ?? null,
+    rounds,
     faults: counted.faultCount,
     faultExamples: counted.faults,
     duplicates: counted.duplicates,
     ackWithout: latencyOf(without),
     ackWith: latencyOf(during),
-    serverAckP99Without: p99Without('acks'),
-    serverAckP99With: p99With('acks'),
-    serverCommitP99Without: p99Without('commits'),
-    serverCommitP99With: p99With('commits'),
+    serverAckP99Without: serverP99('acks', false),
+    serverAckP99With: serverP99('acks', true),
+    serverCommitP99Without: serverP99('commits', false),
+    serverCommitP99With: serverP99('commits', true),
     ackErrors,
     sendRate: sent / elapsedS,
-    serverCoresBefore: baselineCpuPerMs,
-    serverCoresDuring: coresDuring,
-    serverCpuMsPerPush: fanOutCpuMs === null || counted.accepted === 0 ? null : fanOutCpuMs / counted.accepted,
+    serverCoresBefore: medianCores?.before ?? 0,
+    serverCoresDuring: medianCores?.during ?? null,
+    serverCpuMsPerPush: median?.serverCpuMsPerPush ?? null,
     ...(error ? { error } : {}),
   };
 }

@@ -7,8 +7,8 @@
  * that share is half a core taken from the server. So it is forked as the server's push senders
  * are (forkAtIdlePriority: the idle scheduling class, any core), detached, and lowers itself where
  * that launch is not available.
- * Answers each `stats` request with what it counted (after a `verify`, with the faults of every
- * push taken); times are epoch ms.
+ * Answers each `stats` request with what it counted this round (after a `verify`, with the faults of
+ * every push taken; after a `round`, starting the next message's count); times are epoch ms.
  */
 import { lowerOwnPriority } from '../../server/fork-at-idle-priority';
 import { startPushSink } from './push-sink';
@@ -22,7 +22,7 @@ export type SinkStats = {
   faultCount: number;
 };
 
-export type SinkRequest = 'stats' | 'verify' | 'close';
+export type SinkRequest = 'stats' | 'verify' | 'round' | 'close';
 export type SinkStart = { port: number; seed: string; members: number };
 
 lowerOwnPriority({ sessionGroup: true });
@@ -35,6 +35,7 @@ process.on('message', (message: SinkRequest) => {
     return;
   }
   if (message === 'verify') sink.verify();
+  if (message === 'round') sink.nextRound();
   const stats: SinkStats = {
     accepted: sink.accepted(),
     firstAt: sink.firstAt,

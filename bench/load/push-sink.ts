@@ -11,9 +11,11 @@ import { decryptAes128gcm, readBody, verifyVapid } from '../../test/support/fake
 import { benchSubscriber, type BenchSubscriber } from './push-keys';
 
 export type PushSink = {
-  /** Accepted pushes, one per member counted (repeats are in `duplicates`). */
+  /** Accepted pushes this round, one per member counted (repeats are in `duplicates`). */
   accepted(): number;
-  /** Epoch ms of the first and the latest accepted push. */
+  /** The next message's pushes: every member may take one again (repeats and faults keep counting). */
+  nextRound(): void;
+  /** Epoch ms of the round's first and latest accepted push. */
   firstAt: number | null;
   lastAt: number | null;
   duplicates: number;
@@ -35,6 +37,12 @@ export async function startPushSink(port: number, seed: string, members: number)
   let unchecked: Taken[] = [];
   const sink: PushSink = {
     accepted: () => count,
+    nextRound() {
+      seen.fill(0);
+      count = 0;
+      sink.firstAt = null;
+      sink.lastAt = null;
+    },
     firstAt: null,
     lastAt: null,
     duplicates: 0,

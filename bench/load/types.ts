@@ -81,9 +81,9 @@ export type IdleJob = {
 
 /**
  * #16's push target: a loopback push service on `sinkPort` (subscriber keys derived from
- * `keySeed`, as the seeding did), paced sends from `senderTokens` to `talkRoom` without and then
- * with one message from `authorToken` to `pushRoom`, whose `members` offline subscribed members
- * each get a push.
+ * `keySeed`, as the seeding did), paced sends from `senderTokens` to `talkRoom`, and `rounds`
+ * times a quiet window and then a message from `authorToken` to `pushRoom`, whose `members`
+ * offline subscribed members each get a push.
  */
 export type PushLoadJob = {
   kind: 'push';
@@ -101,9 +101,11 @@ export type PushLoadJob = {
   senderTokens: string[];
   /** Messages per second each sender sends, open loop. */
   ratePerSender: number;
-  /** How long the senders send before the push message, and again after the last push (the ack latency without pushes). */
+  /** How long the senders send before each push message, and again after the last round's pushes (the ack latency without pushes). */
   baselineMs: number;
-  /** Give up waiting for the pushes after this long. */
+  /** Push messages, one at a time: quiet, pushes, quiet, pushes, ..., quiet. */
+  rounds: number;
+  /** Give up waiting for a round's pushes after this long. */
   timeoutMs: number;
 };
 
@@ -242,9 +244,8 @@ export type IdleResult = {
   idleMs?: number;
 };
 
-export type PushBenchResult = {
-  kind: 'push';
-  members: number;
+/** One push message's fan-out. */
+export type PushRound = {
   /** Pushes the service accepted (VAPID verified, payload decrypted), one per member at most. */
   pushes: number;
   /** Pushes per second from the push message's ack to the last push. */
@@ -252,11 +253,28 @@ export type PushBenchResult = {
   /** Ack of the push message → first and last push, ms. */
   firstPushMs: number | null;
   lastPushMs: number | null;
+  /** Server CPU per push, as `serverCpuMsPerPush` below. */
+  serverCpuMsPerPush: number | null;
+  /** Other senders' ack p99 during this round's pushes, ms. */
+  ackP99: number | null;
+};
+
+export type PushBenchResult = {
+  kind: 'push';
+  members: number;
+  /** The fewest pushes a round's message got (every member's in each round when complete). */
+  pushes: number;
+  /** The round with the median push rate: its rate, and its ack → first and last push, ms. */
+  pushesPerSec: number | null;
+  firstPushMs: number | null;
+  lastPushMs: number | null;
+  /** Each push message's fan-out, in order; absent in results stored before the rounds. */
+  rounds?: PushRound[];
   /** Requests the service refused (bad JWT, undecryptable) and repeats of a member's push. */
   faults: number;
   faultExamples: string[];
   duplicates: number;
-  /** Other senders' acks without pushes (`baselineMs` before the push message and as long after the last push), and from it to the last push. */
+  /** Other senders' acks without pushes (`baselineMs` before each push message and as long after the last round), and from each push message to its last push; pooled over the rounds. */
   ackWithout: Latency;
   ackWith: Latency;
   /** The same two phases as the server measured them (chat_ack_seconds, bucket-interpolated): null when /metrics could not be read. */
@@ -273,7 +291,7 @@ export type PushBenchResult = {
    * senders' load cost per second before it. What the push rate would be on idle cores follows.
    */
   serverCpuMsPerPush: number | null;
-  /** Cores the server kept busy (CPU ms per ms) with the senders alone, and during the fan-out. */
+  /** Cores the server kept busy (CPU ms per ms) with the senders alone, and during the fan-out (the median-rate round's). */
   serverCoresBefore: number;
   serverCoresDuring: number | null;
   /** Set when not every member's push arrived in time. */

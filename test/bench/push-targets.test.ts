@@ -56,6 +56,22 @@ describe('push targets', () => {
     expect(pushTargets(raw({ ackErrors: 1 }))[1].pass).toBe(false);
   });
 
+  it('say how many rounds the figures pool, with the rate of each', () => {
+    const round = (pushesPerSec: number) => ({
+      pushes: 10_000,
+      pushesPerSec,
+      firstPushMs: 50,
+      lastPushMs: 5_000,
+      serverCpuMsPerPush: 0.3,
+      ackP99: 5,
+    });
+    const [rate, acks] = pushTargets(raw({ rounds: [round(1_400), round(1_500), round(2_000)] }));
+    expect(rate.runs).toBe('1 run, 3 rounds');
+    expect(rate.value).toContain('the median round');
+    expect(rate.value).toContain('rounds 1,400/s, 1,500/s, 2,000/s');
+    expect(acks.runs).toBe('1 run, 3 rounds, 800 + 800 acks');
+  });
+
   it('fail when planned but not measured, and are absent when not planned', () => {
     expect(pushTargets(raw(null)).map((row) => row.pass)).toEqual([false]);
     expect(pushTargets(raw({}, { kinds: ['ours'], scenarios: ['ingest'], catchupSizes: [] }))).toEqual([]);
