@@ -13,7 +13,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { err, toErr } from '../chat/errors';
 import { authenticate } from '../chat/identity';
 import { bearerToken, errorResponse, requestLog, withRequestId } from './errors';
-import { mountPwa } from './pwa';
+import { inlineScriptSources, mountPwa } from './pwa';
 import { METRICS_CONTENT_TYPE } from '../observe/metrics';
 import { refused, type AppDeps, type Env } from './request';
 
@@ -111,7 +111,7 @@ export function createApp(deps: AppDeps) {
       // Messages are rendered as text, never HTML; this is the second line of defence.
       contentSecurityPolicy: {
         defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
+        scriptSrc: ["'self'", ...inlineScriptSources(deps.config.staticDir)],
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:', 'blob:'],
         connectSrc: ["'self'", ...deps.config.origins],
