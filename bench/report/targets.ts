@@ -239,6 +239,7 @@ export function evaluateTargets(
     runs: '',
     pass: js === null ? (client?.bundle.status === 'failed' || client?.bundle.status === 'not built' ? false : null) : js <= 75,
   });
+  // #17 asks 100 in each: the median of the runs, Lighthouse's default mobile throttling.
   for (const category of ['performance', 'accessibility', 'best-practices'] as const) {
     const lighthouse = client?.lighthouse;
     const score = lighthouse?.status === 'ok' ? lighthouse.scores[category] : null;
@@ -246,13 +247,13 @@ export function evaluateTargets(
     const floor = client?.floor?.lighthouse;
     const floorScore = floor?.status === 'ok' ? floor.scores[category] : null;
     rows.push({
-      target: `Lighthouse mobile ${category} ≥ 95`,
+      target: `Lighthouse mobile ${category} = 100 (#17)`,
       value:
         score === null
           ? (lighthouse?.status ?? 'not measured')
           : `${fmt(score)}${floorScore === null ? '' : ` (the null PWA on the same Chromium: ${fmt(floorScore)})`}`,
       runs: lighthouse?.status === 'ok' ? `${lighthouse.runs}` : '',
-      pass: score === null ? (failed ? false : null) : score >= 95,
+      pass: score === null ? (failed ? false : null) : score >= 100,
     });
   }
   const offline = client?.offline;

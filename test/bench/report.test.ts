@@ -306,10 +306,17 @@ describe('bench report', () => {
       ...page(88, [230, 180, 305]),
       floor: page(99, [74, 67, 118]),
     };
-    expect(row(raw, 'Lighthouse mobile performance ≥ 95')).toMatchObject({
+    expect(row(raw, 'Lighthouse mobile performance = 100 (#17)')).toMatchObject({
       value: '88 (the null PWA on the same Chromium: 99)',
       pass: false,
     });
+    expect(row(raw, 'Lighthouse mobile accessibility = 100 (#17)')).toMatchObject({ pass: true });
+    const withPerformance = (score: number) => ({
+      ...raw,
+      client: raw.client && { ...raw.client, lighthouse: page(score, [90]).lighthouse },
+    });
+    expect(row(withPerformance(99), 'Lighthouse mobile performance = 100 (#17)')).toMatchObject({ pass: false });
+    expect(row(withPerformance(100), 'Lighthouse mobile performance = 100 (#17)')).toMatchObject({ pass: true });
     expect(row(raw, 'Offline warm reload → enabled composer ≤ 100 ms')).toMatchObject({
       value: '230 ms (the null PWA: 74 ms, 3.11×)',
       runs: '3',
