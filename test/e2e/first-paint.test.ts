@@ -78,8 +78,17 @@ describe('the first paint', () => {
     await page.getByRole('textbox', { name: 'Name' }).fill('First paint');
     await page.getByRole('button', { name: 'Join' }).click();
     await waitForOnline(page);
+    // Installed, so the reload is the service worker's page.
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+    });
     await page.reload();
     await waitForOnline(page);
+    // The hint the app wrote is the one index.html reads, also on a page the service worker served (with its stored CSP).
+    expect(await page.evaluate(() => [Boolean(navigator.serviceWorker.controller), document.documentElement.dataset.boot])).toEqual([
+      true,
+      'chat',
+    ]);
     expect(await page.locator('#boot').count()).toBe(0);
     await expect(page.getByRole('textbox', { name: 'Message', exact: true }).isEnabled()).resolves.toBe(true);
   });
