@@ -204,7 +204,7 @@ export async function runPush(job: PushLoadJob): Promise<PushBenchResult> {
   return {
     kind: 'push',
     members: job.members,
-    pushes: rounds.length === job.rounds ? Math.min(...rounds.map((round) => round.pushes)) : 0,
+    pushes: rounds.length > 0 ? Math.min(...rounds.map((round) => round.pushes)) : 0,
     pushesPerSec: median?.pushesPerSec ?? null,
     firstPushMs: median?.firstPushMs ?? null,
     lastPushMs: median?.lastPushMs ?? null,
