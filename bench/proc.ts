@@ -126,18 +126,25 @@ export function treeCpuMs(root: number): number {
   return processTree(root).reduce((sum, pid) => sum + cpuMsOf(pid), 0);
 }
 
+/** Every process's pid (kernel threads too), from /proc. */
+export function allPids(): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number);
+}
+
+/** The command name of `pid` (/proc/<pid>/comm), or null once it has exited. */
+export function commandOf(pid: number): string | null {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
+
 /** Pids of every process whose command name (/proc/<pid>/comm) is `name`, e.g. `redis-server`. */
 export function pidsNamed(name: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === name) pids.push(Number(entry));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return pids;
+  return allPids().filter((pid) => commandOf(pid) === name);
 }
 
 /** CPU time the whole machine spent busy (every core; idle and iowait excluded), ms, from /proc/stat. */

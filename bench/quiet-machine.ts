@@ -6,10 +6,9 @@
  * slow reload in a report can be told apart from a busy machine.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { cpuMsOf, machineBusyMs } from './proc';
+import { allPids, commandOf, cpuMsOf, machineBusyMs } from './proc';
 
 export type QuietWait = {
   /** How long the wait took, ms (0 when the first window was already quiet). */
@@ -33,18 +32,9 @@ export type QuietOptions = {
   maxMs?: number;
 };
 
-function commandName(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-  } catch {
-    return `pid ${pid}`; // exited meanwhile
-  }
-}
-
 /** Every process's CPU ms (kernel threads too: writeback runs in them), to find which were busy over a window. */
 function cpuByPid(): Map<number, number> {
-  const pids = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
-  return new Map(pids.map((entry) => [Number(entry), cpuMsOf(Number(entry))]));
+  return new Map(allPids().map((pid) => [pid, cpuMsOf(pid)]));
 }
 
 function busiestBetween(before: Map<number, number>, after: Map<number, number>, windowMs: number) {
@@ -53,7 +43,7 @@ function busiestBetween(before: Map<number, number>, after: Map<number, number>,
     .filter((entry) => entry.share >= 0.05)
     .sort((a, b) => b.share - a.share)
     .slice(0, 5)
-    .map(({ pid, share }) => ({ name: commandName(pid), share: Math.round(share * 100) / 100 }));
+    .map(({ pid, share }) => ({ name: commandOf(pid) ?? `pid ${pid}`, share: Math.round(share * 100) / 100 }));
 }
 
 /** Flushes dirty pages now, then samples the machine until one window is quiet or `maxMs` passed. */

@@ -138,7 +138,6 @@ export async function runPush(job: PushLoadJob): Promise<PushBenchResult> {
   });
   let error: string | undefined;
   const rounds: PushRound[] = [];
-  const cores: Array<{ before: number; during: number | null }> = [];
   try {
     // Quiet and pushing alternate, and "without" spans every quiet window, so a slow drift of the
     // machine's load does not pass for the pushes' doing, and each p99 pools a few thousand acks.
@@ -172,8 +171,9 @@ export async function runPush(job: PushLoadJob): Promise<PushBenchResult> {
         lastPushMs,
         serverCpuMsPerPush: counted.accepted === 0 ? null : (fanOutCpu - coresBefore * fanOutMs) / counted.accepted,
         ackP99: roundAcks.quantile(0.99),
+        serverCoresBefore: coresBefore,
+        serverCoresDuring: fanOutCpu / fanOutMs,
       });
-      cores.push({ before: coresBefore, during: fanOutCpu / fanOutMs });
       if (counted.accepted < job.members) {
         error = `round ${round + 1}: ${counted.accepted} of ${job.members} pushes within ${job.timeoutMs / 1000} s`;
         break;
@@ -200,7 +200,6 @@ export async function runPush(job: PushLoadJob): Promise<PushBenchResult> {
     return spans.length > 0 ? quantileMs(bucketsBetween(...spans), 0.99) : null;
   };
   const median = medianRound(rounds);
-  const medianCores = median ? cores[rounds.indexOf(median)] : undefined;
   return {
     kind: 'push',
     members: job.members,
@@ -220,8 +219,8 @@ export async function runPush(job: PushLoadJob): Promise<PushBenchResult> {
     serverCommitP99With: serverP99('commits', true),
     ackErrors,
     sendRate: sent / elapsedS,
-    serverCoresBefore: medianCores?.before ?? 0,
-    serverCoresDuring: medianCores?.during ?? null,
+    serverCoresBefore: median?.serverCoresBefore ?? 0,
+    serverCoresDuring: median?.serverCoresDuring ?? null,
     serverCpuMsPerPush: median?.serverCpuMsPerPush ?? null,
     ...(error ? { error } : {}),
   };

@@ -257,6 +257,9 @@ export type PushRound = {
   serverCpuMsPerPush: number | null;
   /** Other senders' ack p99 during this round's pushes, ms. */
   ackP99: number | null;
+  /** Cores the server kept busy in the quiet window before this round, and during its fan-out. */
+  serverCoresBefore: number;
+  serverCoresDuring: number | null;
 };
 
 export type PushBenchResult = {

@@ -64,6 +64,8 @@ describe('push targets', () => {
       lastPushMs: 5_000,
       serverCpuMsPerPush: 0.3,
       ackP99: 5,
+      serverCoresBefore: 0.2,
+      serverCoresDuring: 1.5,
     });
     const [rate, acks] = pushTargets(raw({ rounds: [round(1_400), round(1_500), round(2_000)] }));
     expect(rate.runs).toBe('1 run, 3 rounds');

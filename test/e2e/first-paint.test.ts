@@ -13,7 +13,7 @@ const APP_SCRIPTS = /\/assets\/.+\.js$/;
 
 /** A page whose own scripts never load (no service worker either, which would serve them past the route). */
 async function withoutAppScripts(browser: Browser, baseURL: string, hint: boolean): Promise<{ page: Page; console: string[] }> {
-  const context = await browser.newContext({ baseURL, viewport: { width: 390, height: 844 }, isMobile: true, serviceWorkers: 'block' });
+  const context = await phoneContext(browser, { baseURL, serviceWorkers: 'block' });
   if (hint) await context.addInitScript(() => localStorage.setItem('chat:signed-in', '1'));
   const page = await context.newPage();
   const console: string[] = [];

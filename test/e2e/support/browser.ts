@@ -40,7 +40,7 @@ export async function closeAll(): Promise<void> {
   for (const profile of profiles.splice(0)) rmSync(profile, { recursive: true, force: true });
 }
 
-type PhoneOptions = { colorScheme?: 'light' | 'dark'; baseURL: string };
+type PhoneOptions = { colorScheme?: 'light' | 'dark'; baseURL: string; serviceWorkers?: 'allow' | 'block' };
 
 const phone = (options: PhoneOptions) => ({
   baseURL: options.baseURL,
@@ -50,6 +50,7 @@ const phone = (options: PhoneOptions) => ({
   hasTouch: true,
   colorScheme: options.colorScheme ?? 'light',
   locale: 'en-GB',
+  serviceWorkers: options.serviceWorkers ?? 'allow',
 });
 
 export function phoneContext(browser: Browser, options: PhoneOptions): Promise<BrowserContext> {
