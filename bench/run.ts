@@ -279,7 +279,7 @@ async function main(): Promise<number> {
               `PSS ${result.processes.map((process) => mb(process.pss)).join(' / ')} MB`,
           );
         });
-      if (planned('ingest'))
+      const ingest = async () =>
         await attempt(`${kind} ingest run ${run}`, async () => {
           const result = await measureThroughput(kind, settings.ingest, context, profileArgs(kind));
           runs.ingest.push({ ...result, run });
@@ -288,7 +288,7 @@ async function main(): Promise<number> {
               (result.cpu ? `; CPU ${cpuLine(result.cpu)}` : ''),
           );
         });
-      if (planned('changes') && kind === 'ours') {
+      const mixed = async () =>
         await attempt(`${kind} mixed ingest run ${run}`, async () => {
           const result = await measureThroughput(kind, settings.ingest, context, profileArgs(kind), { mix: CHANGE_MIX });
           (runs.mixed ??= []).push({ ...result, run });
@@ -296,6 +296,7 @@ async function main(): Promise<number> {
             `${kind}: mixed ingest (70% sends, 20% reactions, 10% edits): ${result.opsPerSec?.toFixed(0)} ops/s, ack p99 ${result.ack.p99?.toFixed(1)} ms, change errors ${result.changes?.errors}, lost ${result.integrity.lost}`,
           );
         });
+      const ticks = async () =>
         await attempt(`${kind} ingest with ticks run ${run}`, async () => {
           const result = await measureThroughput(kind, settings.ingest, context, profileArgs(kind), { ticks: true });
           (runs.ticks ??= []).push({ ...result, run });
@@ -303,7 +304,10 @@ async function main(): Promise<number> {
             `${kind}: ingest with delivered receipts: ${result.ackedPerSec.toFixed(0)} acked/s, ack p99 ${result.ack.p99?.toFixed(1)} ms`,
           );
         });
-      }
+      // The mixed and receipts rows are ratios to ours' send-only ingest: measured in a rotating order
+      // (a Latin square over the runs), so none of the three is always the one after the others.
+      const ingestShaped = [...(planned('ingest') ? [ingest] : []), ...(planned('changes') && kind === 'ours' ? [mixed, ticks] : [])];
+      for (const measure of kind === 'ours' ? rotated(ingestShaped, run - 1) : ingestShaped) await measure();
       if (planned('fanout'))
         await attempt(`${kind} fan-out run ${run}`, async () => {
           const result = await measureThroughput(kind, settings.fanout, context, profileArgs(kind));
