@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { brotliDecompressSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { assertBuilt } from './support/browser';
 
@@ -16,6 +16,20 @@ describe('the built app shell', () => {
     expect(scripts.length).toBeGreaterThan(0);
     const gzipped = scripts.reduce((total, path) => total + gzipSync(readFileSync(join('dist', path))).length, 0);
     expect(gzipped).toBeLessThanOrEqual(BUDGET_BYTES);
+  });
+
+  it("starts the shell's chunk with V8's compile hint, the file's first line (vite.config.ts)", () => {
+    assertBuilt();
+    const html = readFileSync('dist/index.html', 'utf8');
+    const entry = /<script type="module"[^>]*\ssrc="\/([^"]+\.js)"/.exec(html)?.[1];
+    expect(entry).toBeDefined();
+    expect(readFileSync(join('dist', entry ?? ''), 'utf8').split('\n', 1)[0]).toBe('//# allFunctionsCalledOnLoad');
+    // Served precompressed: the .br and .gz copies are of the same bytes.
+    expect(
+      brotliDecompressSync(readFileSync(join('dist', `${entry}.br`)))
+        .toString('utf8')
+        .split('\n', 1)[0],
+    ).toBe('//# allFunctionsCalledOnLoad');
   });
 
   it('renders text, never HTML: no component uses v-html or innerHTML', () => {
