@@ -132,6 +132,9 @@ async function launchChromium(): Promise<{ port: number; process: ChildProcess; 
   return { port, process: child, close };
 }
 
+/** Tries per Lighthouse run, when Lighthouse reports its own failure (a runtime error) or throws. */
+const LIGHTHOUSE_ATTEMPTS = 3;
+
 export async function measureLighthouse(url: string, runs: number): Promise<LighthouseMetrics> {
   process.env.CHROME_PATH = CHROMIUM;
   const { default: lighthouse } = await import('lighthouse');
@@ -139,37 +142,49 @@ export async function measureLighthouse(url: string, runs: number): Promise<Ligh
   const timings: LighthouseTimings[] = [];
   const problems: string[] = [];
   for (let run = 0; run < runs; run++) {
-    const chrome = await launchChromium();
-    try {
-      const result = await lighthouse(url, {
-        port: chrome.port,
-        output: 'json',
-        logLevel: 'error',
-        onlyCategories: ['performance', 'accessibility', 'best-practices'],
-      });
-      const categories = result?.lhr.categories;
-      if (!categories) throw new Error('lighthouse returned no result');
-      const score = (id: string) => {
-        const value = categories[id]?.score;
-        return typeof value === 'number' ? Math.round(value * 100) : null;
-      };
-      samples.push({ performance: score('performance'), accessibility: score('accessibility'), 'best-practices': score('best-practices') });
-      const audit = (id: string) => {
-        const value = result.lhr.audits[id]?.numericValue;
-        return typeof value === 'number' ? value : null;
-      };
-      timings.push({
-        fcp: audit('first-contentful-paint'),
-        lcp: audit('largest-contentful-paint'),
-        tbt: audit('total-blocking-time'),
-        si: audit('speed-index'),
-        cls: audit('cumulative-layout-shift'),
-      });
-      if (result.lhr.runtimeError) problems.push(result.lhr.runtimeError.message);
-    } catch (error) {
-      problems.push(String(error));
-    } finally {
-      chrome.close();
+    // Lighthouse sometimes fails to record its own trace (NO_NAVSTART: "Please run Lighthouse
+    // again") and then scores nothing: such a run is run again, so the median is of `runs` scores.
+    for (let attempt = 1; attempt <= LIGHTHOUSE_ATTEMPTS; attempt++) {
+      const chrome = await launchChromium();
+      try {
+        const result = await lighthouse(url, {
+          port: chrome.port,
+          output: 'json',
+          logLevel: 'error',
+          onlyCategories: ['performance', 'accessibility', 'best-practices'],
+        });
+        if (!result?.lhr.categories) throw new Error('lighthouse returned no result');
+        const { lhr } = result;
+        if (lhr.runtimeError) {
+          problems.push(`run ${run + 1}, attempt ${attempt}: ${lhr.runtimeError.message}`);
+          continue;
+        }
+        const score = (id: string) => {
+          const value = lhr.categories[id]?.score;
+          return typeof value === 'number' ? Math.round(value * 100) : null;
+        };
+        samples.push({
+          performance: score('performance'),
+          accessibility: score('accessibility'),
+          'best-practices': score('best-practices'),
+        });
+        const audit = (id: string) => {
+          const value = lhr.audits[id]?.numericValue;
+          return typeof value === 'number' ? value : null;
+        };
+        timings.push({
+          fcp: audit('first-contentful-paint'),
+          lcp: audit('largest-contentful-paint'),
+          tbt: audit('total-blocking-time'),
+          si: audit('speed-index'),
+          cls: audit('cumulative-layout-shift'),
+        });
+        break;
+      } catch (error) {
+        problems.push(`run ${run + 1}, attempt ${attempt}: ${String(error)}`);
+      } finally {
+        chrome.close();
+      }
     }
   }
   if (samples.length === 0) return { status: 'failed', detail: problems.join('; ').slice(0, 500) };

@@ -15,7 +15,7 @@ import type { Summary } from './summarize';
 import type { ServerSummary, ThroughputSummary } from './summary';
 import { scaleOutSection } from './scale-out';
 import { soakSection } from './soak-section';
-import { fmt, fmtRatio, MB } from './targets';
+import { fmt, fmtRatio, fmtScore, MB } from './targets';
 import { wireSection } from './wire';
 
 const ALL_KINDS: ServerKind[] = ['ours', 'tutorial', 'null', 'null-cluster', 'ours-pg', 'ours-pg-2'];
@@ -259,7 +259,7 @@ function pageRows(of: string, lighthouse: LighthouseMetrics, offline: OfflineMet
   const rows: string[] = [];
   if (lighthouse.status === 'ok') {
     for (const [category, score] of Object.entries(lighthouse.scores))
-      rows.push(`| Lighthouse mobile ${category}${of} (median of ${lighthouse.runs}) | ${fmt(score)} |`);
+      rows.push(`| Lighthouse mobile ${category}${of} (median of ${lighthouse.runs}) | ${score === null ? '—' : fmtScore(score)} |`);
     const t = lighthouse.timings;
     if (t)
       rows.push(

@@ -37,6 +37,8 @@ export const fmt = (value: number | null | undefined, digits = 0): string =>
   typeof value === 'number' && Number.isFinite(value)
     ? value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
     : '—';
+/** A Lighthouse score's median: a median of two runs can fall between scores (99.5 is not 100). */
+export const fmtScore = (score: number): string => fmt(score, Number.isInteger(score) ? 0 : 1);
 export const fmtRatio = (value: number | null): string => (value === null ? '—' : `${value.toFixed(2)}×`);
 
 /**
@@ -251,7 +253,7 @@ export function evaluateTargets(
       value:
         score === null
           ? (lighthouse?.status ?? 'not measured')
-          : `${fmt(score)}${floorScore === null ? '' : ` (the null PWA on the same Chromium: ${fmt(floorScore)})`}`,
+          : `${fmtScore(score)}${floorScore === null ? '' : ` (the null PWA on the same Chromium: ${fmtScore(floorScore)})`}`,
       runs: lighthouse?.status === 'ok' ? `${lighthouse.runs}` : '',
       pass: score === null ? (failed ? false : null) : score >= 100,
     });
