@@ -259,7 +259,7 @@ function pageRows(of: string, lighthouse: LighthouseMetrics, offline: OfflineMet
   const rows: string[] = [];
   if (lighthouse.status === 'ok') {
     for (const [category, score] of Object.entries(lighthouse.scores))
-      rows.push(`| Lighthouse mobile ${category}${of} (median of ${lighthouse.runs}) | ${score === null ? '—' : fmtScore(score)} |`);
+      rows.push(`| Lighthouse mobile ${category}${of} (median of ${lighthouse.runs}) | ${fmtScore(score)} |`);
     const t = lighthouse.timings;
     if (t)
       rows.push(

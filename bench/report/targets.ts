@@ -38,7 +38,7 @@ export const fmt = (value: number | null | undefined, digits = 0): string =>
     ? value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
     : '—';
 /** A Lighthouse score's median: a median of two runs can fall between scores (99.5 is not 100). */
-export const fmtScore = (score: number): string => fmt(score, Number.isInteger(score) ? 0 : 1);
+export const fmtScore = (score: number | null): string => fmt(score, score === null || Number.isInteger(score) ? 0 : 1);
 export const fmtRatio = (value: number | null): string => (value === null ? '—' : `${value.toFixed(2)}×`);
 
 /**
