@@ -3,7 +3,7 @@
  * server event to store methods. Each event has exactly one listener, so its effects happen in the
  * order written in that listener, and that order is the contract:
  *
- * - `message:rows` (or `message:batch`) / `message:new`: the connection store receives first (stores
+ * - `message:packed` (or `message:batch`) / `message:new`: the connection store receives first (stores
  *   them one batch at a time, settles our outbox entries, asks `sync` for a gap), then the rooms list
  *   raises last seqs and unread counts (and adds a room it did not know); a live message also ends
  *   its author's typing.
@@ -14,7 +14,7 @@
  * - `connect_error`: the connection decides (a refused handshake is tried again after a backoff); an
  *   unknown token ends the session, here and in every tab.
  */
-import { messagesOfRows } from '../shared/message-rows';
+import { messagesOfPacked } from '../shared/message-packed';
 import type { Message } from '../shared/protocol';
 import type { Session } from './logic/models';
 import { createChatSocket, type ChatSocket } from './realtime/socket';
@@ -40,8 +40,8 @@ export function startChatSocket(session: Session): void {
     cursors: messages.cursors(),
     revs: messages.revs(),
     presence: 'bounded',
-    // Catch-up as `message:rows`: a third fewer bytes than `message:batch` on a phone's network.
-    pages: 'rows',
+    // Catch-up as `message:packed`: half the bytes of `message:batch` on a phone's network, and the quickest to read.
+    pages: 'packed',
   }));
   listen(chat, session);
   // Pushes (is the app on screen, the app badge, a tapped notification): loaded after the socket, outside the shell.
@@ -77,7 +77,7 @@ function listen(chat: ChatSocket, session: Session): void {
     void connection.receive(batch, ownId).then(() => receipts.delivered(messages.cursors()));
     rooms.noteMessages(batch);
   };
-  chat.on('message:rows', (page) => caughtUp(messagesOfRows(page)));
+  chat.on('message:packed', (page) => caughtUp(messagesOfPacked(page)));
   // What a server that does not know `auth.pages` sends instead.
   chat.on('message:batch', caughtUp);
   chat.on('sync:done', (done) => {

@@ -9,7 +9,7 @@ import type { Message, MessageLaterLife, MessageRows, PageRow, PageUser, RoomId,
 const toUser = ([id, name, handle]: PageUser): User => (handle ? { id, name, handle } : { id, name });
 
 /** Copied by name, not spread: a key such as `__proto__` in the row must not reach the message. */
-function addLaterLife(message: Message, later: MessageLaterLife): void {
+export function addLaterLife(message: Message, later: MessageLaterLife): void {
   if (later.replyTo !== undefined) message.replyTo = later.replyTo;
   if (later.editedAt !== undefined) message.editedAt = later.editedAt;
   if (later.deleted) message.deleted = true;
@@ -30,8 +30,20 @@ export function messagesOfRows(page: MessageRows): Message[] {
   });
 }
 
-/** What `rowsOfMessages` needs of each later-life field, in Message's order. */
+/** What a row's seventh place takes of each later-life field, in Message's order. */
 const LATER_LIFE_KEYS = ['replyTo', 'editedAt', 'deleted', 'reactions', 'attachments'] as const;
+
+/** What `message` has beyond its first six fields, or undefined when it has none of it. */
+export function laterLifeOf(message: Message): MessageLaterLife | undefined {
+  const later: MessageLaterLife = {};
+  let any = false;
+  for (const key of LATER_LIFE_KEYS)
+    if (message[key] !== undefined) {
+      Object.assign(later, { [key]: message[key] });
+      any = true;
+    }
+  return any ? later : undefined;
+}
 
 /** The page `messagesOfRows` reads back as `messages` (all of one room, in seq order). */
 export function rowsOfMessages(room: RoomId, messages: Message[]): MessageRows {
@@ -40,14 +52,8 @@ export function rowsOfMessages(room: RoomId, messages: Message[]): MessageRows {
     const { author } = message;
     if (!users.has(author.id)) users.set(author.id, author.handle ? [author.id, author.name, author.handle] : [author.id, author.name]);
     const head = [message.id, message.seq, author.id, message.clientOffset, message.content, message.ts] as const;
-    const later: MessageLaterLife = {};
-    let any = false;
-    for (const key of LATER_LIFE_KEYS)
-      if (message[key] !== undefined) {
-        Object.assign(later, { [key]: message[key] });
-        any = true;
-      }
-    return any ? [...head, later] : [...head];
+    const later = laterLifeOf(message);
+    return later ? [...head, later] : [...head];
   });
   return { room, users: [...users.values()], rows };
 }

@@ -24,6 +24,17 @@ export type PageUser = [id: string, name: string] | [id: string, name: string, h
  * each: 36% fewer bytes for typical messages, and a third of the client's parse (shared/message-rows.ts).
  */
 export type MessageRows = { room: RoomId; users: PageUser[]; rows: PageRow[] };
+/**
+ * A `message:packed` row: the author as its place in the page's `users`, and id, seq and ts as the
+ * step from the row before (from 0 on the first row).
+ */
+export type PackedRowHead = [idStep: number, seqStep: number, author: number, clientOffset: string, content: string, tsStep: number];
+export type PackedRow = PackedRowHead | [...PackedRowHead, later: MessageLaterLife];
+/**
+ * Extension: a catch-up page for a socket that connected with `auth.pages: 'packed'`: the messages
+ * of a `message:rows` page with nothing a reader can work out sent again (shared/message-packed.ts).
+ */
+export type MessagePacked = { room: RoomId; users: PageUser[]; rows: PackedRow[] };
 
 export type Message = {
   /** Global server offset, strictly increasing in commit order. */
@@ -172,8 +183,9 @@ export type HandshakeAuth = { token: string; cursors?: Cursors; revs?: Cursors; 
 /**
  * Extension (`auth.pages`): how catch-up pages travel. 'messages' (v1, the default): `message:batch`
  * of Message objects. 'rows': `message:rows`, the same messages as rows sharing their room and authors.
+ * 'packed': `message:packed`, rows that also name their author by number and step their numbers.
  */
-export type PageFormat = 'messages' | 'rows';
+export type PageFormat = 'messages' | 'rows' | 'packed';
 export type PresenceMode = 'full' | 'delta' | 'bounded';
 /** Extension `presence:list`: names of people online, by name; `query` keeps those whose name or handle contains it. */
 export type PresenceListPayload = { query?: string };
@@ -207,6 +219,8 @@ export interface ServerToClientEvents {
   'message:batch': (messages: Message[]) => void;
   /** Extension, instead of `message:batch` for sockets that connected with `auth.pages: 'rows'`. */
   'message:rows': (page: MessageRows) => void;
+  /** Extension, instead of `message:batch` for sockets that connected with `auth.pages: 'packed'`. */
+  'message:packed': (page: MessagePacked) => void;
   'sync:done': (payload: SyncDone) => void;
   presence: (payload: { online: User[] }) => void;
   /** Extension, for sockets that connected with `auth.presence: 'delta'`: changes since the last presence event. */

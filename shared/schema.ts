@@ -222,8 +222,8 @@ export const handshakeAuthSchema = v.object({
   revs: v.optional(cursorsSchema),
   /** Extension: 'delta' asks for `presence:delta` after the first full `presence`; 'bounded' also for counts in a crowd. */
   presence: v.optional(v.picklist(['full', 'delta', 'bounded'], 'presence must be "full", "delta" or "bounded"')),
-  /** Extension: 'rows' asks for catch-up pages as `message:rows`. */
-  pages: v.optional(v.picklist(['messages', 'rows'], 'pages must be "messages" or "rows"')),
+  /** Extension: 'rows' asks for catch-up pages as `message:rows`, 'packed' as `message:packed`. */
+  pages: v.optional(v.picklist(['messages', 'rows', 'packed'], 'pages must be "messages", "rows" or "packed"')),
 });
 export const presenceListSchema = v.object({
   query: v.optional(

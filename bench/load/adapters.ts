@@ -1,12 +1,12 @@
 /**
  * One small adapter per wire dialect, so the load generator drives every server
  * the same way: our protocol (our server and the null ceiling: sessions,
- * message:send with an ack, message:new, message:rows or message:batch + sync:done) and the
+ * message:send with an ack, message:new, message:packed or message:batch + sync:done) and the
  * tutorial's ('chat message' with (msg, clientOffset, callback), broadcast as
  * (msg, serverOffset), catch-up since auth.serverOffset).
  */
 import { io, type Socket } from 'socket.io-client';
-import { messagesOfRows } from '../../shared/message-rows';
+import { messagesOfPacked } from '../../shared/message-packed';
 import type {
   Ack,
   DeliveredPayload,
@@ -143,10 +143,10 @@ const oursAdapter: DialectAdapter = {
   },
   create(url, token, onMessage, offsets, options = {}) {
     // Like the PWA: presence as deltas after one full list, and only a count in a crowd (even deltas are
-    // O(online²) in a storm); catch-up as `message:rows`, read back into messages.
+    // O(online²) in a storm); catch-up as `message:packed`, read back into messages.
     const socket: Socket<ServerToClientEvents, OursClientEvents> = io(
       url,
-      socketOptions({ token, cursors: { general: options.cursor ?? offsets.latest }, presence: 'bounded', pages: 'rows' }, options.wire),
+      socketOptions({ token, cursors: { general: options.cursor ?? offsets.latest }, presence: 'bounded', pages: 'packed' }, options.wire),
     );
     let received = 0;
     let told = 0;
@@ -169,7 +169,7 @@ const oursAdapter: DialectAdapter = {
       received = Math.max(received, message.seq);
       onMessage(message.content, message.seq, true);
     });
-    socket.on('message:rows', (page) => onBatch(messagesOfRows(page)));
+    socket.on('message:packed', (page) => onBatch(messagesOfPacked(page)));
     // A server that does not know `auth.pages` (the null servers) would send batches.
     socket.on('message:batch', onBatch);
     socket.on('disconnect', (reason) => {

@@ -1,7 +1,7 @@
 /**
  * What a client missed: for each room, every message after its cursor, in seq
- * order, in pages of at most BATCH_SIZE (`message:batch`, or `message:rows` for a client
- * that asks), read from the tail cache when it holds the page and from the store otherwise.
+ * order, in pages of at most BATCH_SIZE (`message:batch`, or `message:rows` or `message:packed`
+ * for a client that asks), read from the tail cache when it holds the page and from the store otherwise.
  */
 import { BATCH_SIZE } from '../../shared/limits';
 import type { Cursors, LastSeqs, PageFormat, RoomId, RoomSummary } from '../../shared/protocol';
@@ -17,7 +17,7 @@ export type BatchSink = {
   /** What the receiver asked for (`auth.pages`). */
   readonly format: PageFormat;
   /**
-   * Sends one page (`message:batch` or `message:rows`, as `format` says), whose payload is already JSON. Resolves once the receiver's
+   * Sends one page (`message:batch`, `message:rows` or `message:packed`, as `format` says), whose payload is already JSON. Resolves once the receiver's
    * connection took it; a receiver that stops reading is disconnected by the sink, which
    * then resolves too (`connected` turns false).
    */
@@ -45,24 +45,25 @@ const NOTHING_MISSED: EncodedPage = { json: '[]', count: 0, lastSeq: 0 };
  */
 export function pageSource(
   tail: TailCache,
-  store: Pick<Store, 'encodedMessagesAfter' | 'encodedRowsAfter'>,
+  store: Pick<Store, 'encodedMessagesAfter' | 'encodedRowsAfter' | 'encodedPackedAfter'>,
   options: { tailInStepWithLive: boolean },
 ): PageSource {
   return async (room, afterSeq, limit, format) => {
     if (options.tailInStepWithLive && afterSeq >= room.lastSeq && afterSeq >= tail.latestSeen(room.id)) return NOTHING_MISSED;
     // The tail holds `message:batch` JSON; rows come from the store, whose sealed pages (SQLite) read as fast.
     if (format === 'rows') return store.encodedRowsAfter(room.id, afterSeq, limit);
+    if (format === 'packed') return store.encodedPackedAfter(room.id, afterSeq, limit);
     return tail.page(room.id, afterSeq, limit, room.lastRev ?? 0) ?? store.encodedMessagesAfter(room.id, afterSeq, limit);
   };
 }
 
 /**
- * How many messages the next page asks for. Rows pages end on multiples of BATCH_SIZE, so after
- * a first short page every page is one the store keeps sealed; `message:batch` pages run on
- * from the cursor as v1 sent them.
+ * How many messages the next page asks for. Rows and packed pages end on multiples of BATCH_SIZE,
+ * so after a first short page every page is one the store keeps sealed; `message:batch` pages run
+ * on from the cursor as v1 sent them.
  */
 export function pageLimit(after: number, format: PageFormat): number {
-  return format === 'rows' ? BATCH_SIZE - (after % BATCH_SIZE) : BATCH_SIZE;
+  return format === 'messages' ? BATCH_SIZE : BATCH_SIZE - (after % BATCH_SIZE);
 }
 
 /** How much one catch-up replays per room (config.ts historyWindow, catchUpCap). */

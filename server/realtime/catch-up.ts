@@ -21,12 +21,7 @@ export const STALLED_READER_MS = 20_000;
  * catch-up writes its next page only then. A reader that takes nothing for STALLED_READER_MS
  * is disconnected.
  */
-function writeWhenTaken(
-  socket: ChatSocket,
-  event: 'message:batch' | 'message:rows' | 'change:batch',
-  json: string,
-  gone: Promise<void>,
-): Promise<void> {
+function writeWhenTaken(socket: ChatSocket, event: PageEvent | 'change:batch', json: string, gone: Promise<void>): Promise<void> {
   const taken = new Promise<void>((resolve) => {
     // Written as the Socket.IO packet socket.emit would make of it, without decoding the JSON to
     // encode it again; engine.io calls back once the transport has handed it to the kernel.
@@ -44,9 +39,13 @@ function writeWhenTaken(
   return Promise.race([taken, gone, stalled]).finally(() => clearTimeout(timer));
 }
 
+/** The event each page format travels as. */
+const PAGE_EVENTS = { messages: 'message:batch', rows: 'message:rows', packed: 'message:packed' } as const;
+type PageEvent = (typeof PAGE_EVENTS)[keyof typeof PAGE_EVENTS];
+
 function batchSink(socket: ChatSocket, gone: Promise<void>): BatchSink {
   const format = socket.data.pages;
-  const event = format === 'rows' ? 'message:rows' : 'message:batch';
+  const event = PAGE_EVENTS[format];
   return {
     get connected() {
       return socket.connected;

@@ -38,6 +38,7 @@ import { PASSKEY_COLUMNS, toChallenge, toPasskey, type ChallengeRow, type Passke
 import { toSession, type SessionRow } from './session-row';
 import {
   encodePage,
+  encodePackedPage,
   encodeRowsPage,
   SESSION_TOUCH_MS,
   StoreUnavailableError,
@@ -388,6 +389,7 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
       }),
     encodedMessagesAfter: async (room, afterSeq, limit) => encodePage(await store.messagesAfter(room, afterSeq, limit)),
     encodedRowsAfter: async (room, afterSeq, limit) => encodeRowsPage(room, await store.messagesAfter(room, afterSeq, limit)),
+    encodedPackedAfter: async (room, afterSeq, limit) => encodePackedPage(room, await store.messagesAfter(room, afterSeq, limit)),
     encodedMessagesBefore: async (room, beforeSeq, limit) => encodePage(await store.messagesBefore(room, beforeSeq, limit)),
 
     joinRoom: (userId, room, kind) =>

@@ -248,4 +248,9 @@ export const migrations: string[] = [
        UNION ALL SELECT room, first_seq + 500, last_seq FROM pages WHERE first_seq + 999 <= last_seq
      )
      SELECT room, first_seq FROM pages;`,
+  // The same sealed pages as `message:packed` rows (auth.pages: 'packed'), under the same authors_json.
+  // Pages sealed before are queued again, to be sealed with their packed rows when the writer is quiet;
+  // until then a packed catch-up reads them row by row.
+  `ALTER TABLE sealed_pages ADD COLUMN packed_json TEXT;
+   INSERT OR IGNORE INTO unsealed_pages (room, first_seq) SELECT room, first_seq FROM sealed_pages;`,
 ];

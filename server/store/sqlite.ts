@@ -11,7 +11,8 @@ import type { RoomId, User } from '../../shared/protocol';
 import { CHANGE_COLUMNS, MESSAGE_COLUMNS, toChange, toUser, tupleToMessage, type ChangeRow, type MessageTuple } from './message-row';
 import { LOCK_WAIT_MS, openSqliteAppender } from './sqlite-append';
 import { migrations } from './sqlite-schema';
-import { authorsOf, PAGE_USERS_JSON, ROW_JSON, rowsPayload, SEALED_PAGE_SIZE } from './sqlite-sealed-pages';
+import { PAGE_COLUMNS, PAGE_USERS_JSON, pageTexts, rowsPayload, SEALED_PAGE_SIZE, type PageTuple } from './sqlite-sealed-pages';
+import { packedPayload } from '../../shared/message-packed';
 import { sqliteAttachmentRecords } from './sqlite-attachments';
 import { PASSKEY_COLUMNS, toChallenge, toPasskey, type ChallengeRow, type PasskeyRow } from './identity-rows';
 import { toSession, type SessionRow } from './session-row';
@@ -128,14 +129,17 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
          WHERE m.room = ? AND m.seq > ? ORDER BY m.seq LIMIT ?`,
       )
       .raw(true),
-    // The same page as `message:rows` rows (sqlite-sealed-pages.ts), with each row's author for the page's users.
-    rowsAfter: db
-      .prepare<[string, number, number], [seq: number, authorId: string, json: string]>(
-        `SELECT m.seq, m.author_id, ${ROW_JSON} FROM messages m WHERE m.room = ? AND m.seq > ? ORDER BY m.seq LIMIT ?`,
+    // The same page as `message:rows` or `message:packed` rows (sqlite-sealed-pages.ts), where no sealed page holds it.
+    pageRowsAfter: db
+      .prepare<[string, number, number], PageTuple>(
+        `SELECT ${PAGE_COLUMNS} FROM messages m WHERE m.room = ? AND m.seq > ? ORDER BY m.seq LIMIT ?`,
       )
       .raw(true),
     sealedPage: db.prepare<[string, number], { authors_json: string; rows_json: string }>(
       'SELECT authors_json, rows_json FROM sealed_pages WHERE room = ? AND first_seq = ?',
+    ),
+    sealedPacked: db.prepare<[string, number], { authors_json: string; packed_json: string }>(
+      'SELECT authors_json, packed_json FROM sealed_pages WHERE room = ? AND first_seq = ? AND packed_json IS NOT NULL',
     ),
     pageUsers: db.prepare<[string], string>(PAGE_USERS_JSON).pluck(),
     // Newest first through the (room, seq) index like messagesBefore, each row's JSON written by SQLite.
@@ -343,9 +347,26 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
               afterSeq + SEALED_PAGE_SIZE,
             );
         }
-        const rows = q.rowsAfter.all(room, afterSeq, limit);
-        const rowsJson = rows.map((row) => row[2]).join(',');
-        return rowsPayload(room, q.pageUsers.get(authorsOf(rows)) ?? '[]', rowsJson, rows.length, rows.at(-1)?.[0] ?? 0);
+        const rows = q.pageRowsAfter.all(room, afterSeq, limit);
+        const { authorsJson, rowsJson } = pageTexts(rows);
+        return rowsPayload(room, q.pageUsers.get(authorsJson) ?? '[]', rowsJson, rows.length, rows.at(-1)?.[1] ?? 0);
+      }),
+    encodedPackedAfter: (room, afterSeq, limit) =>
+      guarded(() => {
+        if (limit === SEALED_PAGE_SIZE && afterSeq % SEALED_PAGE_SIZE === 0) {
+          const sealed = q.sealedPacked.get(room, afterSeq + 1);
+          if (sealed) {
+            const json = packedPayload(room, q.pageUsers.get(sealed.authors_json) ?? '[]', sealed.packed_json);
+            return { json, count: SEALED_PAGE_SIZE, lastSeq: afterSeq + SEALED_PAGE_SIZE };
+          }
+        }
+        const rows = q.pageRowsAfter.all(room, afterSeq, limit);
+        const { authorsJson, packedJson } = pageTexts(rows);
+        return {
+          json: packedPayload(room, q.pageUsers.get(authorsJson) ?? '[]', packedJson),
+          count: rows.length,
+          lastSeq: rows.at(-1)?.[1] ?? 0,
+        };
       }),
     encodedMessagesBefore: (room, beforeSeq, limit) =>
       guarded(() => encodedRows(q.encodedMessagesBefore.all(room, beforeSeq, limit).reverse())),

@@ -5,6 +5,7 @@
  */
 import type { Attachment, Message, MessageChange, MessageTarget, Receipt, RoomId, RoomSummary, User } from '../../shared/protocol';
 import type { AttachmentRecords } from './attachment-records';
+import { packedJsonOfMessages } from '../../shared/message-packed';
 import { rowsOfMessages } from '../../shared/message-rows';
 
 /** `attachments`: resolved by the send path (chat/attachments.ts) from the ids the client sent, in its order. */
@@ -102,6 +103,11 @@ export function encodeRowsPage(room: RoomId, messages: Message[]): EncodedPage {
   return { json: JSON.stringify(rowsOfMessages(room, messages)), count: messages.length, lastSeq: messages.at(-1)?.seq ?? 0 };
 }
 
+/** The same page as the JSON text of a `message:packed` payload. */
+export function encodePackedPage(room: RoomId, messages: Message[]): EncodedPage {
+  return { json: packedJsonOfMessages(room, messages), count: messages.length, lastSeq: messages.at(-1)?.seq ?? 0 };
+}
+
 export interface Store extends AttachmentRecords {
   /** Stores a new user with its first session; only the token's hash is kept. General membership comes with it. */
   createUser(user: User, session: NewSession): Promise<void>;
@@ -180,6 +186,8 @@ export interface Store extends AttachmentRecords {
    * instead of one per message (sqlite-sealed-pages.ts).
    */
   encodedRowsAfter(room: RoomId, afterSeq: number, limit: number): Promise<EncodedPage>;
+  /** The same page as a `message:packed` payload, kept encoded on SQLite as `message:rows` pages are. */
+  encodedPackedAfter(room: RoomId, afterSeq: number, limit: number): Promise<EncodedPage>;
   /** `messagesBefore` as the JSON array it is sent as (`GET ...?before=`): no message objects on the way. */
   encodedMessagesBefore(room: RoomId, beforeSeq: number, limit: number): Promise<EncodedPage>;
 

@@ -1,5 +1,6 @@
 /** Real HTTP and socket.io-client helpers for tests: sessions, connected sockets, waiting for events. */
 import { io, type Socket } from 'socket.io-client';
+import { messagesOfPacked } from '../../shared/message-packed';
 import { messagesOfRows } from '../../shared/message-rows';
 import type {
   ClientToServerEvents,
@@ -59,21 +60,27 @@ export function connectAndWait(socket: ChatSocket, timeoutMs = 10_000): Promise<
 
 /**
  * Resolves once `sync:done` arrives, with every page received before it: `message:batch`
- * pages, and `message:rows` pages read back into messages (`rowsPages` counts those).
+ * pages, and `message:rows` and `message:packed` pages read back into messages (`rowsPages`
+ * and `packedPages` count those).
  */
 export async function connectAndCatchUp(url: string, token: string, options: ConnectOptions = {}) {
   const socket = createSocket(url, token, options);
   const batches: Message[][] = [];
   let rowsPages = 0;
+  let packedPages = 0;
   socket.on('message:batch', (batch) => batches.push(batch));
   socket.on('message:rows', (page) => {
     rowsPages += 1;
     batches.push(messagesOfRows(page));
   });
+  socket.on('message:packed', (page) => {
+    packedPages += 1;
+    batches.push(messagesOfPacked(page));
+  });
   const done = new Promise<SyncDone>((resolve) => socket.once('sync:done', resolve));
   await connectAndWait(socket);
   const syncDone = await done;
-  return { socket, batches, messages: batches.flat(), lastSeq: syncDone.lastSeq, done: syncDone, rowsPages };
+  return { socket, batches, messages: batches.flat(), lastSeq: syncDone.lastSeq, done: syncDone, rowsPages, packedPages };
 }
 
 export async function waitFor(condition: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {

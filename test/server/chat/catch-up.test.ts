@@ -1,11 +1,12 @@
 /** What a client missed: replayMissed over a page source and a sink, and where pages come from. */
 import { describe, expect, it } from 'vitest';
 import { BATCH_SIZE } from '../../../shared/limits';
+import { messagesOfPacked } from '../../../shared/message-packed';
 import { messagesOfRows } from '../../../shared/message-rows';
-import type { Message, MessageRows, PageFormat, RoomSummary } from '../../../shared/protocol';
+import type { Message, MessagePacked, MessageRows, PageFormat, RoomSummary } from '../../../shared/protocol';
 import { pageSource, replayMissed, type BatchSink, type PageSource } from '../../../server/chat/catch-up';
 import { createTailCache } from '../../../server/chat/tail-cache';
-import { encodePage, encodeRowsPage, type EncodedPage } from '../../../server/store/store';
+import { encodePackedPage, encodePage, encodeRowsPage, type EncodedPage } from '../../../server/store/store';
 
 const message = (room: string, seq: number): Message => ({
   id: seq,
@@ -24,9 +25,20 @@ function fakePages(sizes: Record<string, number>) {
     reads.push([room, after, limit]);
     const last = Math.min(sizes[room] ?? 0, after + limit);
     const messages = Array.from({ length: Math.max(0, last - after) }, (_, index) => message(room, after + 1 + index));
-    return format === 'rows' ? encodeRowsPage(room, messages) : encodePage(messages);
+    return encodeAs(format, room, messages);
   };
   return { pages, reads };
+}
+
+function encodeAs(format: PageFormat, room: string, messages: Message[]): EncodedPage {
+  if (format === 'rows') return encodeRowsPage(room, messages);
+  return format === 'packed' ? encodePackedPage(room, messages) : encodePage(messages);
+}
+
+/** A page as its receiver reads it back, whatever its format. */
+function decodeAs(format: PageFormat, json: string): Message[] {
+  if (format === 'rows') return messagesOfRows(JSON.parse(json) as MessageRows);
+  return format === 'packed' ? messagesOfPacked(JSON.parse(json) as MessagePacked) : (JSON.parse(json) as Message[]);
 }
 
 function recordingSink(disconnectAfter = Number.POSITIVE_INFINITY, format: PageFormat = 'messages'): BatchSink & { batches: Message[][] } {
@@ -37,8 +49,7 @@ function recordingSink(disconnectAfter = Number.POSITIVE_INFINITY, format: PageF
     get connected() {
       return batches.length < disconnectAfter;
     },
-    emitBatch: async (page: EncodedPage) =>
-      void batches.push(format === 'rows' ? messagesOfRows(JSON.parse(page.json) as MessageRows) : (JSON.parse(page.json) as Message[])),
+    emitBatch: async (page: EncodedPage) => void batches.push(decodeAs(format, page.json)),
   };
 }
 
@@ -94,10 +105,10 @@ describe('replayMissed', () => {
   });
 });
 
-describe('replayMissed with rows pages (auth.pages: rows)', () => {
+describe.each(['rows', 'packed'] as const)('replayMissed with %s pages (auth.pages)', (format) => {
   it('ends every page on a multiple of BATCH_SIZE after a first short one, and sends the same messages', async () => {
     const { pages, reads } = fakePages({ general: 1203 });
-    const rowsSink = recordingSink(Number.POSITIVE_INFINITY, 'rows');
+    const rowsSink = recordingSink(Number.POSITIVE_INFINITY, format);
     const lastSeq = await lastSeqOf(replayMissed(pages, rowsSink, rooms(['general', 1203]), { general: 100 }, ALL));
     expect(reads).toEqual([
       ['general', 100, 400],
@@ -113,7 +124,7 @@ describe('replayMissed with rows pages (auth.pages: rows)', () => {
 
   it('reads once more after a page that ends exactly on a boundary, and stops at the first short page', async () => {
     const { pages, reads } = fakePages({ general: 1000 });
-    await replayMissed(pages, recordingSink(Number.POSITIVE_INFINITY, 'rows'), rooms(['general', 1000]), { general: 0 }, ALL);
+    await replayMissed(pages, recordingSink(Number.POSITIVE_INFINITY, format), rooms(['general', 1000]), { general: 0 }, ALL);
     expect(reads).toEqual([
       ['general', 0, 500],
       ['general', 500, 500],
@@ -128,6 +139,9 @@ describe('pageSource', () => {
     const tail = createTailCache();
     const storeReads: number[] = [];
     const rowsReads: number[] = [];
+    const packedReads: number[] = [];
+    const stored = (room: string, after: number, limit: number) =>
+      Array.from({ length: Math.max(0, Math.min(limit, last - after)) }, (_, index) => message(room, after + 1 + index));
     const pages = pageSource(
       tail,
       {
@@ -138,16 +152,16 @@ describe('pageSource', () => {
         },
         encodedRowsAfter: async (room, after, limit) => {
           rowsReads.push(after);
-          const count = Math.max(0, Math.min(limit, last - after));
-          return encodeRowsPage(
-            room,
-            Array.from({ length: count }, (_, index) => message(room, after + 1 + index)),
-          );
+          return encodeRowsPage(room, stored(room, after, limit));
+        },
+        encodedPackedAfter: async (room, after, limit) => {
+          packedReads.push(after);
+          return encodePackedPage(room, stored(room, after, limit));
         },
       },
       { tailInStepWithLive },
     );
-    return { tail, pages, storeReads, rowsReads };
+    return { tail, pages, storeReads, rowsReads, packedReads };
   }
 
   it('serves a page from the tail cache when it holds all of it, and from the store otherwise', async () => {
@@ -184,17 +198,21 @@ describe('pageSource', () => {
     expect(storeReads).toEqual([20]);
   });
 
-  it('reads rows pages from the store, never from the tail (it holds message:batch JSON), but skips the read for a client that missed nothing', async () => {
-    const { tail, pages, storeReads, rowsReads } = sourceWith(20, true);
-    tail.record(Array.from({ length: 10 }, (_, index) => message('general', 11 + index)));
-    const general = { id: 'general', lastSeq: 20 };
-    const page = await pages(general, 12, 5, 'rows');
-    expect(messagesOfRows(JSON.parse(page.json) as MessageRows)).toEqual([13, 14, 15, 16, 17].map((seq) => message('general', seq)));
-    expect(rowsReads).toEqual([12]);
-    expect((await pages(general, 20, BATCH_SIZE, 'rows')).count).toBe(0);
-    expect(rowsReads).toEqual([12]);
-    expect(storeReads).toEqual([]);
-  });
+  it.each(['rows', 'packed'] as const)(
+    'reads %s pages from the store, never from the tail (it holds message:batch JSON), but skips the read for a client that missed nothing',
+    async (format) => {
+      const { tail, pages, storeReads, rowsReads, packedReads } = sourceWith(20, true);
+      tail.record(Array.from({ length: 10 }, (_, index) => message('general', 11 + index)));
+      const general = { id: 'general', lastSeq: 20 };
+      const page = await pages(general, 12, 5, format);
+      expect(decodeAs(format, page.json)).toEqual([13, 14, 15, 16, 17].map((seq) => message('general', seq)));
+      const reads = format === 'rows' ? rowsReads : packedReads;
+      expect(reads).toEqual([12]);
+      expect((await pages(general, 20, BATCH_SIZE, format)).count).toBe(0);
+      expect(reads).toEqual([12]);
+      expect([...storeReads, ...(format === 'rows' ? packedReads : rowsReads)]).toEqual([]);
+    },
+  );
 
   it('always reads when live delivery does not pass through the tail (Redis): the store is the only witness', async () => {
     const { pages, storeReads } = sourceWith(21, false);

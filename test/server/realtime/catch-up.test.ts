@@ -1,5 +1,6 @@
 /** Catch-up on connect and gap repair with sync: on one process, and from the memory of every worker of a cluster. */
 import { describe, expect, it } from 'vitest';
+import { messagesOfPacked } from '../../../shared/message-packed';
 import { messagesOfRows } from '../../../shared/message-rows';
 import type { Message } from '../../../shared/protocol';
 import { connectAndCatchUp, createSession, waitFor } from '../../support/clients';
@@ -44,7 +45,7 @@ describe('catch-up and sync', () => {
     expect(back.lastSeq.general).toBe(cursor + 1203);
   });
 
-  it('sends the same messages as message:rows to a client that asks (auth.pages), pages ending on multiples of 500, on sync too', async () => {
+  it('sends the same messages as message:rows or message:packed to a client that asks (auth.pages), pages ending on multiples of 500, on sync too', async () => {
     const ana = await createSession(server().url, 'Ana');
     const dee = await createSession(server().url, 'Dee');
     const before = await connectAndCatchUp(server().url, dee.token);
@@ -72,6 +73,7 @@ describe('catch-up and sync', () => {
     const v1 = await connectAndCatchUp(server().url, dee.token, { cursors: { general: cursor } });
     v1.socket.close();
     const rows = await connectAndCatchUp(server().url, dee.token, { cursors: { general: cursor }, pages: 'rows' });
+    const rowsCaughtUp = [...rows.batches];
     expect(v1.rowsPages).toBe(0);
     expect(rows.rowsPages).toBe(rows.batches.length);
     expect(rows.messages).toEqual(v1.messages);
@@ -89,6 +91,19 @@ describe('catch-up and sync', () => {
     rows.socket.close();
     expect(ack).toEqual({ ok: true, lastSeq: { general: cursor + 1203 } });
     expect(repaired.flat().map((message) => message.seq)).toEqual([start + 1200, start + 1201, start + 1202]);
+
+    // Packed: the same messages in the same pages, gap repair included.
+    const packed = await connectAndCatchUp(server().url, dee.token, { cursors: { general: cursor }, pages: 'packed' });
+    expect(packed.packedPages).toBe(packed.batches.length);
+    expect(packed.rowsPages).toBe(0);
+    expect(packed.batches).toEqual(rowsCaughtUp);
+    expect(packed.lastSeq).toEqual(v1.lastSeq);
+    const repairedPacked: Message[][] = [];
+    packed.socket.on('message:packed', (page) => repairedPacked.push(messagesOfPacked(page)));
+    const packedAck = await packed.socket.emitWithAck('sync', { cursors: { general: start + 1199 } });
+    packed.socket.close();
+    expect(packedAck).toEqual(ack);
+    expect(repairedPacked).toEqual(repaired);
   });
 
   it('sends nothing but sync:done to a client that is up to date', async () => {

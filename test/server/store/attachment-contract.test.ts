@@ -4,8 +4,9 @@
  * exactly once, and the room links that every read of an attachment is checked against.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { messagesOfPacked } from '../../../shared/message-packed';
 import { messagesOfRows } from '../../../shared/message-rows';
-import type { Attachment, MessageRows } from '../../../shared/protocol';
+import type { Attachment, MessagePacked, MessageRows } from '../../../shared/protocol';
 import { searchTerms } from '../../../shared/search-terms';
 import type { Store } from '../../../server/store/store';
 import { postgresProblem, shouldRun } from '../../support/services';
@@ -92,6 +93,10 @@ function contract(makeKind: () => StoreKind): void {
         first.message,
         plain,
       ]);
+      expect(messagesOfPacked(JSON.parse((await store.encodedPackedAfter('general', 0, 10)).json) as MessagePacked)).toEqual([
+        first.message,
+        plain,
+      ]);
       for (let tries = 0; ; tries++) {
         const hits = await store.search({ terms: searchTerms('holiday'), rooms: ['general'], limit: 5, offset: 0 });
         if (hits.length === 1) {
@@ -128,6 +133,7 @@ function contract(makeKind: () => StoreKind): void {
       expect('attachments' in tombstone).toBe(false);
       expect(JSON.parse((await store.encodedMessagesAfter(dm, 0, 10)).json)).toEqual([tombstone]);
       expect(messagesOfRows(JSON.parse((await store.encodedRowsAfter(dm, 0, 10)).json) as MessageRows)).toEqual([tombstone]);
+      expect(messagesOfPacked(JSON.parse((await store.encodedPackedAfter(dm, 0, 10)).json) as MessagePacked)).toEqual([tombstone]);
       expect(await store.attachmentRooms(photo.id, 10)).toEqual([{ room: 'books', attachment: { ...photo, name: 'cover.jpg' } }]);
     }));
 }

@@ -5,8 +5,9 @@
  * takes the text out of the store, not just out of view.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { messagesOfPacked } from '../../../shared/message-packed';
 import { messagesOfRows } from '../../../shared/message-rows';
-import type { MessageRows, User } from '../../../shared/protocol';
+import type { MessagePacked, MessageRows, User } from '../../../shared/protocol';
 import { WriteRefused, type NewChange, type Store } from '../../../server/store/store';
 import { postgresProblem, shouldRun } from '../../support/services';
 import { newUser, postgresKind, send, sqliteKind, type StoreKind } from '../../support/store-kinds';
@@ -43,10 +44,13 @@ const asSets = (reactions: Record<string, string[]> | undefined) =>
   Object.fromEntries(Object.entries(reactions ?? {}).map(([emoji, users]) => [emoji, [...users].sort()]));
 const sorted = (...ids: string[]) => ids.sort();
 
-/** The `message:rows` page reads back as the messages themselves: edits, tombstones, reactions and replies included. */
+/** The `message:rows` and `message:packed` pages read back as the messages themselves: edits, tombstones, reactions and replies included. */
 async function expectRowsAsMessages(store: Store, room = 'general'): Promise<void> {
   const rows = JSON.parse((await store.encodedRowsAfter(room, 0, 500)).json) as MessageRows;
-  expect(messagesOfRows(rows)).toEqual(await store.messagesAfter(room, 0, 500));
+  const messages = await store.messagesAfter(room, 0, 500);
+  expect(messagesOfRows(rows)).toEqual(messages);
+  const packed = JSON.parse((await store.encodedPackedAfter(room, 0, 500)).json) as MessagePacked;
+  expect(messagesOfPacked(packed)).toEqual(messages);
 }
 
 async function refusal(promise: Promise<unknown>): Promise<string> {

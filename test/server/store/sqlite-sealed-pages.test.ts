@@ -2,14 +2,16 @@
  * SQLite's sealed catch-up pages (sqlite-sealed-pages.ts): every full page of 500 is sealed
  * once the writer is quiet, a sealed page always reads as its rows read now (a change takes it
  * back in the change's own transaction, a rename needs nothing), and a database from before
- * them gets its existing pages queued by the migration.
+ * them gets its existing pages queued by the migration; all of it for both page formats
+ * (`message:rows` and `message:packed`).
  */
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BATCH_SIZE } from '../../../shared/limits';
+import { messagesOfPacked } from '../../../shared/message-packed';
 import { messagesOfRows } from '../../../shared/message-rows';
-import type { MessageRows, User } from '../../../shared/protocol';
+import type { MessagePacked, MessageRows, User } from '../../../shared/protocol';
 import { openSqliteStore } from '../../../server/store/sqlite';
 import { SEALED_PAGE_SIZE } from '../../../server/store/sqlite-sealed-pages';
 import { migrations } from '../../../server/store/sqlite-schema';
@@ -28,7 +30,11 @@ function peek(name: string) {
   try {
     const sealed = db.prepare('SELECT first_seq FROM sealed_pages WHERE room = ? ORDER BY first_seq').pluck().all('general');
     const queued = db.prepare('SELECT first_seq FROM unsealed_pages WHERE room = ? ORDER BY first_seq').pluck().all('general');
-    return { sealed, queued };
+    const packed = db
+      .prepare('SELECT first_seq FROM sealed_pages WHERE room = ? AND packed_json IS NOT NULL ORDER BY first_seq')
+      .pluck()
+      .all('general');
+    return { sealed, queued, packed };
   } finally {
     db.close();
   }
@@ -53,6 +59,15 @@ async function fill(store: Store, author: User, count: number): Promise<void> {
 
 const rowsPage = async (store: Store, after: number, limit = SEALED_PAGE_SIZE) =>
   messagesOfRows(JSON.parse((await store.encodedRowsAfter('general', after, limit)).json) as MessageRows);
+const packedPage = async (store: Store, after: number, limit = SEALED_PAGE_SIZE) =>
+  messagesOfPacked(JSON.parse((await store.encodedPackedAfter('general', after, limit)).json) as MessagePacked);
+
+/** Both page formats of `after` read as the store's messages. */
+async function expectPagesAsMessages(store: Store, after: number): Promise<void> {
+  const messages = await store.messagesAfter('general', after, 500);
+  expect(await rowsPage(store, after)).toEqual(messages);
+  expect(await packedPage(store, after)).toEqual(messages);
+}
 
 describe('SQLite sealed catch-up pages', () => {
   it('pages the size catch-up asks for', () => {
@@ -64,10 +79,10 @@ describe('SQLite sealed catch-up pages', () => {
     const ada = await newUser(store, 'Ada');
     await fill(store, ada, 1_203);
     await until(() => peek('seal').sealed.length === 2, 'pages 1 and 501 to be sealed');
-    expect(peek('seal')).toEqual({ sealed: [1, 501], queued: [] });
-    for (const after of [0, 500, 1_000]) expect(await rowsPage(store, after)).toEqual(await store.messagesAfter('general', after, 500));
+    expect(peek('seal')).toEqual({ sealed: [1, 501], queued: [], packed: [1, 501] });
+    for (const after of [0, 500, 1_000]) await expectPagesAsMessages(store, after);
     // Not on a page boundary: read from the rows, the same messages.
-    expect(await rowsPage(store, 250)).toEqual(await store.messagesAfter('general', 250, 500));
+    await expectPagesAsMessages(store, 250);
     await store.close();
   });
 
@@ -87,14 +102,16 @@ describe('SQLite sealed catch-up pages', () => {
     const first = await rowsPage(store, 0);
     expect(first[6]).toMatchObject({ seq: 7, content: 'edited', reactions: { '👍': [bob.id] } });
     expect(first).toEqual(await store.messagesAfter('general', 0, 500));
+    await expectPagesAsMessages(store, 0);
 
     await until(() => peek('change').sealed.length === 2 && peek('change').queued.length === 0, 'page 1 to be sealed again');
-    expect(await rowsPage(store, 0)).toEqual(await store.messagesAfter('general', 0, 500));
+    await expectPagesAsMessages(store, 0);
     // Deleting the parent changes the reply's preview: a row update on page 1,001, which is not full, so nothing is sealed there.
     await store.applyChange({ kind: 'delete', room: 'general', author: ada, target: target.id, clientOffset: 'd-7' });
     expect((await rowsPage(store, 1_000))[0].replyTo).toEqual({ id: target.id, seq: 7, deleted: true });
     expect((await rowsPage(store, 0))[6]).toMatchObject({ seq: 7, deleted: true, content: '' });
-    expect(await rowsPage(store, 0)).toEqual(await store.messagesAfter('general', 0, 500));
+    await expectPagesAsMessages(store, 0);
+    await expectPagesAsMessages(store, 1_000);
     await store.close();
   });
 
@@ -109,6 +126,24 @@ describe('SQLite sealed catch-up pages', () => {
     expect(page.users).toEqual([[ada.id, 'Ada L.', 'ada']]);
     expect(peek('rename').sealed).toEqual([1]);
     expect(messagesOfRows(page)).toEqual(await store.messagesAfter('general', 0, 500));
+    const packed = JSON.parse((await store.encodedPackedAfter('general', 0, SEALED_PAGE_SIZE)).json) as MessagePacked;
+    expect(packed.users).toEqual([[ada.id, 'Ada L.', 'ada']]);
+    expect(messagesOfPacked(packed)).toEqual(await store.messagesAfter('general', 0, 500));
+    await store.close();
+  });
+
+  it("numbers a sealed page's authors as its packed rows do, whoever wrote first", async () => {
+    const store = open('authors');
+    const ada = await newUser(store, 'Ada');
+    const bob = await newUser(store, 'Bob');
+    const cy = await newUser(store, 'Cy');
+    // Cy writes first, then the three take turns: users must list Cy, Ada, Bob in that order.
+    for (let index = 1; index <= SEALED_PAGE_SIZE; index++)
+      await store.appendMessage(send([bob, cy, ada][index % 3], 'general', `a-${index}`));
+    await until(() => peek('authors').packed.length === 1, 'page 1 to be sealed');
+    const packed = JSON.parse((await store.encodedPackedAfter('general', 0, SEALED_PAGE_SIZE)).json) as MessagePacked;
+    expect(packed.users.map((user) => user[0])).toEqual([cy.id, ada.id, bob.id]);
+    await expectPagesAsMessages(store, 0);
     await store.close();
   });
 
@@ -123,7 +158,7 @@ describe('SQLite sealed catch-up pages', () => {
     const db = new Database(join(dir.path, 'upgrade.db'));
     db.exec(`DROP TRIGGER messages_page_full; DROP TRIGGER messages_page_changed; DROP TRIGGER messages_page_gone;
              DROP TABLE sealed_pages; DROP TABLE unsealed_pages;`);
-    db.pragma(`user_version = ${migrations.length - 1}`);
+    db.pragma(`user_version = ${migrations.length - 2}`);
     db.close();
 
     const upgraded = open('upgrade');
@@ -132,6 +167,31 @@ describe('SQLite sealed catch-up pages', () => {
     await upgraded.appendMessage(send(ada, 'general', 'after-upgrade'));
     await until(() => peek('upgrade').sealed.length === 2, 'the queued pages to be sealed');
     expect(await rowsPage(upgraded, 500)).toEqual(await upgraded.messagesAfter('general', 500, 500));
+    await upgraded.close();
+  });
+
+  it('seals again, with their packed rows, the pages a database sealed before packed pages, and reads them meanwhile', async () => {
+    const store = open('repack');
+    const ada = await newUser(store, 'Ada');
+    await fill(store, ada, 1_100);
+    await until(() => peek('repack').packed.length === 2, 'both pages to be sealed');
+    await store.close();
+
+    // Back to the schema before packed pages: sealed pages with their rows only.
+    const db = new Database(join(dir.path, 'repack.db'));
+    db.exec('ALTER TABLE sealed_pages DROP COLUMN packed_json');
+    db.pragma(`user_version = ${migrations.length - 1}`);
+    db.close();
+
+    const upgraded = open('repack');
+    expect(peek('repack')).toEqual({ sealed: [1, 501], queued: [1, 501], packed: [] });
+    // Until they are sealed again, packed pages are read row by row: the same messages.
+    await expectPagesAsMessages(upgraded, 0);
+    await upgraded.appendMessage(send(ada, 'general', 'after-upgrade'));
+    await until(() => peek('repack').packed.length === 2, 'the pages to be sealed with packed rows');
+    expect(peek('repack').queued).toEqual([]);
+    await expectPagesAsMessages(upgraded, 0);
+    await expectPagesAsMessages(upgraded, 500);
     await upgraded.close();
   });
 });

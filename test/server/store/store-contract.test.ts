@@ -5,8 +5,9 @@
  */
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { messagesOfPacked } from '../../../shared/message-packed';
 import { messagesOfRows } from '../../../shared/message-rows';
-import type { Message, MessageRows } from '../../../shared/protocol';
+import type { Message, MessagePacked, MessageRows } from '../../../shared/protocol';
 import { openPostgresStore } from '../../../server/store/postgres';
 import { migrations } from '../../../server/store/postgres-schema';
 import { StoreUnavailableError } from '../../../server/store/store';
@@ -128,6 +129,12 @@ function contract(makeKind: () => StoreKind): void {
     expect(JSON.parse(rows.json)).toMatchObject({ room: 'general', users: [[author.id, author.name]] });
     expect(messagesOfRows(JSON.parse(rows.json) as MessageRows)).toEqual(await store.messagesAfter('general', 2, 3));
     expect(JSON.parse((await store.encodedRowsAfter('general', 7, 3)).json)).toEqual({ room: 'general', users: [], rows: [] });
+    // And as `message:packed`: the same, authors by number and numbers as steps.
+    const packed = await store.encodedPackedAfter('general', 2, 3);
+    expect(packed).toMatchObject({ count: 3, lastSeq: 5 });
+    expect(JSON.parse(packed.json)).toMatchObject({ room: 'general', users: [[author.id, author.name]] });
+    expect(messagesOfPacked(JSON.parse(packed.json) as MessagePacked)).toEqual(await store.messagesAfter('general', 2, 3));
+    expect(JSON.parse((await store.encodedPackedAfter('general', 7, 3)).json)).toEqual({ room: 'general', users: [], rows: [] });
     // The page before a seq, in seq order, as the `before=` route sends it.
     const older = await store.encodedMessagesBefore('general', 6, 3);
     expect(JSON.parse(older.json)).toEqual(await store.messagesBefore('general', 6, 3));
