@@ -6,10 +6,8 @@
  * one room those steps are small (seq's is 1), where the whole numbers were most of a row's bytes
  * beside its text. A row's seventh place is what the message has beyond its first six fields.
  */
-import { addLaterLife, laterLifeOf } from './message-rows';
-import type { Message, MessagePacked, PageUser, RoomId, User } from './protocol';
-
-const toUser = ([id, name, handle]: PageUser): User => (handle ? { id, name, handle } : { id, name });
+import { addLaterLife, laterLifeOf, toPageUser, toUser } from './message-rows';
+import type { Message, MessagePacked, RoomId, User } from './protocol';
 
 /** A row naming no author of its page (never sent so): the message keeps an empty author rather than failing the page. */
 const NOBODY: User = { id: '', name: '' };
@@ -25,7 +23,16 @@ export function messagesOfPacked(page: MessagePacked): Message[] {
     id += idStep;
     seq += seqStep;
     ts += tsStep;
-    const message: Message = { id, room: page.room, seq, author: authors[author] ?? NOBODY, clientOffset, content, ts };
+    // An index, never a key: nothing but a whole number reads a place of the array.
+    const message: Message = {
+      id,
+      room: page.room,
+      seq,
+      author: (Number.isInteger(author) && authors[author]) || NOBODY,
+      clientOffset,
+      content,
+      ts,
+    };
     if (row.length === 7) addLaterLife(message, row[6]);
     return message;
   });
@@ -76,8 +83,6 @@ export function packedPayload(room: RoomId, usersJson: string, rowsJson: string)
   return `{"room":${JSON.stringify(room)},"users":${usersJson},"rows":[${rowsJson}]}`;
 }
 
-const pageUser = ({ id, name, handle }: User): PageUser => (handle ? [id, name, handle] : [id, name]);
-
 /** The page `messagesOfPacked` reads back as `messages` (all of one room, in seq order), as JSON text. */
 export function packedJsonOfMessages(room: RoomId, messages: Message[]): string {
   const authors = new Map<string, User>();
@@ -97,5 +102,5 @@ export function packedJsonOfMessages(room: RoomId, messages: Message[]): string 
     }),
   );
   // A Map keeps first insertion order: the order packRows numbered the authors in.
-  return packedPayload(room, JSON.stringify([...authors.values()].map(pageUser)), rowsJson);
+  return packedPayload(room, JSON.stringify([...authors.values()].map(toPageUser)), rowsJson);
 }

@@ -6,7 +6,9 @@
  */
 import type { Message, MessageLaterLife, MessageRows, PageRow, PageUser, RoomId, User } from './protocol';
 
-const toUser = ([id, name, handle]: PageUser): User => (handle ? { id, name, handle } : { id, name });
+/** A page's author as a User, and back. */
+export const toUser = ([id, name, handle]: PageUser): User => (handle ? { id, name, handle } : { id, name });
+export const toPageUser = ({ id, name, handle }: User): PageUser => (handle ? [id, name, handle] : [id, name]);
 
 /** Copied by name, not spread: a key such as `__proto__` in the row must not reach the message. */
 export function addLaterLife(message: Message, later: MessageLaterLife): void {
@@ -50,7 +52,7 @@ export function rowsOfMessages(room: RoomId, messages: Message[]): MessageRows {
   const users = new Map<string, PageUser>();
   const rows = messages.map((message): PageRow => {
     const { author } = message;
-    if (!users.has(author.id)) users.set(author.id, author.handle ? [author.id, author.name, author.handle] : [author.id, author.name]);
+    if (!users.has(author.id)) users.set(author.id, toPageUser(author));
     const head = [message.id, message.seq, author.id, message.clientOffset, message.content, message.ts] as const;
     const later = laterLifeOf(message);
     return later ? [...head, later] : [...head];

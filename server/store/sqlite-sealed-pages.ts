@@ -4,10 +4,10 @@
  *
  * A full page is SEALED_PAGE_SIZE messages from seq 1, 501, 1001, …; once its last message is
  * in, a trigger queues it in `unsealed_pages`, and the writer, when quiet, stores its rows' JSON
- * in both formats and its authors' ids in `sealed_pages`. A change to any of its messages takes the sealed page
- * back and queues it again, in the change's own transaction (sqlite-schema.ts), so a sealed page
- * is always what its rows read now. Authors are stored by id and named when the page is read:
- * a new name or handle changes no sealed page.
+ * in both formats and its authors' ids in `sealed_pages`. A change to any of its messages takes
+ * the sealed page back and queues it again, in the change's own transaction (sqlite-schema.ts),
+ * so a sealed page is always what its rows read now. Authors are stored by id and named when the
+ * page is read: a new name or handle changes no sealed page.
  *
  * Measured with the bench's catch-up job (`WORKERS=2`, server restarted, 6 runs each, builds
  * interleaved): 100,000 missed took 219-352 ms (median 243) as `message:batch` pages read row by
