@@ -62,6 +62,16 @@ const rowsPage = async (store: Store, after: number, limit = SEALED_PAGE_SIZE) =
 const packedPage = async (store: Store, after: number, limit = SEALED_PAGE_SIZE) =>
   messagesOfPacked(JSON.parse((await store.encodedPackedAfter('general', after, limit)).json) as MessagePacked);
 
+/** A closed database `name` of 1,100 messages by its one author (returned), both full pages sealed. */
+async function sealedDatabase(name: string): Promise<User> {
+  const store = open(name);
+  const ada = await newUser(store, 'Ada');
+  await fill(store, ada, 1_100);
+  await until(() => peek(name).packed.length === 2, 'both pages to be sealed');
+  await store.close();
+  return ada;
+}
+
 /** Both page formats of `after` read as the store's messages. */
 async function expectPagesAsMessages(store: Store, after: number): Promise<void> {
   const messages = await store.messagesAfter('general', after, 500);
@@ -148,11 +158,7 @@ describe('SQLite sealed catch-up pages', () => {
   });
 
   it('queues the full pages a database already held when it upgrades, and seals them', async () => {
-    const store = open('upgrade');
-    const ada = await newUser(store, 'Ada');
-    await fill(store, ada, 1_100);
-    await until(() => peek('upgrade').sealed.length === 2, 'both pages to be sealed');
-    await store.close();
+    const ada = await sealedDatabase('upgrade');
 
     // Back to the schema before sealed pages, as a database written by the previous release.
     const db = new Database(join(dir.path, 'upgrade.db'));
@@ -171,11 +177,7 @@ describe('SQLite sealed catch-up pages', () => {
   });
 
   it('seals again, with their packed rows, the pages a database sealed before packed pages, and reads them meanwhile', async () => {
-    const store = open('repack');
-    const ada = await newUser(store, 'Ada');
-    await fill(store, ada, 1_100);
-    await until(() => peek('repack').packed.length === 2, 'both pages to be sealed');
-    await store.close();
+    const ada = await sealedDatabase('repack');
 
     // Back to the schema before packed pages: sealed pages with their rows only.
     const db = new Database(join(dir.path, 'repack.db'));
