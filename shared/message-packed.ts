@@ -88,7 +88,7 @@ export function packedJsonOfMessages(room: RoomId, messages: Message[]): string 
   const authors = new Map<string, User>();
   const { rowsJson } = packRows(
     messages.map((message) => {
-      authors.set(message.author.id, message.author);
+      if (!authors.has(message.author.id)) authors.set(message.author.id, message.author);
       const later = laterLifeOf(message);
       return {
         id: message.id,

@@ -17,9 +17,9 @@ export type BatchSink = {
   /** What the receiver asked for (`auth.pages`). */
   readonly format: PageFormat;
   /**
-   * Sends one page (`message:batch`, `message:rows` or `message:packed`, as `format` says), whose payload is already JSON. Resolves once the receiver's
-   * connection took it; a receiver that stops reading is disconnected by the sink, which
-   * then resolves too (`connected` turns false).
+   * Sends one page (`message:batch`, `message:rows` or `message:packed`, as `format` says), whose
+   * payload is already JSON. Resolves once the receiver's connection took it; a receiver that stops
+   * reading is disconnected by the sink, which then resolves too (`connected` turns false).
    */
   emitBatch(page: EncodedPage): Promise<void>;
 };
@@ -50,7 +50,7 @@ export function pageSource(
 ): PageSource {
   return async (room, afterSeq, limit, format) => {
     if (options.tailInStepWithLive && afterSeq >= room.lastSeq && afterSeq >= tail.latestSeen(room.id)) return NOTHING_MISSED;
-    // The tail holds `message:batch` JSON; rows come from the store, whose sealed pages (SQLite) read as fast.
+    // The tail holds `message:batch` JSON; rows and packed pages come from the store, whose sealed pages (SQLite) read as fast.
     if (format === 'rows') return store.encodedRowsAfter(room.id, afterSeq, limit);
     if (format === 'packed') return store.encodedPackedAfter(room.id, afterSeq, limit);
     return tail.page(room.id, afterSeq, limit, room.lastRev ?? 0) ?? store.encodedMessagesAfter(room.id, afterSeq, limit);

@@ -16,6 +16,10 @@ import { encodedEvent } from './wire/pre-encoded';
 /** A reader whose connection takes no page for this long is disconnected; it resumes from its cursor on reconnect. */
 export const STALLED_READER_MS = 20_000;
 
+/** The event each page format travels as. */
+const PAGE_EVENTS = { messages: 'message:batch', rows: 'message:rows', packed: 'message:packed' } as const;
+type PageEvent = (typeof PAGE_EVENTS)[keyof typeof PAGE_EVENTS];
+
 /**
  * Writes one pre-encoded event and resolves once the transport took it (or the socket went):
  * catch-up writes its next page only then. A reader that takes nothing for STALLED_READER_MS
@@ -38,10 +42,6 @@ function writeWhenTaken(socket: ChatSocket, event: PageEvent | 'change:batch', j
   });
   return Promise.race([taken, gone, stalled]).finally(() => clearTimeout(timer));
 }
-
-/** The event each page format travels as. */
-const PAGE_EVENTS = { messages: 'message:batch', rows: 'message:rows', packed: 'message:packed' } as const;
-type PageEvent = (typeof PAGE_EVENTS)[keyof typeof PAGE_EVENTS];
 
 function batchSink(socket: ChatSocket, gone: Promise<void>): BatchSink {
   const format = socket.data.pages;
