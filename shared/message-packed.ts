@@ -6,7 +6,7 @@
  * one room those steps are small (seq's is 1), where the whole numbers were most of a row's bytes
  * beside its text. A row's seventh place is what the message has beyond its first six fields.
  */
-import { addLaterLife, laterLifeOf, toPageUser, toUser } from './message-rows';
+import { addLaterLife, laterLifeOf, pagePayload, toPageUser, toUser } from './message-rows';
 import type { Message, MessagePacked, RoomId, User } from './protocol';
 
 /** A row naming no author of its page (never sent so): the message keeps an empty author rather than failing the page. */
@@ -78,11 +78,6 @@ export function packRows(rows: PackableRow[]): { authorIds: string[]; rowsJson: 
   return { authorIds: [...places.keys()], rowsJson: parts.join(',') };
 }
 
-/** The JSON text of a packed page from its parts (`usersJson`: the authors in `packRows`' order). */
-export function packedPayload(room: RoomId, usersJson: string, rowsJson: string): string {
-  return `{"room":${JSON.stringify(room)},"users":${usersJson},"rows":[${rowsJson}]}`;
-}
-
 /** The page `messagesOfPacked` reads back as `messages` (all of one room, in seq order), as JSON text. */
 export function packedJsonOfMessages(room: RoomId, messages: Message[]): string {
   const authors = new Map<string, User>();
@@ -102,5 +97,5 @@ export function packedJsonOfMessages(room: RoomId, messages: Message[]): string 
     }),
   );
   // A Map keeps first insertion order: the order packRows numbered the authors in.
-  return packedPayload(room, JSON.stringify([...authors.values()].map(toPageUser)), rowsJson);
+  return pagePayload(room, JSON.stringify([...authors.values()].map(toPageUser)), rowsJson);
 }

@@ -10,6 +10,11 @@ import type { Message, MessageLaterLife, MessageRows, PageRow, PageUser, RoomId,
 export const toUser = ([id, name, handle]: PageUser): User => (handle ? { id, name, handle } : { id, name });
 export const toPageUser = ({ id, name, handle }: User): PageUser => (handle ? [id, name, handle] : [id, name]);
 
+/** The JSON text of a `message:rows` or `message:packed` page from its parts, each already JSON (the two share it). */
+export function pagePayload(room: RoomId, usersJson: string, rowsJson: string): string {
+  return `{"room":${JSON.stringify(room)},"users":${usersJson},"rows":[${rowsJson}]}`;
+}
+
 /** Copied by name, not spread: a key such as `__proto__` in the row must not reach the message. */
 export function addLaterLife(message: Message, later: MessageLaterLife): void {
   if (later.replyTo !== undefined) message.replyTo = later.replyTo;

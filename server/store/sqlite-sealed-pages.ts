@@ -14,9 +14,7 @@
  * row, 86-138 ms (median 123) as rows from sealed pages; 10,000 took 43-70 (53) and 29-40 (34).
  */
 import type Database from 'better-sqlite3';
-import type { RoomId } from '../../shared/protocol';
 import { packRows } from '../../shared/message-packed';
-import type { EncodedPage } from './store';
 import { sqliteChunksWhenQuiet } from './quiet-work';
 
 /** The schema's triggers count pages of 500 (sqlite-schema.ts); catch-up asks for BATCH_SIZE pages, also 500. */
@@ -73,11 +71,6 @@ export function pageTexts(tuples: PageTuple[]): { authorsJson: string; rowsJson:
     })),
   );
   return { authorsJson: JSON.stringify(packed.authorIds), rowsJson: rows.join(','), packedJson: packed.rowsJson };
-}
-
-/** The JSON text of a `message:rows` payload from its parts, each already JSON. */
-export function rowsPayload(room: RoomId, usersJson: string, rowsJson: string, count: number, lastSeq: number): EncodedPage {
-  return { json: `{"room":${JSON.stringify(room)},"users":${usersJson},"rows":[${rowsJson}]}`, count, lastSeq };
 }
 
 export type PageSealer = {

@@ -11,8 +11,8 @@ import type { RoomId, User } from '../../shared/protocol';
 import { CHANGE_COLUMNS, MESSAGE_COLUMNS, toChange, toUser, tupleToMessage, type ChangeRow, type MessageTuple } from './message-row';
 import { LOCK_WAIT_MS, openSqliteAppender } from './sqlite-append';
 import { migrations } from './sqlite-schema';
-import { PAGE_COLUMNS, PAGE_USERS_JSON, pageTexts, rowsPayload, SEALED_PAGE_SIZE, type PageTuple } from './sqlite-sealed-pages';
-import { packedPayload } from '../../shared/message-packed';
+import { PAGE_COLUMNS, PAGE_USERS_JSON, pageTexts, SEALED_PAGE_SIZE, type PageTuple } from './sqlite-sealed-pages';
+import { pagePayload } from '../../shared/message-rows';
 import { sqliteAttachmentRecords } from './sqlite-attachments';
 import { PASSKEY_COLUMNS, toChallenge, toPasskey, type ChallengeRow, type PasskeyRow } from './identity-rows';
 import { toSession, type SessionRow } from './session-row';
@@ -135,11 +135,12 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
         `SELECT ${PAGE_COLUMNS} FROM messages m WHERE m.room = ? AND m.seq > ? ORDER BY m.seq LIMIT ?`,
       )
       .raw(true),
-    sealedPage: db.prepare<[string, number], { authors_json: string; rows_json: string }>(
-      'SELECT authors_json, rows_json FROM sealed_pages WHERE room = ? AND first_seq = ?',
+    // Each format's text alone: a page's other copy is not read (and not made a string) for nothing.
+    sealedRows: db.prepare<[string, number], { authors_json: string; json: string }>(
+      'SELECT authors_json, rows_json AS json FROM sealed_pages WHERE room = ? AND first_seq = ?',
     ),
-    sealedPacked: db.prepare<[string, number], { authors_json: string; packed_json: string }>(
-      'SELECT authors_json, packed_json FROM sealed_pages WHERE room = ? AND first_seq = ? AND packed_json IS NOT NULL',
+    sealedPacked: db.prepare<[string, number], { authors_json: string; json: string }>(
+      'SELECT authors_json, packed_json AS json FROM sealed_pages WHERE room = ? AND first_seq = ? AND packed_json IS NOT NULL',
     ),
     pageUsers: db.prepare<[string], string>(PAGE_USERS_JSON).pluck(),
     // Newest first through the (room, seq) index like messagesBefore, each row's JSON written by SQLite.
@@ -207,6 +208,24 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
   // with this process's event loop blocked) several times a second under load.
   const markDeliveredMany = async (marks: ReadonlyArray<DeliveredMark>): Promise<number[]> =>
     ((await appender.write({ kind: 'delivered', marks })) as DeliveredResult).stored;
+
+  /**
+   * A `message:rows` or `message:packed` page: as kept sealed when it is one whole sealed page
+   * (sqlite-sealed-pages.ts), otherwise built from its messages' rows.
+   */
+  function pageAfter(format: 'rows' | 'packed', room: RoomId, afterSeq: number, limit: number): EncodedPage {
+    if (limit === SEALED_PAGE_SIZE && afterSeq % SEALED_PAGE_SIZE === 0) {
+      const sealed = (format === 'rows' ? q.sealedRows : q.sealedPacked).get(room, afterSeq + 1);
+      if (sealed) {
+        const json = pagePayload(room, q.pageUsers.get(sealed.authors_json) ?? '[]', sealed.json);
+        return { json, count: SEALED_PAGE_SIZE, lastSeq: afterSeq + SEALED_PAGE_SIZE };
+      }
+    }
+    const rows = q.pageRowsAfter.all(room, afterSeq, limit);
+    const texts = pageTexts(rows);
+    const json = pagePayload(room, q.pageUsers.get(texts.authorsJson) ?? '[]', format === 'rows' ? texts.rowsJson : texts.packedJson);
+    return { json, count: rows.length, lastSeq: rows.at(-1)?.[1] ?? 0 };
+  }
 
   /** Runs a synchronous query, turning driver failures into `unavailable`. */
   function guarded<T>(work: () => T): Promise<T> {
@@ -334,40 +353,8 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
     messagesAfter: (room, afterSeq, limit) => guarded(() => q.messagesAfter.all(room, afterSeq, limit).map(tupleToMessage)),
     messagesBefore: (room, beforeSeq, limit) => guarded(() => q.messagesBefore.all(room, beforeSeq, limit).reverse().map(tupleToMessage)),
     encodedMessagesAfter: (room, afterSeq, limit) => guarded(() => encodedRows(q.encodedMessagesAfter.all(room, afterSeq, limit))),
-    encodedRowsAfter: (room, afterSeq, limit) =>
-      guarded(() => {
-        if (limit === SEALED_PAGE_SIZE && afterSeq % SEALED_PAGE_SIZE === 0) {
-          const sealed = q.sealedPage.get(room, afterSeq + 1);
-          if (sealed)
-            return rowsPayload(
-              room,
-              q.pageUsers.get(sealed.authors_json) ?? '[]',
-              sealed.rows_json,
-              SEALED_PAGE_SIZE,
-              afterSeq + SEALED_PAGE_SIZE,
-            );
-        }
-        const rows = q.pageRowsAfter.all(room, afterSeq, limit);
-        const { authorsJson, rowsJson } = pageTexts(rows);
-        return rowsPayload(room, q.pageUsers.get(authorsJson) ?? '[]', rowsJson, rows.length, rows.at(-1)?.[1] ?? 0);
-      }),
-    encodedPackedAfter: (room, afterSeq, limit) =>
-      guarded(() => {
-        if (limit === SEALED_PAGE_SIZE && afterSeq % SEALED_PAGE_SIZE === 0) {
-          const sealed = q.sealedPacked.get(room, afterSeq + 1);
-          if (sealed) {
-            const json = packedPayload(room, q.pageUsers.get(sealed.authors_json) ?? '[]', sealed.packed_json);
-            return { json, count: SEALED_PAGE_SIZE, lastSeq: afterSeq + SEALED_PAGE_SIZE };
-          }
-        }
-        const rows = q.pageRowsAfter.all(room, afterSeq, limit);
-        const { authorsJson, packedJson } = pageTexts(rows);
-        return {
-          json: packedPayload(room, q.pageUsers.get(authorsJson) ?? '[]', packedJson),
-          count: rows.length,
-          lastSeq: rows.at(-1)?.[1] ?? 0,
-        };
-      }),
+    encodedRowsAfter: (room, afterSeq, limit) => guarded(() => pageAfter('rows', room, afterSeq, limit)),
+    encodedPackedAfter: (room, afterSeq, limit) => guarded(() => pageAfter('packed', room, afterSeq, limit)),
     encodedMessagesBefore: (room, beforeSeq, limit) =>
       guarded(() => encodedRows(q.encodedMessagesBefore.all(room, beforeSeq, limit).reverse())),
 
