@@ -7,6 +7,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { encodeContent } from './load/accounting';
+import { INGEST_SHAPES } from './load/ingest-shapes';
 import type { CatchupResult, Dialect, IdleResult, LadderResult, SeedResult, ThroughputJob, ThroughputResult } from './load/types';
 import { runLoadJob } from './load-process';
 import type { IdleRun, InRun, ThroughputRun } from './report/raw';
@@ -49,9 +50,11 @@ export function measureThroughput(
   shape: Settings['ingest'],
   context: MeasureContext,
   nodeArgs: string[] = [],
-  extra: Pick<ThroughputJob, 'mix' | 'ticks'> = {},
+  extra: Pick<ThroughputJob, 'mix' | 'ticks' | 'alternate'> = {},
 ): Promise<ThroughputRun> {
-  const { durationMs, warmupMs } = context.settings;
+  const { warmupMs } = context.settings;
+  // Taking turns, each shape gets as long as a run of its own would.
+  const durationMs = context.settings.durationMs * (extra.alternate ? INGEST_SHAPES.length : 1);
   const run = async (urls: string[], meter: CpuMeter): Promise<ThroughputRun> => {
     const [url = ''] = urls;
     const result = await runLoadJob<ThroughputResult>({

@@ -41,6 +41,8 @@ import { measurePush } from './push';
 import { serverViewText } from './report/upload-targets';
 import { measureUploads } from './uploads';
 import { measureCatchup, measureIdle, measureLadder, measureThroughput, type MeasureContext } from './measure';
+import { PHASES_PER_SHAPE } from './load/ingest-shapes';
+import { ratio } from './report/stats';
 import { summarizeProfiles, type ProfileSummary } from './profile';
 import {
   benchTempDir,
@@ -288,25 +290,26 @@ async function main(): Promise<number> {
               (result.cpu ? `; CPU ${cpuLine(result.cpu)}` : ''),
           );
         });
-      const mixed = async () =>
-        await attempt(`${kind} mixed ingest run ${run}`, async () => {
-          const result = await measureThroughput(kind, settings.ingest, context, profileArgs(kind), { mix: CHANGE_MIX });
-          (runs.mixed ??= []).push({ ...result, run });
+      // The mixed and receipts targets are ratios to sends only, so the three shapes take turns in one run
+      // (bench/load/ingest-shapes.ts): runs of their own minutes apart differed by the machine's drift.
+      const shapes = async () =>
+        await attempt(`${kind} ingest shapes run ${run}`, async () => {
+          const phaseMs = settings.durationMs / PHASES_PER_SHAPE;
+          const result = await measureThroughput(kind, settings.ingest, context, profileArgs(kind), {
+            mix: CHANGE_MIX,
+            alternate: { phaseMs },
+          });
+          (runs.shapes ??= []).push({ ...result, run });
+          const { send, mixed, ticks } = result.shapes ?? {};
+          const of = (rate: number | undefined) => `${rate?.toFixed(0)} (${ratio(rate, send?.opsPerSec)?.toFixed(2)}×)`;
           log(
-            `${kind}: mixed ingest (70% sends, 20% reactions, 10% edits): ${result.opsPerSec?.toFixed(0)} ops/s, ack p99 ${result.ack.p99?.toFixed(1)} ms, change errors ${result.changes?.errors}, lost ${result.integrity.lost}`,
+            `${kind}: ingest shapes taking turns (phases of ${phaseMs} ms): sends only ${send?.opsPerSec.toFixed(0)} acked/s, ` +
+              `mixed ${of(mixed?.opsPerSec)} ops/s, with receipts ${of(ticks?.opsPerSec)} acked/s (${ticks?.receipts} receipts); ` +
+              `ack p99 ${[send, mixed, ticks].map((shape) => shape?.ackP99?.toFixed(1)).join(' / ')} ms, change errors ${result.changes?.errors}, lost ${result.integrity.lost}`,
           );
         });
-      const ticks = async () =>
-        await attempt(`${kind} ingest with ticks run ${run}`, async () => {
-          const result = await measureThroughput(kind, settings.ingest, context, profileArgs(kind), { ticks: true });
-          (runs.ticks ??= []).push({ ...result, run });
-          log(
-            `${kind}: ingest with delivered receipts: ${result.ackedPerSec.toFixed(0)} acked/s, ack p99 ${result.ack.p99?.toFixed(1)} ms`,
-          );
-        });
-      // The mixed and receipts rows are ratios to ours' send-only ingest: measured in a rotating order
-      // (a Latin square over the runs), so none of the three is always the one after the others.
-      const ingestShaped = [...(planned('ingest') ? [ingest] : []), ...(planned('changes') && kind === 'ours' ? [mixed, ticks] : [])];
+      // Ingest and the shapes in a rotating order over the runs, so neither is always the one after the other.
+      const ingestShaped = [...(planned('ingest') ? [ingest] : []), ...(planned('changes') && kind === 'ours' ? [shapes] : [])];
       for (const measure of kind === 'ours' ? rotated(ingestShaped, run - 1) : ingestShaped) await measure();
       if (planned('fanout'))
         await attempt(`${kind} fan-out run ${run}`, async () => {

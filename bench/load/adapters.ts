@@ -56,7 +56,10 @@ export class OffsetTracker {
 
 export type ClientOptions = {
   cursor?: number;
-  ticks?: boolean;
+  /** Send delivered receipts; a function is asked at every tick (the alternating ingest turns them on and off). */
+  ticks?: boolean | (() => boolean);
+  /** Called for every `room:delivered` sent. */
+  onReceipt?: () => void;
   /** Counts the bytes of this client's connections at the TCP socket. */
   wire?: WireCounter;
   /** The connection ended other than by `close()` (the server dropped it, or the network): Socket.IO's reason. */
@@ -150,11 +153,13 @@ const oursAdapter: DialectAdapter = {
     );
     let received = 0;
     let told = 0;
+    const ticksOn = typeof options.ticks === 'function' ? options.ticks : () => true;
     const ticks = options.ticks
       ? setInterval(() => {
-          if (received <= told || !socket.connected) return;
+          if (received <= told || !socket.connected || !ticksOn()) return;
           told = received;
           socket.emit('room:delivered', { room: 'general', seq: received });
+          options.onReceipt?.();
         }, DELIVERED_EVERY_MS)
       : undefined;
     const onBatch = (messages: Message[]) => {

@@ -7,8 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { processMemory, treeRss } from '../proc';
-import { Ledger, clientOffsetOf, encodeContent, parseContent, type LatencyHistogram, type Verdict } from './accounting';
+import { Ledger, LatencyHistogram, clientOffsetOf, encodeContent, parseContent, type Verdict } from './accounting';
 import { adapterFor, forEachLimited, OffsetTracker, type BenchClient } from './adapters';
+import { INGEST_SHAPES, phaseClock, type IngestShape, type PhaseClock } from './ingest-shapes';
 import { bytesBetween, totalBytes, WireCounter } from './wire';
 import type {
   CatchupJob,
@@ -22,6 +23,7 @@ import type {
   Latency,
   SeedJob,
   SeedResult,
+  ShapeRates,
   ThroughputJob,
   ThroughputResult,
 } from './types';
@@ -88,7 +90,58 @@ export async function connectAll(clients: BenchClient[], from = 0): Promise<numb
   return now() - started;
 }
 
+/** What each shape of an alternating run got acked, by the time of the ack. */
+class ShapeTally {
+  private readonly tallies = new Map(
+    INGEST_SHAPES.map((shape) => [shape, { acks: 0, changes: 0, receipts: 0, ack: new LatencyHistogram() }]),
+  );
+
+  constructor(private readonly clock: PhaseClock) {}
+
+  private at(at: number) {
+    const shape = this.clock.shapeAt(at);
+    return shape === null ? undefined : this.tallies.get(shape);
+  }
+
+  acked(sentAt: number, at: number, inWindow: boolean): void {
+    const tally = this.at(at);
+    if (!tally) return;
+    tally.acks += 1;
+    if (inWindow) tally.ack.record(at - sentAt);
+  }
+
+  changed(at: number): void {
+    const tally = this.at(at);
+    if (tally) tally.changes += 1;
+  }
+
+  receipt(at: number): void {
+    const tally = this.at(at);
+    if (tally) tally.receipts += 1;
+  }
+
+  rates(): Record<IngestShape, ShapeRates> {
+    const entries = INGEST_SHAPES.map((shape): [IngestShape, ShapeRates] => {
+      const tally = this.tallies.get(shape);
+      const ms = this.clock.msOf(shape);
+      const perSec = (count: number) => (ms > 0 ? count / (ms / 1000) : 0);
+      return [
+        shape,
+        {
+          ms,
+          opsPerSec: perSec((tally?.acks ?? 0) + (tally?.changes ?? 0)),
+          ackedPerSec: perSec(tally?.acks ?? 0),
+          ackP99: tally?.ack.quantile(0.99) ?? null,
+          receipts: tally?.receipts ?? 0,
+        },
+      ];
+    });
+    return Object.fromEntries(entries) as Record<IngestShape, ShapeRates>;
+  }
+}
+
 export async function runThroughput(job: ThroughputJob): Promise<ThroughputResult> {
+  if (job.alternate && !job.mix) throw new Error('an alternating run needs the mix its mixed phases send');
   const adapter = adapterFor(job.dialect);
   const runId = randomBytes(4).toString('hex');
   const offsets = new OffsetTracker();
@@ -98,6 +151,10 @@ export async function runThroughput(job: ThroughputJob): Promise<ThroughputResul
   /** Deliveries to the clients that never send: their bytes read are deliveries alone. */
   let receiverDeliveries = 0;
   const urls = job.urls && job.urls.length > 0 ? job.urls : [job.url];
+  /** Set once the window is known (alternating runs only): which shape is in force. */
+  let shapes: ShapeTally | null = null;
+  let clock: PhaseClock | null = null;
+  const ticks = job.alternate ? () => clock?.shapeAt(now()) === 'ticks' : job.ticks;
   const clients = identities.map((identity, receiver) =>
     adapter.create(
       urls[receiver % urls.length] ?? job.url,
@@ -109,7 +166,7 @@ export async function runThroughput(job: ThroughputJob): Promise<ThroughputResul
         if (receiver >= job.senders) receiverDeliveries += 1;
       },
       offsets,
-      { ticks: job.ticks, wire: wires[receiver] },
+      { ticks, wire: wires[receiver], onReceipt: () => shapes?.receipt(now()) },
     ),
   );
   try {
@@ -120,6 +177,10 @@ export async function runThroughput(job: ThroughputJob): Promise<ThroughputResul
     const windowStart = now() + job.warmupMs;
     const end = windowStart + job.durationMs;
     ledger.setWindow(windowStart, end);
+    if (job.alternate) {
+      clock = phaseClock(windowStart, job.durationMs, job.alternate.phaseMs);
+      shapes = new ShapeTally(clock);
+    }
     const next = new Array<number>(job.senders).fill(0);
     const changes = { acked: 0, errors: 0, serial: 0 };
     /** Each sender's latest acked message: what its edits and reactions land on. */
@@ -128,10 +189,13 @@ export async function runThroughput(job: ThroughputJob): Promise<ThroughputResul
       const n = next[sender] ?? 0;
       next[sender] = n + 1;
       const tag = { step: 0, sender, n };
-      ledger.sent(sender, n, now());
+      const sentAt = now();
+      ledger.sent(sender, n, sentAt);
       try {
         latest[sender] = (await client.send(clientOffsetOf(runId, tag), encodeContent(tag), ACK_TIMEOUT_MS)) ?? latest[sender];
-        ledger.acked(sender, n, now());
+        const at = now();
+        ledger.acked(sender, n, at);
+        shapes?.acked(sentAt, at, sentAt >= windowStart);
       } catch {
         ledger.ackFailed();
       }
@@ -146,15 +210,17 @@ export async function runThroughput(job: ThroughputJob): Promise<ThroughputResul
         );
         const at = now();
         if (at >= windowStart && at <= end) changes.acked += 1;
+        shapes?.changed(at);
       } catch {
         changes.errors += 1;
       }
     };
     // A fixed pattern of ten operations, so every run and every slot does the same mix.
     const pattern = job.mix ? mixPattern(job.mix) : null;
+    const mixing = () => (clock ? clock.shapeAt(now()) === 'mixed' : pattern !== null);
     const slot = async (sender: number, client: BenchClient) => {
       for (let i = 0; i < MAX_MESSAGES_PER_SLOT && now() < end; i++) {
-        const op = pattern?.[i % pattern.length] ?? 'send';
+        const op = mixing() ? (pattern?.[i % pattern.length] ?? 'send') : 'send';
         const target = latest[sender];
         if (op === 'send' || target === undefined) await send(sender, client);
         else await change(client, target, op === 'edit');
@@ -185,6 +251,7 @@ export async function runThroughput(job: ThroughputJob): Promise<ThroughputResul
       ...(job.mix
         ? { opsPerSec: (ledger.windowAcks + changes.acked) / seconds, changes: { acked: changes.acked, errors: changes.errors } }
         : {}),
+      ...(shapes ? { shapes: shapes.rates() } : {}),
       ackedPerSec: ledger.windowAcks / seconds,
       deliveriesPerSec: ledger.windowDeliveries / seconds,
       ack: latencyOf(ledger.ackLatency),

@@ -1,5 +1,6 @@
 /** What the orchestrator (bench/run.ts) asks the load generator process for, and what it answers. */
 import type { ProcessMemory } from '../proc';
+import type { IngestShape } from './ingest-shapes';
 
 /** Which wire dialect a server speaks: our protocol (ours and the null server) or the tutorial's 'chat message'. */
 export type Dialect = 'ours' | 'tutorial';
@@ -25,6 +26,11 @@ export type ThroughputJob = {
   mix?: { reactions: number; edits: number };
   /** Our protocol only: every client acknowledges what reached it with `room:delivered`, as the PWA does. */
   ticks?: boolean;
+  /**
+   * Our protocol only, with a `mix`: the window's `durationMs` split into phases of `phaseMs` in which
+   * sends only, the mix, and sends with receipts take turns (ingest-shapes.ts), each reported apart.
+   */
+  alternate?: { phaseMs: number };
 };
 
 export type LadderJob = {
@@ -168,12 +174,27 @@ export type ThroughputResult = {
   opsPerSec?: number;
   /** Changes acked in the window, and those refused or timed out (only with a `mix`). */
   changes?: { acked: number; errors: number };
+  /** With `alternate`: each shape's rates over the phases it was in force. */
+  shapes?: Record<IngestShape, ShapeRates>;
   /** True if deliveries were still missing when the drain timed out. */
   drainTimedOut: boolean;
   /** Bytes at the clients' TCP sockets from the last connect to the end of the drain (absent in older results). */
   wire?: WireUse;
   /** CPU (user + system) of the load generator process over its whole life, ms (absent in older results). */
   loadCpuMs?: number;
+};
+
+/** One ingest shape's share of an alternating run: what was acked while it was in force. */
+export type ShapeRates = {
+  /** Time the shape was in force inside the window. */
+  ms: number;
+  /** Sends and changes acked per second. */
+  opsPerSec: number;
+  /** Sends acked per second. */
+  ackedPerSec: number;
+  ackP99: number | null;
+  /** `room:delivered` receipts the clients sent (sends with receipts only, if the phases work). */
+  receipts: number;
 };
 
 /**

@@ -56,12 +56,25 @@ function serverProblems(raw: RawResults, kind: ServerKind, runs: RawServerRuns):
   }
   problems.push(...throughputProblems(kind, 'ingest', runs.ingest), ...throughputProblems(kind, 'fan-out', runs.fanout));
   const changes = expectedRuns(raw, kind, 'changes');
-  for (const [label, done] of [
-    ['mixed ingest', runs.mixed ?? []],
-    ['ingest with receipts', runs.ticks ?? []],
-  ] as const) {
+  // Reports before the shapes took turns in one run measured the mix and the receipts apart.
+  const separate = runs.shapes === undefined && (runs.mixed !== undefined || runs.ticks !== undefined);
+  const shaped: Array<[string, InRun<ThroughputResult>[]]> = separate
+    ? [
+        ['mixed ingest', runs.mixed ?? []],
+        ['ingest with receipts', runs.ticks ?? []],
+      ]
+    : [['ingest shapes taking turns', runs.shapes ?? []]];
+  for (const [label, done] of shaped) {
     if (changes !== null && done.length < changes) problems.push(`${kind} ${label}: ${done.length} of ${changes} runs completed`);
     problems.push(...throughputProblems(kind, label, [...done]));
+  }
+  for (const result of separate ? [] : (runs.shapes ?? [])) {
+    const tag = `${kind} ingest shapes run ${result.run ?? '?'}`;
+    // A phase that did not do its shape's work would make its ratio one of sends to sends.
+    if (!result.shapes) problems.push(`${tag}: no per-shape rates`);
+    else if (result.shapes.ticks.receipts === 0) problems.push(`${tag}: its receipts phases sent no room:delivered`);
+    if ((result.changes?.acked ?? 0) === 0) problems.push(`${tag}: no edit or reaction was acked`);
+    if ((result.changes?.errors ?? 0) > 0) problems.push(`${tag}: ${result.changes?.errors} edits or reactions got no positive ack`);
   }
   for (const result of runs.ladder) {
     const tag = `${kind} growth series run ${result.run ?? '?'}`;

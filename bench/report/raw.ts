@@ -58,9 +58,13 @@ export type RawServerRuns = {
   catchup: Record<string, InRun<CatchupResult>[]>;
   /** Catch-up from a server started on the stored database: restarted after seeding, tail cache empty. */
   catchupRestarted?: Record<string, InRun<CatchupResult>[]>;
-  /** The ingest load as 70% sends, 20% reactions, 10% edits (ours only). */
+  /**
+   * The ingest load's shapes taking turns in one run (ours only): sends only, 70% sends + 20% reactions
+   * + 10% edits, and sends with every client sending delivered receipts, as the PWA does.
+   */
+  shapes?: InRun<ThroughputResult>[];
+  /** Reports before the shapes took turns measured the mix and the receipts as runs of their own. */
   mixed?: InRun<ThroughputResult>[];
-  /** The ingest load with every client sending delivered receipts, as the PWA does (ours only). */
   ticks?: InRun<ThroughputResult>[];
 };
 

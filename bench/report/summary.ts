@@ -6,7 +6,7 @@
 import type { CatchupResult, Integrity, LadderResult, ThroughputResult } from '../load/types';
 import type { ServerKind } from '../servers';
 import { expectedRuns, type IdleRun, type InRun, type RawResults, type RawServerRuns } from './raw';
-import { medianOf, type Med } from './stats';
+import { medianOf, NO_VALUE, ratio, type Med } from './stats';
 
 export type ThroughputSummary = {
   /** Runs that completed (a failed run leaves no result). */
@@ -17,6 +17,17 @@ export type ThroughputSummary = {
   deliveriesPerSec: Med;
   deliveryP50: Med;
   deliveryP99: Med;
+};
+
+/** Ours' ingest shapes and the ratios the mixed and receipts targets read. */
+export type ShapesSummary = {
+  /** 'alternating': phases of one run, each run's own ratio, their median; 'separate': runs of their own (older reports), the medians' ratio. */
+  method: 'alternating' | 'separate';
+  sendOpsPerSec: Med;
+  mixedOpsPerSec: Med;
+  ticksAckedPerSec: Med;
+  mixedRatio: Med;
+  ticksRatio: Med;
 };
 
 export type LadderPoint = {
@@ -59,9 +70,8 @@ export type Expected = Record<'idle' | 'ingest' | 'changes' | 'fanout' | 'ladder
 export type ServerSummary = {
   expected: Expected;
   ingest: ThroughputSummary;
-  /** Sends + edits + reactions per second under the ingest load, and the ingest with delivered receipts. */
-  mixedOpsPerSec: Med;
-  ticks: ThroughputSummary;
+  /** The ingest load's shapes: sends only, sends + reactions + edits, sends with delivered receipts. */
+  shapes: ShapesSummary;
   fanout: ThroughputSummary;
   ladder: LadderPoint[];
   ladderRuns: number;
@@ -172,6 +182,37 @@ function integritySum(all: Integrity[]): Omit<IntegritySummary, 'drainTimeouts'>
   );
 }
 
+/** A ratio of two medians, counted as coming from as many runs as the shorter of them. */
+function ratioOfMedians(a: Med, b: Med): Med {
+  const value = ratio(a.value, b.value);
+  return value === null ? NO_VALUE : { value, n: Math.min(a.n, b.n), min: null, max: null };
+}
+
+function shapesSummary(raw: RawServerRuns): ShapesSummary {
+  if (raw.shapes === undefined && (raw.mixed !== undefined || raw.ticks !== undefined)) {
+    const send = medianOf(raw.ingest.map((run) => run.ackedPerSec));
+    const mixed = medianOf((raw.mixed ?? []).map((run) => run.opsPerSec ?? null));
+    const ticks = medianOf((raw.ticks ?? []).map((run) => run.ackedPerSec));
+    return {
+      method: 'separate',
+      sendOpsPerSec: send,
+      mixedOpsPerSec: mixed,
+      ticksAckedPerSec: ticks,
+      mixedRatio: ratioOfMedians(mixed, send),
+      ticksRatio: ratioOfMedians(ticks, send),
+    };
+  }
+  const runs = (raw.shapes ?? []).flatMap((run) => (run.shapes ? [run.shapes] : []));
+  return {
+    method: 'alternating',
+    sendOpsPerSec: medianOf(runs.map((shapes) => shapes.send.opsPerSec)),
+    mixedOpsPerSec: medianOf(runs.map((shapes) => shapes.mixed.opsPerSec)),
+    ticksAckedPerSec: medianOf(runs.map((shapes) => shapes.ticks.ackedPerSec)),
+    mixedRatio: medianOf(runs.map((shapes) => ratio(shapes.mixed.opsPerSec, shapes.send.opsPerSec))),
+    ticksRatio: medianOf(runs.map((shapes) => ratio(shapes.ticks.ackedPerSec, shapes.send.ackedPerSec))),
+  };
+}
+
 const catchupMedians = (bySize: Record<string, CatchupResult[]> | undefined): Record<string, Med> =>
   Object.fromEntries(Object.entries(bySize ?? {}).map(([missed, runs]) => [missed, medianOf(runs.map((run) => run.ms))]));
 
@@ -180,18 +221,20 @@ export function summarizeServer(raw: RawServerRuns, rssStep: number, expected: E
   const ladderSteps = raw.ladder.flatMap((run) => run.steps);
   const integrity = integritySum([
     ...raw.ingest.map((run) => run.integrity),
+    ...(raw.shapes ?? []).map((run) => run.integrity),
     ...(raw.mixed ?? []).map((run) => run.integrity),
     ...(raw.ticks ?? []).map((run) => run.integrity),
     ...raw.fanout.map((run) => run.integrity),
     ...ladderSteps.map((step) => step.integrity),
   ]);
   const catchups: InRun<CatchupResult>[] = [...Object.values(raw.catchup), ...Object.values(raw.catchupRestarted ?? {})].flat();
-  const drainTimeouts = [...raw.ingest, ...raw.fanout, ...ladderSteps].filter((result) => result.drainTimedOut === true).length;
+  const drainTimeouts = [...raw.ingest, ...(raw.shapes ?? []), ...raw.fanout, ...ladderSteps].filter(
+    (result) => result.drainTimedOut === true,
+  ).length;
   return {
     expected,
     ingest: throughputSummary(raw.ingest),
-    mixedOpsPerSec: medianOf((raw.mixed ?? []).map((run) => run.opsPerSec ?? null)),
-    ticks: throughputSummary(raw.ticks ?? []),
+    shapes: shapesSummary(raw),
     fanout: throughputSummary(raw.fanout),
     ladder: ladderSummary(raw.ladder),
     ladderRuns: raw.ladder.length,

@@ -45,7 +45,7 @@ describe.each<ServerKind>(['null', 'null-cluster'])('bench load generator agains
   });
 });
 
-describe('bench soak against our server', () => {
+describe('bench load generator and soak against our server', () => {
   let server: BenchServer;
   let metricsUrl = '';
   beforeAll(async () => {
@@ -56,6 +56,40 @@ describe('bench soak against our server', () => {
   afterAll(async () => {
     await server?.stop();
     cleanupAll();
+  });
+
+  it('takes turns between sends only, the mix and receipts in one run, each phase doing its own shape', async () => {
+    const result = await runThroughput({
+      kind: 'throughput',
+      url: server.url,
+      dialect: 'ours',
+      clients: 6,
+      senders: 3,
+      window: 2,
+      // Two turns of the three shapes, each phase long enough for a receipt tick (250 ms).
+      durationMs: 3_600,
+      warmupMs: 200,
+      mix: { reactions: 0.2, edits: 0.1 },
+      alternate: { phaseMs: 600 },
+    });
+    expect(result.integrity.lost).toBe(0);
+    expect(result.integrity.duplicated).toBe(0);
+    expect(result.integrity.ackErrors).toBe(0);
+    expect(result.changes?.errors).toBe(0);
+    expect(result.changes?.acked).toBeGreaterThan(0);
+    const shapes = result.shapes;
+    expect(shapes?.send.ms).toBe(1_200);
+    expect(shapes?.mixed.ms).toBe(1_200);
+    expect(shapes?.ticks.ms).toBe(1_200);
+    // Sends only phases ack sends alone; the mixed phases add the edits and reactions. An op counts where its
+    // ack lands, so the receipts phase after a mixed one may get the changes still in flight (3 senders × 2).
+    expect(shapes?.send.opsPerSec).toBe(shapes?.send.ackedPerSec);
+    expect(((shapes?.ticks.opsPerSec ?? 0) - (shapes?.ticks.ackedPerSec ?? 0)) * 1.2).toBeLessThanOrEqual(2 * 6);
+    expect(shapes?.mixed.opsPerSec).toBeGreaterThan(shapes?.mixed.ackedPerSec ?? Infinity);
+    // Receipts go out in the receipts phases only (one may land just past a phase's end).
+    expect(shapes?.ticks.receipts).toBeGreaterThanOrEqual(6);
+    expect((shapes?.send.receipts ?? 0) + (shapes?.mixed.receipts ?? 0)).toBeLessThanOrEqual(6);
+    for (const shape of [shapes?.send, shapes?.mixed, shapes?.ticks]) expect(shape?.ackP99).toBeGreaterThan(0);
   });
 
   it('calibrates, sends at half, reads RSS and acks per minute, and reconnecting clients catch up with their cursors', async () => {

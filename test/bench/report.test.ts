@@ -151,6 +151,51 @@ describe('bench report', () => {
     expect(toMarkdown(raw, summary, 'settings')).toContain('**Verdict: FAIL.**');
   });
 
+  it("judges mixed ingest and receipts by each run's own ratio of its shapes taking turns, and older reports by separate runs", () => {
+    const shaped = (run: number, send: number, mixed: number, ticks: number, receipts = 40): InRun<ThroughputResult> => {
+      const rates = (ops: number, acked = ops, shapeReceipts = 0) => ({
+        ms: 10_000,
+        opsPerSec: ops,
+        ackedPerSec: acked,
+        ackP99: 20,
+        receipts: shapeReceipts,
+      });
+      return {
+        ...throughput(run, send),
+        changes: { acked: 3_000, errors: 0 },
+        shapes: { send: rates(send), mixed: rates(mixed, mixed * 0.7), ticks: rates(ticks, ticks, receipts) },
+      };
+    };
+    const raw = completeRaw();
+    raw.plan = { kinds: ['ours', 'tutorial', 'null-cluster'], scenarios: ['idle', 'ingest', 'changes', 'catchup'], catchupSizes: [10_000] };
+    const ours = raw.servers.ours;
+    if (!ours) throw new Error('no ours');
+    // The machine's speed moves every shape of a run together (sends only at 8,100, 6,500, 9,000): each run's own
+    // ratio is what the targets read, mixed 0.95, 0.92, 0.97 and with receipts 0.98, 0.96, 0.99.
+    ours.shapes = [shaped(1, 8_100, 7_700, 7_940), shaped(2, 6_500, 6_000, 6_240), shaped(3, 9_000, 8_730, 8_910)];
+    expect(row(raw, 'Mixed ingest')).toMatchObject({ pass: true, runs: 'ours 3/3' });
+    expect(row(raw, 'Mixed ingest').value).toContain("0.95× (7,700 vs 8,100 ops/s; median of the runs' own ratios, 3 runs 0.92–0.97)");
+    expect(row(raw, 'Ingest with delivered receipts')).toMatchObject({ pass: true });
+    expect(row(raw, 'Ingest with delivered receipts').value).toMatch(/^0\.98× /);
+    expect(summarize(raw, 2000, '10000').problems).toEqual([]);
+
+    // A run whose receipts phases sent nothing measured sends against sends.
+    ours.shapes[1] = shaped(2, 6_500, 6_000, 6_240, 0);
+    expect(summarize(raw, 2000, '10000').problems).toContain('ours ingest shapes run 2: its receipts phases sent no room:delivered');
+    ours.shapes.pop();
+    expect(row(raw, 'Mixed ingest')).toMatchObject({ pass: false });
+    expect(row(raw, 'Mixed ingest').value).toContain('ours from 2 of 3 runs');
+
+    // Stored before the shapes took turns: the ratio of the separate runs' medians to send-only ingest's (10,000).
+    delete ours.shapes;
+    ours.mixed = [9_000, 8_000, 9_500].map((ops, index) => ({ ...throughput(index + 1, ops * 0.7), opsPerSec: ops }));
+    ours.ticks = [9_600, 9_700, 9_400].map((acked, index) => throughput(index + 1, acked));
+    expect(row(raw, 'Mixed ingest')).toMatchObject({ pass: true });
+    expect(row(raw, 'Mixed ingest').value).toContain('0.90× (9,000 vs 10,000 ops/s; separate runs, ratio of the medians)');
+    expect(row(raw, 'Ingest with delivered receipts')).toMatchObject({ pass: true });
+    expect(summarize(raw, 2000, '10000').problems).toEqual([]);
+  });
+
   it('judges the connection storm of the steps to 5,000 and 10,000 against the null cluster, by median', () => {
     const latency = { p50: 5, p99: 20, max: 30, samples: 100 };
     const ladder = (run: number, connectMs: Record<number, number>) => ({
