@@ -7,7 +7,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { encodeContent } from './load/accounting';
-import { INGEST_SHAPES } from './load/ingest-shapes';
+import { INGEST_SHAPES, PHASES_PER_SHAPE } from './load/ingest-shapes';
 import type { CatchupResult, Dialect, IdleResult, LadderResult, SeedResult, ThroughputJob, ThroughputResult } from './load/types';
 import { runLoadJob } from './load-process';
 import type { IdleRun, InRun, ThroughputRun } from './report/raw';
@@ -52,9 +52,10 @@ export function measureThroughput(
   nodeArgs: string[] = [],
   extra: Pick<ThroughputJob, 'mix' | 'ticks' | 'alternate'> = {},
 ): Promise<ThroughputRun> {
-  const { warmupMs } = context.settings;
-  // Taking turns, each shape gets as long as a run of its own would.
-  const durationMs = context.settings.durationMs * (extra.alternate ? INGEST_SHAPES.length : 1);
+  const { alternate } = extra;
+  // Taking turns, each shape gets a little longer than a run of its own, and the warm-up ends with an unmeasured turn.
+  const durationMs = alternate ? INGEST_SHAPES.length * PHASES_PER_SHAPE * alternate.phaseMs : context.settings.durationMs;
+  const warmupMs = context.settings.warmupMs + (alternate ? INGEST_SHAPES.length * alternate.phaseMs : 0);
   const run = async (urls: string[], meter: CpuMeter): Promise<ThroughputRun> => {
     const [url = ''] = urls;
     const result = await runLoadJob<ThroughputResult>({

@@ -294,7 +294,7 @@ async function main(): Promise<number> {
       // (bench/load/ingest-shapes.ts): runs of their own minutes apart differed by the machine's drift.
       const shapes = async () =>
         await attempt(`${kind} ingest shapes run ${run}`, async () => {
-          const phaseMs = settings.durationMs / PHASES_PER_SHAPE;
+          const phaseMs = settings.shapePhaseMs;
           const result = await measureThroughput(kind, settings.ingest, context, profileArgs(kind), {
             mix: CHANGE_MIX,
             alternate: { phaseMs },
@@ -303,7 +303,7 @@ async function main(): Promise<number> {
           const { send, mixed, ticks } = result.shapes ?? {};
           const of = (rate: number | undefined) => `${rate?.toFixed(0)} (${ratio(rate, send?.opsPerSec)?.toFixed(2)}×)`;
           log(
-            `${kind}: ingest shapes taking turns (phases of ${phaseMs} ms): sends only ${send?.opsPerSec.toFixed(0)} acked/s, ` +
+            `${kind}: ingest shapes taking turns (${PHASES_PER_SHAPE} phases of ${phaseMs} ms each): sends only ${send?.opsPerSec.toFixed(0)} acked/s, ` +
               `mixed ${of(mixed?.opsPerSec)} ops/s, with receipts ${of(ticks?.opsPerSec)} acked/s (${ticks?.receipts} receipts); ` +
               `ack p99 ${[send, mixed, ticks].map((shape) => shape?.ackP99?.toFixed(1)).join(' / ')} ms, change errors ${result.changes?.errors}, lost ${result.integrity.lost}`,
           );

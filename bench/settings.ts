@@ -8,6 +8,8 @@ export type Settings = {
   fanout: { clients: number; senders: number; window: number };
   durationMs: number;
   warmupMs: number;
+  /** Ours' ingest shapes (sends only, mixed, with receipts) take turns in phases this long, PHASES_PER_SHAPE each. */
+  shapePhaseMs: number;
   ladder: { steps: number[]; probeRate: number; probeMs: number; settleMs: number };
   rssStep: number;
   catchup: { sizes: number[]; timeoutMs: number };
@@ -48,6 +50,7 @@ export const FULL: Settings = {
   fanout: { clients: 200, senders: 20, window: 4 },
   durationMs: 10_000,
   warmupMs: 1_000,
+  shapePhaseMs: 2_000,
   ladder: { steps: [10, 1000, 2000, 5000, 10_000], probeRate: 20, probeMs: 5_000, settleMs: 3_000 },
   rssStep: 2000,
   catchup: { sizes: [1_000, 10_000, 100_000], timeoutMs: 300_000 },
@@ -76,6 +79,7 @@ export const QUICK: Settings = {
   fanout: { clients: 50, senders: 10, window: 4 },
   durationMs: 1_500,
   warmupMs: 250,
+  shapePhaseMs: 300,
   ladder: { steps: [10, 200], probeRate: 20, probeMs: 1_000, settleMs: 500 },
   rssStep: 200,
   catchup: { sizes: [1_000, 5_000], timeoutMs: 60_000 },

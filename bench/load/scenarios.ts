@@ -99,7 +99,7 @@ class ShapeTally {
   constructor(private readonly clock: PhaseClock) {}
 
   private at(at: number) {
-    const shape = this.clock.shapeAt(at);
+    const shape = this.clock.countedAt(at);
     return shape === null ? undefined : this.tallies.get(shape);
   }
 
