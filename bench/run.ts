@@ -301,10 +301,11 @@ async function main(): Promise<number> {
           });
           (runs.shapes ??= []).push({ ...result, run });
           const { send, mixed, ticks } = result.shapes ?? {};
-          const of = (rate: number | undefined) => `${rate?.toFixed(0)} (${ratio(rate, send?.opsPerSec)?.toFixed(2)}×)`;
+          // The ratios the targets read: ops (sends + changes) for the mix, sends alone for the receipts.
+          const of = (rate: number | undefined, base: number | undefined) => `${rate?.toFixed(0)} (${ratio(rate, base)?.toFixed(2)}×)`;
           log(
-            `${kind}: ingest shapes taking turns (${PHASES_PER_SHAPE} phases of ${phaseMs} ms each): sends only ${send?.opsPerSec.toFixed(0)} acked/s, ` +
-              `mixed ${of(mixed?.opsPerSec)} ops/s, with receipts ${of(ticks?.opsPerSec)} acked/s (${ticks?.receipts} receipts); ` +
+            `${kind}: ingest shapes taking turns (${PHASES_PER_SHAPE} phases of ${phaseMs} ms each): sends only ${send?.ackedPerSec.toFixed(0)} acked/s, ` +
+              `mixed ${of(mixed?.opsPerSec, send?.opsPerSec)} ops/s, with receipts ${of(ticks?.ackedPerSec, send?.ackedPerSec)} acked/s (${ticks?.receipts} receipts); ` +
               `ack p99 ${[send, mixed, ticks].map((shape) => shape?.ackP99?.toFixed(1)).join(' / ')} ms, change errors ${result.changes?.errors}, lost ${result.integrity.lost}`,
           );
         });
