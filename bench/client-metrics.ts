@@ -4,7 +4,7 @@
  * offline reload in Chromium. Each step answers "not built" or "failed: …"
  * instead of throwing, so the server benchmark still reports.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -57,7 +57,23 @@ export type OfflineMetrics =
 /** The same two measurements of the null PWA (bench/baselines/null-pwa): this machine's Chromium floor. */
 export type ClientFloor = { lighthouse: LighthouseMetrics; offline: OfflineMetrics };
 
-export type ClientMetrics = { bundle: BundleMetrics; lighthouse: LighthouseMetrics; offline: OfflineMetrics; floor?: ClientFloor };
+export type ClientMetrics = {
+  bundle: BundleMetrics;
+  lighthouse: LighthouseMetrics;
+  offline: OfflineMetrics;
+  floor?: ClientFloor;
+  /** What `chromium --version` said: the page loads follow the browser build as well as the machine (absent in older results). */
+  chromium?: string;
+};
+
+/** The browser's own version line, or why it could not be read. */
+function chromiumVersion(): string {
+  try {
+    return execFileSync(CHROMIUM, ['--version'], { encoding: 'utf8', timeout: 10_000 }).trim();
+  } catch (error) {
+    return `unknown (${String(error).split('\n')[0]})`;
+  }
+}
 
 /** Initial assets of index.html: module scripts, modulepreloads and stylesheets (what the first paint waits for). */
 export function initialAssets(html: string): { scripts: string[]; styles: string[] } {
@@ -315,7 +331,7 @@ export async function measureClient(runs: number, log: (line: string) => void): 
   // Lighthouse grades the served app; on loopback http://127.0.0.1 counts as a secure origin for the SW.
   const ours = await measureServed(() => startServer('ours'), runs, 'client', log);
   const floor = await measureServed(() => startBaseline('bench/baselines/null-pwa/index.mjs'), runs, 'client, null PWA', log);
-  return { bundle, ...ours, floor };
+  return { bundle, ...ours, floor, chromium: chromiumVersion() };
 }
 
 /** Starts a server, measures the page it serves, and stops it; a failure anywhere is the page's result. */

@@ -30,11 +30,11 @@ export type PhaseClock = {
 };
 
 /**
- * Phase k's shape (k < 0: the turn before the window). Each turn of three starts one shape later than the turn before (sends, mixed,
- * receipts; then mixed, receipts, sends; then receipts, sends, mixed): every shape takes every place
- * in a turn equally often and follows each other shape, so neither a place (run with all three
- * shapes sending alike, the third place of a fixed order got 0.86× the first) nor what the shape
- * before left behind favours one of them.
+ * Phase k's shape (k < 0: the turn before the window). Each turn of three starts one shape later
+ * than the turn before (sends, mixed, receipts; then mixed, receipts, sends; then receipts, sends,
+ * mixed): every shape takes every place in a turn equally often and follows each other shape, so
+ * neither a place (with all three shapes sending alike, the third place of a fixed order got 0.86×
+ * the first) nor what the shape before left behind favours one of them.
  */
 export function shapeOfPhase(phase: number): IngestShape {
   const count = INGEST_SHAPES.length;

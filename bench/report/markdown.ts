@@ -247,6 +247,7 @@ export function toMarkdown(raw: RawResults, summary: Summary, settingsLine: stri
         `| initial CSS (gzip) | ${(client.bundle.cssGzipBytes / 1024).toFixed(1)} KB (${client.bundle.styles.join(', ') || 'none'}) |`,
       );
     } else out.push(`| initial JS / CSS | ${client.bundle.status}${client.bundle.detail ? `: ${client.bundle.detail}` : ''} |`);
+    if (client.chromium) out.push(`| browser | ${client.chromium} |`);
     out.push(...pageRows('', client.lighthouse, client.offline));
     if (client.floor) out.push(...pageRows(', null PWA', client.floor.lighthouse, client.floor.offline));
   }

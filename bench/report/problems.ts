@@ -7,7 +7,15 @@
  */
 import type { ThroughputResult } from '../load/types';
 import type { ServerKind } from '../servers';
-import { expectedRuns, SCALE_OUT_SCENARIO_KINDS, type InRun, type RawResults, type RawServerRuns, type ServerSetup } from './raw';
+import {
+  expectedRuns,
+  SCALE_OUT_SCENARIO_KINDS,
+  shapesMeasuredApart,
+  type InRun,
+  type RawResults,
+  type RawServerRuns,
+  type ServerSetup,
+} from './raw';
 
 const LABELS = { idle: 'idle memory', ingest: 'ingest', fanout: 'fan-out', ladder: 'growth series' } as const;
 
@@ -56,8 +64,7 @@ function serverProblems(raw: RawResults, kind: ServerKind, runs: RawServerRuns):
   }
   problems.push(...throughputProblems(kind, 'ingest', runs.ingest), ...throughputProblems(kind, 'fan-out', runs.fanout));
   const changes = expectedRuns(raw, kind, 'changes');
-  // Reports before the shapes took turns in one run measured the mix and the receipts apart.
-  const separate = runs.shapes === undefined && (runs.mixed !== undefined || runs.ticks !== undefined);
+  const separate = shapesMeasuredApart(runs);
   const shaped: Array<[string, InRun<ThroughputResult>[]]> = separate
     ? [
         ['mixed ingest', runs.mixed ?? []],

@@ -68,6 +68,10 @@ export type RawServerRuns = {
   ticks?: InRun<ThroughputResult>[];
 };
 
+/** A report from before the shapes took turns in one run: the mix and the receipts measured as runs of their own. */
+export const shapesMeasuredApart = (runs: RawServerRuns): boolean =>
+  runs.shapes === undefined && (runs.mixed !== undefined || runs.ticks !== undefined);
+
 /** One configuration a server really ran with: the environment it was given and what its /healthz said. */
 export type ServerSetup = { command: string; workers: number; env: Record<string, string>; healthz: unknown; starts: number };
 

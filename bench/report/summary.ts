@@ -5,7 +5,7 @@
  */
 import type { CatchupResult, Integrity, LadderResult, ThroughputResult } from '../load/types';
 import type { ServerKind } from '../servers';
-import { expectedRuns, type IdleRun, type InRun, type RawResults, type RawServerRuns } from './raw';
+import { expectedRuns, shapesMeasuredApart, type IdleRun, type InRun, type RawResults, type RawServerRuns } from './raw';
 import { medianOf, NO_VALUE, ratio, type Med } from './stats';
 
 export type ThroughputSummary = {
@@ -189,7 +189,7 @@ function ratioOfMedians(a: Med, b: Med): Med {
 }
 
 function shapesSummary(raw: RawServerRuns): ShapesSummary {
-  if (raw.shapes === undefined && (raw.mixed !== undefined || raw.ticks !== undefined)) {
+  if (shapesMeasuredApart(raw)) {
     const send = medianOf(raw.ingest.map((run) => run.ackedPerSec));
     const mixed = medianOf((raw.mixed ?? []).map((run) => run.opsPerSec ?? null));
     const ticks = medianOf((raw.ticks ?? []).map((run) => run.ackedPerSec));

@@ -281,23 +281,26 @@ function shapeTargets(ours: ServerSummary | undefined, input: InputOf): TargetRo
   const alternating = shapes?.method !== 'separate';
   const how = (ratioMed: Med) =>
     alternating ? `median of the runs' own ratios, ${runsSpread(ratioMed, 2)}` : 'separate runs, ratio of the medians';
-  const mixed = input('ours', ours, shapes?.mixedRatio, 'changes');
-  const ticks = input('ours', ours, shapes?.ticksRatio, 'changes');
-  const send = fmt(shapes?.sendOpsPerSec.value);
+  const target = (name: string, ratioMed: Med | undefined, rate: Med | undefined, unit: string, least: number) => {
+    const measured = input('ours', ours, ratioMed, 'changes');
+    const value = measured.med.value;
+    const shown = `${fmtRatio(value)} (${fmt(rate?.value)} vs ${fmt(shapes?.sendOpsPerSec.value)} ${unit}; ${how(measured.med)})`;
+    return targetOver(name, [measured], value, shown, (v) => v >= least);
+  };
   return [
-    targetOver(
+    target(
       'Mixed ingest (70% sends, 20% reactions, 10% edits) ≥ 0.9× send-only ops/s',
-      [mixed],
-      mixed.med.value,
-      `${fmtRatio(mixed.med.value)} (${fmt(shapes?.mixedOpsPerSec.value)} vs ${send} ops/s; ${how(mixed.med)})`,
-      (v) => v >= 0.9,
+      shapes?.mixedRatio,
+      shapes?.mixedOpsPerSec,
+      'ops/s',
+      0.9,
     ),
-    targetOver(
+    target(
       'Ingest with delivered receipts ≥ 0.95× without (tick bookkeeping ≤ 5%)',
-      [ticks],
-      ticks.med.value,
-      `${fmtRatio(ticks.med.value)} (${fmt(shapes?.ticksAckedPerSec.value)} vs ${send} msg/s; ${how(ticks.med)})`,
-      (v) => v >= 0.95,
+      shapes?.ticksRatio,
+      shapes?.ticksAckedPerSec,
+      'msg/s',
+      0.95,
     ),
   ];
 }
