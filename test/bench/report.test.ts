@@ -350,6 +350,7 @@ describe('bench report', () => {
       bundle: { status: 'ok', jsGzipBytes: 70_000, cssGzipBytes: 6_000, scripts: ['index.js'], styles: ['index.css'] },
       ...page(88, [230, 180, 305]),
       floor: page(99, [74, 67, 118]),
+      chromium: 'Chromium 156.0.8078.114 built on Debian GNU/Linux 12 (bookworm)',
     };
     expect(row(raw, 'Lighthouse mobile performance = 100 (#17)')).toMatchObject({
       value: '88 (the null PWA on the same Chromium: 99)',
@@ -369,6 +370,8 @@ describe('bench report', () => {
     });
     const markdown = toMarkdown(raw, summarize(raw, 2000, '10000'), 'settings');
     expect(markdown).toContain('| offline warm reload → "Message" textbox enabled, null PWA | 74 ms (median of 3: 74, 67, 118) |');
+    // The page loads follow the browser build too: the report says which one ran them.
+    expect(markdown).toContain('| browser | Chromium 156.0.8078.114 built on Debian GNU/Linux 12 (bookworm) |');
     expect(markdown).toContain(
       "| Lighthouse's performance inputs: FCP / LCP / TBT / Speed Index (ms), CLS | 1,500 / 2,300 / 230 / 1,500, 0.000 |",
     );
