@@ -50,7 +50,7 @@ export function measureThroughput(
   shape: Settings['ingest'],
   context: MeasureContext,
   nodeArgs: string[] = [],
-  extra: Pick<ThroughputJob, 'mix' | 'ticks' | 'alternate'> = {},
+  extra: Pick<ThroughputJob, 'mix' | 'alternate'> = {},
 ): Promise<ThroughputRun> {
   const { alternate } = extra;
   // Taking turns, each shape gets PHASES_PER_SHAPE phases (24 s in a full run, against 10 s for a run of its own),

@@ -56,8 +56,8 @@ export class OffsetTracker {
 
 export type ClientOptions = {
   cursor?: number;
-  /** Send delivered receipts; a function is asked at every tick (the alternating ingest turns them on and off). */
-  ticks?: boolean | (() => boolean);
+  /** Send delivered receipts while this says so, asked at every tick (the alternating ingest turns them on and off). */
+  ticks?: () => boolean;
   /** Called for every `room:delivered` sent. */
   onReceipt?: () => void;
   /** Counts the bytes of this client's connections at the TCP socket. */
@@ -153,8 +153,8 @@ const oursAdapter: DialectAdapter = {
     );
     let received = 0;
     let told = 0;
-    const ticksOn = typeof options.ticks === 'function' ? options.ticks : () => true;
-    const ticks = options.ticks
+    const ticksOn = options.ticks;
+    const ticks = ticksOn
       ? setInterval(() => {
           if (received <= told || !socket.connected || !ticksOn()) return;
           told = received;

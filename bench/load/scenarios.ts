@@ -103,11 +103,12 @@ class ShapeTally {
     return shape === null ? undefined : this.tallies.get(shape);
   }
 
-  acked(sentAt: number, at: number, inWindow: boolean): void {
+  acked(sentAt: number, at: number): void {
     const tally = this.at(at);
     if (!tally) return;
     tally.acks += 1;
-    if (inWindow) tally.ack.record(at - sentAt);
+    // Latency of sends made inside the window only, as the ledger's.
+    if (this.clock.countedAt(sentAt) !== null) tally.ack.record(at - sentAt);
   }
 
   changed(at: number): void {
@@ -154,7 +155,7 @@ export async function runThroughput(job: ThroughputJob): Promise<ThroughputResul
   /** Set once the window is known (alternating runs only): which shape is in force. */
   let shapes: ShapeTally | null = null;
   let clock: PhaseClock | null = null;
-  const ticks = job.alternate ? () => clock?.shapeAt(now()) === 'ticks' : job.ticks;
+  const ticks = job.alternate ? () => clock?.shapeAt(now()) === 'ticks' : undefined;
   const clients = identities.map((identity, receiver) =>
     adapter.create(
       urls[receiver % urls.length] ?? job.url,
@@ -195,7 +196,7 @@ export async function runThroughput(job: ThroughputJob): Promise<ThroughputResul
         latest[sender] = (await client.send(clientOffsetOf(runId, tag), encodeContent(tag), ACK_TIMEOUT_MS)) ?? latest[sender];
         const at = now();
         ledger.acked(sender, n, at);
-        shapes?.acked(sentAt, at, sentAt >= windowStart);
+        shapes?.acked(sentAt, at);
       } catch {
         ledger.ackFailed();
       }

@@ -24,11 +24,10 @@ export type ThroughputJob = {
    * sends), each on the sender's own latest acked message. Absent: sends only.
    */
   mix?: { reactions: number; edits: number };
-  /** Our protocol only: every client acknowledges what reached it with `room:delivered`, as the PWA does. */
-  ticks?: boolean;
   /**
-   * Our protocol only, with a `mix`: the window's `durationMs` split into phases of `phaseMs` in which
-   * sends only, the mix, and sends with receipts take turns (ingest-shapes.ts), each reported apart.
+   * Our protocol only, with a `mix`: phases of `phaseMs` (from one turn before the window to its end) in
+   * which sends only, the mix, and sends with every client acknowledging what reached it with
+   * `room:delivered`, as the PWA does, take turns (ingest-shapes.ts), each reported apart.
    */
   alternate?: { phaseMs: number };
 };
