@@ -12,8 +12,9 @@ import { flushOutboxInBackground } from './io/background-flush';
 import { OUTBOX_SYNC_TAG } from './io/background-sync';
 import { notePushedRead, notePushedSeq, openRoomNext, storePushedMessage } from './io/push-inbox';
 import { resubscribe } from './io/push-resubscribe';
-import { notificationText, readPushPayload, unreadTotal, type OpenRoom } from './logic/push-logic';
+import { lonePushedRoom, notificationText, readPushPayload, unreadTotal, type OpenRoom } from './logic/push-logic';
 import type { RoomEntry } from './logic/room-logic';
+import type { PushPayload } from '../shared/push';
 
 declare const self: ServiceWorkerGlobalScope;
 
@@ -60,6 +61,21 @@ async function closeNotifications(room: string): Promise<void> {
   for (const notification of await self.registration.getNotifications({ tag: room })) notification.close();
 }
 
+/**
+ * As if it had come over the socket; a message cut to fit the push is only noted. A device that
+ * cannot write (storage full, a database gone) still shows the message: the socket's catch-up
+ * brings it again, so only the notification would have been lost. Returns the rooms list after it.
+ */
+async function recordPushedMessage(payload: Extract<PushPayload, { kind: 'message' }>): Promise<RoomEntry[]> {
+  const { message } = payload;
+  try {
+    return payload.complete ? await storePushedMessage(message) : await notePushedSeq(message.room, message.seq);
+  } catch (error) {
+    console.error('push: the message is shown but could not be stored', error);
+    return [];
+  }
+}
+
 async function onPush(data: unknown): Promise<void> {
   const payload = readPushPayload(data);
   if (!payload) return;
@@ -69,10 +85,8 @@ async function onPush(data: unknown): Promise<void> {
     return;
   }
   const { message } = payload;
-  // As if it had come over the socket; a message cut to fit the push is only shown.
-  const rooms = payload.complete ? await storePushedMessage(message) : await notePushedSeq(message.room, message.seq);
-  const entry = rooms.find((room) => room.id === message.room);
-  if (!entry) return;
+  const rooms = await recordPushedMessage(payload);
+  const entry = rooms.find((room) => room.id === message.room) ?? lonePushedRoom(message.room, message.seq);
   const { title, body } = notificationText(entry, payload);
   await self.registration.showNotification(title, {
     body,
@@ -84,7 +98,8 @@ async function onPush(data: unknown): Promise<void> {
     timestamp: message.ts,
     data: { room: message.room, seq: message.seq, id: message.id },
   } as NotificationOptions);
-  await setBadge(rooms);
+  // Without the rooms list the count is unknown; the badge keeps what it had.
+  if (rooms.length > 0) await setBadge(rooms);
 }
 
 self.addEventListener('push', (event: PushEvent) => {
@@ -94,7 +109,8 @@ self.addEventListener('push', (event: PushEvent) => {
   } catch {
     return;
   }
-  event.waitUntil(onPush(data));
+  // The worker's console is the only place a failed push can say why (nothing else sees it).
+  event.waitUntil(onPush(data).catch((error: unknown) => console.error('push: failed', error)));
 });
 
 // The push service replaced or dropped the subscription: renew it, app open or not (io/push-resubscribe.ts).

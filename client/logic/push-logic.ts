@@ -38,9 +38,17 @@ export function readPushPayload(data: unknown): PushPayload | null {
 
 /** The rooms list once `room` is known to reach `seq` (a room not listed yet is added, unread). */
 export function roomsAfterMessage(rooms: readonly RoomEntry[], room: RoomId, seq: number): RoomEntry[] {
-  if (!rooms.some((entry) => entry.id === room))
-    return [...rooms, { id: room, lastSeq: seq, readSeq: 0, kind: room.startsWith('dm:') ? 'dm' : 'public' }];
+  if (!rooms.some((entry) => entry.id === room)) return [...rooms, pushedRoom(room, seq, 0)];
   return rooms.map((entry) => (entry.id === room && entry.lastSeq < seq ? { ...entry, lastSeq: seq } : entry));
+}
+
+/** A room's entry when nothing is known of it but this one message (the rooms list could not be read). */
+export function lonePushedRoom(room: RoomId, seq: number): RoomEntry {
+  return pushedRoom(room, seq, seq - 1);
+}
+
+function pushedRoom(room: RoomId, lastSeq: number, readSeq: number): RoomEntry {
+  return { id: room, lastSeq, readSeq, kind: room.startsWith('dm:') ? 'dm' : 'public' };
 }
 
 /** The rooms list once `room` was read up to `seq` on another device. */

@@ -3,7 +3,8 @@
  * notifications permission granted): the message lands in IndexedDB as if it came over the socket,
  * one notification per room counts what is waiting, and a "read" push closes it.
  */
-import { describe, expect, it } from 'vitest';
+import type { Worker } from 'playwright-core';
+import { describe, expect, it, onTestFailed } from 'vitest';
 import type { PushPayload } from '../../shared/push';
 import type { Message } from '../../shared/protocol';
 import type { LocalMessage } from '../../client/logic/models';
@@ -22,6 +23,11 @@ describe('push in the service worker', () => {
     const browser = await launchBrowser();
     const context = await phoneContext(browser, { baseURL: server().url });
     await context.grantPermissions(['notifications'], { origin: server().url });
+    // A push the worker fails on leaves no trace but its console: shown when the test fails.
+    const workerSaid: string[] = [];
+    const listen = (worker: Worker) => worker.on('console', (line) => workerSaid.push(`${line.type()}: ${line.text()}`));
+    context.on('serviceworker', listen);
+    onTestFailed(() => console.log(`The service worker's console:\n${workerSaid.join('\n') || '(nothing)'}`));
     const page = await context.newPage();
     await join(page, 'Bob');
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  lonePushedRoom,
   notificationText,
   readOpenRoom,
   readPushPayload,
@@ -49,6 +50,13 @@ describe('push logic', () => {
     expect(unreadTotal(roomsAfterRead(three, 'design', 6))).toBe(2);
     // A room the device did not list yet comes in unread.
     expect(roomsAfterMessage(rooms, 'new-room', 2).at(-1)).toEqual({ id: 'new-room', lastSeq: 2, readSeq: 0, kind: 'public' });
+  });
+
+  it('words a message alone when the rooms list could not be read (the one message, not a count)', () => {
+    const pushed = { kind: 'message', message, complete: true, mention: false } as const;
+    expect(notificationText(lonePushedRoom('design', 5), pushed)).toEqual({ title: '#design', body: 'Ana: hello' });
+    expect(lonePushedRoom('dm:a:b', 3)).toMatchObject({ kind: 'dm', lastSeq: 3, readSeq: 2 });
+    expect(notificationText(lonePushedRoom('dm:a:b', 5), { ...pushed, message: { ...message, room: 'dm:a:b' } }).title).toBe('Ana');
   });
 
   it("reads the service worker's OPEN_ROOM after a tap, and nothing else", () => {
