@@ -1,8 +1,9 @@
 /** The only user of IndexedDB: session, messages per room, cursors, the outbox and the rooms list, with the transactions that tie them. */
-import { openDB, type DBSchema, type IDBPDatabase, type IDBPObjectStore, type IDBPTransaction, type StoreNames } from 'idb';
+import { openDB, wrap, type DBSchema, type IDBPDatabase, type IDBPObjectStore, type IDBPTransaction, type StoreNames } from 'idb';
 import type { Cursors, RoomId } from '../../shared/protocol';
 import { SIGNED_OUT_AUTHOR, type Draft, type LocalMessage, type OutboxEntry, type Session } from '../logic/models';
 import type { RoomEntry } from '../logic/room-logic';
+import { takeEarlyDatabase } from './early-db';
 
 export const DB_NAME = 'offline-chat';
 /**
@@ -67,39 +68,53 @@ let dbPromise: Promise<IDBPDatabase<ChatDB>> | undefined;
 
 /** The open database, for the lazy modules that keep their own stores here (the blobs of queued files). */
 export function db(): Promise<IDBPDatabase<ChatDB>> {
-  dbPromise ??= openDB<ChatDB>(DB_NAME, DB_VERSION, {
-    // Step by step from whatever version the device has, so a v1 user keeps session, messages and outbox.
-    upgrade(database, oldVersion, _newVersion, transaction) {
-      if (oldVersion < 1) {
-        database.createObjectStore('session');
-        database.createObjectStore('messages', { keyPath: 'key' }).createIndex('by-room', 'room');
-        database.createObjectStore('cursors', { keyPath: 'room' });
-        database.createObjectStore('outbox', { keyPath: 'clientOffset' }).createIndex('by-order', 'order');
-        database.createObjectStore('drafts', { keyPath: 'room' });
-      }
-      if (oldVersion < 2) {
-        database.createObjectStore('rooms', { keyPath: 'id' });
-        database.createObjectStore('ui');
-      }
-      if (oldVersion < 3) {
-        database.createObjectStore('revocations', { keyPath: 'token' });
-        // Runs inside the upgrade's transaction: the app sees v3 only once every entry has its author.
-        if (oldVersion > 0) void stampAuthors(transaction).then(() => operationsAndRevs(transaction));
-      }
-      if (oldVersion < 4) {
-        database.createObjectStore('revs', { keyPath: 'room' });
-        // After v3's stamping when both run (the v1/v2 case above chains it), so entries get author and kind.
-        if (oldVersion === 3) void operationsAndRevs(transaction);
-      }
-      if (oldVersion < 5) database.createObjectStore('blobs', { keyPath: 'clientOffset' });
-    },
-    blocking() {
-      // A newer version of the app wants to upgrade: let it.
-      void db().then((open) => open.close());
-      dbPromise = undefined;
-    },
-  });
+  dbPromise ??= openChatDb();
   return dbPromise;
+}
+
+/** The connection index.html started when it is at our version (io/early-db.ts), else one of our own. */
+async function openChatDb(): Promise<IDBPDatabase<ChatDB>> {
+  const early = await takeEarlyDatabase(DB_VERSION);
+  if (!early) return openDB<ChatDB>(DB_NAME, DB_VERSION, { upgrade: upgradeChatDb, blocking: letNewerVersionIn });
+  early.addEventListener('versionchange', letNewerVersionIn);
+  return wrap(early) as IDBPDatabase<ChatDB>;
+}
+
+/** A newer version of the app (another tab) wants to upgrade: let it. */
+function letNewerVersionIn(): void {
+  void db().then((open) => open.close());
+  dbPromise = undefined;
+}
+
+/** Step by step from whatever version the device has, so a v1 user keeps session, messages and outbox. */
+function upgradeChatDb(
+  database: IDBPDatabase<ChatDB>,
+  oldVersion: number,
+  _newVersion: number | null,
+  transaction: UpgradeTransaction,
+): void {
+  if (oldVersion < 1) {
+    database.createObjectStore('session');
+    database.createObjectStore('messages', { keyPath: 'key' }).createIndex('by-room', 'room');
+    database.createObjectStore('cursors', { keyPath: 'room' });
+    database.createObjectStore('outbox', { keyPath: 'clientOffset' }).createIndex('by-order', 'order');
+    database.createObjectStore('drafts', { keyPath: 'room' });
+  }
+  if (oldVersion < 2) {
+    database.createObjectStore('rooms', { keyPath: 'id' });
+    database.createObjectStore('ui');
+  }
+  if (oldVersion < 3) {
+    database.createObjectStore('revocations', { keyPath: 'token' });
+    // Runs inside the upgrade's transaction: the app sees v3 only once every entry has its author.
+    if (oldVersion > 0) void stampAuthors(transaction).then(() => operationsAndRevs(transaction));
+  }
+  if (oldVersion < 4) {
+    database.createObjectStore('revs', { keyPath: 'room' });
+    // After v3's stamping when both run (the v1/v2 case above chains it), so entries get author and kind.
+    if (oldVersion === 3) void operationsAndRevs(transaction);
+  }
+  if (oldVersion < 5) database.createObjectStore('blobs', { keyPath: 'clientOffset' });
 }
 
 /** A read of the session started before the app was set up (main.ts), for the first `loadSession`. */

@@ -240,6 +240,9 @@ describe('a device database written by v4 of the app', () => {
     await page.goto('/healthz');
     const session = await newSession(page, 'Ines');
     await page.evaluate(writeV4Database, { session, queued: 'queued under v4', draft: 'a v4 draft' });
+    // Signed in last time: index.html opens the database before the app (io/early-db.ts), finds v4, and
+    // the app upgrades on its own connection, as every upgrade from now on will.
+    await page.evaluate(() => localStorage.setItem('chat:signed-in', '1'));
 
     await page.goto('/');
     await waitForOnline(page);
@@ -247,5 +250,24 @@ describe('a device database written by v4 of the app', () => {
     expect(await page.getByRole('textbox', { name: 'Message', exact: true }).inputValue()).toBe('a v4 draft');
     expect((await generalHistory(server().url)).filter((message) => message.content === 'queued under v4')).toHaveLength(1);
     expect(await storedCounts(page)).toMatchObject({ version: 5, counts: { session: 1, outbox: 0, drafts: 1, blobs: 0 } });
+  });
+});
+
+describe('a device that says it was signed in but has no database (site data cleared, localStorage kept)', () => {
+  const server = useServer();
+
+  it('shows Join, creates the database at its version, and sends', async () => {
+    const browser = await launchBrowser();
+    const page = await (await phoneContext(browser, { baseURL: server().url })).newPage();
+    await page.goto('/healthz');
+    await page.evaluate(() => localStorage.setItem('chat:signed-in', '1'));
+
+    await join(page, 'Nora');
+    await page.getByRole('textbox', { name: 'Message', exact: true }).fill('after the early open found nothing');
+    await page.keyboard.press('Enter');
+    await expect
+      .poll(() => messageWith(page, 'after the early open found nothing').getAttribute('data-state'), { timeout: 10_000 })
+      .toBe('sent');
+    expect(await storedCounts(page)).toMatchObject({ version: 5, counts: { session: 1, outbox: 0 } });
   });
 });
