@@ -266,70 +266,75 @@ async function main(): Promise<number> {
   };
   const mb = (bytes: number | null) => (bytes === null ? '—' : (bytes / 1e6).toFixed(1));
 
-  for (let run = 1; run <= settings.runs; run++) {
-    for (const kind of rotated(options.only, run - 1)) {
-      const runs = runsOf(kind);
-      // The scale-out kinds run the ingest and the fan-out alone: the issue asks for the same load beside the SQLite cluster.
-      const throughputOnly = isScaleOut(kind);
-      if (planned('idle') && !throughputOnly)
-        await attempt(`${kind} idle memory run ${run}`, async () => {
-          const result = await measureIdle(kind, context);
-          (runs.idle ??= []).push({ ...result, run });
-          log(
-            `${kind}: first /healthz 200 after ${result.firstHealthyMs?.toFixed(0)} ms, all workers ${result.allHealthyMs.toFixed(0)} ms; ` +
-              `idle with ${result.clients} clients: RSS ${result.processes.map((process) => `${process.role} ${mb(process.rss)}`).join(', ')} MB; ` +
-              `PSS ${result.processes.map((process) => mb(process.pss)).join(' / ')} MB`,
-          );
-        });
-      const ingest = async () =>
-        await attempt(`${kind} ingest run ${run}`, async () => {
-          const result = await measureThroughput(kind, settings.ingest, context, profileArgs(kind));
-          runs.ingest.push({ ...result, run });
-          log(
-            `${kind}: ingest ${settings.ingest.clients} clients: ${result.ackedPerSec.toFixed(0)} acked/s, ack p99 ${result.ack.p99?.toFixed(1)} ms, lost ${result.integrity.lost}, dup ${result.integrity.duplicated}, ack errors ${result.integrity.ackErrors}${result.drainTimedOut ? ', DRAIN TIMED OUT' : ''}` +
-              (result.cpu ? `; CPU ${cpuLine(result.cpu)}` : ''),
-          );
-        });
-      // The mixed and receipts targets are ratios to sends only, so the three shapes take turns in one run
-      // (bench/load/ingest-shapes.ts): runs of their own minutes apart differed by the machine's drift.
-      const shapes = async () =>
-        await attempt(`${kind} ingest shapes run ${run}`, async () => {
-          const phaseMs = settings.shapePhaseMs;
-          const result = await measureThroughput(kind, settings.ingest, context, profileArgs(kind), {
-            mix: CHANGE_MIX,
-            alternate: { phaseMs },
-          });
-          (runs.shapes ??= []).push({ ...result, run });
-          const { send, mixed, ticks } = result.shapes ?? {};
-          // The ratios the targets read: ops (sends + changes) for the mix, sends alone for the receipts.
-          const of = (rate: number | undefined, base: number | undefined) => `${rate?.toFixed(0)} (${ratio(rate, base)?.toFixed(2)}×)`;
-          log(
-            `${kind}: ingest shapes taking turns (${PHASES_PER_SHAPE} phases of ${phaseMs} ms each): sends only ${send?.ackedPerSec.toFixed(0)} acked/s, ` +
-              `mixed ${of(mixed?.opsPerSec, send?.opsPerSec)} ops/s, with receipts ${of(ticks?.ackedPerSec, send?.ackedPerSec)} acked/s (${ticks?.receipts} receipts); ` +
-              `ack p99 ${[send, mixed, ticks].map((shape) => shape?.ackP99?.toFixed(1)).join(' / ')} ms, change errors ${result.changes?.errors}, lost ${result.integrity.lost}`,
-          );
-        });
-      // Ingest and the shapes in a rotating order over the runs, so neither is always the one after the other.
-      const ingestShaped = [...(planned('ingest') ? [ingest] : []), ...(planned('changes') && kind === 'ours' ? [shapes] : [])];
-      for (const measure of kind === 'ours' ? rotated(ingestShaped, run - 1) : ingestShaped) await measure();
-      if (planned('fanout'))
-        await attempt(`${kind} fan-out run ${run}`, async () => {
-          const result = await measureThroughput(kind, settings.fanout, context, profileArgs(kind));
-          runs.fanout.push({ ...result, run });
-          log(
-            `${kind}: fan-out ${settings.fanout.clients} clients: ${result.deliveriesPerSec.toFixed(0)} deliveries/s, delivery p99 ${result.delivery.p99?.toFixed(1)} ms, lost ${result.integrity.lost}, dup ${result.integrity.duplicated}, ack errors ${result.integrity.ackErrors}${result.drainTimedOut ? ', DRAIN TIMED OUT' : ''}`,
-          );
-        });
-      if (planned('ladder') && !throughputOnly)
-        await attempt(`${kind} growth series run ${run}`, async () => {
-          const result = await measureLadder(kind, context, profileArgs(kind));
-          runs.ladder.push({ ...result, run });
-          log(
-            `${kind}: growth ${result.steps.map((step) => `${step.clients}→${(step.serverRss / 2 ** 20).toFixed(0)}MiB/p99 ${step.delivery.p99?.toFixed(1)}ms`).join(', ')}${result.error ? `; stopped: ${result.error}` : ''}`,
-          );
-        });
-    }
-  }
+  // The kinds a scenario measures, one right after another: a ratio between two kinds (PostgreSQL to the
+  // SQLite cluster, ours to the null server in the storm) compares runs a minute apart, not a whole run's
+  // worth of other scenarios apart, while this machine's speed drifts by the minute. The kinds' order
+  // rotates over the runs, so none is always first.
+  const idle = async (kind: ServerKind, run: number) =>
+    await attempt(`${kind} idle memory run ${run}`, async () => {
+      const result = await measureIdle(kind, context);
+      (runsOf(kind).idle ??= []).push({ ...result, run });
+      log(
+        `${kind}: first /healthz 200 after ${result.firstHealthyMs?.toFixed(0)} ms, all workers ${result.allHealthyMs.toFixed(0)} ms; ` +
+          `idle with ${result.clients} clients: RSS ${result.processes.map((process) => `${process.role} ${mb(process.rss)}`).join(', ')} MB; ` +
+          `PSS ${result.processes.map((process) => mb(process.pss)).join(' / ')} MB`,
+      );
+    });
+  const ingest = async (kind: ServerKind, run: number) =>
+    await attempt(`${kind} ingest run ${run}`, async () => {
+      const result = await measureThroughput(kind, settings.ingest, context, profileArgs(kind));
+      runsOf(kind).ingest.push({ ...result, run });
+      log(
+        `${kind}: ingest ${settings.ingest.clients} clients: ${result.ackedPerSec.toFixed(0)} acked/s, ack p99 ${result.ack.p99?.toFixed(1)} ms, lost ${result.integrity.lost}, dup ${result.integrity.duplicated}, ack errors ${result.integrity.ackErrors}${result.drainTimedOut ? ', DRAIN TIMED OUT' : ''}` +
+          (result.cpu ? `; CPU ${cpuLine(result.cpu)}` : ''),
+      );
+    });
+  // The mixed and receipts targets are ratios to sends only, so the three shapes take turns in one run
+  // (bench/load/ingest-shapes.ts): runs of their own minutes apart differed by the machine's drift.
+  const shapes = async (kind: ServerKind, run: number) =>
+    await attempt(`${kind} ingest shapes run ${run}`, async () => {
+      const phaseMs = settings.shapePhaseMs;
+      const result = await measureThroughput(kind, settings.ingest, context, profileArgs(kind), {
+        mix: CHANGE_MIX,
+        alternate: { phaseMs },
+      });
+      (runsOf(kind).shapes ??= []).push({ ...result, run });
+      const { send, mixed, ticks } = result.shapes ?? {};
+      // The ratios the targets read: ops (sends + changes) for the mix, sends alone for the receipts.
+      const of = (rate: number | undefined, base: number | undefined) => `${rate?.toFixed(0)} (${ratio(rate, base)?.toFixed(2)}×)`;
+      log(
+        `${kind}: ingest shapes taking turns (${PHASES_PER_SHAPE} phases of ${phaseMs} ms each): sends only ${send?.ackedPerSec.toFixed(0)} acked/s, ` +
+          `mixed ${of(mixed?.opsPerSec, send?.opsPerSec)} ops/s, with receipts ${of(ticks?.ackedPerSec, send?.ackedPerSec)} acked/s (${ticks?.receipts} receipts); ` +
+          `ack p99 ${[send, mixed, ticks].map((shape) => shape?.ackP99?.toFixed(1)).join(' / ')} ms, change errors ${result.changes?.errors}, lost ${result.integrity.lost}`,
+      );
+    });
+  const fanout = async (kind: ServerKind, run: number) =>
+    await attempt(`${kind} fan-out run ${run}`, async () => {
+      const result = await measureThroughput(kind, settings.fanout, context, profileArgs(kind));
+      runsOf(kind).fanout.push({ ...result, run });
+      log(
+        `${kind}: fan-out ${settings.fanout.clients} clients: ${result.deliveriesPerSec.toFixed(0)} deliveries/s, delivery p99 ${result.delivery.p99?.toFixed(1)} ms, lost ${result.integrity.lost}, dup ${result.integrity.duplicated}, ack errors ${result.integrity.ackErrors}${result.drainTimedOut ? ', DRAIN TIMED OUT' : ''}`,
+      );
+    });
+  const ladder = async (kind: ServerKind, run: number) =>
+    await attempt(`${kind} growth series run ${run}`, async () => {
+      const result = await measureLadder(kind, context, profileArgs(kind));
+      runsOf(kind).ladder.push({ ...result, run });
+      log(
+        `${kind}: growth ${result.steps.map((step) => `${step.clients}→${(step.serverRss / 2 ** 20).toFixed(0)}MiB/p99 ${step.delivery.p99?.toFixed(1)}ms`).join(', ')}${result.error ? `; stopped: ${result.error}` : ''}`,
+      );
+    });
+  // The scale-out kinds run the ingest and the fan-out alone: the issue asks for the same load beside the SQLite cluster.
+  const steps: Array<{ planned: boolean; measure: typeof idle; kinds: (kind: ServerKind) => boolean }> = [
+    { planned: planned('idle'), measure: idle, kinds: (kind) => !isScaleOut(kind) },
+    { planned: planned('ingest'), measure: ingest, kinds: () => true },
+    { planned: planned('changes'), measure: shapes, kinds: (kind) => kind === 'ours' },
+    { planned: planned('fanout'), measure: fanout, kinds: () => true },
+    { planned: planned('ladder'), measure: ladder, kinds: (kind) => !isScaleOut(kind) },
+  ];
+  for (let run = 1; run <= settings.runs; run++)
+    for (const step of steps.filter((step) => step.planned))
+      for (const kind of rotated(options.only, run - 1).filter(step.kinds)) await step.measure(kind, run);
   if (planned('catchup'))
     for (const kind of options.only.filter((kind) => CATCHUP_RESTARTED_KINDS.includes(kind)))
       await attempt(`${kind} catch-up`, async () => {
