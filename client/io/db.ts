@@ -196,17 +196,6 @@ export async function forgetRevocation(token: string): Promise<void> {
   await (await db()).delete('revocations', token);
 }
 
-/** The room on screen, so a relaunch reopens it. */
-export async function loadCurrentRoom(): Promise<RoomId | undefined> {
-  const room = await (await db()).get('ui', 'current-room');
-  return typeof room === 'string' ? room : undefined;
-}
-
-/** Whether this person shares read receipts, as last set on this device (the server keeps the setting; true unless turned off). */
-export async function loadReadReceipts(): Promise<boolean> {
-  return (await (await db()).get('ui', 'read-receipts')) !== false;
-}
-
 export async function saveReadReceipts(share: boolean): Promise<void> {
   await (await db()).put('ui', share, 'read-receipts');
 }
@@ -226,21 +215,55 @@ export async function saveRooms(rooms: readonly RoomEntry[]): Promise<void> {
   await Promise.all([store.clear(), ...rooms.map((room) => store.put(room)), tx.done]);
 }
 
-export async function loadMessages(): Promise<LocalMessage[]> {
-  return (await db()).getAll('messages');
+export async function loadCursors(): Promise<Cursors> {
+  return cursorsOf(await (await db()).getAll('cursors'));
 }
 
-export async function loadCursors(): Promise<Cursors> {
-  const rows = await (await db()).getAll('cursors');
-  return Object.fromEntries(rows.map((row) => [row.room, row.cursor]));
-}
+const cursorsOf = (rows: ReadonlyArray<{ room: RoomId; cursor: number }>): Cursors =>
+  Object.fromEntries(rows.map((row) => [row.room, row.cursor]));
 
 export async function loadOutbox(): Promise<OutboxEntry[]> {
-  const entries = await (await db()).getAllFromIndex('outbox', 'by-order');
-  // An entry without a kind was written as a message (before v4, or by a page of the older app still open during the upgrade).
-  return entries.map((entry) =>
-    typeof (entry as { kind?: unknown }).kind === 'string' ? entry : ({ ...entry, kind: 'send' } as OutboxEntry),
-  );
+  return outboxOf(await (await db()).getAllFromIndex('outbox', 'by-order'));
+}
+
+// An entry without a kind was written as a message (before v4, or by a page of the older app still open during the upgrade).
+const outboxOf = (entries: readonly OutboxEntry[]): OutboxEntry[] =>
+  entries.map((entry) => (typeof (entry as { kind?: unknown }).kind === 'string' ? entry : ({ ...entry, kind: 'send' } as OutboxEntry)));
+
+/** What the chat shows from this device, read in one transaction when the chat opens (chat-state.ts; boot.ts starts it early). */
+export type ChatRecords = {
+  messages: LocalMessage[];
+  cursors: Cursors;
+  /** Change cursors per room: every change up to each was applied to the stored messages. */
+  revs: Cursors;
+  outbox: OutboxEntry[];
+  rooms: RoomEntry[];
+  /** The room on screen, so a relaunch reopens it. */
+  currentRoom: RoomId | undefined;
+  /** Whether this person shares read receipts, as last set on this device (the server keeps the setting; true unless turned off). */
+  readReceipts: boolean;
+};
+
+export async function readChatRecords(): Promise<ChatRecords> {
+  const tx = (await db()).transaction(['messages', 'cursors', 'revs', 'outbox', 'rooms', 'ui']);
+  const [messages, cursors, revs, outbox, rooms, currentRoom, readReceipts] = await Promise.all([
+    tx.objectStore('messages').getAll(),
+    tx.objectStore('cursors').getAll(),
+    tx.objectStore('revs').getAll(),
+    tx.objectStore('outbox').index('by-order').getAll(),
+    tx.objectStore('rooms').getAll(),
+    tx.objectStore('ui').get('current-room'),
+    tx.objectStore('ui').get('read-receipts'),
+  ]);
+  return {
+    messages,
+    cursors: cursorsOf(cursors),
+    revs: Object.fromEntries(revs.map((row) => [row.room, row.rev])),
+    outbox: outboxOf(outbox),
+    rooms,
+    currentRoom: typeof currentRoom === 'string' ? currentRoom : undefined,
+    readReceipts: readReceipts !== false,
+  };
 }
 
 /** The pending message (a send has one; a change shows on its target instead) and its outbox entry are written together or not at all. */
@@ -249,12 +272,6 @@ export async function queueOutgoing(entry: OutboxEntry, message?: LocalMessage):
   const writes: Promise<unknown>[] = [tx.objectStore('outbox').add(entry)];
   if (message) writes.push(tx.objectStore('messages').put(message));
   await Promise.all([...writes, tx.done]);
-}
-
-/** Change cursors per room: every change up to each was applied to the stored messages. */
-export async function loadRevs(): Promise<Cursors> {
-  const rows = await (await db()).getAll('revs');
-  return Object.fromEntries(rows.map((row) => [row.room, row.rev]));
 }
 
 /**

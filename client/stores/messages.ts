@@ -6,7 +6,7 @@ import type { Cursors, Message, MessageChange, RoomId } from '../../shared/proto
 import { acceptChanges, applyChange, applyToReply, revCursorsOf, settleRevs, type RevProgress } from '../logic/change-logic';
 import { advanceCursor, applySeqs, cursorsOf, heldAbove, type RoomProgress } from '../logic/cursor-logic';
 import { fetchMessagesAround } from '../io/api';
-import { deleteMessages, isQuotaError, loadCursors, loadMessages, loadRevs, storeChanges, storeServerMessages } from '../io/db';
+import { deleteMessages, isQuotaError, storeChanges, storeServerMessages, type ChatRecords } from '../io/db';
 import type { LocalMessage } from '../logic/models';
 import { cursorUnderWindow } from '../logic/seq-ranges';
 import { evictionsFor, roomMessageLimit } from '../logic/storage-bound';
@@ -42,8 +42,8 @@ export const useMessagesStore = defineStore('messages', () => {
     return serial(async () => undefined);
   }
 
-  async function load(): Promise<void> {
-    const [stored, cursors, revs] = await Promise.all([loadMessages(), loadCursors(), loadRevs()]);
+  async function load(records: Promise<ChatRecords>): Promise<void> {
+    const { messages: stored, cursors, revs } = await records;
     revProgress = new Map(Object.entries(revs).map(([room, rev]) => [room, { rev, held: new Map() }]));
     const byRoom = new Map<RoomId, LocalMessage[]>();
     timelines.clear();

@@ -7,7 +7,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref, toRaw } from 'vue';
 import { deleteSchema, editSchema, parsePayload, reactionSchema, sendSchema } from '../../shared/schema';
-import { deleteOutgoing, loadOutbox, queueOutgoing, rewriteOutgoing, updateOutgoing } from '../io/db';
+import { deleteOutgoing, loadOutbox, queueOutgoing, rewriteOutgoing, updateOutgoing, type ChatRecords } from '../io/db';
 import { messageKey, type ChangeEntry, type LocalMessage, type OutboxEntry, type SendEntry } from '../logic/models';
 import { requestBackgroundFlush } from '../io/background-sync';
 import { onOtherTabNews, tellOtherTabs } from '../io/tab-channel';
@@ -76,8 +76,9 @@ export const useOutboxStore = defineStore('outbox', () => {
    * are none); the first call also starts following the page and the other tabs (the chat or the Join
    * screen may call it first).
    */
-  async function load(): Promise<void> {
-    entries.value = await loadOutbox();
+  /** From the chat's read (chat-state.ts), or the outbox alone. */
+  async function load(records?: Promise<ChatRecords>): Promise<void> {
+    entries.value = records ? (await records).outbox : await loadOutbox();
     if (listening) return;
     listening = true;
     // Leaving with messages still queued: let the service worker send them once the network returns.

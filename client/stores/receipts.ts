@@ -7,7 +7,7 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { Cursors, ReceiptCounts, RoomId } from '../../shared/protocol';
 import { ApiError, fetchReceipts, putSettings } from '../io/api';
-import { loadReadReceipts, saveReadReceipts } from '../io/db';
+import { saveReadReceipts, type ChatRecords } from '../io/db';
 import { ACK_TIMEOUT_MS } from '../logic/outbox-logic';
 import { liveSocket } from '../realtime/live-socket';
 import { useSessionStore } from './session';
@@ -24,8 +24,8 @@ export const useReceiptsStore = defineStore('receipts', () => {
   const due = new Map<RoomId, number>();
   let timer: ReturnType<typeof setTimeout> | undefined;
 
-  async function load(): Promise<void> {
-    shareReads.value = await loadReadReceipts();
+  async function load(records: Promise<ChatRecords>): Promise<void> {
+    shareReads.value = (await records).readReceipts;
   }
 
   /** The device now holds each room up to its cursor (gap-free): tell the server soon, once. */

@@ -9,7 +9,7 @@ import { computed, ref } from 'vue';
 import { GENERAL_ROOM } from '../../shared/limits';
 import type { Message, Receipt, RoomId, User } from '../../shared/protocol';
 import { ApiError, fetchRooms } from '../io/api';
-import { loadCurrentRoom, loadRooms, saveCurrentRoom, saveRooms } from '../io/db';
+import { saveCurrentRoom, saveRooms, type ChatRecords } from '../io/db';
 import { ACK_TIMEOUT_MS } from '../logic/outbox-logic';
 import { automaticRetryMs, refusalText } from '../logic/refusal-logic';
 import {
@@ -82,8 +82,8 @@ export const useRoomsStore = defineStore('rooms', () => {
     void saveRooms(rooms.value.map(plain)).catch((error: unknown) => messages.reportStorageError(error));
   }
 
-  async function load(): Promise<void> {
-    const [stored, shown] = await Promise.all([loadRooms(), loadCurrentRoom()]);
+  async function load(records: Promise<ChatRecords>): Promise<void> {
+    const { rooms: stored, currentRoom: shown } = await records;
     rooms.value = sortRooms(stored.some((room) => room.id === GENERAL_ROOM) ? stored : [GENERAL, ...stored]);
     // Reopen the room last on screen; a new identity (after an expired session) starts in general.
     const known = (room: RoomId | undefined) => rooms.value.some((entry) => entry.id === room);
