@@ -44,13 +44,18 @@ async function newSession(page: Page, name: string): Promise<{ token: string; us
   }, JSON.stringify({ name }));
 }
 
+/** A phone's page at the app's origin that is not the app, to write its database before the app first runs. */
+async function pageBesideTheApp(url: string): Promise<Page> {
+  const page = await (await phoneContext(await launchBrowser(), { baseURL: url })).newPage();
+  await page.goto('/healthz');
+  return page;
+}
+
 describe('a device database written by v2 of the app', () => {
   const server = useServer();
 
   it('gives its queued message and draft to the signed-in user: the message is sent as them, the draft restored', async () => {
-    const browser = await launchBrowser();
-    const page = await (await phoneContext(browser, { baseURL: server().url })).newPage();
-    await page.goto('/healthz');
+    const page = await pageBesideTheApp(server().url);
     const session = await newSession(page, 'Vera');
     await page.evaluate(writeV2Database, { session, queued: 'queued under v2', draft: 'a v2 draft' });
 
@@ -65,9 +70,7 @@ describe('a device database written by v2 of the app', () => {
   });
 
   it('keeps the queue of a session that had ended under v2 inert: never sent, shown with Delete; its draft goes', async () => {
-    const browser = await launchBrowser();
-    const page = await (await phoneContext(browser, { baseURL: server().url })).newPage();
-    await page.goto('/healthz');
+    const page = await pageBesideTheApp(server().url);
     // v2 cleared the session when it expired, and kept the outbox for whoever joined next.
     await page.evaluate(writeV2Database, { queued: 'queued before an expiry', draft: 'an orphan draft' });
 
@@ -137,9 +140,7 @@ describe('a device database written by v3 of the app', () => {
   const server = useServer();
 
   it('sends its queued message as a send, and its first catch-up brings the edits and reactions its messages lack', async () => {
-    const browser = await launchBrowser();
-    const page = await (await phoneContext(browser, { baseURL: server().url })).newPage();
-    await page.goto('/healthz');
+    const page = await pageBesideTheApp(server().url);
     const gus = await newSession(page, 'Gus');
     const other = await connectAndCatchUp(server().url, gus.token);
     const sent = await other.socket.emitWithAck('message:send', {
@@ -235,9 +236,7 @@ describe('a device database written by v4 of the app', () => {
   const server = useServer();
 
   it('keeps its session, queued message and draft, and gains the store for queued files', async () => {
-    const browser = await launchBrowser();
-    const page = await (await phoneContext(browser, { baseURL: server().url })).newPage();
-    await page.goto('/healthz');
+    const page = await pageBesideTheApp(server().url);
     const session = await newSession(page, 'Ines');
     await page.evaluate(writeV4Database, { session, queued: 'queued under v4', draft: 'a v4 draft' });
     // Signed in last time: index.html opens the database before the app (io/early-db.ts), finds v4, and
@@ -257,9 +256,7 @@ describe('a device that says it was signed in but has no database (site data cle
   const server = useServer();
 
   it('shows Join, creates the database at its version, and sends', async () => {
-    const browser = await launchBrowser();
-    const page = await (await phoneContext(browser, { baseURL: server().url })).newPage();
-    await page.goto('/healthz');
+    const page = await pageBesideTheApp(server().url);
     await page.evaluate(() => localStorage.setItem('chat:signed-in', '1'));
 
     await join(page, 'Nora');
