@@ -270,71 +270,67 @@ async function main(): Promise<number> {
   // SQLite cluster, ours to the null server in the storm) compares runs a minute apart, not a whole run's
   // worth of other scenarios apart, while this machine's speed drifts by the minute. The kinds' order
   // rotates over the runs, so none is always first.
-  const idle = async (kind: ServerKind, run: number) =>
-    await attempt(`${kind} idle memory run ${run}`, async () => {
-      const result = await measureIdle(kind, context);
-      (runsOf(kind).idle ??= []).push({ ...result, run });
-      log(
-        `${kind}: first /healthz 200 after ${result.firstHealthyMs?.toFixed(0)} ms, all workers ${result.allHealthyMs.toFixed(0)} ms; ` +
-          `idle with ${result.clients} clients: RSS ${result.processes.map((process) => `${process.role} ${mb(process.rss)}`).join(', ')} MB; ` +
-          `PSS ${result.processes.map((process) => mb(process.pss)).join(' / ')} MB`,
-      );
-    });
-  const ingest = async (kind: ServerKind, run: number) =>
-    await attempt(`${kind} ingest run ${run}`, async () => {
-      const result = await measureThroughput(kind, settings.ingest, context, profileArgs(kind));
-      runsOf(kind).ingest.push({ ...result, run });
-      log(
-        `${kind}: ingest ${settings.ingest.clients} clients: ${result.ackedPerSec.toFixed(0)} acked/s, ack p99 ${result.ack.p99?.toFixed(1)} ms, lost ${result.integrity.lost}, dup ${result.integrity.duplicated}, ack errors ${result.integrity.ackErrors}${result.drainTimedOut ? ', DRAIN TIMED OUT' : ''}` +
-          (result.cpu ? `; CPU ${cpuLine(result.cpu)}` : ''),
-      );
-    });
+  const idle = async (kind: ServerKind, run: number) => {
+    const result = await measureIdle(kind, context);
+    (runsOf(kind).idle ??= []).push({ ...result, run });
+    log(
+      `${kind}: first /healthz 200 after ${result.firstHealthyMs?.toFixed(0)} ms, all workers ${result.allHealthyMs.toFixed(0)} ms; ` +
+        `idle with ${result.clients} clients: RSS ${result.processes.map((process) => `${process.role} ${mb(process.rss)}`).join(', ')} MB; ` +
+        `PSS ${result.processes.map((process) => mb(process.pss)).join(' / ')} MB`,
+    );
+  };
+  const ingest = async (kind: ServerKind, run: number) => {
+    const result = await measureThroughput(kind, settings.ingest, context, profileArgs(kind));
+    runsOf(kind).ingest.push({ ...result, run });
+    log(
+      `${kind}: ingest ${settings.ingest.clients} clients: ${result.ackedPerSec.toFixed(0)} acked/s, ack p99 ${result.ack.p99?.toFixed(1)} ms, lost ${result.integrity.lost}, dup ${result.integrity.duplicated}, ack errors ${result.integrity.ackErrors}${result.drainTimedOut ? ', DRAIN TIMED OUT' : ''}` +
+        (result.cpu ? `; CPU ${cpuLine(result.cpu)}` : ''),
+    );
+  };
   // The mixed and receipts targets are ratios to sends only, so the three shapes take turns in one run
   // (bench/load/ingest-shapes.ts): runs of their own minutes apart differed by the machine's drift.
-  const shapes = async (kind: ServerKind, run: number) =>
-    await attempt(`${kind} ingest shapes run ${run}`, async () => {
-      const phaseMs = settings.shapePhaseMs;
-      const result = await measureThroughput(kind, settings.ingest, context, profileArgs(kind), {
-        mix: CHANGE_MIX,
-        alternate: { phaseMs },
-      });
-      (runsOf(kind).shapes ??= []).push({ ...result, run });
-      const { send, mixed, ticks } = result.shapes ?? {};
-      // The ratios the targets read: ops (sends + changes) for the mix, sends alone for the receipts.
-      const of = (rate: number | undefined, base: number | undefined) => `${rate?.toFixed(0)} (${ratio(rate, base)?.toFixed(2)}×)`;
-      log(
-        `${kind}: ingest shapes taking turns (${PHASES_PER_SHAPE} phases of ${phaseMs} ms each): sends only ${send?.ackedPerSec.toFixed(0)} acked/s, ` +
-          `mixed ${of(mixed?.opsPerSec, send?.opsPerSec)} ops/s, with receipts ${of(ticks?.ackedPerSec, send?.ackedPerSec)} acked/s (${ticks?.receipts} receipts); ` +
-          `ack p99 ${[send, mixed, ticks].map((shape) => shape?.ackP99?.toFixed(1)).join(' / ')} ms, change errors ${result.changes?.errors}, lost ${result.integrity.lost}`,
-      );
+  const shapes = async (kind: ServerKind, run: number) => {
+    const phaseMs = settings.shapePhaseMs;
+    const result = await measureThroughput(kind, settings.ingest, context, profileArgs(kind), {
+      mix: CHANGE_MIX,
+      alternate: { phaseMs },
     });
-  const fanout = async (kind: ServerKind, run: number) =>
-    await attempt(`${kind} fan-out run ${run}`, async () => {
-      const result = await measureThroughput(kind, settings.fanout, context, profileArgs(kind));
-      runsOf(kind).fanout.push({ ...result, run });
-      log(
-        `${kind}: fan-out ${settings.fanout.clients} clients: ${result.deliveriesPerSec.toFixed(0)} deliveries/s, delivery p99 ${result.delivery.p99?.toFixed(1)} ms, lost ${result.integrity.lost}, dup ${result.integrity.duplicated}, ack errors ${result.integrity.ackErrors}${result.drainTimedOut ? ', DRAIN TIMED OUT' : ''}`,
-      );
-    });
-  const ladder = async (kind: ServerKind, run: number) =>
-    await attempt(`${kind} growth series run ${run}`, async () => {
-      const result = await measureLadder(kind, context, profileArgs(kind));
-      runsOf(kind).ladder.push({ ...result, run });
-      log(
-        `${kind}: growth ${result.steps.map((step) => `${step.clients}→${(step.serverRss / 2 ** 20).toFixed(0)}MiB/p99 ${step.delivery.p99?.toFixed(1)}ms`).join(', ')}${result.error ? `; stopped: ${result.error}` : ''}`,
-      );
-    });
+    (runsOf(kind).shapes ??= []).push({ ...result, run });
+    const { send, mixed, ticks } = result.shapes ?? {};
+    // The ratios the targets read: ops (sends + changes) for the mix, sends alone for the receipts.
+    const of = (rate: number | undefined, base: number | undefined) => `${rate?.toFixed(0)} (${ratio(rate, base)?.toFixed(2)}×)`;
+    log(
+      `${kind}: ingest shapes taking turns (${PHASES_PER_SHAPE} phases of ${phaseMs} ms each): sends only ${send?.ackedPerSec.toFixed(0)} acked/s, ` +
+        `mixed ${of(mixed?.opsPerSec, send?.opsPerSec)} ops/s, with receipts ${of(ticks?.ackedPerSec, send?.ackedPerSec)} acked/s (${ticks?.receipts} receipts); ` +
+        `ack p99 ${[send, mixed, ticks].map((shape) => shape?.ackP99?.toFixed(1)).join(' / ')} ms, change errors ${result.changes?.errors}, lost ${result.integrity.lost}`,
+    );
+  };
+  const fanout = async (kind: ServerKind, run: number) => {
+    const result = await measureThroughput(kind, settings.fanout, context, profileArgs(kind));
+    runsOf(kind).fanout.push({ ...result, run });
+    log(
+      `${kind}: fan-out ${settings.fanout.clients} clients: ${result.deliveriesPerSec.toFixed(0)} deliveries/s, delivery p99 ${result.delivery.p99?.toFixed(1)} ms, lost ${result.integrity.lost}, dup ${result.integrity.duplicated}, ack errors ${result.integrity.ackErrors}${result.drainTimedOut ? ', DRAIN TIMED OUT' : ''}`,
+    );
+  };
+  const ladder = async (kind: ServerKind, run: number) => {
+    const result = await measureLadder(kind, context, profileArgs(kind));
+    runsOf(kind).ladder.push({ ...result, run });
+    log(
+      `${kind}: growth ${result.steps.map((step) => `${step.clients}→${(step.serverRss / 2 ** 20).toFixed(0)}MiB/p99 ${step.delivery.p99?.toFixed(1)}ms`).join(', ')}${result.error ? `; stopped: ${result.error}` : ''}`,
+    );
+  };
   // The scale-out kinds run the ingest and the fan-out alone: the issue asks for the same load beside the SQLite cluster.
-  const steps: Array<{ planned: boolean; measure: typeof idle; kinds: (kind: ServerKind) => boolean }> = [
-    { planned: planned('idle'), measure: idle, kinds: (kind) => !isScaleOut(kind) },
-    { planned: planned('ingest'), measure: ingest, kinds: () => true },
-    { planned: planned('changes'), measure: shapes, kinds: (kind) => kind === 'ours' },
-    { planned: planned('fanout'), measure: fanout, kinds: () => true },
-    { planned: planned('ladder'), measure: ladder, kinds: (kind) => !isScaleOut(kind) },
+  const steps: Array<{ planned: boolean; what: string; measure: typeof idle; kinds: (kind: ServerKind) => boolean }> = [
+    { planned: planned('idle'), what: 'idle memory', measure: idle, kinds: (kind) => !isScaleOut(kind) },
+    { planned: planned('ingest'), what: 'ingest', measure: ingest, kinds: () => true },
+    { planned: planned('changes'), what: 'ingest shapes', measure: shapes, kinds: (kind) => kind === 'ours' },
+    { planned: planned('fanout'), what: 'fan-out', measure: fanout, kinds: () => true },
+    { planned: planned('ladder'), what: 'growth series', measure: ladder, kinds: (kind) => !isScaleOut(kind) },
   ];
   for (let run = 1; run <= settings.runs; run++)
     for (const step of steps.filter((step) => step.planned))
-      for (const kind of rotated(options.only, run - 1).filter(step.kinds)) await step.measure(kind, run);
+      for (const kind of rotated(options.only, run - 1).filter(step.kinds))
+        await attempt(`${kind} ${step.what} run ${run}`, () => step.measure(kind, run));
   if (planned('catchup'))
     for (const kind of options.only.filter((kind) => CATCHUP_RESTARTED_KINDS.includes(kind)))
       await attempt(`${kind} catch-up`, async () => {

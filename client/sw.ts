@@ -64,15 +64,16 @@ async function closeNotifications(room: string): Promise<void> {
 /**
  * As if it had come over the socket; a message cut to fit the push is only noted. A device that
  * cannot write (storage full, a database gone) still shows the message: the socket's catch-up
- * brings it again, so only the notification would have been lost. Returns the rooms list after it.
+ * brings it again, so only the notification would have been lost. Returns the rooms list after it,
+ * or null when it could not be read.
  */
-async function recordPushedMessage(payload: Extract<PushPayload, { kind: 'message' }>): Promise<RoomEntry[]> {
+async function recordPushedMessage(payload: Extract<PushPayload, { kind: 'message' }>): Promise<RoomEntry[] | null> {
   const { message } = payload;
   try {
     return payload.complete ? await storePushedMessage(message) : await notePushedSeq(message.room, message.seq);
   } catch (error) {
     console.error('push: the message is shown but could not be stored', error);
-    return [];
+    return null;
   }
 }
 
@@ -86,7 +87,7 @@ async function onPush(data: unknown): Promise<void> {
   }
   const { message } = payload;
   const rooms = await recordPushedMessage(payload);
-  const entry = rooms.find((room) => room.id === message.room) ?? lonePushedRoom(message.room, message.seq);
+  const entry = rooms?.find((room) => room.id === message.room) ?? lonePushedRoom(message.room, message.seq);
   const { title, body } = notificationText(entry, payload);
   await self.registration.showNotification(title, {
     body,
@@ -99,7 +100,7 @@ async function onPush(data: unknown): Promise<void> {
     data: { room: message.room, seq: message.seq, id: message.id },
   } as NotificationOptions);
   // Without the rooms list the count is unknown; the badge keeps what it had.
-  if (rooms.length > 0) await setBadge(rooms);
+  if (rooms) await setBadge(rooms);
 }
 
 self.addEventListener('push', (event: PushEvent) => {

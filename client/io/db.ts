@@ -216,10 +216,10 @@ export async function saveRooms(rooms: readonly RoomEntry[]): Promise<void> {
 }
 
 export async function loadCursors(): Promise<Cursors> {
-  return cursorsOf(await (await db()).getAll('cursors'));
+  return cursorsFromRows(await (await db()).getAll('cursors'));
 }
 
-const cursorsOf = (rows: ReadonlyArray<{ room: RoomId; cursor: number }>): Cursors =>
+const cursorsFromRows = (rows: ReadonlyArray<{ room: RoomId; cursor: number }>): Cursors =>
   Object.fromEntries(rows.map((row) => [row.room, row.cursor]));
 
 export async function loadOutbox(): Promise<OutboxEntry[]> {
@@ -257,7 +257,7 @@ export async function readChatRecords(): Promise<ChatRecords> {
   ]);
   return {
     messages,
-    cursors: cursorsOf(cursors),
+    cursors: cursorsFromRows(cursors),
     revs: Object.fromEntries(revs.map((row) => [row.room, row.rev])),
     outbox: outboxOf(outbox),
     rooms,
