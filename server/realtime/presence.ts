@@ -52,6 +52,14 @@ const DELTA_PACE_MS = 25;
 /** 250 ms for a small team, up to 5 s for thousands online. */
 export const emitInterval = (online: number): number => Math.min(5000, Math.max(250, online * 2));
 
+/**
+ * How often a crowd's bounded sockets hear the count: as lists up to 2,500 online, then on,
+ * up to 30 s (20 s at 10,000). Each count goes to every bounded socket, O(online) frames a
+ * time: at 5 s that was 10,000 frames every 5 s for 10,000 phones, as many as a storm of
+ * 2,500 newcomers' own handshakes, for a number that moved by a fraction of a percent.
+ */
+export const countInterval = (online: number): number => Math.min(30_000, Math.max(250, online * 2));
+
 export function createPresence(io: ChatServer, options: PresenceOptions): Presence {
   const { shared, graceMs = 4000, heartbeatMs = 5000, listLimit = PRESENCE_LIST_LIMIT, noticeSettleMs = 1000 } = options;
   const state = new PresenceState();
@@ -61,6 +69,9 @@ export function createPresence(io: ChatServer, options: PresenceOptions): Presen
   let emitTimer: NodeJS.Timeout | undefined;
   let pending: { joined: Map<string, User>; left: Set<string> } = { joined: new Map(), left: new Set() };
   let deltaScheduled = false;
+  // The crowd's count as bounded sockets last heard it, and when (null: they hold a list).
+  let countTold: { online: number; at: number } | null = null;
+  let countTimer: NodeJS.Timeout | undefined;
 
   const connectionNotice = (user: User, kind: 'joined' | 'left') => {
     if (told.size > CONNECTION_NOTICE_LIMIT) return;
@@ -92,13 +103,36 @@ export function createPresence(io: ChatServer, options: PresenceOptions): Presen
       // A crowd: bounded sockets that held a list drop to counts (presence:count tells them to).
       io.local.in(PRESENCE_BOUNDED_CHANNEL).socketsLeave(PRESENCE_DELTA_CHANNEL);
       io.local.to(PRESENCE_DELTA_CHANNEL).emit('presence:delta', { joined: change.joined, left: change.left });
-      io.local.to(PRESENCE_BOUNDED_CHANNEL).emit('presence:count', { online: change.online.length });
+      tellCount();
       return;
     }
+    countTold = null;
+    clearTimeout(countTimer);
+    countTimer = undefined;
     io.local.to(PRESENCE_DELTA_CHANNEL).emit('presence:delta', { joined: change.joined, left: change.left });
     // The crowd thinned: bounded sockets told only counts get a list again, then deltas.
     io.local.to(PRESENCE_BOUNDED_CHANNEL).except(PRESENCE_DELTA_CHANNEL).emit('presence', { online: change.online });
     io.local.in(PRESENCE_BOUNDED_CHANNEL).socketsJoin(PRESENCE_DELTA_CHANNEL);
+  }
+
+  /**
+   * The crowd's count to bounded sockets: at once when they held a list until now, else at most
+   * once per countInterval, the latest count when that is up (a newcomer is told it on connecting).
+   */
+  function tellCount(): void {
+    const online = state.onlineCount();
+    if (countTold?.online === online || countTimer) return;
+    const wait = countTold ? countTold.at + countInterval(online) - Date.now() : 0;
+    if (wait > 0) {
+      countTimer = setTimeout(() => {
+        countTimer = undefined;
+        if (countTold) tellCount();
+      }, wait);
+      countTimer.unref();
+      return;
+    }
+    countTold = { online, at: Date.now() };
+    io.local.to(PRESENCE_BOUNDED_CHANNEL).emit('presence:count', { online });
   }
 
   function scheduleEmit(): void {

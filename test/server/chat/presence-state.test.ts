@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emitInterval } from '../../../server/realtime/presence';
+import { countInterval, emitInterval } from '../../../server/realtime/presence';
 import { PresenceState } from '../../../server/chat/presence-state';
 
 const ana = { id: 'a', name: 'Ana' };
@@ -129,5 +129,11 @@ describe('presence state', () => {
     expect(emitInterval(3)).toBe(250);
     expect(emitInterval(1000)).toBe(2000);
     expect(emitInterval(100_000)).toBe(5000);
+  });
+
+  it("paces a crowd's count as lists up to 2,500 online, then slower, up to 30 s", () => {
+    for (const online of [3, 1000, 2500]) expect(countInterval(online)).toBe(emitInterval(online));
+    expect(countInterval(10_000)).toBe(20_000);
+    expect(countInterval(100_000)).toBe(30_000);
   });
 });
