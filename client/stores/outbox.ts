@@ -74,9 +74,8 @@ export const useOutboxStore = defineStore('outbox', () => {
   /**
    * The outbox as stored now (after the end of a session its entries are inert; after a sign-out there
    * are none); the first call also starts following the page and the other tabs (the chat or the Join
-   * screen may call it first).
+   * screen may call it first). Taken from the chat's read when given one (chat-state.ts), else read alone.
    */
-  /** From the chat's read (chat-state.ts), or the outbox alone. */
   async function load(records?: Promise<ChatRecords>): Promise<void> {
     entries.value = records ? (await records).outbox : await loadOutbox();
     if (listening) return;

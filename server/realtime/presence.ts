@@ -49,8 +49,11 @@ export const CONNECTION_NOTICE_LIMIT = 200;
 /** How long a process gathers its presence changes before telling the others (see announceChange). */
 const DELTA_PACE_MS = 25;
 
+/** 2 ms a person online, at least 250 ms and at most `capMs`. */
+const pacedBy = (online: number, capMs: number): number => Math.min(capMs, Math.max(250, online * 2));
+
 /** 250 ms for a small team, up to 5 s for thousands online. */
-export const emitInterval = (online: number): number => Math.min(5000, Math.max(250, online * 2));
+export const emitInterval = (online: number): number => pacedBy(online, 5000);
 
 /**
  * How often a crowd's bounded sockets hear the count: as lists up to 2,500 online, then on,
@@ -58,7 +61,7 @@ export const emitInterval = (online: number): number => Math.min(5000, Math.max(
  * time: at 5 s that was 10,000 frames every 5 s for 10,000 phones, as many as a storm of
  * 2,500 newcomers' own handshakes, for a number that moved by a fraction of a percent.
  */
-export const countInterval = (online: number): number => Math.min(30_000, Math.max(250, online * 2));
+export const countInterval = (online: number): number => pacedBy(online, 30_000);
 
 export function createPresence(io: ChatServer, options: PresenceOptions): Presence {
   const { shared, graceMs = 4000, heartbeatMs = 5000, listLimit = PRESENCE_LIST_LIMIT, noticeSettleMs = 1000 } = options;
