@@ -36,20 +36,18 @@ const NOTHING_MISSED: EncodedPage = { json: '[]', count: 0, lastSeq: 0 };
  * Recent pages from this process's memory, the rest from the store.
  *
  * A client already holding its room's last seq (most connections of a reconnect storm) is
- * answered without a store read when `tailInStepWithLive`: this process records every message
- * in its tail in the same step as it emits it to its sockets, as the cluster and a single
- * process do (with Redis, live delivery comes through the adapter's stream instead). Then the
- * socket, which joined its rooms' channels before asking, missed nothing: a message committed
+ * answered without a store read: every process records each message in its tail in the same
+ * step as it emits it to its sockets (realtime/message-feed.ts), whichever process committed
+ * it. So the socket, which joined its rooms' channels before asking, missed nothing: a message committed
  * before the room summary was read is at most `room.lastSeq`; one this process emitted before
  * the join is at most `tail.latestSeen`; anything emitted later reaches the socket live.
  */
 export function pageSource(
   tail: TailCache,
   store: Pick<Store, 'encodedMessagesAfter' | 'encodedRowsAfter' | 'encodedPackedAfter'>,
-  options: { tailInStepWithLive: boolean },
 ): PageSource {
   return async (room, afterSeq, limit, format) => {
-    if (options.tailInStepWithLive && afterSeq >= room.lastSeq && afterSeq >= tail.latestSeen(room.id)) return NOTHING_MISSED;
+    if (afterSeq >= room.lastSeq && afterSeq >= tail.latestSeen(room.id)) return NOTHING_MISSED;
     // The tail holds `message:batch` JSON; rows and packed pages come from the store, whose sealed pages (SQLite) read as fast.
     if (format === 'rows') return store.encodedRowsAfter(room.id, afterSeq, limit);
     if (format === 'packed') return store.encodedPackedAfter(room.id, afterSeq, limit);

@@ -3,14 +3,13 @@
  * every member socket of every server process, and keeps each process's tail
  * cache in step.
  *
- * In the cluster a group commit's messages cross to the other workers as one
- * batch (one IPC hop, not one per message), and each worker emits them locally
- * in commit order. With Redis they go as ordinary room broadcasts: the Streams
- * adapter appends those to a stream that every instance reads from its own
- * offset, so they arrive late but in order after a Redis outage, whereas a
- * serverSideEmit travels over pub/sub and is lost while Redis is away. The batch
- * still goes out for the other instances' tail caches, where a lost one only
- * shortens a run, and a lost change is caught by the rev check (tail-cache.ts).
+ * A group commit's messages cross to the other processes as one batch (one hop,
+ * not one per message), and each process emits them to its own sockets in commit
+ * order and records them in its tail in that same step. Between the workers of
+ * a machine the hop is the cluster's IPC; with Redis it is an entry of the
+ * adapter's stream (scale-out/redis-adapter.ts puts these two events there, not
+ * on pub/sub), which every process reads from its own offset, so batches arrive
+ * late but in order after a Redis outage, in order with every room broadcast.
  */
 import type { Message, MessageChange } from '../../shared/protocol';
 import type { TailCache } from '../chat/tail-cache';
@@ -23,13 +22,6 @@ export type MessageFeed = {
   /** A newly committed change: to its room's members everywhere. */
   publishChange(change: MessageChange): void;
 };
-
-/**
- * Whether this process's tail records every message in the same step as it emits it to its own
- * sockets (deliverLocally below): so in a single process and the cluster, not with Redis, whose
- * adapter stream delivers apart from the batch the tail is fed. Catch-up relies on it (chat/catch-up.ts).
- */
-export const tailInStepWithLive = (peers: Peers): boolean => peers !== 'redis';
 
 /** Collects what one tick commits and hands it over once, after every continuation of the commit has run. */
 function perTick<T>(flush: (batch: T[]) => void): (item: T) => void {
@@ -52,26 +44,20 @@ export function createMessageFeed(io: ChatServer, peers: Peers, tail: TailCache)
   const applyLocally = (changes: MessageChange[]) => {
     for (const change of changes) {
       tail.changed(change.room, change.rev);
-      if (peers !== 'redis') io.local.to(roomChannel(change.room)).emit('message:change', change);
+      io.local.to(roomChannel(change.room)).emit('message:change', change);
     }
   };
-  if (peers === 'cluster') io.on('messages:committed', deliverLocally);
-  if (peers === 'redis') io.on('messages:committed', (messages) => tail.record(messages));
-  if (peers !== 'none') io.on('changes:committed', applyLocally);
+  if (peers !== 'none') {
+    io.on('messages:committed', deliverLocally);
+    io.on('changes:committed', applyLocally);
+  }
 
   const publish = perTick<Message>((batch) => {
-    if (peers === 'redis') {
-      for (const message of batch) io.to(roomChannel(message.room)).emit('message:new', message);
-      tail.record(batch);
-    } else {
-      deliverLocally(batch);
-    }
+    deliverLocally(batch);
     if (peers !== 'none') io.serverSideEmit('messages:committed', batch);
   });
 
   const publishChange = perTick<MessageChange>((batch) => {
-    // With Redis the room broadcast (a stream) reaches sockets everywhere; the cluster relays the batch.
-    if (peers === 'redis') for (const change of batch) io.to(roomChannel(change.room)).emit('message:change', change);
     applyLocally(batch);
     if (peers !== 'none') io.serverSideEmit('changes:committed', batch);
   });

@@ -23,7 +23,7 @@ import { typingListener } from './handlers/typing';
 import { visibilityListener } from './handlers/visibility';
 import { presenceListListener } from './handlers/presence';
 import { listen } from './on-event';
-import { createMessageFeed, tailInStepWithLive } from './message-feed';
+import { createMessageFeed } from './message-feed';
 import { createPresence, type Presence } from './presence';
 import { watchSlowReaders } from './slow-readers';
 import { createDeliveredBatcher } from '../chat/delivered-batcher';
@@ -67,7 +67,7 @@ export function createSocketServer(httpServer: HttpServer, socketDeps: SocketDep
   const tail = createTailCache();
   const deps: HandlerDeps = {
     ...socketDeps,
-    pages: pageSource(tail, socketDeps.store, { tailInStepWithLive: tailInStepWithLive(socketDeps.peers) }),
+    pages: pageSource(tail, socketDeps.store),
     delivered: createDeliveredBatcher(socketDeps.store),
   };
   const io: ChatServer = new Server(httpServer, {

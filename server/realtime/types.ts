@@ -55,6 +55,9 @@ export type InterServerEvents = {
   'push:subscribed': () => void;
 };
 
+/** The events that carry committed batches between processes (message-feed.ts): they must not be lost while Redis is away. */
+export const COMMITTED_EVENTS: ReadonlyArray<keyof InterServerEvents> = ['messages:committed', 'changes:committed'];
+
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 

@@ -19,6 +19,7 @@ import {
   postgresProblem,
   redisProblem,
   shouldRun,
+  streamEntries,
   TEST_DATABASE_URL,
   TEST_REDIS_URL,
   urlWithSchema,
@@ -90,6 +91,22 @@ describe.skipIf(!servicesAvailable)('two instances sharing PostgreSQL and Redis'
     // Live, not only patched up by sync: every broadcast crosses to the other instance through Redis.
     // (A remote one may arrive after sync already filled its seq, hence the wait.)
     await waitFor(() => clients.every((client) => client.liveSeqs.size === expected.size), 10_000, 'every broadcast to arrive live');
+
+    // They crossed as whole commits in the adapter's stream (kept there through a Redis outage), not as
+    // a stream entry per message beside the batch again over pub/sub.
+    const entries = await streamEntries(`${redisNamespace({ databaseUrl: env.CHAT_DATABASE_URL, dbPath: '' })}:stream`);
+    const committed = entries
+      .map((entry) => JSON.parse(entry.data ?? '{}') as { packet?: [string, ...Message[][]] })
+      .filter((data) => data.packet?.[0] === 'messages:committed')
+      .map((data) => data.packet?.[1] ?? []);
+    expect(
+      committed
+        .flat()
+        .map((message) => `${message.author.id}/${message.clientOffset}`)
+        .sort(),
+    ).toEqual([...expected.keys()].sort());
+    expect(committed.length).toBeLessThan(expected.size);
+    expect(entries.filter((entry) => entry.data?.includes('"message:new"'))).toEqual([]);
   });
 
   it('shows everyone online to everyone, whichever instance they are connected to', async () => {

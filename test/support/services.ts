@@ -94,3 +94,16 @@ export async function deleteRedisKeys(prefix: string, url = TEST_REDIS_URL): Pro
     client.destroy();
   }
 }
+
+/** Every entry of a Redis stream, oldest first (what the adapter and the message feed appended). */
+export async function streamEntries(key: string, url = TEST_REDIS_URL): Promise<Array<Record<string, string>>> {
+  const client = createClient({ url });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    const entries = (await client.xRange(key, '-', '+')) ?? [];
+    return entries.map((entry) => ({ ...entry.message }) as Record<string, string>);
+  } finally {
+    client.destroy();
+  }
+}
