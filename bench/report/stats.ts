@@ -23,3 +23,21 @@ export function ratio(a: number | null | undefined, b: number | null | undefined
   if (typeof a !== 'number' || typeof b !== 'number' || b === 0) return null;
   return a / b;
 }
+
+/** One run's measurement, with the run (1-based) it belongs to; results stored before runs were numbered have none. */
+export type RunValue = { run?: number; value: number | null | undefined };
+
+/**
+ * Each run's own ratio a / b, runs paired by number, in run order. A run measures every kind of
+ * a scenario a minute apart, so a pair shares the machine's state; the medians of two kinds may
+ * come from runs an hour apart on a machine whose speed moves that much. Empty when nothing pairs.
+ */
+export function ratiosPerRun(a: readonly RunValue[], b: readonly RunValue[]): number[] {
+  const ratios: number[] = [];
+  for (const first of a) {
+    if (first.run === undefined) continue;
+    const value = ratio(first.value, b.find((second) => second.run === first.run)?.value);
+    if (value !== null && Number.isFinite(value)) ratios.push(value);
+  }
+  return ratios;
+}

@@ -6,7 +6,7 @@
 import type { CatchupResult, Integrity, LadderResult, ThroughputResult } from '../load/types';
 import type { ServerKind } from '../servers';
 import { expectedRuns, shapesMeasuredApart, type IdleRun, type InRun, type RawResults, type RawServerRuns } from './raw';
-import { medianOf, NO_VALUE, ratio, type Med } from './stats';
+import { medianOf, NO_VALUE, ratio, type Med, type RunValue } from './stats';
 
 export type ThroughputSummary = {
   /** Runs that completed (a failed run leaves no result). */
@@ -83,6 +83,8 @@ export type ServerSummary = {
   fallbackRss: { clients: number; kib: number } | null;
   /** Time to connect and catch up the clients a growth step adds (a storm onto those already connected), by step size. */
   connectAt?: Record<string, Med>;
+  /** The same, each run's own, for ratios taken run by run. */
+  connectRuns?: Record<string, RunValue[]>;
   idle: IdleSummary | null;
   /** Catch-up time by missed count: from the server that stored the messages (warm), and after a restart. */
   catchupMs: Record<string, Med>;
@@ -245,6 +247,12 @@ export function summarizeServer(raw: RawServerRuns, rssStep: number, expected: E
       ladderSizes.map((size) => [
         String(size),
         medianOf(ladderSteps.filter((step) => step.clients === size).map((step) => step.connectMs)),
+      ]),
+    ),
+    connectRuns: Object.fromEntries(
+      ladderSizes.map((size) => [
+        String(size),
+        raw.ladder.map((run) => ({ run: run.run, value: run.steps.find((step) => step.clients === size)?.connectMs })),
       ]),
     ),
     idle: idleSummary(raw.idle ?? []),
