@@ -38,9 +38,10 @@ const NOTHING_MISSED: EncodedPage = { json: '[]', count: 0, lastSeq: 0 };
  * A client already holding its room's last seq (most connections of a reconnect storm) is
  * answered without a store read: every process records each message in its tail in the same
  * step as it emits it to its sockets (realtime/message-feed.ts), whichever process committed
- * it. So the socket, which joined its rooms' channels before asking, missed nothing: a message committed
- * before the room summary was read is at most `room.lastSeq`; one this process emitted before
- * the join is at most `tail.latestSeen`; anything emitted later reaches the socket live.
+ * it. So the socket, which joined its rooms' channels before asking, missed nothing: a
+ * message committed before the room summary was read is at most `room.lastSeq`; one this
+ * process emitted before the join is at most `tail.latestSeen`; anything emitted later
+ * reaches the socket live.
  */
 export function pageSource(
   tail: TailCache,
