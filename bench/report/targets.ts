@@ -173,11 +173,11 @@ export function evaluateTargets(
   for (const size of STORM_STEPS) {
     const previous = Math.max(0, ...steps.filter((clients) => clients < size));
     if (!steps.includes(size) && !(ceiling?.ladder ?? []).some((point) => point.clients === size)) continue;
-    const storm = [
-      input('ours', ours, ours?.connectAt?.[String(size)], 'ladder'),
-      input('null cluster', ceiling, ceiling?.connectAt?.[String(size)], 'ladder'),
-    ];
     const key = String(size);
+    const storm = [
+      input('ours', ours, ours?.connectAt?.[key], 'ladder'),
+      input('null cluster', ceiling, ceiling?.connectAt?.[key], 'ladder'),
+    ];
     const stormRatio = ratioByRun(
       ours?.connectRuns?.[key] ?? [],
       ceiling?.connectRuns?.[key] ?? [],
