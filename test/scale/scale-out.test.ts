@@ -45,6 +45,7 @@ function expectExactlyOnceInOrder(clients: ModelClient[], expected: Map<string, 
 describe.skipIf(!servicesAvailable)('two instances sharing PostgreSQL and Redis', () => {
   const schema = freshSchemaName('chat_scale');
   const env = { CHAT_DATABASE_URL: urlWithSchema(TEST_DATABASE_URL, schema), CHAT_REDIS_URL: TEST_REDIS_URL };
+  const namespace = redisNamespace({ databaseUrl: env.CHAT_DATABASE_URL, dbPath: '' });
   let a: RunningServer;
   let b: RunningServer;
   const clients: ModelClient[] = [];
@@ -60,7 +61,7 @@ describe.skipIf(!servicesAvailable)('two instances sharing PostgreSQL and Redis'
     await Promise.all([a?.stop(), b?.stop()]);
     removeTempDirs();
     await dropSchema(schema);
-    await deleteRedisKeys(redisNamespace({ databaseUrl: env.CHAT_DATABASE_URL, dbPath: '' }));
+    await deleteRedisKeys(namespace);
   });
 
   const tokenOf = (message: Message): string => {
@@ -94,7 +95,7 @@ describe.skipIf(!servicesAvailable)('two instances sharing PostgreSQL and Redis'
 
     // They crossed as whole commits in the adapter's stream (kept there through a Redis outage), not as
     // a stream entry per message beside the batch again over pub/sub.
-    const entries = await streamEntries(`${redisNamespace({ databaseUrl: env.CHAT_DATABASE_URL, dbPath: '' })}:stream`);
+    const entries = await streamEntries(`${namespace}:stream`);
     const committed = entries
       .map((entry) => JSON.parse(entry.data ?? '{}') as { packet?: [string, ...Message[][]] })
       .filter((data) => data.packet?.[0] === 'messages:committed')

@@ -81,29 +81,33 @@ export async function dropSchema(schema: string, url = TEST_DATABASE_URL): Promi
   }
 }
 
-/** Deletes every Redis key under `prefix` (a test run's stream and rate buckets). */
-export async function deleteRedisKeys(prefix: string, url = TEST_REDIS_URL): Promise<void> {
-  const client = createClient({ url });
+const redisClient = (url: string) => createClient({ url });
+
+/** Runs `work` on a connection of its own to Redis, closed afterwards. */
+async function withRedis<T>(url: string, work: (client: ReturnType<typeof redisClient>) => Promise<T>): Promise<T> {
+  const client = redisClient(url);
   client.on('error', () => undefined);
   await client.connect();
   try {
-    const keys: string[] = [];
-    for await (const batch of client.scanIterator({ MATCH: `${prefix}:*`, COUNT: 500 })) keys.push(...batch);
-    if (keys.length > 0) await client.del(keys);
+    return await work(client);
   } finally {
     client.destroy();
   }
 }
 
+/** Deletes every Redis key under `prefix` (a test run's stream and rate buckets). */
+export function deleteRedisKeys(prefix: string, url = TEST_REDIS_URL): Promise<void> {
+  return withRedis(url, async (client) => {
+    const keys: string[] = [];
+    for await (const batch of client.scanIterator({ MATCH: `${prefix}:*`, COUNT: 500 })) keys.push(...batch);
+    if (keys.length > 0) await client.del(keys);
+  });
+}
+
 /** Every entry of a Redis stream, oldest first (what the adapter and the message feed appended). */
-export async function streamEntries(key: string, url = TEST_REDIS_URL): Promise<Array<Record<string, string>>> {
-  const client = createClient({ url });
-  client.on('error', () => undefined);
-  await client.connect();
-  try {
+export function streamEntries(key: string, url = TEST_REDIS_URL): Promise<Array<Record<string, string>>> {
+  return withRedis(url, async (client) => {
     const entries = (await client.xRange(key, '-', '+')) ?? [];
     return entries.map((entry) => ({ ...entry.message }) as Record<string, string>);
-  } finally {
-    client.destroy();
-  }
+  });
 }
