@@ -14,6 +14,7 @@ import { notePushedRead, notePushedSeq, openRoomNext, storePushedMessage } from 
 import { resubscribe } from './io/push-resubscribe';
 import { lonePushedRoom, notificationText, readPushPayload, unreadTotal, type OpenRoom } from './logic/push-logic';
 import type { RoomEntry } from './logic/room-logic';
+import { isDmRoom } from '../shared/limits';
 import type { PushPayload } from '../shared/push';
 
 declare const self: ServiceWorkerGlobalScope;
@@ -93,7 +94,7 @@ async function onPush(data: unknown): Promise<void> {
     body,
     tag: message.room,
     // A mention or a DM rings again; more in a busy room only updates the one notification.
-    renotify: payload.mention || message.room.startsWith('dm:'),
+    renotify: payload.mention || isDmRoom(message.room),
     icon: '/icons/icon-192.png',
     badge: '/icons/icon-192.png',
     timestamp: message.ts,

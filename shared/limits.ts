@@ -41,6 +41,8 @@ export const ROOM_SLUG_PATTERN = new RegExp(`^[a-z0-9-]{1,${MAX_ROOM_SLUG_CHARS}
 export const USER_ID_PATTERN = new RegExp(`^${USER_ID}$`);
 /** DM ids embed the two user ids, sorted. */
 export const DM_ROOM_PATTERN = new RegExp(`^dm:(${USER_ID}):(${USER_ID})$`);
+/** A direct conversation's room, as opposed to a public one (`general` and slugs). */
+export const isDmRoom = (room: string): boolean => DM_ROOM_PATTERN.test(room);
 
 /** Length as a person counts it: code points, so an emoji is one char, not two. */
 export function charCount(text: string): number {

@@ -3,7 +3,7 @@
  * levels, and which `@handle`s a message mentions, read the same way by the server (who gets a
  * push) and the PWA (highlighting).
  */
-import { MAX_HANDLE_CHARS, MIN_HANDLE_CHARS, type NOTIFICATION_LEVELS } from './limits';
+import { isDmRoom, MAX_HANDLE_CHARS, MIN_HANDLE_CHARS, type NOTIFICATION_LEVELS } from './limits';
 import type { Message, RoomId } from './protocol';
 
 export type NotificationLevel = (typeof NOTIFICATION_LEVELS)[number];
@@ -35,7 +35,7 @@ export type PushPayload =
 
 /** DMs tell everything; a public room only what names you, unless you ask for more. */
 export function defaultLevel(room: RoomId): NotificationLevel {
-  return room.startsWith('dm:') ? 'all' : 'mentions';
+  return isDmRoom(room) ? 'all' : 'mentions';
 }
 
 const MENTION = new RegExp(`(?<![A-Za-z0-9_@])@([A-Za-z0-9_]{${MIN_HANDLE_CHARS},${MAX_HANDLE_CHARS}})(?![A-Za-z0-9_])`, 'g');

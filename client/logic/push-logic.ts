@@ -5,6 +5,7 @@
  */
 import type { PushPayload } from '../../shared/push';
 import type { RoomId } from '../../shared/protocol';
+import { isDmRoom } from '../../shared/limits';
 import { roomName, type RoomEntry } from './room-logic';
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
@@ -48,7 +49,7 @@ export function lonePushedRoom(room: RoomId, seq: number): RoomEntry {
 }
 
 function pushedRoom(room: RoomId, lastSeq: number, readSeq: number): RoomEntry {
-  return { id: room, lastSeq, readSeq, kind: room.startsWith('dm:') ? 'dm' : 'public' };
+  return { id: room, lastSeq, readSeq, kind: isDmRoom(room) ? 'dm' : 'public' };
 }
 
 /** The rooms list once `room` was read up to `seq` on another device. */
@@ -69,7 +70,7 @@ export function unreadTotal(rooms: readonly RoomEntry[]): number {
 
 /** The notification of a room: its name, and either the message or how many are waiting, with the newest. */
 export function notificationText(entry: RoomEntry, payload: Extract<PushPayload, { kind: 'message' }>): { title: string; body: string } {
-  const name = entry.peer ? entry.peer.name : entry.id.startsWith('dm:') ? payload.message.author.name : `#${roomName(entry)}`;
+  const name = entry.peer ? entry.peer.name : isDmRoom(entry.id) ? payload.message.author.name : `#${roomName(entry)}`;
   const unread = unreadOf(entry);
   const line = `${payload.message.author.name}: ${payload.message.content}`;
   if (unread <= 1) return { title: name, body: line };

@@ -1,5 +1,5 @@
 /** Pure rules of the rooms list: names, unread counts, join-name validation, order and merging with the server's listing. */
-import { DM_ROOM_PATTERN, GENERAL_ROOM, MAX_ROOM_SLUG_CHARS, ROOM_SLUG_PATTERN } from '../../shared/limits';
+import { DM_ROOM_PATTERN, GENERAL_ROOM, isDmRoom, MAX_ROOM_SLUG_CHARS, ROOM_SLUG_PATTERN } from '../../shared/limits';
 import type { RoomId, RoomListing, User } from '../../shared/protocol';
 import type { PeerReceipt } from './change-logic';
 import { person, type Phrase } from './phrase';
@@ -14,10 +14,6 @@ export type RoomEntry = Pick<RoomListing, 'id' | 'lastSeq' | 'readSeq' | 'kind' 
 export function furtherReceipt(a: PeerReceipt | undefined, b: PeerReceipt | undefined): PeerReceipt | undefined {
   if (!a || !b) return a ?? b;
   return { deliveredSeq: Math.max(a.deliveredSeq, b.deliveredSeq), readSeq: Math.max(a.readSeq, b.readSeq) };
-}
-
-export function isDmRoom(room: RoomId): boolean {
-  return DM_ROOM_PATTERN.test(room);
 }
 
 /** The other person of a DM from its id alone (their name comes from the listing's `peer`). */

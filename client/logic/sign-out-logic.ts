@@ -1,6 +1,6 @@
 /** Signing out and the end of a session, in words; and which of the device's caches may hold private data. */
 import type { RoomId } from '../../shared/protocol';
-import { isDmRoom } from './room-logic';
+import { isDmRoom } from '../../shared/limits';
 
 /** The question before a sign-out that would delete unsent messages. */
 export function unsentLossText(count: number): string {

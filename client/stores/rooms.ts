@@ -8,6 +8,7 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { GENERAL_ROOM } from '../../shared/limits';
 import type { Message, Receipt, RoomId, User } from '../../shared/protocol';
+import { isDmRoom } from '../../shared/limits';
 import { ApiError, fetchRooms } from '../io/api';
 import { saveCurrentRoom, saveRooms, type ChatRecords } from '../io/db';
 import { ACK_TIMEOUT_MS } from '../logic/outbox-logic';
@@ -15,7 +16,6 @@ import { automaticRetryMs, refusalText } from '../logic/refusal-logic';
 import {
   checkRoomName,
   furtherReceipt,
-  isDmRoom,
   mergeListing,
   noteSeq,
   renamePeers,

@@ -9,6 +9,7 @@
  * mentions, minus the devices that have the app open. What fails for a while (429, 5xx, network)
  * comes back as a `delivery` job after a backoff (Retry-After when given), until its TTL.
  */
+import { isDmRoom } from '../../shared/limits';
 import { recipientsOf, type Recipient } from '../chat/push-recipients';
 import { messagePayload, pushTopic, readPayload } from '../chat/push-payload';
 import type { PushConfig } from '../config';
@@ -119,7 +120,7 @@ export function startSender(deps: SenderDeps): Sender {
     const [message] = await deps.store.messagesAfter(job.room, job.seq - 1, 1);
     if (!message || message.seq !== job.seq || message.deleted) return;
     const payloads = { plain: messagePayload(message, false), mention: messagePayload(message, true) };
-    const dm = job.room.startsWith('dm:');
+    const dm = isDmRoom(job.room);
     const inFlight = new Set<Promise<void>>();
     let failure: unknown = null;
     const shown = new Set<string>();

@@ -5,6 +5,7 @@ import { connectAndCatchUp } from '../support/clients';
 import type { Message } from '../../shared/protocol';
 import { generalHistory, storedCounts, storedRecords } from './support/device';
 import { useServer } from './support/server-fixture';
+import { SIGNED_IN_HINT_KEY } from '../../client/io/signed-in-hint';
 
 type Seed = { session?: { token: string; user: { id: string; name: string } }; queued: string; draft: string };
 
@@ -241,7 +242,7 @@ describe('a device database written by v4 of the app', () => {
     await page.evaluate(writeV4Database, { session, queued: 'queued under v4', draft: 'a v4 draft' });
     // Signed in last time: index.html opens the database before the app (io/early-db.ts), finds v4, and
     // the app upgrades on its own connection, as every upgrade from now on will.
-    await page.evaluate(() => localStorage.setItem('chat:signed-in', '1'));
+    await page.evaluate((key) => localStorage.setItem(key, '1'), SIGNED_IN_HINT_KEY);
 
     await page.goto('/');
     await waitForOnline(page);
@@ -257,7 +258,7 @@ describe('a device that says it was signed in but has no database (site data cle
 
   it('shows Join, creates the database at its version, and sends', async () => {
     const page = await pageBesideTheApp(server().url);
-    await page.evaluate(() => localStorage.setItem('chat:signed-in', '1'));
+    await page.evaluate((key) => localStorage.setItem(key, '1'), SIGNED_IN_HINT_KEY);
 
     await join(page, 'Nora');
     await page.getByRole('textbox', { name: 'Message', exact: true }).fill('after the early open found nothing');

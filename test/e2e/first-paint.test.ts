@@ -8,13 +8,14 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeAll, launchBrowser, phoneContext, screenshot, waitForOnline } from './support/browser';
 import { useServer } from './support/server-fixture';
+import { SIGNED_IN_HINT_KEY } from '../../client/io/signed-in-hint';
 
 const APP_SCRIPTS = /\/assets\/.+\.js$/;
 
 /** A page whose own scripts never load (no service worker either, which would serve them past the route). */
 async function withoutAppScripts(browser: Browser, baseURL: string, hint: boolean): Promise<{ page: Page; console: string[] }> {
   const context = await phoneContext(browser, { baseURL, serviceWorkers: 'block' });
-  if (hint) await context.addInitScript(() => localStorage.setItem('chat:signed-in', '1'));
+  if (hint) await context.addInitScript((key) => localStorage.setItem(key, '1'), SIGNED_IN_HINT_KEY);
   const page = await context.newPage();
   const console: string[] = [];
   page.on('console', (message) => console.push(message.text()));

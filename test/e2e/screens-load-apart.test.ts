@@ -7,9 +7,9 @@ import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeAll, launchBrowser, phoneContext, waitForOnline } from './support/browser';
 import { useServer } from './support/server-fixture';
+import { SIGNED_IN_HINT_KEY } from '../../client/io/signed-in-hint';
 
 const CHAT_CHUNK = /\/assets\/ChatShell-[^/]+\.js$/;
-const HINT = 'chat:signed-in';
 
 /** What the page itself asked for (the service worker's precache fetches are not the page's), and its sockets. */
 function watch(page: Page): { scripts: string[]; sockets: string[] } {
@@ -40,7 +40,7 @@ describe('the Join screen and the chat load apart', () => {
     // No Socket.IO client among the scripts that ran (engine.io-client names its protocol version EIO in every URL it builds).
     expect(ran.filter((script) => script.source?.includes('EIO=')).map((script) => script.url)).toEqual([]);
     expect(seen.sockets).toEqual([]);
-    expect(await page.evaluate((key) => localStorage.getItem(key), HINT)).toBeNull();
+    expect(await page.evaluate((key) => localStorage.getItem(key), SIGNED_IN_HINT_KEY)).toBeNull();
 
     await page.getByRole('textbox', { name: 'Name' }).fill('Newcomer');
     await page.getByRole('button', { name: 'Join' }).click();
@@ -48,7 +48,7 @@ describe('the Join screen and the chat load apart', () => {
     await waitForOnline(page);
     expect(seen.scripts.some((path) => CHAT_CHUNK.test(path))).toBe(true);
     expect(seen.sockets).toHaveLength(1);
-    expect(await page.evaluate((key) => localStorage.getItem(key), HINT)).toBe('1');
+    expect(await page.evaluate((key) => localStorage.getItem(key), SIGNED_IN_HINT_KEY)).toBe('1');
   });
 
   it('starts a returning device on the chat, and shows the right screen whatever the hint says', async () => {
@@ -61,10 +61,10 @@ describe('the Join screen and the chat load apart', () => {
     await waitForOnline(page);
 
     // The hint lost (storage cleared by hand): the session in IndexedDB still opens the chat, and the hint comes back.
-    await page.evaluate((key) => localStorage.removeItem(key), HINT);
+    await page.evaluate((key) => localStorage.removeItem(key), SIGNED_IN_HINT_KEY);
     await page.reload();
     await waitForOnline(page);
-    expect(await page.evaluate((key) => localStorage.getItem(key), HINT)).toBe('1');
+    expect(await page.evaluate((key) => localStorage.getItem(key), SIGNED_IN_HINT_KEY)).toBe('1');
 
     // With the hint, the chat's chunk is asked for before the page has read who is signed in.
     const seen = watch(page);
@@ -79,10 +79,10 @@ describe('the Join screen and the chat load apart', () => {
         sessionStorage.setItem('hinted', '1');
         localStorage.setItem(key, '1');
       }
-    }, HINT);
+    }, SIGNED_IN_HINT_KEY);
     await other.goto('/');
     await other.getByRole('textbox', { name: 'Name' }).waitFor();
-    await expect.poll(() => other.evaluate((key) => localStorage.getItem(key), HINT)).toBeNull();
+    await expect.poll(() => other.evaluate((key) => localStorage.getItem(key), SIGNED_IN_HINT_KEY)).toBeNull();
     expect(await other.getByRole('textbox', { name: 'Message', exact: true }).count()).toBe(0);
   });
 });

@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DB_NAME } from '../../../client/io/db';
 import { takeEarlyDatabase, type EarlyDatabase } from '../../../client/io/early-db';
+import { SIGNED_IN_HINT_KEY } from '../../../client/io/signed-in-hint';
 
 type Scope = { chatEarlyDb?: Promise<EarlyDatabase | null> };
 const scope = globalThis as Scope;
@@ -14,6 +17,12 @@ function connection(version: number) {
 describe("index.html's early database connection", () => {
   afterEach(() => {
     delete scope.chatEarlyDb;
+  });
+
+  it("is opened by index.html's inline script under the app's own names (it cannot import them)", () => {
+    const html = readFileSync('index.html', 'utf8');
+    expect(html).toContain(`localStorage.getItem('${SIGNED_IN_HINT_KEY}')`);
+    expect(html).toContain(`indexedDB.open('${DB_NAME}')`);
   });
 
   it("is taken once when it is at the app's version, and loses the inline script's versionchange handler", async () => {
