@@ -6,9 +6,8 @@
  */
 import type { ClientMetrics } from '../client-metrics';
 import type { DiskProbe } from '../disk';
-import type { CatchupResult, IdleResult, LadderResult, ThroughputResult } from '../load/types';
 import type { HistoryResult } from '../history';
-import type { PushBenchResult, SoakResult } from '../load/types';
+import type { CatchupResult, IdleResult, LadderResult, PushBenchResult, SoakResult, ThroughputResult } from '../load/types';
 import type { UploadBenchResult } from '../uploads';
 import type { ServerKind } from '../servers';
 

@@ -6,9 +6,8 @@
  */
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import { GENERAL_ROOM } from '../../shared/limits';
+import { GENERAL_ROOM, isDmRoom } from '../../shared/limits';
 import type { Message, Receipt, RoomId, User } from '../../shared/protocol';
-import { isDmRoom } from '../../shared/limits';
 import { ApiError, fetchRooms } from '../io/api';
 import { saveCurrentRoom, saveRooms, type ChatRecords } from '../io/db';
 import { ACK_TIMEOUT_MS } from '../logic/outbox-logic';
