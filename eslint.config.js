@@ -29,7 +29,7 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'error',
-      // One import per module (a type-only import beside it is allowed): a second one was how a name got imported twice over.
+      // One import per module (a type-only import beside it is allowed): a name added on a line of its own hides the import already there.
       'no-duplicate-imports': ['error', { allowSeparateTypeImports: true }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'vue/multi-word-component-names': 'off',
