@@ -39,6 +39,9 @@ export type LighthouseMetrics =
       scores: Record<'performance' | 'accessibility' | 'best-practices', number | null>;
       timings?: LighthouseTimings;
       runs: number;
+      /** Each run's performance score and total blocking time, in run order: the spread beside the median. */
+      performanceRuns?: Array<number | null>;
+      tbtRuns?: Array<number | null>;
       detail?: string;
     }
   | { status: 'not built' | 'failed' | 'skipped'; detail?: string };
@@ -207,6 +210,8 @@ export async function measureLighthouse(url: string, runs: number): Promise<Ligh
   return {
     status: 'ok',
     runs: samples.length,
+    performanceRuns: samples.map((sample) => sample.performance),
+    tbtRuns: timings.map((timing) => (timing.tbt === null ? null : Math.round(timing.tbt))),
     scores: {
       performance: median(samples.map((s) => s.performance)),
       accessibility: median(samples.map((s) => s.accessibility)),

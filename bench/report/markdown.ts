@@ -259,12 +259,16 @@ export function toMarkdown(raw: RawResults, summary: Summary, settingsLine: stri
 function pageRows(of: string, lighthouse: LighthouseMetrics, offline: OfflineMetrics): string[] {
   const rows: string[] = [];
   if (lighthouse.status === 'ok') {
+    const spread = (label: string, values: Array<number | null> | undefined) =>
+      values && values.length > 1 ? ` (${label} ${values.map((value) => fmt(value, 0)).join(', ')})` : '';
     for (const [category, score] of Object.entries(lighthouse.scores))
-      rows.push(`| Lighthouse mobile ${category}${of} (median of ${lighthouse.runs}) | ${fmtScore(score)} |`);
+      rows.push(
+        `| Lighthouse mobile ${category}${of} (median of ${lighthouse.runs}) | ${fmtScore(score)}${category === 'performance' ? spread('runs', lighthouse.performanceRuns) : ''} |`,
+      );
     const t = lighthouse.timings;
     if (t)
       rows.push(
-        `| Lighthouse's performance inputs${of}: FCP / LCP / TBT / Speed Index (ms), CLS | ${[t.fcp, t.lcp, t.tbt, t.si].map((ms) => fmt(ms, 0)).join(' / ')}, ${fmt(t.cls, 3)} |`,
+        `| Lighthouse's performance inputs${of}: FCP / LCP / TBT / Speed Index (ms), CLS | ${[t.fcp, t.lcp, t.tbt, t.si].map((ms) => fmt(ms, 0)).join(' / ')}, ${fmt(t.cls, 3)}${spread('TBT of each run', lighthouse.tbtRuns)} |`,
       );
   } else rows.push(`| Lighthouse${of} | ${lighthouse.status}${lighthouse.detail ? `: ${lighthouse.detail}` : ''} |`);
   const machine = offline.status === 'ok' && offline.machine ? `; before them: ${quietWaitText(offline.machine)}` : '';

@@ -343,6 +343,8 @@ describe('bench report', () => {
         scores: { performance, accessibility: 100, 'best-practices': 100 },
         timings: { fcp: 1500, lcp: 2300, tbt: 230, si: 1500, cls: 0 },
         runs: 3,
+        performanceRuns: [performance, performance + 1, performance - 2],
+        tbtRuns: [230, 180, 410],
       },
       offline: { status: 'ok' as const, ms: [...ms].sort((a, b) => a - b)[1], runs: ms },
     });
@@ -372,8 +374,11 @@ describe('bench report', () => {
     expect(markdown).toContain('| offline warm reload → "Message" textbox enabled, null PWA | 74 ms (median of 3: 74, 67, 118) |');
     // The page loads follow the browser build too: the report says which one ran them.
     expect(markdown).toContain('| browser | Chromium 156.0.8078.114 built on Debian GNU/Linux 12 (bookworm) |');
+    // Each run beside the median: a score that flips between runs reads differently from one that never moved.
+    expect(markdown).toContain('| Lighthouse mobile performance (median of 3) | 88 (runs 88, 89, 86) |');
+    expect(markdown).toContain('| Lighthouse mobile accessibility (median of 3) | 100 |');
     expect(markdown).toContain(
-      "| Lighthouse's performance inputs: FCP / LCP / TBT / Speed Index (ms), CLS | 1,500 / 2,300 / 230 / 1,500, 0.000 |",
+      "| Lighthouse's performance inputs: FCP / LCP / TBT / Speed Index (ms), CLS | 1,500 / 2,300 / 230 / 1,500, 0.000 (TBT of each run 230, 180, 410) |",
     );
   });
 });
